@@ -1,0 +1,1 @@
+"""citegraph's domain core: models, ingest, text features, edges, analysis, stores."""

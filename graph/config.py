@@ -1,0 +1,49 @@
+"""Settings from the environment and ``.env``: one class, built in factories."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    """Every knob of citegraph. Environment names are the field names in upper case
+    (``CITEGRAPH_STORE``, ``NEO4J_URI``, ...), read from the environment or ``.env``.
+    """
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    citegraph_store: Literal["embedded", "neo4j"] = "embedded"
+    citegraph_db: Path = Path("citegraph.db")
+
+    neo4j_uri: str = "bolt://127.0.0.1:7687"
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr | None = None
+    neo4j_database: str = "neo4j"
+
+    citegraph_api_key: SecretStr | None = None
+    citegraph_cypher_timeout: float = Field(5.0, gt=0, le=600)
+    citegraph_cypher_max_rows: int = Field(1000, ge=1, le=1_000_000)
+    citegraph_cors_origins: str = ""
+    citegraph_max_body_bytes: int = Field(10 * 1024 * 1024, ge=1024)
+    citegraph_host: str = "127.0.0.1"
+    citegraph_port: int = Field(8000, ge=1, le=65535)
+    citegraph_batch_size: int = Field(5000, ge=1, le=1_000_000)
+
+    @model_validator(mode="after")
+    def _neo4j_needs_password(self) -> "Settings":
+        if self.citegraph_store == "neo4j" and not self.neo4j_password:
+            raise ValueError(
+                "CITEGRAPH_STORE=neo4j needs NEO4J_PASSWORD (and usually NEO4J_URI); "
+                "set them in the environment or in .env"
+            )
+        return self
+
+    @property
+    def cors_origins(self) -> list[str]:
+        return [o.strip() for o in self.citegraph_cors_origins.split(",") if o.strip()]

@@ -1,0 +1,285 @@
+"""Domain models: papers, derived edges, communities and reports.
+
+Frozen dataclasses, no I/O. Paper identity lives in :func:`paper_id` only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Mapping
+
+__all__ = [
+    "Paper",
+    "PAPER_FIELDS",
+    "normalize_title",
+    "normalize_doi",
+    "normalize_arxiv",
+    "paper_id",
+    "merge_papers",
+    "KeywordScore",
+    "Keyword",
+    "SimilarEdge",
+    "SharedKeywordsEdge",
+    "CitationEdge",
+    "DerivedGraph",
+    "Community",
+    "PaperScores",
+    "AnalysisResult",
+    "RunRecord",
+]
+
+Scalar = str | int | float | bool | None
+
+_WS = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[^\w\s]", re.UNICODE)
+_DOI = re.compile(r"(10\.\d{4,9}/\S+)", re.IGNORECASE)
+_ARXIV_NEW = re.compile(r"(\d{4}\.\d{4,5})(v\d+)?$")
+_ARXIV_OLD = re.compile(r"([a-z\-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$", re.IGNORECASE)
+
+
+def normalize_title(title: str | None) -> str:
+    """Case-, accent-, punctuation- and whitespace-insensitive form of a title.
+
+    >>> normalize_title("  Attention Is  All You Need! ")
+    'attention is all you need'
+    """
+    if not title:
+        return ""
+    text = unicodedata.normalize("NFKD", title)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _NON_WORD.sub(" ", text.casefold())
+    return _WS.sub(" ", text).strip()
+
+
+def normalize_doi(doi: str | None) -> str | None:
+    """Lower-case bare DOI (``10.x/y``) or None; strips ``doi:`` and resolver URLs.
+
+    >>> normalize_doi("https://doi.org/10.1000/ABC.1")
+    '10.1000/abc.1'
+    """
+    if not doi:
+        return None
+    match = _DOI.search(doi.strip())
+    return match.group(1).rstrip(".").lower() if match else None
+
+
+def normalize_arxiv(arxiv_id: str | None) -> str | None:
+    """Bare arXiv id without version or prefix, or None.
+
+    >>> normalize_arxiv("arXiv:2101.00001v3")
+    '2101.00001'
+    >>> normalize_arxiv("hep-th/9901001")
+    'hep-th/9901001'
+    """
+    if not arxiv_id:
+        return None
+    text = arxiv_id.strip()
+    text = re.sub(r"^(arxiv:|https?://arxiv\.org/abs/)", "", text, flags=re.IGNORECASE)
+    for pattern in (_ARXIV_NEW, _ARXIV_OLD):
+        match = pattern.search(text)
+        if match:
+            return match.group(1)
+    return None
+
+
+def paper_id(
+    *,
+    doi: str | None = None,
+    arxiv_id: str | None = None,
+    given_id: str | None = None,
+    title: str | None = None,
+    abstract: str | None = None,
+) -> str:
+    """The one identity rule: DOI, else arXiv id, else the given id, else a hash.
+
+    The hash is a short stable digest of the normalized title (of the abstract
+    when there is no title, as in datasets with a single text field).
+
+    >>> paper_id(doi="10.1000/X", given_id="a")
+    'doi:10.1000/x'
+    >>> paper_id(given_id="hep-th/0001001")
+    'hep-th/0001001'
+    >>> paper_id(title="Attention is all you need") == paper_id(title="ATTENTION is all you need.")
+    True
+    """
+    norm_doi = normalize_doi(doi)
+    if norm_doi:
+        return f"doi:{norm_doi}"
+    norm_arxiv = normalize_arxiv(arxiv_id)
+    if norm_arxiv:
+        return f"arxiv:{norm_arxiv}"
+    if given_id is not None and str(given_id).strip():
+        return str(given_id).strip()
+    key = normalize_title(title) or normalize_title(abstract)
+    if not key:
+        raise ValueError("a paper needs a DOI, an arXiv id, an id, a title or an abstract")
+    return "t:" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One paper as ingested. ``references`` are raw ids or DOIs of cited papers."""
+
+    id: str
+    title: str = ""
+    abstract: str = ""
+    authors: tuple[str, ...] = ()
+    year: int | None = None
+    venue: str | None = None
+    doi: str | None = None
+    arxiv_id: str | None = None
+    url: str | None = None
+    label: str | None = None
+    references: tuple[str, ...] = ()
+    extra: Mapping[str, Scalar] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """Title and abstract, the text every feature is computed from."""
+        if self.title and self.abstract:
+            return f"{self.title}. {self.abstract}"
+        return self.title or self.abstract
+
+    @property
+    def title_key(self) -> str:
+        return normalize_title(self.title)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["authors"] = list(self.authors)
+        out["references"] = list(self.references)
+        out["extra"] = dict(self.extra)
+        return out
+
+
+PAPER_FIELDS = tuple(f.name for f in fields(Paper))
+
+
+def merge_papers(first: Paper, second: Paper) -> Paper:
+    """Merge two records of the same paper: ``first`` wins, ``second`` fills gaps.
+
+    References are united (order kept, no repeats); unknown scalar fields are
+    filled the same way.
+    """
+    updates: dict[str, Any] = {}
+    for name in ("title", "abstract", "authors", "year", "venue", "doi", "arxiv_id", "url", "label"):
+        if not getattr(first, name) and getattr(second, name):
+            updates[name] = getattr(second, name)
+    if second.references:
+        refs = dict.fromkeys(first.references)
+        refs.update(dict.fromkeys(second.references))
+        if len(refs) != len(first.references):
+            updates["references"] = tuple(refs)
+    if second.extra:
+        extra = dict(second.extra)
+        extra.update({k: v for k, v in first.extra.items() if v is not None})
+        if extra != dict(first.extra):
+            updates["extra"] = extra
+    return replace(first, **updates) if updates else first
+
+
+# --- derived graph -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordScore:
+    """``(:Paper)-[:HAS_KEYWORD {score}]->(:Keyword)``."""
+
+    paper_id: str
+    keyword: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Keyword:
+    name: str
+    df: int
+
+
+@dataclass(frozen=True, slots=True)
+class SimilarEdge:
+    """Undirected, stored once with ``source < target``."""
+
+    source: str
+    target: str
+    score: float
+    terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SharedKeywordsEdge:
+    """Undirected, stored once with ``source < target``."""
+
+    source: str
+    target: str
+    count: int
+    jaccard: float
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CitationEdge:
+    """Directed: ``source`` cites ``target``."""
+
+    source: str
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
+class DerivedGraph:
+    """Everything ``build`` computes; a store replaces its derived edges with it."""
+
+    keywords: tuple[Keyword, ...]
+    has_keyword: tuple[KeywordScore, ...]
+    similar: tuple[SimilarEdge, ...]
+    shares_keywords: tuple[SharedKeywordsEdge, ...]
+    cites: tuple[CitationEdge, ...]
+    unresolved_references: int = 0
+
+
+# --- analysis ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Community:
+    id: int
+    size: int
+    label: str
+    keywords: tuple[str, ...]
+    modularity: float
+    top_papers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PaperScores:
+    paper_id: str
+    community: int | None
+    degree: float
+    pagerank: float
+    betweenness: float
+    bridge: float
+    x: float | None = None
+    y: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisResult:
+    communities: tuple[Community, ...]
+    scores: tuple[PaperScores, ...]
+    modularity: float
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """What one build or analyze did: parameters, versions, counts, duration."""
+
+    kind: str
+    started_at: str
+    seconds: float
+    params: Mapping[str, Any]
+    counts: Mapping[str, Any]
+    versions: Mapping[str, str]

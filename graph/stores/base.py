@@ -1,0 +1,257 @@
+"""The one store interface. Stores persist and retrieve; they never compute.
+
+Two implementations: :class:`graph.stores.sqlite.SQLiteStore` (embedded default)
+and :class:`graph.stores.neo4j.Neo4jStore`. One contract suite
+(``tests/test_store_contract.py``) runs against both.
+
+Rules every implementation keeps:
+
+- Writes go in batches, one transaction per batch; every write is idempotent
+  (re-running it gives the same graph, no duplicates).
+- Derived edges (keywords, SIMILAR_TO, SHARES_KEYWORDS, CITES) are replaced as a
+  whole by :meth:`GraphStore.replace_derived`; papers are never touched by it.
+- Analysis results are replaced as a whole by :meth:`GraphStore.write_analysis`.
+- Driver errors are translated at this boundary: an unreachable server raises
+  :class:`graph.errors.StoreUnavailable`, an unknown id
+  :class:`graph.errors.PaperNotFound`, and so on.
+- Every list a store returns is in a deterministic order.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator, Literal, Mapping
+
+from graph.models import AnalysisResult, Community, DerivedGraph, Paper, PaperScores, RunRecord
+
+__all__ = [
+    "GraphStore",
+    "StoredPaper",
+    "Neighbor",
+    "KeywordInfo",
+    "CypherResult",
+    "EDGE_COUNT_KEYS",
+    "Relation",
+    "SortKey",
+    "Metric",
+    "edge_key",
+]
+
+Relation = Literal["similar", "keywords", "cites", "cited_by", "all"]
+SortKey = Literal["id", "title", "year", "pagerank", "degree", "betweenness", "bridge"]
+Metric = Literal["pagerank", "degree", "betweenness", "bridge"]
+
+#: Keys of :meth:`GraphStore.counts`, in this order.
+EDGE_COUNT_KEYS = ("HAS_KEYWORD", "SIMILAR_TO", "SHARES_KEYWORDS", "CITES", "IN_COMMUNITY")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPaper:
+    """A paper as the store holds it: the record, its keywords, its scores."""
+
+    paper: Paper
+    keywords: tuple[str, ...] = ()
+    scores: PaperScores | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbor:
+    """One neighbour of a paper and why.
+
+    ``relation`` is ``similar``, ``keywords``, ``cites`` (the paper cites the
+    neighbour) or ``cited_by`` (the neighbour cites the paper). ``weight`` is the
+    similarity score, the keyword Jaccard, or 1.0 for citations. ``evidence``
+    holds ``{"terms": [...]}`` for similar, ``{"keywords": [...], "count": n}``
+    for keywords and ``{"direction": "cites"|"cited_by"}`` for citations.
+    """
+
+    paper_id: str
+    title: str
+    relation: str
+    weight: float
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordInfo:
+    name: str
+    df: int
+
+
+@dataclass(frozen=True, slots=True)
+class CypherResult:
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    truncated: bool
+
+
+class GraphStore(abc.ABC):
+    """Persistence of papers, derived edges and analysis results.
+
+    Constructors only store their arguments; :meth:`open` connects. A store is a
+    context manager (``with store: ...``).
+    """
+
+    name: str = "abstract"
+
+    # -- lifecycle -----------------------------------------------------------
+    @abc.abstractmethod
+    def open(self) -> None:
+        """Connect and create the schema (tables / constraints / indexes) if missing.
+
+        Raises StoreUnavailable when the backend cannot be reached.
+        """
+
+    @abc.abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> "GraphStore":
+        self.open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @abc.abstractmethod
+    def ping(self) -> None:
+        """Raise StoreUnavailable unless the store answers now."""
+
+    @abc.abstractmethod
+    def clear(self) -> None:
+        """Delete everything (tests and ``--reset``)."""
+
+    # -- papers --------------------------------------------------------------
+    @abc.abstractmethod
+    def upsert_papers(self, papers: Iterable[Paper], *, batch_size: int = 5000) -> int:
+        """Write full paper records (insert or replace by id), one transaction per
+        batch. The caller merges with what is stored first. Returns the count."""
+
+    @abc.abstractmethod
+    def get_papers(self, ids: Iterable[str]) -> dict[str, Paper]:
+        """The stored records among ``ids`` (missing ids are absent from the dict)."""
+
+    @abc.abstractmethod
+    def ids_by_title_key(self, keys: Iterable[str]) -> dict[str, str]:
+        """Map normalized titles (``Paper.title_key``) to the id stored with them."""
+
+    @abc.abstractmethod
+    def reference_index(self) -> dict[str, str]:
+        """Every way a reference may name a stored paper, mapped to its id: the id,
+        the DOI (bare and ``doi:``-prefixed), the arXiv id, and ``extra['source_id']``."""
+
+    @abc.abstractmethod
+    def iter_papers(self) -> Iterator[Paper]:
+        """All papers ordered by id."""
+
+    # -- derived graph -------------------------------------------------------
+    @abc.abstractmethod
+    def replace_derived(self, derived: DerivedGraph, *, batch_size: int = 5000) -> None:
+        """Replace all Keyword nodes, HAS_KEYWORD, SIMILAR_TO, SHARES_KEYWORDS and
+        CITES with ``derived``. Papers are untouched."""
+
+    @abc.abstractmethod
+    def add_derived(self, derived: DerivedGraph, *, batch_size: int = 5000) -> None:
+        """Add (merge) derived nodes and edges without deleting any: incremental
+        writes. Keyword ``df`` values in ``derived.keywords`` overwrite stored ones."""
+
+    @abc.abstractmethod
+    def load_derived(self) -> DerivedGraph:
+        """The stored derived graph (keywords, edges), ordered deterministically."""
+
+    # -- analysis ------------------------------------------------------------
+    @abc.abstractmethod
+    def write_analysis(self, result: AnalysisResult, *, batch_size: int = 5000) -> None:
+        """Replace every Community node, IN_COMMUNITY edge and paper score with
+        ``result``. Papers absent from ``result.scores`` get null scores."""
+
+    @abc.abstractmethod
+    def record_run(self, run: RunRecord) -> None: ...
+
+    @abc.abstractmethod
+    def runs(self, *, limit: int = 20) -> list[RunRecord]:
+        """Newest first."""
+
+    # -- reads ---------------------------------------------------------------
+    @abc.abstractmethod
+    def counts(self) -> dict[str, int]:
+        """``papers``, ``keywords``, ``communities`` and one key per relationship
+        type in :data:`EDGE_COUNT_KEYS`."""
+
+    @abc.abstractmethod
+    def get_paper(self, paper_id: str) -> StoredPaper:
+        """Raises PaperNotFound."""
+
+    @abc.abstractmethod
+    def list_papers(
+        self,
+        *,
+        q: str | None = None,
+        community: int | None = None,
+        sort: SortKey = "id",
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[int, list[StoredPaper]]:
+        """Total matching and one page. ``q`` filters on a case-insensitive
+        substring of the title. Score sorts are descending, ties by id."""
+
+    @abc.abstractmethod
+    def neighbors(
+        self,
+        paper_id: str,
+        *,
+        relation: Relation = "all",
+        limit: int = 50,
+        min_weight: float = 0.0,
+    ) -> list[Neighbor]:
+        """Direct neighbours, highest weight first, ties by id. Raises PaperNotFound."""
+
+    @abc.abstractmethod
+    def fulltext(self, q: str, *, limit: int = 20) -> list[tuple[str, float]]:
+        """Full-text search over title and abstract: ``(paper_id, score)``, best
+        first. The query is plain words; the store escapes its own syntax."""
+
+    @abc.abstractmethod
+    def communities(self) -> list[Community]:
+        """By size descending, ties by id."""
+
+    @abc.abstractmethod
+    def community(self, community_id: int) -> tuple[Community, list[str]]:
+        """The community and its member ids by PageRank descending. Raises
+        CommunityNotFound."""
+
+    @abc.abstractmethod
+    def rankings(self, metric: Metric, *, limit: int = 20) -> list[tuple[str, float]]:
+        """``(paper_id, value)`` descending, ties by id; papers without the score
+        are left out."""
+
+    @abc.abstractmethod
+    def keywords(self, *, prefix: str = "", limit: int = 50) -> list[KeywordInfo]:
+        """By df descending, ties by name."""
+
+    @abc.abstractmethod
+    def keyword_papers(self, name: str, *, limit: int = 50, offset: int = 0) -> list[tuple[str, float]]:
+        """``(paper_id, score)`` of papers having the keyword, by score descending.
+        Raises KeywordNotFound."""
+
+    def cypher(
+        self,
+        query: str,
+        parameters: Mapping[str, Any] | None = None,
+        *,
+        timeout: float = 5.0,
+        max_rows: int = 1000,
+    ) -> CypherResult:
+        """Run a read-only Cypher query. Only the Neo4j store supports it."""
+        from graph.errors import NotSupported
+
+        raise NotSupported(
+            "Cypher queries need the Neo4j store (CITEGRAPH_STORE=neo4j); "
+            "the embedded store has no Cypher engine."
+        )
+
+
+def edge_key(a: str, b: str) -> tuple[str, str]:
+    """Undirected edges are stored once, with the smaller id first."""
+    return (a, b) if a <= b else (b, a)
+
