@@ -48,8 +48,10 @@ def normalize_title(title: str | None) -> str:
     """
     if not title:
         return ""
-    text = unicodedata.normalize("NFKD", title)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = title
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _NON_WORD.sub(" ", text.casefold())
     return _WS.sub(" ", text).strip()
 

@@ -1,0 +1,23 @@
+"""Input readers: files in, :class:`~graph.models.Paper` records and bad records out.
+
+``iter_papers(path, format=None)`` reads listing pages, JSON lines, JSON, CSV
+and BibTeX (gzip ok); ``iter_citations(path)`` reads ``citing,cited`` edge
+lists; ``deduplicate(papers)`` merges records of the same paper.
+"""
+
+from graph.ingest.citations import iter_citations
+from graph.ingest.dedup import DedupResult, deduplicate
+from graph.ingest.fields import normalize_reference, record_to_paper
+from graph.ingest.io import FORMATS
+from graph.ingest.readers import detect_format, iter_papers
+
+__all__ = [
+    "FORMATS",
+    "iter_papers",
+    "detect_format",
+    "iter_citations",
+    "deduplicate",
+    "DedupResult",
+    "record_to_paper",
+    "normalize_reference",
+]

@@ -1,0 +1,82 @@
+"""Reader for citation edge lists: ``citing,cited`` pairs of paper ids.
+
+Accepted: CSV (header optional, quoted fields ok), or two whitespace- or
+tab-separated columns (as SNAP edge lists); ``#`` and ``%`` lines are comments;
+gzip ok. Streamed line by line, so memory stays bounded whatever the size.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from typing import Iterator
+
+from graph.errors import BadRecord
+from graph.ingest.fields import normalize_key, normalize_reference
+from graph.ingest.io import TextSource, inspect, location, open_text
+
+__all__ = ["iter_citations", "HEADER_NAMES"]
+
+#: Column names that mark the first row as a header rather than an edge.
+HEADER_NAMES = frozenset(
+    {
+        "citing", "cited", "source", "target", "from", "to", "src", "dst", "paper", "paper_id",
+        "reference", "references", "ref", "cites", "cited_by", "citing_id", "cited_id", "citing_paper",
+        "cited_paper", "source_id", "target_id", "from_id", "to_id", "fromnodeid", "tonodeid",
+        "id1", "id2", "node1", "node2", "head", "tail",
+    }
+)
+
+
+def iter_citations(path: str | os.PathLike[str]) -> Iterator[tuple[str, str] | BadRecord]:
+    """Citation pairs ``(citing, cited)`` of an edge-list file, in file order.
+
+    Ids are stripped; explicit DOIs and arXiv references are written as paper
+    ids (``doi:...``, ``arxiv:...``, see
+    :func:`graph.ingest.fields.normalize_reference`); other ids are kept as
+    given. Self-citations are passed through: what to do with them is the
+    graph builder's call.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The edge list, plain or gzip-compressed.
+
+    Returns
+    -------
+    iterator of (str, str) or BadRecord
+        A line that is not two non-empty ids is a :class:`BadRecord`.
+
+    Raises
+    ------
+    UnreadableFile
+        At once, for a file that cannot be read at all (missing, not UTF-8,
+        binary, empty, ...).
+    """
+    return _pairs(inspect(path))
+
+
+def _pairs(source: TextSource) -> Iterator[tuple[str, str] | BadRecord]:
+    path = source.path
+    first = True
+    with open_text(source) as stream:
+        for number, line in enumerate(stream, 1):
+            text = line.strip()
+            if not text or text.startswith(("#", "%")):
+                continue
+            if "," in text:
+                fields = next(csv.reader([text])) if '"' in text else text.split(",")
+            else:
+                fields = text.split()
+            if first:
+                first = False
+                if len(fields) == 2 and all(normalize_key(field.strip()) in HEADER_NAMES for field in fields):
+                    continue
+            if len(fields) != 2:
+                yield BadRecord(location(path, number), f"expected 2 fields (citing,cited), got {len(fields)}")
+            else:
+                citing, cited = normalize_reference(fields[0]), normalize_reference(fields[1])
+                if citing and cited:
+                    yield citing, cited
+                else:
+                    yield BadRecord(location(path, number), "empty paper id")
