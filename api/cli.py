@@ -1,0 +1,415 @@
+"""The ``citegraph`` command line (Typer). A thin adapter over :mod:`graph.pipeline`.
+
+Exit codes: 0 ok, 1 bad input, 2 usage / bad parameter, 3 store unavailable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Iterator, List, Optional
+
+import typer
+from pydantic import ValidationError
+
+from graph.config import Settings
+from graph.errors import BadInput, CitegraphError, InvalidParameter, NotFound, NotSupported, StoreUnavailable
+
+app = typer.Typer(
+    name="citegraph",
+    help="Turn research papers into an explorable graph (similarity, keywords, citations, communities).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_STORE = 0, 1, 2, 3
+
+
+class StoreKind(str, Enum):
+    embedded = "embedded"
+    neo4j = "neo4j"
+
+
+class Similarity(str, Enum):
+    tfidf = "tfidf"
+    lsa = "lsa"
+    embedding = "embedding"
+
+
+class _State:
+    store: Optional[str] = None
+    db: Optional[Path] = None
+    verbose: bool = False
+
+
+state = _State()
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def settings() -> Settings:
+    overrides = {}
+    if state.store:
+        overrides["citegraph_store"] = state.store
+    if state.db:
+        overrides["citegraph_db"] = state.db
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        msgs = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+        _err(f"Error: bad configuration: {msgs}")
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+@contextlib.contextmanager
+def errors_to_exit_codes() -> Iterator[None]:
+    """Map our exception tree to exit codes and one clear line on stderr."""
+    try:
+        yield
+    except StoreUnavailable as exc:
+        _err(f"Error: store unavailable: {exc}")
+        raise typer.Exit(EXIT_STORE) from None
+    except InvalidParameter as exc:
+        _err(f"Error: {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+    except (BadInput, NotFound, NotSupported) as exc:
+        _err(f"Error: {exc}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except CitegraphError as exc:  # any other error of ours is still a clear message
+        _err(f"Error: {exc}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+@contextlib.contextmanager
+def open_store(cfg: Settings):
+    from graph.stores import create_store
+
+    store = create_store(cfg)
+    store.open()
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextlib.contextmanager
+def progress_bar() -> Iterator:
+    """A rich progress bar on a terminal; silent in CI logs and pipes."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        yield lambda stage, done, total: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description:<14}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total or None)
+            bar.update(tasks[stage], completed=done, total=total or None)
+
+        yield update
+
+
+@app.callback()
+def main_options(
+    store: Optional[StoreKind] = typer.Option(None, "--store", help="Override CITEGRAPH_STORE."),
+    db: Optional[Path] = typer.Option(None, "--db", help="Override CITEGRAPH_DB (embedded store file)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress details to stderr."),
+) -> None:
+    state.store = store.value if store else None
+    state.db = db
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+# --- ingest / build / analyze / run ----------------------------------------------
+
+
+def _print_ingest(report, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), indent=2))
+        return
+    typer.echo(
+        f"ingested {report.records} records from {len(report.files)} file(s): "
+        f"{report.papers_written} papers written, {report.duplicates} duplicates merged, "
+        f"{report.citation_pairs} citation pairs ({report.citations_unknown} with an unknown citing paper), "
+        f"{len(report.problems)} problem(s)"
+    )
+    if report.problems:
+        _err(f"{len(report.problems)} bad record(s) skipped:")
+        for line in report.problems[:200]:
+            _err(f"  {line}")
+        if len(report.problems) > 200:
+            _err(f"  ... and {len(report.problems) - 200} more")
+
+
+def _do_ingest(store, paths, citations, fmt, strict, batch_size):
+    from graph.pipeline import ingest as run_ingest
+
+    with progress_bar() as progress:
+        return run_ingest(store, paths, citations=citations, format=fmt, strict=strict,
+                          batch_size=batch_size, progress=progress)
+
+
+@app.command()
+def ingest(
+    paths: List[Path] = typer.Argument(None, help="Paper files: .txt listing, .jsonl/.json, .csv, .bib (optionally .gz)."),
+    citations: List[Path] = typer.Option([], "--citations", help="CSV of citing,cited ids (repeatable)."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="Force the format: listing, jsonl, json, csv, bibtex."),
+    strict: bool = typer.Option(False, "--strict", help="Write nothing if any record is bad (exit 1)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Read papers (and citation edge lists) into the store."""
+    paths = paths or []
+    if not paths and not citations:
+        _err("Error: give at least one paper file or --citations FILE.")
+        raise typer.Exit(EXIT_USAGE)
+    cfg = settings()
+    with errors_to_exit_codes(), open_store(cfg) as store:
+        report = _do_ingest(store, paths, citations, fmt, strict, cfg.citegraph_batch_size)
+    _print_ingest(report, as_json)
+
+
+def _build_params(similarity: Similarity, k: int, min_score: Optional[float], keywords_k: int, min_shared: int):
+    from graph.edges import BuildParams
+
+    kwargs = dict(similarity=similarity.value, k=k, keywords_k=keywords_k, min_shared=min_shared)
+    if min_score is not None:
+        kwargs["min_score"] = min_score
+    return BuildParams(**kwargs)
+
+
+def _do_build(store, params, batch_size):
+    from graph.pipeline import build as run_build
+
+    with progress_bar() as progress:
+        return run_build(store, params, batch_size=batch_size, progress=progress)
+
+
+_SIM = typer.Option(Similarity.tfidf, "--similarity", help="SIMILAR_TO method.")
+_K = typer.Option(10, "--k", help="Similar neighbours kept per paper.")
+_MIN_SCORE = typer.Option(None, "--min-score", help="Minimum similarity score (default: the method's).")
+_KW = typer.Option(8, "--keywords", help="Keywords per paper.")
+_SHARED = typer.Option(2, "--min-shared", help="Shared keywords needed for SHARES_KEYWORDS.")
+
+
+@app.command()
+def build(
+    similarity: Similarity = _SIM,
+    k: int = _K,
+    min_score: Optional[float] = _MIN_SCORE,
+    keywords_k: int = _KW,
+    min_shared: int = _SHARED,
+) -> None:
+    """Compute keywords, SIMILAR_TO, SHARES_KEYWORDS and CITES; replaces derived edges."""
+    cfg = settings()
+    with errors_to_exit_codes(), open_store(cfg) as store:
+        params = _build_params(similarity, k, min_score, keywords_k, min_shared)
+        report = _do_build(store, params, cfg.citegraph_batch_size)
+    typer.echo(f"built in {report.seconds:.1f}s: " + _counts_line(report.counts))
+
+
+def _analyze_params(edges, resolution, method, engine, seed):
+    from graph.analysis import AnalyzeParams
+
+    kwargs = {"resolution": resolution, "method": method, "engine": engine, "seed": seed}
+    if edges:
+        kwargs["edges"] = tuple(e.strip() for e in edges.split(",") if e.strip())
+    return AnalyzeParams(**kwargs)
+
+
+def _do_analyze(store, params, batch_size):
+    from graph.pipeline import analyze as run_analyze
+
+    with progress_bar() as progress:
+        return run_analyze(store, params, batch_size=batch_size, progress=progress)
+
+
+_EDGES = typer.Option(None, "--edges", help="Edge types to project, e.g. similar,keywords,cites.")
+_RES = typer.Option(1.0, "--resolution", help="Modularity resolution (higher: more, smaller communities).")
+_METHOD = typer.Option("louvain", "--method", help="louvain, leiden, label_propagation or greedy_modularity.")
+_ENGINE = typer.Option("auto", "--engine", help="auto, networkx or igraph.")
+_SEED = typer.Option(42, "--seed", help="Random seed.")
+
+
+@app.command()
+def analyze(
+    edges: Optional[str] = _EDGES,
+    resolution: float = _RES,
+    method: str = _METHOD,
+    engine: str = _ENGINE,
+    seed: int = _SEED,
+) -> None:
+    """Communities, centrality, labels and bridges; written back to the store."""
+    cfg = settings()
+    with errors_to_exit_codes(), open_store(cfg) as store:
+        params = _analyze_params(edges, resolution, method, engine, seed)
+        report = _do_analyze(store, params, cfg.citegraph_batch_size)
+    typer.echo(f"analyzed in {report.seconds:.1f}s: {report.communities} communities, "
+               f"modularity {report.modularity:.3f}")
+
+
+@app.command()
+def run(
+    paths: List[Path] = typer.Argument(..., help="Paper files to ingest."),
+    citations: List[Path] = typer.Option([], "--citations", help="CSV of citing,cited ids (repeatable)."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="Force the input format."),
+    strict: bool = typer.Option(False, "--strict", help="Write nothing if any record is bad."),
+    similarity: Similarity = _SIM,
+    k: int = _K,
+    min_score: Optional[float] = _MIN_SCORE,
+    keywords_k: int = _KW,
+    min_shared: int = _SHARED,
+    edges: Optional[str] = _EDGES,
+    resolution: float = _RES,
+    method: str = _METHOD,
+    engine: str = _ENGINE,
+    seed: int = _SEED,
+) -> None:
+    """ingest + build + analyze in one go."""
+    cfg = settings()
+    with errors_to_exit_codes(), open_store(cfg) as store:
+        build_params = _build_params(similarity, k, min_score, keywords_k, min_shared)
+        analyze_params = _analyze_params(edges, resolution, method, engine, seed)
+        report = _do_ingest(store, paths, citations, fmt, strict, cfg.citegraph_batch_size)
+        _print_ingest(report, False)
+        built = _do_build(store, build_params, cfg.citegraph_batch_size)
+        typer.echo(f"built in {built.seconds:.1f}s: " + _counts_line(built.counts))
+        analyzed = _do_analyze(store, analyze_params, cfg.citegraph_batch_size)
+        typer.echo(f"analyzed in {analyzed.seconds:.1f}s: {analyzed.communities} communities, "
+                   f"modularity {analyzed.modularity:.3f}")
+
+
+# --- stats ---------------------------------------------------------------------
+
+
+def _counts_line(counts: dict) -> str:
+    keys = ["papers", "keywords", "communities", "HAS_KEYWORD", "SIMILAR_TO", "SHARES_KEYWORDS", "CITES", "IN_COMMUNITY"]
+    return ", ".join(f"{counts.get(k, 0)} {k}" for k in keys)
+
+
+def stats_dict(store, *, with_runs: bool) -> dict:
+    counts = store.counts()
+    out = {
+        "store": store.name,
+        "papers": counts.get("papers", 0),
+        "keywords": counts.get("keywords", 0),
+        "communities": counts.get("communities", 0),
+        "edges": {k: v for k, v in counts.items() if k.isupper()},
+    }
+    if with_runs:
+        out["runs"] = [
+            {"kind": r.kind, "started_at": r.started_at, "seconds": r.seconds, "params": dict(r.params),
+             "counts": dict(r.counts), "versions": dict(r.versions)}
+            for r in store.runs(limit=10)
+        ]
+    return out
+
+
+@app.command()
+def stats(
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable counts."),
+    runs: bool = typer.Option(False, "--runs", help="With --json: include the recorded build/analyze runs."),
+) -> None:
+    """Counts of papers, keywords, communities and each edge type, and the last runs."""
+    cfg = settings()
+    with errors_to_exit_codes(), open_store(cfg) as store:
+        data = stats_dict(store, with_runs=runs or not as_json)
+    if as_json:
+        typer.echo(json.dumps(data, indent=2, sort_keys=False, default=str))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title=f"citegraph ({data['store']} store)")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for key in ("papers", "keywords", "communities"):
+        table.add_row(key, str(data[key]))
+    for key, value in data["edges"].items():
+        table.add_row(key, str(value))
+    console.print(table)
+    for r in data.get("runs", [])[:4]:
+        params = ", ".join(f"{k}={v}" for k, v in r["params"].items() if not isinstance(v, (dict, list)))
+        console.print(f"[bold]{r['kind']}[/bold] {r['started_at']} {r['seconds']:.2f}s  {params}", soft_wrap=True)
+
+
+# --- demo ----------------------------------------------------------------------
+
+
+def sample_files() -> list[Path]:
+    """The bundled sample corpus (five paper-listing pages, 440 papers)."""
+    from importlib import resources
+
+    folder = resources.files("graph.sample")
+    return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".txt"))
+
+
+@app.command()
+def demo(
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the API and pages afterwards."),
+    host: Optional[str] = typer.Option(None, "--host"),
+    port: Optional[int] = typer.Option(None, "--port"),
+) -> None:
+    """The bundled sample corpus into the embedded store: ingest, build, analyze, then serve."""
+    state.store = state.store or "embedded"
+    cfg = settings()
+    with errors_to_exit_codes(), open_store(cfg) as store:
+        report = _do_ingest(store, sample_files(), [], None, False, cfg.citegraph_batch_size)
+        _print_ingest(report, False)
+        built = _do_build(store, None, cfg.citegraph_batch_size)
+        typer.echo(f"built in {built.seconds:.1f}s: " + _counts_line(built.counts))
+        analyzed = _do_analyze(store, None, cfg.citegraph_batch_size)
+        typer.echo(f"analyzed in {analyzed.seconds:.1f}s: {analyzed.communities} communities, "
+                   f"modularity {analyzed.modularity:.3f}")
+        data = stats_dict(store, with_runs=False)
+    typer.echo(json.dumps(data, indent=2))
+    if serve:
+        _serve(cfg, host, port)
+
+
+def _serve(cfg: Settings, host: Optional[str], port: Optional[int]) -> None:
+    try:
+        from api.app import create_app
+    except ImportError:
+        _err("The API is not part of this build yet; nothing to serve.")
+        return
+    import uvicorn
+
+    uvicorn.run(create_app(cfg), host=host or cfg.citegraph_host, port=port or cfg.citegraph_port)
+
+
+def main() -> None:
+    app()
+
+
+def _register_command_modules() -> None:
+    """Commands that live in their own modules (server, viz/export) add themselves here."""
+    import importlib
+
+    for name in ("api.cli_server", "api.cli_viz"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:  # a real missing dependency inside the module: surface it
+                raise
+            continue
+        module.register(app)
+
+
+_register_command_modules()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,299 @@
+"""The three jobs, ingest, build and analyze, as functions over a store.
+
+This is the only module that joins the pure core (readers, text features, edge
+builders, analysis) to a :class:`~graph.stores.base.GraphStore`. The CLI and the
+API call these functions; they never print.
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from graph.errors import BadRecord, StrictModeError
+from graph.models import Paper, RunRecord, merge_papers
+from graph.stores.base import GraphStore
+
+__all__ = [
+    "Progress",
+    "IngestReport",
+    "BuildReport",
+    "AnalyzeReport",
+    "read_inputs",
+    "ingest",
+    "build",
+    "analyze",
+    "versions",
+]
+
+log = logging.getLogger(__name__)
+
+#: ``progress(stage, done, total)``; total may be 0 when unknown.
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+@dataclass
+class IngestReport:
+    files: list[str] = field(default_factory=list)
+    records: int = 0
+    papers_written: int = 0
+    duplicates: int = 0
+    merged_with_stored: int = 0
+    citation_pairs: int = 0
+    citations_unknown: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "files": self.files,
+            "records": self.records,
+            "papers_written": self.papers_written,
+            "duplicates": self.duplicates,
+            "merged_with_stored": self.merged_with_stored,
+            "citation_pairs": self.citation_pairs,
+            "citations_unknown": self.citations_unknown,
+            "problems": self.problems,
+        }
+
+
+@dataclass
+class BuildReport:
+    counts: dict
+    seconds: float
+    params: dict
+
+
+@dataclass
+class AnalyzeReport:
+    communities: int
+    modularity: float
+    seconds: float
+    params: dict
+
+
+def versions() -> dict[str, str]:
+    """Versions of citegraph and of the libraries that shape its results."""
+    out = {"python": platform.python_version()}
+    for dist in ("citegraph", "networkx", "scikit-learn", "numpy", "scipy", "igraph", "leidenalg", "neo4j"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+# --- ingest --------------------------------------------------------------------
+
+
+def read_inputs(
+    paths: Sequence[str | Path],
+    *,
+    format: str | None = None,
+    citations: Sequence[str | Path] = (),
+    progress: Progress = _no_progress,
+) -> tuple[list[Paper], list[tuple[str, str]], IngestReport]:
+    """Read every file; bad records become problems, unreadable files raise.
+
+    Returns the papers de-duplicated among themselves (first wins, later fill
+    gaps), the citation pairs and a report. Nothing is written.
+    """
+    from graph.ingest import iter_citations, iter_papers
+    from graph.ingest.dedup import deduplicate
+
+    report = IngestReport()
+    raw: list[Paper] = []
+    for path in paths:
+        report.files.append(str(path))
+        for item in iter_papers(path, format=format):
+            if isinstance(item, BadRecord):
+                report.problems.append(str(item))
+                continue
+            raw.append(item)
+            report.records += 1
+            if report.records % 5000 == 0:
+                progress("read", report.records, 0)
+    deduped = deduplicate(raw)
+    report.duplicates = deduped.duplicates
+
+    pairs: list[tuple[str, str]] = []
+    for path in citations:
+        report.files.append(str(path))
+        for item in iter_citations(path):
+            if isinstance(item, BadRecord):
+                report.problems.append(str(item))
+                continue
+            pairs.append(item)
+    report.citation_pairs = len(pairs)
+    progress("read", report.records, report.records)
+    return list(deduped.papers), pairs, report
+
+
+def ingest(
+    store: GraphStore,
+    paths: Sequence[str | Path],
+    *,
+    format: str | None = None,
+    citations: Sequence[str | Path] = (),
+    strict: bool = False,
+    batch_size: int = 5000,
+    progress: Progress = _no_progress,
+) -> IngestReport:
+    """Read files and write their papers (and citation pairs) into the store.
+
+    Papers already stored (same id, or same normalized title) are merged: the
+    stored values win, the new record fills missing fields. Citation pairs are
+    added to the citing paper's references; a pair whose citing paper is not in
+    the graph is counted in ``citations_unknown``. With ``strict``, any bad
+    record raises :class:`StrictModeError` before anything is written.
+
+    Safe to re-run and to interrupt: every batch is one transaction and every
+    write is an idempotent upsert.
+    """
+    papers, pairs, report = read_inputs(paths, format=format, citations=citations, progress=progress)
+    if strict and report.problems:
+        raise StrictModeError(
+            f"--strict: {len(report.problems)} bad record(s), nothing was written; first: "
+            + report.problems[0]
+        )
+
+    # Identity across runs: a paper whose id is not stored yet but whose
+    # normalized title is, joins that stored paper, unless the two carry
+    # different DOIs or arXiv ids (distinct papers can share a title).
+    from graph.ingest.dedup import same_paper_possible
+
+    stored = store.get_papers(p.id for p in papers)
+    by_title = store.ids_by_title_key({p.title_key for p in papers if p.title_key and p.id not in stored})
+    candidates = store.get_papers(set(by_title.values()))
+    resolved: dict[str, Paper] = {}
+    for paper in papers:
+        stored_id = by_title.get(paper.title_key) if paper.id not in stored and paper.title_key else None
+        if stored_id and stored_id != paper.id and same_paper_possible(candidates[stored_id], paper):
+            paper = replace(paper, id=stored_id)
+        resolved[paper.id] = merge_papers(resolved[paper.id], paper) if paper.id in resolved else paper
+
+    stored.update(candidates)
+    stored = {pid: stored[pid] for pid in resolved if pid in stored}
+    report.merged_with_stored = len(stored)
+    merged = {pid: merge_papers(stored[pid], p) if pid in stored else p for pid, p in resolved.items()}
+
+    if pairs:
+        _attach_citations(store, merged, pairs, report)
+
+    ordered = [merged[pid] for pid in sorted(merged)]
+    written = 0
+    for start in range(0, len(ordered), batch_size):
+        chunk = ordered[start : start + batch_size]
+        written += store.upsert_papers(chunk, batch_size=batch_size)
+        progress("write papers", start + len(chunk), len(ordered))
+    report.papers_written = written
+    log.info("ingest: %d records, %d papers written, %d duplicates, %d problems",
+             report.records, written, report.duplicates, len(report.problems))
+    return report
+
+
+def _attach_citations(
+    store: GraphStore,
+    merged: dict[str, Paper],
+    pairs: Iterable[tuple[str, str]],
+    report: IngestReport,
+) -> None:
+    """Add citation pairs to the references of their citing papers (in ``merged``,
+    loading stored papers that this run does not carry)."""
+    index = store.reference_index()
+    for paper in merged.values():
+        index.setdefault(paper.id, paper.id)
+        src = paper.extra.get("source_id") if paper.extra else None
+        if isinstance(src, str):
+            index.setdefault(src, paper.id)
+    refs: dict[str, list[str]] = defaultdict(list)
+    for citing, cited in pairs:
+        citing_id = index.get(citing)
+        if citing_id is None:
+            report.citations_unknown += 1
+            continue
+        refs[citing_id].append(cited)
+    missing = [pid for pid in refs if pid not in merged]
+    if missing:
+        merged.update(store.get_papers(missing))
+    for pid, cited in refs.items():
+        paper = merged[pid]
+        merged[pid] = merge_papers(paper, replace(paper, references=tuple(cited)))
+
+
+# --- build ---------------------------------------------------------------------
+
+
+def build(
+    store: GraphStore,
+    params=None,
+    *,
+    batch_size: int = 5000,
+    progress: Progress = _no_progress,
+) -> BuildReport:
+    """Compute keywords and derived edges from the stored papers and replace the
+    stored derived graph with them. Records a run."""
+    from dataclasses import asdict
+
+    from graph.edges import BuildParams, build_derived
+
+    params = params or BuildParams()
+    started, t0 = _now(), time.perf_counter()
+    papers = list(store.iter_papers())
+    progress("load papers", len(papers), len(papers))
+    derived = build_derived(papers, store.reference_index(), params, progress=progress)
+    progress("write edges", 0, 1)
+    store.replace_derived(derived, batch_size=batch_size)
+    progress("write edges", 1, 1)
+    seconds = time.perf_counter() - t0
+    counts = store.counts()
+    counts["unresolved_references"] = derived.unresolved_references
+    store.record_run(RunRecord(kind="build", started_at=started, seconds=round(seconds, 3),
+                               params=asdict(params), counts=counts, versions=versions()))
+    return BuildReport(counts=counts, seconds=seconds, params=asdict(params))
+
+
+# --- analyze -------------------------------------------------------------------
+
+
+def analyze(
+    store: GraphStore,
+    params=None,
+    *,
+    batch_size: int = 5000,
+    progress: Progress = _no_progress,
+) -> AnalyzeReport:
+    """Project the stored graph, find communities, score papers, label
+    communities, and replace the stored analysis with the result. Records a run."""
+    from graph.analysis import AnalyzeParams
+    from graph.analysis import analyze as run_analysis
+
+    params = params or AnalyzeParams()
+    started, t0 = _now(), time.perf_counter()
+    derived = store.load_derived()
+    ids = [p.id for p in store.iter_papers()]
+    progress("analyze", 0, 1)
+    result = run_analysis(derived, ids, params=params)
+    progress("analyze", 1, 1)
+    store.write_analysis(result, batch_size=batch_size)
+    seconds = time.perf_counter() - t0
+    counts = store.counts()
+    used = dict(result.params)
+    store.record_run(RunRecord(kind="analyze", started_at=started, seconds=round(seconds, 3),
+                               params=used, counts=counts, versions=versions()))
+    return AnalyzeReport(communities=len(result.communities), modularity=result.modularity,
+                         seconds=seconds, params=used)
