@@ -1,0 +1,588 @@
+"""The embedded store: one SQLite file (WAL mode), the zero-setup default.
+
+One connection per thread (WAL lets readers run beside the single writer); a
+process-wide lock serialises writes, and SQLite's busy timeout covers other
+processes. Every write runs in an explicit ``BEGIN IMMEDIATE`` transaction:
+papers one transaction per batch, :meth:`SQLiteStore.replace_derived` and
+:meth:`SQLiteStore.write_analysis` one transaction each, so a crash leaves the
+old state or the new one, never half.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sqlite3
+import threading
+from contextlib import contextmanager
+from itertools import islice
+from operator import itemgetter
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from graph.errors import (
+    CommunityNotFound,
+    KeywordNotFound,
+    PaperNotFound,
+    StoreUnavailable,
+    param_error,
+)
+from graph.models import (
+    AnalysisResult,
+    CitationEdge,
+    Community,
+    DerivedGraph,
+    Keyword,
+    KeywordScore,
+    Paper,
+    PaperScores,
+    RunRecord,
+    SharedKeywordsEdge,
+    SimilarEdge,
+    normalize_arxiv,
+    normalize_doi,
+)
+from graph.stores import sqlite_queries as Q
+from graph.stores.base import GraphStore, KeywordInfo, Metric, Neighbor, Relation, SortKey, StoredPaper, edge_key
+from graph.stores.sqlite_schema import PRAGMAS, create_schema
+
+__all__ = ["SQLiteStore"]
+
+logger = logging.getLogger(__name__)
+
+#: Primary SQLite result codes that mean "the file cannot be used now" rather than
+#: a bug: PERM, BUSY, LOCKED, NOMEM, READONLY, IOERR, CORRUPT, FULL, CANTOPEN,
+#: PROTOCOL, NOTADB.
+_UNAVAILABLE_CODES = frozenset({3, 5, 6, 7, 8, 10, 11, 13, 14, 15, 26})
+_RELATIONS = ("similar", "keywords", "cites", "cited_by")
+_FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
+_MAX_FTS_TOKENS = 64
+_ITER_PAGE = 1000
+#: Page cache while a write runs (KiB; SQLite's default is 2 MiB): big
+#: transactions stop spilling pages; shrunk back after each write.
+_WRITE_CACHE_KIB = 64 * 1024
+_READ_CACHE_KIB = 8 * 1024
+_PK = itemgetter(0, 1)
+
+
+class SQLiteStore(GraphStore):
+    """:class:`~graph.stores.base.GraphStore` over one SQLite file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The database file; created (with its parent folders) by :meth:`open`.
+    timeout : float
+        Seconds to wait for a lock held by another writer before giving up
+        with :class:`~graph.errors.StoreUnavailable`.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from graph.models import Paper
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     with SQLiteStore(os.path.join(tmp, "g.db")) as store:
+    ...         store.upsert_papers([Paper(id="p1", title="Graphs")])
+    ...         store.counts()["papers"]
+    1
+    1
+    """
+
+    name = "embedded"
+
+    def __init__(self, path: str | Path, *, timeout: float = 30.0) -> None:
+        self.path = Path(path)
+        self.timeout = float(timeout)
+        self._opened = False
+        self._local = threading.local()
+        self._conns: list[sqlite3.Connection] = []
+        self._conns_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({str(self.path)!r})"
+
+    # -- lifecycle -----------------------------------------------------------------
+    def open(self) -> None:
+        if self._opened:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreUnavailable(f"Cannot create the folder of the SQLite store {self.path}: {exc}") from exc
+        self._opened = True
+        try:
+            conn = self._conn()
+            with self._guard():
+                found = create_schema(conn)
+        except ValueError as exc:
+            self.close()
+            raise StoreUnavailable(f"Cannot use the SQLite store {self.path}: {exc}") from exc
+        except BaseException:
+            self.close()
+            raise
+        logger.debug("opened SQLite store %s (schema version found: %d)", self.path, found)
+
+    def close(self) -> None:
+        self._opened = False
+        with self._conns_lock:
+            conns, self._conns = self._conns, []
+            self._local = threading.local()
+        for conn in conns:
+            try:
+                conn.close()
+            except sqlite3.Error:  # closing is best effort; the file stays consistent
+                logger.debug("closing a connection to %s failed", self.path, exc_info=True)
+
+    def ping(self) -> None:
+        with self._read() as conn:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+
+    def clear(self) -> None:
+        with self._write(check_later=Q.CLEAR_TABLES) as conn:
+            for table in Q.CLEAR_TABLES:
+                conn.execute(f"DELETE FROM {table}")
+
+    # -- papers --------------------------------------------------------------------
+    def upsert_papers(self, papers: Iterable[Paper], *, batch_size: int = 5000) -> int:
+        _check_int("batch_size", "upsert_papers", batch_size, 1)
+        written = 0
+        for chunk in _chunks(papers, batch_size):
+            with self._write() as conn:
+                # Rows are built lazily: a bad record aborts (and rolls back) this batch.
+                conn.executemany(Q.UPSERT_PAPER, (_paper_row(p) for p in chunk))
+            written += len(chunk)
+        return written
+
+    def get_papers(self, ids: Iterable[str]) -> dict[str, Paper]:
+        with self._read() as conn:
+            rows = conn.execute(Q.GET_PAPERS, (_json(sorted({str(i) for i in ids})),)).fetchall()
+        return {row[0]: _row_paper(row) for row in rows}
+
+    def ids_by_title_key(self, keys: Iterable[str]) -> dict[str, str]:
+        with self._read() as conn:
+            return dict(conn.execute(Q.IDS_BY_TITLE_KEY, (_json(sorted({str(k) for k in keys})),)).fetchall())
+
+    def reference_index(self) -> dict[str, str]:
+        with self._read() as conn:
+            rows = conn.execute(Q.REFERENCE_ROWS).fetchall()
+        index: dict[str, str] = {}
+        for pid, doi, arxiv_id, source_id in rows:
+            if doi:
+                bare = normalize_doi(doi) or doi.strip()
+                index.setdefault(bare, pid)
+                index.setdefault(f"doi:{bare}", pid)
+            if arxiv_id:
+                index.setdefault(normalize_arxiv(arxiv_id) or arxiv_id.strip(), pid)
+            if source_id is not None and str(source_id).strip():
+                index.setdefault(str(source_id).strip(), pid)
+        # A paper's own id always names that paper, whatever aliases say.
+        index.update((pid, pid) for pid, *_ in rows)
+        return index
+
+    def iter_papers(self) -> Iterator[Paper]:
+        # Keyset pages, each its own short read: no transaction stays open while
+        # the caller works on a page.
+        last = ""
+        while True:
+            with self._read() as conn:
+                rows = conn.execute(Q.ITER_PAPERS_PAGE, (last, _ITER_PAGE)).fetchall()
+            for row in rows:
+                yield _row_paper(row)
+            if len(rows) < _ITER_PAGE:
+                return
+            last = rows[-1][0]
+
+    # -- derived graph ---------------------------------------------------------------
+    def replace_derived(self, derived: DerivedGraph, *, batch_size: int = 5000) -> None:
+        _check_int("batch_size", "replace_derived", batch_size, 1)
+        try:
+            with self._write(check_later=Q.DERIVED_TABLES) as conn:
+                for table in Q.DERIVED_TABLES:
+                    conn.execute(f"DELETE FROM {table}")
+                self._write_derived(conn, derived, batch_size)
+                conn.execute(Q.SET_META, (Q.UNRESOLVED_KEY, int(derived.unresolved_references)))
+        except sqlite3.IntegrityError as exc:
+            self._raise_missing(derived, exc, replacing=True)
+
+    def add_derived(self, derived: DerivedGraph, *, batch_size: int = 5000) -> None:
+        _check_int("batch_size", "add_derived", batch_size, 1)
+        try:
+            with self._write() as conn:
+                self._write_derived(conn, derived, batch_size)
+                if derived.unresolved_references:
+                    conn.execute(Q.ADD_META, (Q.UNRESOLVED_KEY, int(derived.unresolved_references)))
+        except sqlite3.IntegrityError as exc:
+            self._raise_missing(derived, exc, replacing=False)
+
+    def load_derived(self) -> DerivedGraph:
+        with self._read() as conn:
+            keywords = tuple(Keyword(n, df) for n, df in conn.execute(Q.LOAD_KEYWORDS))
+            has_keyword = tuple(KeywordScore(p, k, s) for p, k, s in conn.execute(Q.LOAD_HAS_KEYWORD))
+            similar = tuple(
+                SimilarEdge(s, t, score, tuple(json.loads(terms))) for s, t, score, terms in conn.execute(Q.LOAD_SIMILAR)
+            )
+            shares = tuple(
+                SharedKeywordsEdge(s, t, c, j, tuple(json.loads(kws))) for s, t, c, j, kws in conn.execute(Q.LOAD_SHARES)
+            )
+            cites = tuple(CitationEdge(s, t) for s, t in conn.execute(Q.LOAD_CITES))
+            unresolved = conn.execute(Q.GET_META, (Q.UNRESOLVED_KEY,)).fetchone()
+        return DerivedGraph(keywords, has_keyword, similar, shares, cites, int(unresolved[0]) if unresolved else 0)
+
+    # -- analysis --------------------------------------------------------------------
+    def write_analysis(self, result: AnalysisResult, *, batch_size: int = 5000) -> None:
+        _check_int("batch_size", "write_analysis", batch_size, 1)
+        with self._write() as conn:
+            conn.execute(Q.CLEAR_SCORES)
+            conn.execute("DELETE FROM communities")
+            conn.executemany(Q.UPSERT_COMMUNITY, (_community_row(c) for c in result.communities))
+            for chunk in _chunks(result.scores, batch_size):
+                conn.executemany(Q.SET_SCORES, (_scores_row(s) for s in chunk))
+
+    def record_run(self, run: RunRecord) -> None:
+        row = (
+            run.kind, run.started_at, float(run.seconds),
+            _json(dict(run.params), lenient=True), _json(dict(run.counts), lenient=True),
+            _json(dict(run.versions), lenient=True),
+        )
+        with self._write() as conn:
+            conn.execute(Q.INSERT_RUN, row)
+
+    def runs(self, *, limit: int = 20) -> list[RunRecord]:
+        _check_int("limit", "runs", limit, 0)
+        with self._read() as conn:
+            rows = conn.execute(Q.RUNS, (limit,)).fetchall()
+        return [
+            RunRecord(kind, started, seconds, json.loads(p), json.loads(c), json.loads(v))
+            for kind, started, seconds, p, c, v in rows
+        ]
+
+    # -- reads -------------------------------------------------------------------------
+    def counts(self) -> dict[str, int]:
+        with self._read() as conn:
+            values = conn.execute(Q.COUNTS).fetchone()
+        keys = ("papers", "keywords", "communities", "HAS_KEYWORD", "SIMILAR_TO", "SHARES_KEYWORDS",
+                "CITES", "IN_COMMUNITY")
+        return dict(zip(keys, (int(v) for v in values)))
+
+    def get_paper(self, paper_id: str) -> StoredPaper:
+        with self._read() as conn:
+            row = conn.execute(Q.GET_STORED_PAPER, (paper_id,)).fetchone()
+            if row is None:
+                raise PaperNotFound(paper_id)
+            keywords = tuple(k for (k,) in conn.execute(Q.KEYWORDS_OF_PAPER, (paper_id,)))
+        return StoredPaper(_row_paper(row), keywords, _row_scores(row[0], row[12:]))
+
+    def list_papers(
+        self,
+        *,
+        q: str | None = None,
+        community: int | None = None,
+        sort: SortKey = "id",
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[int, list[StoredPaper]]:
+        if sort not in Q.SORTS:
+            raise param_error("sort", "list_papers", f"one of {sorted(Q.SORTS)}", sort)
+        _check_int("limit", "list_papers", limit, 0)
+        _check_int("offset", "list_papers", offset, 0)
+        params: dict[str, Any] = {"limit": limit, "offset": offset}
+        where = []
+        if q:
+            where.append(Q.LIST_FILTERS["q"])
+            params["q"] = q.lower()
+        if community is not None:
+            where.append(Q.LIST_FILTERS["community"])
+            params["community"] = community
+        where_sql = f"WHERE {' AND '.join(where)}" if where else ""
+        with self._read() as conn:
+            total = conn.execute(f"SELECT count(*) FROM papers {where_sql}", params).fetchone()[0]
+            rows = conn.execute(
+                f"SELECT {Q.PAPER_COLUMNS}, {Q.SCORE_COLUMNS} FROM papers {where_sql} "
+                f"ORDER BY {Q.SORTS[sort]} LIMIT :limit OFFSET :offset",
+                params,
+            ).fetchall()
+            keywords: dict[str, list[str]] = {}
+            for pid, kw in conn.execute(Q.KEYWORDS_OF_PAPERS, (_json([r[0] for r in rows]),)):
+                keywords.setdefault(pid, []).append(kw)
+        page = [
+            StoredPaper(_row_paper(r), tuple(keywords.get(r[0], ())), _row_scores(r[0], r[12:])) for r in rows
+        ]
+        return int(total), page
+
+    def neighbors(
+        self,
+        paper_id: str,
+        *,
+        relation: Relation = "all",
+        limit: int = 50,
+        min_weight: float = 0.0,
+    ) -> list[Neighbor]:
+        if relation != "all" and relation not in _RELATIONS:
+            raise param_error("relation", "neighbors", f"one of {['all', *_RELATIONS]}", relation)
+        _check_int("limit", "neighbors", limit, 0)
+        relations = _RELATIONS if relation == "all" else (relation,)
+        branches = " UNION ALL ".join(b for r in relations for b in Q.NEIGHBOR_BRANCHES[r])
+        sql = Q.NEIGHBORS_TEMPLATE.format(branches=branches)
+        params = {"id": paper_id, "min_weight": float(min_weight), "limit": limit}
+        with self._read() as conn:
+            if conn.execute(Q.PAPER_EXISTS, (paper_id,)).fetchone() is None:
+                raise PaperNotFound(paper_id)
+            rows = conn.execute(sql, params).fetchall()
+        return [_neighbor(*row) for row in rows]
+
+    def fulltext(self, q: str, *, limit: int = 20) -> list[tuple[str, float]]:
+        _check_int("limit", "fulltext", limit, 0)
+        tokens = _FTS_TOKEN.findall(q or "")[:_MAX_FTS_TOKENS]
+        if not tokens or limit == 0:
+            return []
+        # Each word quoted: FTS5 operators in user input (AND, NEAR(, *, ") are plain words.
+        match = " OR ".join(f'"{token}"' for token in dict.fromkeys(tokens))
+        with self._read() as conn:
+            rows = conn.execute(Q.FULLTEXT, (match, limit)).fetchall()
+        return [(pid, float(score)) for pid, score in rows]
+
+    def communities(self) -> list[Community]:
+        with self._read() as conn:
+            return [_row_community(row) for row in conn.execute(Q.COMMUNITIES)]
+
+    def community(self, community_id: int) -> tuple[Community, list[str]]:
+        with self._read() as conn:
+            row = conn.execute(Q.COMMUNITY, (community_id,)).fetchone()
+            if row is None:
+                raise CommunityNotFound(community_id)
+            members = [pid for (pid,) in conn.execute(Q.COMMUNITY_MEMBERS, (community_id,))]
+        return _row_community(row), members
+
+    def rankings(self, metric: Metric, *, limit: int = 20) -> list[tuple[str, float]]:
+        if metric not in Q.METRICS:
+            raise param_error("metric", "rankings", f"one of {sorted(Q.METRICS)}", metric)
+        _check_int("limit", "rankings", limit, 0)
+        sql = Q.RANKING_TEMPLATE.format(col=Q.METRICS[metric])
+        with self._read() as conn:
+            return [(pid, float(value)) for pid, value in conn.execute(sql, (limit,))]
+
+    def keywords(self, *, prefix: str = "", limit: int = 50) -> list[KeywordInfo]:
+        _check_int("limit", "keywords", limit, 0)
+        prefix = prefix or ""
+        with self._read() as conn:
+            rows = conn.execute(Q.KEYWORDS, (len(prefix), prefix, limit)).fetchall()
+        return [KeywordInfo(name, int(df)) for name, df in rows]
+
+    def keyword_papers(self, name: str, *, limit: int = 50, offset: int = 0) -> list[tuple[str, float]]:
+        _check_int("limit", "keyword_papers", limit, 0)
+        _check_int("offset", "keyword_papers", offset, 0)
+        with self._read() as conn:
+            if conn.execute(Q.KEYWORD_EXISTS, (name,)).fetchone() is None:
+                raise KeywordNotFound(name)
+            rows = conn.execute(Q.KEYWORD_PAPERS, (name, limit, offset)).fetchall()
+        return [(pid, float(score)) for pid, score in rows]
+
+    # -- internals -----------------------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        """This thread's connection, opened on first use."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            return conn
+        if not self._opened:
+            raise StoreUnavailable(f"The SQLite store {self.path} is not open; call open() first.")
+        with self._guard():
+            conn = sqlite3.connect(
+                self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
+            )
+            try:
+                for pragma in PRAGMAS:
+                    conn.execute(pragma)
+                conn.execute(f"PRAGMA busy_timeout={int(self.timeout * 1000):d}")
+                conn.execute(f"PRAGMA cache_size=-{_READ_CACHE_KIB:d}")
+            except BaseException:
+                conn.close()
+                raise
+        with self._conns_lock:
+            self._conns.append(conn)
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Translate SQLite's "cannot use the file now" errors into StoreUnavailable."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            code = getattr(exc, "sqlite_errorcode", None)
+            if (code is not None and code & 0xFF in _UNAVAILABLE_CODES) or (
+                isinstance(exc, sqlite3.ProgrammingError) and "closed" in str(exc)
+            ):
+                raise StoreUnavailable(f"The SQLite store {self.path} is unavailable: {exc}") from exc
+            raise
+
+    @contextmanager
+    def _write(self, *, check_later: tuple[str, ...] = ()) -> Iterator[sqlite3.Connection]:
+        """One write transaction, serialised with this process's other writers.
+
+        With ``check_later``, foreign keys are not enforced row by row; instead the
+        named tables are checked once before COMMIT (an IntegrityError rolls back).
+        Bulk deletes then take SQLite's truncate path: 20x faster on 350k edges.
+        """
+        conn = self._conn()
+        if not self._write_lock.acquire(timeout=self.timeout):
+            raise StoreUnavailable(f"The SQLite store {self.path} is busy: no write lock in {self.timeout} s.")
+        try:
+            with self._guard():
+                conn.execute(f"PRAGMA cache_size=-{_WRITE_CACHE_KIB:d}")
+                if check_later:
+                    conn.execute("PRAGMA foreign_keys=OFF")  # a no-op inside a transaction
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    try:
+                        yield conn
+                        for table in check_later:
+                            cursor = conn.execute(f"PRAGMA foreign_key_check({table})")
+                            violation = cursor.fetchmany(1)
+                            cursor.close()
+                            if violation:
+                                raise sqlite3.IntegrityError(f"FOREIGN KEY constraint failed in {table}")
+                    except BaseException:
+                        if conn.in_transaction:
+                            conn.execute("ROLLBACK")
+                        raise
+                    conn.execute("COMMIT")
+                finally:
+                    conn.execute(f"PRAGMA cache_size=-{_READ_CACHE_KIB:d}")
+                    if check_later:
+                        conn.execute("PRAGMA foreign_keys=ON")
+        finally:
+            self._write_lock.release()
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: a consistent snapshot across its queries."""
+        conn = self._conn()
+        with self._guard():
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
+
+    def _write_derived(self, conn: sqlite3.Connection, derived: DerivedGraph, batch_size: int) -> None:
+        steps = (
+            (Q.UPSERT_KEYWORD, ((k.name, int(k.df)) for k in derived.keywords)),
+            (Q.UPSERT_HAS_KEYWORD, ((h.paper_id, h.keyword, float(h.score)) for h in derived.has_keyword)),
+            (Q.UPSERT_SIMILAR, (_similar_row(e) for e in derived.similar)),
+            (Q.UPSERT_SHARES, (_shares_row(e) for e in derived.shares_keywords)),
+            (Q.UPSERT_CITES, ((e.source, e.target) for e in derived.cites)),
+        )
+        for sql, rows in steps:
+            # In primary-key order the B-tree pages are filled one after the other
+            # instead of at random: about 3x faster on 350k edges.
+            for chunk in _chunks(sorted(rows, key=_PK), batch_size):
+                conn.executemany(sql, chunk)
+
+    def _raise_missing(self, derived: DerivedGraph, exc: sqlite3.IntegrityError, *, replacing: bool) -> None:
+        """After a rolled-back derived write: name the unknown paper or keyword."""
+        paper_ids = {h.paper_id for h in derived.has_keyword}
+        for edges in (derived.similar, derived.shares_keywords, derived.cites):
+            for e in edges:
+                paper_ids.update((e.source, e.target))
+        with self._read() as conn:
+            found = {pid for (pid,) in conn.execute(Q.EXISTING_IDS, (_json(sorted(paper_ids)),))}
+            missing = sorted(paper_ids - found)
+            if missing:
+                raise PaperNotFound(missing[0]) from exc
+            names = {h.keyword for h in derived.has_keyword}
+            known = {k.name for k in derived.keywords}
+            if not replacing:
+                known |= {n for (n,) in conn.execute(Q.EXISTING_KEYWORDS, (_json(sorted(names - known)),))}
+        unknown = sorted(names - known)
+        if unknown:
+            raise KeywordNotFound(unknown[0]) from exc
+        raise exc
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def _check_int(name: str, where: str, value: object, low: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise param_error(name, where, f"an int >= {low}", value)
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+#: One encoder, built once: ``json.dumps`` with options builds a new one per call,
+#: which was half the cost of writing 300k edges.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_ENCODE_LENIENT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+
+
+def _json(value: Any, *, lenient: bool = False) -> str:
+    return _ENCODE_LENIENT(value) if lenient else _ENCODE(value)
+
+
+def _paper_row(p: Paper) -> tuple[Any, ...]:
+    title = p.title or ""
+    return (
+        p.id, title, p.abstract or "", _json(list(p.authors)), p.year, p.venue, p.doi, p.arxiv_id,
+        p.url, p.label, _json(list(p.references)), _json(dict(p.extra)), p.title_key, title.lower(),
+    )
+
+
+def _row_paper(row: tuple[Any, ...]) -> Paper:
+    pid, title, abstract, authors, year, venue, doi, arxiv_id, url, label, refs, extra = row[:12]
+    return Paper(
+        id=pid, title=title, abstract=abstract, authors=tuple(json.loads(authors)), year=year,
+        venue=venue, doi=doi, arxiv_id=arxiv_id, url=url, label=label,
+        references=tuple(json.loads(refs)), extra=json.loads(extra),
+    )
+
+
+def _row_scores(pid: str, cols: tuple[Any, ...]) -> PaperScores | None:
+    community, degree, pagerank, betweenness, bridge, x, y = cols
+    if community is None and degree is None and pagerank is None and betweenness is None and bridge is None:
+        return None
+    return PaperScores(pid, community, degree, pagerank, betweenness, bridge, x, y)
+
+
+def _scores_row(s: PaperScores) -> tuple[Any, ...]:
+    def num(v: float | None) -> float | None:
+        return None if v is None else float(v)
+
+    community = None if s.community is None else int(s.community)
+    return (community, num(s.degree), num(s.pagerank), num(s.betweenness), num(s.bridge), num(s.x), num(s.y),
+            s.paper_id)
+
+
+def _community_row(c: Community) -> tuple[Any, ...]:
+    return (int(c.id), int(c.size), c.label, _json(list(c.keywords)), float(c.modularity), _json(list(c.top_papers)))
+
+
+def _row_community(row: tuple[Any, ...]) -> Community:
+    cid, size, label, keywords, modularity, top = row
+    return Community(cid, size, label, tuple(json.loads(keywords)), modularity, tuple(json.loads(top)))
+
+
+def _similar_row(e: SimilarEdge) -> tuple[Any, ...]:
+    source, target = edge_key(e.source, e.target)
+    return (source, target, float(e.score), _ENCODE(e.terms))
+
+
+def _shares_row(e: SharedKeywordsEdge) -> tuple[Any, ...]:
+    source, target = edge_key(e.source, e.target)
+    return (source, target, int(e.count), float(e.jaccard), _ENCODE(e.keywords))
+
+
+def _neighbor(nid: str, title: str, relation: str, weight: float, items: str | None, count: int | None) -> Neighbor:
+    if relation == "similar":
+        evidence: dict[str, Any] = {"terms": json.loads(items)}
+    elif relation == "keywords":
+        evidence = {"keywords": json.loads(items), "count": int(count)}
+    else:
+        evidence = {"direction": relation}
+    return Neighbor(nid, title, relation, float(weight), evidence)

@@ -1,0 +1,235 @@
+"""Every SQL statement of the embedded store, as literal strings with ``?`` / ``:name``.
+
+Column names that vary (sort keys, metrics, relations) are looked up in the
+constant maps below from validated keys; user input only ever reaches SQLite
+as a bound parameter.
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = []  # internal module of SQLiteStore
+
+# -- papers ----------------------------------------------------------------------
+
+PAPER_COLUMNS = "id, title, abstract, authors, year, venue, doi, arxiv_id, url, label, refs, extra"
+SCORE_COLUMNS = "community, degree, pagerank, betweenness, bridge, x, y"
+
+UPSERT_PAPER = """
+INSERT INTO papers (id, title, abstract, authors, year, venue, doi, arxiv_id, url, label,
+                    refs, extra, title_key, title_lc)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET
+    title = excluded.title, abstract = excluded.abstract, authors = excluded.authors,
+    year = excluded.year, venue = excluded.venue, doi = excluded.doi,
+    arxiv_id = excluded.arxiv_id, url = excluded.url, label = excluded.label,
+    refs = excluded.refs, extra = excluded.extra, title_key = excluded.title_key,
+    title_lc = excluded.title_lc
+"""
+
+GET_PAPERS = f"""
+SELECT {PAPER_COLUMNS} FROM papers
+WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id
+"""
+
+GET_STORED_PAPER = f"SELECT {PAPER_COLUMNS}, {SCORE_COLUMNS} FROM papers WHERE id = ?"
+
+IDS_BY_TITLE_KEY = """
+SELECT title_key, min(id) FROM papers
+WHERE title_key IN (SELECT value FROM json_each(?)) AND title_key <> ''
+GROUP BY title_key
+"""
+
+REFERENCE_ROWS = """
+SELECT id, doi, arxiv_id, json_extract(extra, '$.source_id') FROM papers ORDER BY id
+"""
+
+ITER_PAPERS_PAGE = f"SELECT {PAPER_COLUMNS} FROM papers WHERE id > ? ORDER BY id LIMIT ?"
+
+PAPER_EXISTS = "SELECT 1 FROM papers WHERE id = ?"
+
+EXISTING_IDS = "SELECT id FROM papers WHERE id IN (SELECT value FROM json_each(?))"
+
+KEYWORDS_OF_PAPER = """
+SELECT keyword FROM has_keyword WHERE paper_id = ? ORDER BY score DESC, keyword
+"""
+
+KEYWORDS_OF_PAPERS = """
+SELECT paper_id, keyword FROM has_keyword
+WHERE paper_id IN (SELECT value FROM json_each(?))
+ORDER BY paper_id, score DESC, keyword
+"""
+
+#: ``list_papers`` sort keys -> ORDER BY clause. Scores descending, ties by id;
+#: missing values (NULL) always last.
+SORTS = {
+    "id": "id ASC",
+    "title": "title ASC, id ASC",
+    "year": "year ASC NULLS LAST, id ASC",
+    "pagerank": "pagerank DESC NULLS LAST, id ASC",
+    "degree": "degree DESC NULLS LAST, id ASC",
+    "betweenness": "betweenness DESC NULLS LAST, id ASC",
+    "bridge": "bridge DESC NULLS LAST, id ASC",
+}
+
+LIST_FILTERS = {
+    "q": "instr(title_lc, :q) > 0",
+    "community": "community = :community",
+}
+
+#: ``rankings`` metric -> column.
+METRICS = {"pagerank": "pagerank", "degree": "degree", "betweenness": "betweenness", "bridge": "bridge"}
+
+# -- derived graph --------------------------------------------------------------------
+
+DERIVED_TABLES = ("has_keyword", "similar_to", "shares_keywords", "cites", "keywords")
+
+UPSERT_KEYWORD = """
+INSERT INTO keywords (name, df) VALUES (?, ?)
+ON CONFLICT (name) DO UPDATE SET df = excluded.df
+"""
+
+UPSERT_HAS_KEYWORD = """
+INSERT INTO has_keyword (paper_id, keyword, score) VALUES (?, ?, ?)
+ON CONFLICT (paper_id, keyword) DO UPDATE SET score = excluded.score
+"""
+
+UPSERT_SIMILAR = """
+INSERT INTO similar_to (source, target, score, terms) VALUES (?, ?, ?, ?)
+ON CONFLICT (source, target) DO UPDATE SET score = excluded.score, terms = excluded.terms
+"""
+
+UPSERT_SHARES = """
+INSERT INTO shares_keywords (source, target, count, jaccard, keywords) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (source, target) DO UPDATE SET
+    count = excluded.count, jaccard = excluded.jaccard, keywords = excluded.keywords
+"""
+
+UPSERT_CITES = "INSERT INTO cites (source, target) VALUES (?, ?) ON CONFLICT DO NOTHING"
+
+EXISTING_KEYWORDS = "SELECT name FROM keywords WHERE name IN (SELECT value FROM json_each(?))"
+
+UNRESOLVED_KEY = "unresolved_references"
+SET_META = """
+INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value
+"""
+ADD_META = """
+INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = value + excluded.value
+"""
+GET_META = "SELECT value FROM meta WHERE key = ?"
+
+LOAD_KEYWORDS = "SELECT name, df FROM keywords ORDER BY name"
+LOAD_HAS_KEYWORD = "SELECT paper_id, keyword, score FROM has_keyword ORDER BY paper_id, keyword"
+LOAD_SIMILAR = "SELECT source, target, score, terms FROM similar_to ORDER BY source, target"
+LOAD_SHARES = """
+SELECT source, target, count, jaccard, keywords FROM shares_keywords ORDER BY source, target
+"""
+LOAD_CITES = "SELECT source, target FROM cites ORDER BY source, target"
+
+# -- analysis ---------------------------------------------------------------------------
+
+CLEAR_SCORES = """
+UPDATE papers SET community = NULL, degree = NULL, pagerank = NULL, betweenness = NULL,
+                  bridge = NULL, x = NULL, y = NULL
+WHERE community IS NOT NULL OR degree IS NOT NULL OR pagerank IS NOT NULL
+   OR betweenness IS NOT NULL OR bridge IS NOT NULL OR x IS NOT NULL OR y IS NOT NULL
+"""
+
+UPSERT_COMMUNITY = """
+INSERT INTO communities (id, size, label, keywords, modularity, top_papers)
+VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET
+    size = excluded.size, label = excluded.label, keywords = excluded.keywords,
+    modularity = excluded.modularity, top_papers = excluded.top_papers
+"""
+
+SET_SCORES = """
+UPDATE papers SET community = ?, degree = ?, pagerank = ?, betweenness = ?, bridge = ?,
+                  x = ?, y = ?
+WHERE id = ?
+"""
+
+INSERT_RUN = """
+INSERT INTO runs (kind, started_at, seconds, params, counts, versions) VALUES (?, ?, ?, ?, ?, ?)
+"""
+
+RUNS = """
+SELECT kind, started_at, seconds, params, counts, versions FROM runs
+ORDER BY started_at DESC, seq DESC LIMIT ?
+"""
+
+# -- reads ----------------------------------------------------------------------------
+
+COUNTS = """
+SELECT (SELECT count(*) FROM papers),
+       (SELECT count(*) FROM keywords),
+       (SELECT count(*) FROM communities),
+       (SELECT count(*) FROM has_keyword),
+       (SELECT count(*) FROM similar_to),
+       (SELECT count(*) FROM shares_keywords),
+       (SELECT count(*) FROM cites),
+       (SELECT count(*) FROM papers p JOIN communities c ON c.id = p.community)
+"""
+
+#: ``neighbors``: one branch per relation, all yielding
+#: ``(neighbor id, relation, weight, json list, count)``.
+NEIGHBOR_BRANCHES = {
+    "similar": (
+        "SELECT target, 'similar', score, terms, NULL FROM similar_to WHERE source = :id",
+        "SELECT source, 'similar', score, terms, NULL FROM similar_to"
+        " WHERE target = :id AND source <> :id",
+    ),
+    "keywords": (
+        "SELECT target, 'keywords', jaccard, keywords, count FROM shares_keywords WHERE source = :id",
+        "SELECT source, 'keywords', jaccard, keywords, count FROM shares_keywords"
+        " WHERE target = :id AND source <> :id",
+    ),
+    "cites": ("SELECT target, 'cites', 1.0, NULL, NULL FROM cites WHERE source = :id",),
+    "cited_by": ("SELECT source, 'cited_by', 1.0, NULL, NULL FROM cites WHERE target = :id",),
+}
+
+NEIGHBORS_TEMPLATE = """
+WITH n (nid, relation, weight, items, cnt) AS ({branches})
+SELECT n.nid, p.title, n.relation, n.weight, n.items, n.cnt
+FROM n JOIN papers p ON p.id = n.nid
+WHERE n.weight >= :min_weight
+ORDER BY n.weight DESC, n.nid ASC, n.relation ASC
+LIMIT :limit
+"""
+
+FULLTEXT = """
+SELECT p.id, -bm25(papers_fts, 2.0, 1.0) AS score
+FROM papers_fts JOIN papers p ON p.rowid = papers_fts.rowid
+WHERE papers_fts MATCH ?
+ORDER BY score DESC, p.id ASC
+LIMIT ?
+"""
+
+COMMUNITIES = """
+SELECT id, size, label, keywords, modularity, top_papers FROM communities ORDER BY size DESC, id ASC
+"""
+
+COMMUNITY = "SELECT id, size, label, keywords, modularity, top_papers FROM communities WHERE id = ?"
+
+COMMUNITY_MEMBERS = """
+SELECT id FROM papers WHERE community = ? ORDER BY pagerank DESC NULLS LAST, id ASC
+"""
+
+RANKING_TEMPLATE = """
+SELECT id, {col} FROM papers WHERE {col} IS NOT NULL ORDER BY {col} DESC, id ASC LIMIT ?
+"""
+
+KEYWORDS = """
+SELECT name, df FROM keywords WHERE substr(name, 1, ?) = ? ORDER BY df DESC, name ASC LIMIT ?
+"""
+
+KEYWORD_EXISTS = "SELECT 1 FROM keywords WHERE name = ?"
+
+KEYWORD_PAPERS = """
+SELECT paper_id, score FROM has_keyword WHERE keyword = ?
+ORDER BY score DESC, paper_id ASC LIMIT ? OFFSET ?
+"""
+
+CLEAR_TABLES = (
+    "has_keyword", "similar_to", "shares_keywords", "cites", "keywords", "communities", "papers", "runs",
+    "meta",
+)

@@ -1,0 +1,203 @@
+"""Schema of the embedded SQLite store: tables, indexes, full-text index, version.
+
+The tables mirror the Neo4j model: one table per node label (``papers``,
+``keywords``, ``communities``) and one per relationship type (``has_keyword``,
+``similar_to``, ``shares_keywords``, ``cites``); ``IN_COMMUNITY`` is the
+``papers.community`` column. Lists and mappings are stored as JSON text.
+The schema version is kept in ``PRAGMA user_version``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+__all__ = ["SCHEMA_VERSION", "PRAGMAS", "DDL", "create_schema"]
+
+#: Bump when the DDL changes in a way an existing file must be migrated for.
+SCHEMA_VERSION = 1
+
+#: Per-connection settings (``journal_mode=WAL`` also persists in the file).
+PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA temp_store=MEMORY",
+)
+
+DDL = (
+    # -- nodes -----------------------------------------------------------------
+    """
+    CREATE TABLE IF NOT EXISTS papers (
+        id          TEXT PRIMARY KEY,
+        title       TEXT NOT NULL DEFAULT '',
+        abstract    TEXT NOT NULL DEFAULT '',
+        authors     TEXT NOT NULL DEFAULT '[]',
+        year        INTEGER,
+        venue       TEXT,
+        doi         TEXT,
+        arxiv_id    TEXT,
+        url         TEXT,
+        label       TEXT,
+        refs        TEXT NOT NULL DEFAULT '[]',
+        extra       TEXT NOT NULL DEFAULT '{}',
+        title_key   TEXT NOT NULL DEFAULT '',
+        title_lc    TEXT NOT NULL DEFAULT '',
+        community   INTEGER,
+        degree      REAL,
+        pagerank    REAL,
+        betweenness REAL,
+        bridge      REAL,
+        x           REAL,
+        y           REAL
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS papers_title_key ON papers(title_key)",
+    "CREATE INDEX IF NOT EXISTS papers_community ON papers(community, pagerank DESC, id)",
+    "CREATE INDEX IF NOT EXISTS papers_degree ON papers(degree DESC, id)",
+    "CREATE INDEX IF NOT EXISTS papers_pagerank ON papers(pagerank DESC, id)",
+    "CREATE INDEX IF NOT EXISTS papers_betweenness ON papers(betweenness DESC, id)",
+    "CREATE INDEX IF NOT EXISTS papers_bridge ON papers(bridge DESC, id)",
+    """
+    CREATE TABLE IF NOT EXISTS keywords (
+        name TEXT PRIMARY KEY,
+        df   INTEGER NOT NULL
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS communities (
+        id         INTEGER PRIMARY KEY,
+        size       INTEGER NOT NULL,
+        label      TEXT NOT NULL,
+        keywords   TEXT NOT NULL DEFAULT '[]',
+        modularity REAL NOT NULL,
+        top_papers TEXT NOT NULL DEFAULT '[]'
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS runs (
+        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind       TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        seconds    REAL NOT NULL,
+        params     TEXT NOT NULL,
+        counts     TEXT NOT NULL,
+        versions   TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS runs_started ON runs(started_at DESC, seq DESC)",
+    # Graph-level facts (e.g. ``unresolved_references`` of the last build).
+    """
+    CREATE TABLE IF NOT EXISTS meta (
+        key   TEXT PRIMARY KEY,
+        value ANY
+    ) WITHOUT ROWID
+    """,
+    # -- relationships -----------------------------------------------------------
+    """
+    CREATE TABLE IF NOT EXISTS has_keyword (
+        paper_id TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+        keyword  TEXT NOT NULL REFERENCES keywords(name) ON DELETE CASCADE,
+        score    REAL NOT NULL,
+        PRIMARY KEY (paper_id, keyword)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX IF NOT EXISTS has_keyword_keyword ON has_keyword(keyword, score DESC, paper_id)",
+    """
+    CREATE TABLE IF NOT EXISTS similar_to (
+        source TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+        target TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+        score  REAL NOT NULL,
+        terms  TEXT NOT NULL DEFAULT '[]',
+        PRIMARY KEY (source, target)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX IF NOT EXISTS similar_to_target ON similar_to(target)",
+    """
+    CREATE TABLE IF NOT EXISTS shares_keywords (
+        source   TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+        target   TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+        count    INTEGER NOT NULL,
+        jaccard  REAL NOT NULL,
+        keywords TEXT NOT NULL DEFAULT '[]',
+        PRIMARY KEY (source, target)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX IF NOT EXISTS shares_keywords_target ON shares_keywords(target)",
+    """
+    CREATE TABLE IF NOT EXISTS cites (
+        source TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+        target TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+        PRIMARY KEY (source, target)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX IF NOT EXISTS cites_target ON cites(target)",
+    # -- full-text index over title + abstract (external content = papers) --------
+    """
+    CREATE VIRTUAL TABLE IF NOT EXISTS papers_fts USING fts5(
+        title, abstract,
+        content='papers', content_rowid='rowid',
+        tokenize='unicode61 remove_diacritics 2'
+    )
+    """,
+    """
+    CREATE TRIGGER IF NOT EXISTS papers_fts_insert AFTER INSERT ON papers BEGIN
+        INSERT INTO papers_fts(rowid, title, abstract) VALUES (new.rowid, new.title, new.abstract);
+    END
+    """,
+    """
+    CREATE TRIGGER IF NOT EXISTS papers_fts_delete AFTER DELETE ON papers BEGIN
+        INSERT INTO papers_fts(papers_fts, rowid, title, abstract)
+        VALUES ('delete', old.rowid, old.title, old.abstract);
+    END
+    """,
+    # Re-index only when the text really changed: idempotent re-upserts stay cheap.
+    """
+    CREATE TRIGGER IF NOT EXISTS papers_fts_update AFTER UPDATE OF title, abstract ON papers
+    WHEN old.title IS NOT new.title OR old.abstract IS NOT new.abstract BEGIN
+        INSERT INTO papers_fts(papers_fts, rowid, title, abstract)
+        VALUES ('delete', old.rowid, old.title, old.abstract);
+        INSERT INTO papers_fts(rowid, title, abstract) VALUES (new.rowid, new.title, new.abstract);
+    END
+    """,
+)
+
+
+def create_schema(conn: sqlite3.Connection) -> int:
+    """Create every table, index and trigger if missing, in one transaction.
+
+    Parameters
+    ----------
+    conn : sqlite3.Connection
+        An autocommit connection (``isolation_level=None``).
+
+    Returns
+    -------
+    int
+        The schema version found in the file before (0 for a new file).
+
+    Raises
+    ------
+    ValueError
+        When the file was written by a newer schema version.
+    """
+    # An up-to-date file needs no write: opening must not wait for a running writer.
+    found = conn.execute("PRAGMA user_version").fetchone()[0]
+    if found == SCHEMA_VERSION:
+        return found
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        found = conn.execute("PRAGMA user_version").fetchone()[0]
+        if found > SCHEMA_VERSION:
+            raise ValueError(
+                f"the database has schema version {found}, newer than this citegraph "
+                f"understands ({SCHEMA_VERSION}); upgrade citegraph"
+            )
+        for statement in DDL:
+            conn.execute(statement)
+        if found != SCHEMA_VERSION:
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION:d}")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return found

@@ -1,0 +1,327 @@
+"""Embedded-store specifics: the file, WAL, transactions, crashes, threads, errors."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import threading
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from graph.errors import KeywordNotFound, NotSupported, PaperNotFound, StoreUnavailable
+from graph.models import (
+    AnalysisResult,
+    CitationEdge,
+    Community,
+    DerivedGraph,
+    Keyword,
+    KeywordScore,
+    Paper,
+    PaperScores,
+    SimilarEdge,
+)
+from graph.stores.sqlite import SQLiteStore
+from graph.stores.sqlite_schema import SCHEMA_VERSION
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _papers(n: int, start: int = 0) -> list[Paper]:
+    return [Paper(id=f"p{i:03d}", title=f"Paper number {i}", abstract=f"word{i} shared") for i in range(start, n)]
+
+
+def _raw(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(path, isolation_level=None)
+
+
+def _fts_ok(path: Path) -> None:
+    """FTS5's own check that the external-content index matches the papers table."""
+    with _raw(path) as conn:
+        conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)")
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+DERIVED = DerivedGraph(
+    keywords=(Keyword("shared", 3),),
+    has_keyword=(KeywordScore("p000", "shared", 0.5), KeywordScore("p001", "shared", 0.4)),
+    similar=(SimilarEdge("p000", "p001", 0.9, ("shared",)),),
+    shares_keywords=(),
+    cites=(CitationEdge("p001", "p000"),),
+)
+
+
+# -- the file -----------------------------------------------------------------------------
+
+
+def test_file_settings(sqlite_store, tmp_path):
+    conn = sqlite_store._conn()
+    assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert conn.execute("PRAGMA synchronous").fetchone() == (1,)  # NORMAL
+    assert conn.execute("PRAGMA foreign_keys").fetchone() == (1,)
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] > 0
+    with _raw(tmp_path / "test.db") as other:  # WAL is a property of the file
+        assert other.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert other.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+
+
+def test_reopen_keeps_everything(tmp_path):
+    path = tmp_path / "sub" / "dir" / "g.db"  # parent folders are created
+    with SQLiteStore(path) as store:
+        store.upsert_papers(_papers(3))
+        store.replace_derived(DERIVED)
+        store.write_analysis(AnalysisResult((Community(0, 2, "shared", ("shared",), 0.1),),
+                                            (PaperScores("p000", 0, 1.0, 0.6, 0.0, 0.0),), 0.1))
+        before = (store.counts(), list(store.iter_papers()), store.load_derived(), store.communities())
+    with SQLiteStore(path) as store:
+        assert (store.counts(), list(store.iter_papers()), store.load_derived(), store.communities()) == before
+        assert [pid for pid, _ in store.fulltext("word2")] == ["p002"]
+    _fts_ok(path)
+
+
+def test_open_twice_and_close_twice_are_harmless(tmp_path):
+    store = SQLiteStore(tmp_path / "g.db")
+    store.open()
+    store.open()
+    store.upsert_papers(_papers(1))
+    store.close()
+    store.close()
+    with store:
+        assert store.counts()["papers"] == 1
+
+
+def test_constructor_touches_nothing(tmp_path):
+    SQLiteStore(tmp_path / "never" / "g.db")
+    assert not (tmp_path / "never").exists()
+
+
+@pytest.mark.parametrize("case", ["parent_is_a_file", "path_is_a_directory", "not_a_database"])
+def test_unusable_path_is_store_unavailable(tmp_path, case):
+    if case == "parent_is_a_file":
+        (tmp_path / "file.txt").write_text("x")
+        path = tmp_path / "file.txt" / "g.db"
+    elif case == "path_is_a_directory":
+        path = tmp_path / "adir"
+        path.mkdir()
+    else:
+        path = tmp_path / "garbage.db"
+        path.write_bytes(b"this is not an SQLite file at all " * 100)
+    store = SQLiteStore(path)
+    with pytest.raises(StoreUnavailable) as err:
+        store.open()
+    assert str(path) in str(err.value)
+    assert isinstance(err.value, ConnectionError)
+
+
+def test_newer_schema_version_is_refused(tmp_path):
+    path = tmp_path / "g.db"
+    with _raw(path) as conn:
+        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    with pytest.raises(StoreUnavailable, match="newer"):
+        SQLiteStore(path).open()
+
+
+def test_not_open_is_store_unavailable(tmp_path):
+    store = SQLiteStore(tmp_path / "g.db")
+    with pytest.raises(StoreUnavailable):
+        store.ping()
+    store.open()
+    store.close()
+    with pytest.raises(StoreUnavailable):
+        store.counts()
+
+
+def test_locked_file_is_store_unavailable(tmp_path):
+    path = tmp_path / "g.db"
+    with SQLiteStore(path) as setup:
+        setup.upsert_papers(_papers(1))
+    holder = _raw(path)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        store = SQLiteStore(path, timeout=0.2)
+        store.open()
+        with pytest.raises(StoreUnavailable) as err:
+            store.upsert_papers(_papers(2))
+        assert str(path) in str(err.value) and "locked" in str(err.value)
+        store.close()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_cypher_is_not_supported(sqlite_store):
+    with pytest.raises(NotSupported, match="Neo4j"):
+        sqlite_store.cypher("MATCH (n) RETURN n")
+
+
+# -- transactions ----------------------------------------------------------------------------
+
+
+def test_bad_record_mid_batch_rolls_back_that_batch_only(sqlite_store):
+    bad = Paper(id="p004", title="bad", extra={"x": object()})  # not JSON-able: fails mid-executemany
+    with pytest.raises(TypeError):
+        sqlite_store.upsert_papers([*_papers(4), bad, *_papers(7, start=5)], batch_size=3)
+    # Batch 1 (p000-p002) committed; batch 2 (p003, bad, p005) rolled back: p003 was
+    # already inserted inside the transaction and must be gone.
+    assert [p.id for p in sqlite_store.iter_papers()] == ["p000", "p001", "p002"]
+    assert sqlite_store.fulltext("word3") == []
+    _fts_ok(sqlite_store.path)
+
+
+def test_generator_failing_mid_batch_keeps_earlier_batches(sqlite_store):
+    def papers():
+        yield from _papers(5)
+        raise RuntimeError("input broke")
+
+    with pytest.raises(RuntimeError, match="input broke"):
+        sqlite_store.upsert_papers(papers(), batch_size=2)
+    assert [p.id for p in sqlite_store.iter_papers()] == ["p000", "p001", "p002", "p003"]
+
+
+def test_killed_process_between_batches_keeps_committed_batches(tmp_path):
+    path = tmp_path / "g.db"
+    script = textwrap.dedent(f"""
+        import os, sys
+        sys.path.insert(0, {str(ROOT)!r})
+        from graph.models import Paper
+        from graph.stores.sqlite import SQLiteStore
+
+        def papers():
+            for i in range(10):
+                if i == 7:
+                    os._exit(9)  # killed inside the second batch's transaction
+                yield Paper(id=f"p{{i:03d}}", title=f"Paper {{i}}")
+
+        store = SQLiteStore({str(path)!r})
+        store.open()
+        store.upsert_papers(papers(), batch_size=5)
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+    assert proc.returncode == 9, proc.stderr.decode()
+    with SQLiteStore(path) as store:
+        assert [p.id for p in store.iter_papers()] == [f"p{i:03d}" for i in range(5)]
+    _fts_ok(path)
+
+
+def test_killed_process_inside_a_transaction_leaves_no_partial_rows(tmp_path):
+    path = tmp_path / "g.db"
+    script = textwrap.dedent(f"""
+        import os, sys
+        sys.path.insert(0, {str(ROOT)!r})
+        from graph.models import Paper
+        from graph.stores.sqlite import SQLiteStore
+
+        class Dying(Paper):
+            __slots__ = ()
+            @property
+            def title_key(self):  # read while rows are written, mid-transaction
+                os._exit(9)
+
+        store = SQLiteStore({str(path)!r})
+        store.open()
+        good = [Paper(id=f"p{{i:03d}}", title=f"Paper {{i}}") for i in range(7)]
+        # batches: p000-p002, p003-p005, then p006 is written and the process dies
+        store.upsert_papers([*good, Dying(id="p999", title="x")], batch_size=3)
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+    assert proc.returncode == 9, proc.stderr.decode()
+    with SQLiteStore(path) as store:
+        # batches 1 and 2 committed; p006, written inside batch 3's transaction, is gone
+        assert [p.id for p in store.iter_papers()] == [f"p{i:03d}" for i in range(6)]
+    _fts_ok(path)
+
+
+def test_replace_derived_is_atomic(sqlite_store):
+    sqlite_store.upsert_papers(_papers(3))
+    sqlite_store.replace_derived(DERIVED)
+    broken = DerivedGraph(
+        keywords=(Keyword("other", 1),),
+        has_keyword=(KeywordScore("p002", "other", 0.1),),
+        similar=(),
+        shares_keywords=(),
+        cites=(CitationEdge("p000", "p002"), CitationEdge("p000", "ghost")),
+    )
+    with pytest.raises(PaperNotFound) as err:
+        sqlite_store.replace_derived(broken)
+    assert err.value.paper_id == "ghost"
+    assert sqlite_store.load_derived() == DERIVED  # old graph intact, nothing of the new one
+    assert sqlite_store._conn().execute("PRAGMA foreign_keys").fetchone() == (1,)  # enforced again
+
+
+def test_derived_edge_to_unknown_keyword(sqlite_store):
+    sqlite_store.upsert_papers(_papers(3))
+    sqlite_store.replace_derived(DERIVED)
+    with pytest.raises(KeywordNotFound) as err:
+        sqlite_store.add_derived(DerivedGraph((), (KeywordScore("p002", "nowhere", 0.1),), (), (), ()))
+    assert err.value.name == "nowhere"
+    # add_derived may use keywords already stored
+    sqlite_store.add_derived(DerivedGraph((), (KeywordScore("p002", "shared", 0.1),), (), (), ()))
+    assert sqlite_store.keyword_papers("shared") == [("p000", 0.5), ("p001", 0.4), ("p002", 0.1)]
+
+
+def test_write_analysis_is_atomic(sqlite_store):
+    sqlite_store.upsert_papers(_papers(3))
+    first = AnalysisResult((Community(0, 3, "a", ("a",), 0.2),),
+                           tuple(PaperScores(f"p00{i}", 0, 1.0, 0.1 * i, 0.0, 0.0) for i in range(3)), 0.2)
+    sqlite_store.write_analysis(first)
+    broken = AnalysisResult((Community(7, 1, "b", ("b",), 0.3),),
+                            (PaperScores("p000", 7, 1.0, 0.5, 0.0, 0.0),
+                             PaperScores("p001", 7, "not a number", 0.5, 0.0, 0.0)), 0.3)
+    with pytest.raises(ValueError):
+        sqlite_store.write_analysis(broken)
+    assert sqlite_store.communities() == list(first.communities)
+    assert sqlite_store.rankings("pagerank") == [("p002", 0.2), ("p001", 0.1), ("p000", 0.0)]
+
+
+def test_undirected_edges_stored_once_smaller_id_first(sqlite_store):
+    sqlite_store.upsert_papers(_papers(2))
+    sqlite_store.replace_derived(DerivedGraph((), (), (SimilarEdge("p001", "p000", 0.5),
+                                                       SimilarEdge("p000", "p001", 0.5)), (), ()))
+    assert sqlite_store.load_derived().similar == (SimilarEdge("p000", "p001", 0.5),)
+
+
+def test_fts_index_stays_in_sync_through_updates_and_clear(sqlite_store):
+    sqlite_store.upsert_papers(_papers(5))
+    sqlite_store.upsert_papers([Paper(id="p001", title="Renamed", abstract="fresh")])
+    sqlite_store.upsert_papers(_papers(5, start=3))  # unchanged text: no re-index
+    _fts_ok(sqlite_store.path)
+    assert sqlite_store.fulltext("word1") == []
+    assert [pid for pid, _ in sqlite_store.fulltext("fresh")] == ["p001"]
+    sqlite_store.clear()
+    _fts_ok(sqlite_store.path)
+    assert sqlite_store.fulltext("shared") == []
+
+
+# -- threads ---------------------------------------------------------------------------------
+
+
+def test_many_threads_read_and_write(sqlite_store):
+    errors: list[BaseException] = []
+
+    def writer(k: int) -> None:
+        try:
+            for j in range(10):
+                sqlite_store.upsert_papers([Paper(id=f"t{k}-{j:02d}", title=f"thread {k}")])
+        except BaseException as exc:  # collected and re-raised below
+            errors.append(exc)
+
+    def reader() -> None:
+        try:
+            for _ in range(20):
+                total, page = sqlite_store.list_papers(limit=5)
+                assert len(page) == min(total, 5)
+                sqlite_store.fulltext("thread")
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(4)]
+    threads += [threading.Thread(target=reader) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sqlite_store.counts()["papers"] == 40
+    assert len(sqlite_store.fulltext("thread", limit=100)) == 40
