@@ -15,6 +15,10 @@ Rules every implementation keeps:
   :class:`graph.errors.StoreUnavailable`, an unknown id
   :class:`graph.errors.PaperNotFound`, and so on.
 - Every list a store returns is in a deterministic order.
+- An edge naming an unknown paper or keyword rolls its write back and raises
+  PaperNotFound / KeywordNotFound (smallest unknown name) rather than being
+  dropped; a bad sort, metric or relation name, or a negative limit/offset,
+  raises InvalidParameter.
 """
 
 from __future__ import annotations
@@ -133,7 +137,8 @@ class GraphStore(abc.ABC):
 
     @abc.abstractmethod
     def ids_by_title_key(self, keys: Iterable[str]) -> dict[str, str]:
-        """Map normalized titles (``Paper.title_key``) to the id stored with them."""
+        """Map normalized titles (``Paper.title_key``) to the id stored with them.
+        An empty key never matches."""
 
     @abc.abstractmethod
     def reference_index(self) -> dict[str, str]:
@@ -193,7 +198,8 @@ class GraphStore(abc.ABC):
         offset: int = 0,
     ) -> tuple[int, list[StoredPaper]]:
         """Total matching and one page. ``q`` filters on a case-insensitive
-        substring of the title. Score sorts are descending, ties by id."""
+        substring of the title. ``id``, ``title`` and ``year`` sort ascending,
+        score sorts descending; missing values last; ties by id."""
 
     @abc.abstractmethod
     def neighbors(
@@ -209,7 +215,8 @@ class GraphStore(abc.ABC):
     @abc.abstractmethod
     def fulltext(self, q: str, *, limit: int = 20) -> list[tuple[str, float]]:
         """Full-text search over title and abstract: ``(paper_id, score)``, best
-        first. The query is plain words; the store escapes its own syntax."""
+        first. The query is plain words, any of which may match (OR, as Lucene's
+        default); the store escapes its own syntax."""
 
     @abc.abstractmethod
     def communities(self) -> list[Community]:
