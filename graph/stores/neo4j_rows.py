@@ -1,0 +1,152 @@
+"""Conversions between citegraph models and the Neo4j store's parameter rows and
+node/relationship properties. Pure functions, no driver calls.
+
+Storage choices (see :mod:`graph.stores.neo4j`): ``extra`` is one JSON string
+property ``extra_json``; an empty ``title_key`` is no property; list fields are
+list properties.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Mapping, Sequence
+
+from graph.models import Community, Paper, PaperScores, SharedKeywordsEdge, SimilarEdge
+from graph.stores.base import StoredPaper, edge_key
+
+__all__ = [
+    "paper_row",
+    "paper_from_props",
+    "scores_from_props",
+    "stored_paper",
+    "similar_row",
+    "shares_row",
+    "scores_row",
+    "community_row",
+    "community_from_props",
+    "evidence",
+]
+
+
+def _opt_float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def paper_row(p: Paper) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "title": p.title,
+        "abstract": p.abstract,
+        "authors": list(p.authors),
+        "year": None if p.year is None else int(p.year),
+        "venue": p.venue,
+        "doi": p.doi,
+        "arxiv_id": p.arxiv_id,
+        "url": p.url,
+        "label": p.label,
+        "references": list(p.references),
+        "extra_json": json.dumps(dict(p.extra)) if p.extra else None,
+        "title_key": p.title_key or None,
+    }
+
+
+def paper_from_props(props: Mapping[str, Any]) -> Paper:
+    extra = props.get("extra_json")
+    return Paper(
+        id=props["id"],
+        title=props.get("title") or "",
+        abstract=props.get("abstract") or "",
+        authors=tuple(props.get("authors") or ()),
+        year=props.get("year"),
+        venue=props.get("venue"),
+        doi=props.get("doi"),
+        arxiv_id=props.get("arxiv_id"),
+        url=props.get("url"),
+        label=props.get("label"),
+        references=tuple(props.get("references") or ()),
+        extra=json.loads(extra) if extra else {},
+    )
+
+
+# A paper has scores when any of these is set (x/y alone are layout, not scores).
+_SCORE_KEYS = ("community", "degree", "pagerank", "betweenness", "bridge")
+
+
+def scores_from_props(props: Mapping[str, Any]) -> PaperScores | None:
+    if all(props.get(k) is None for k in _SCORE_KEYS):
+        return None
+    return PaperScores(
+        paper_id=props["id"],
+        community=props.get("community"),
+        degree=props.get("degree"),
+        pagerank=props.get("pagerank"),
+        betweenness=props.get("betweenness"),
+        bridge=props.get("bridge"),
+        x=props.get("x"),
+        y=props.get("y"),
+    )
+
+
+def stored_paper(props: Mapping[str, Any], keywords: Sequence[str]) -> StoredPaper:
+    return StoredPaper(paper=paper_from_props(props), keywords=tuple(keywords), scores=scores_from_props(props))
+
+
+def similar_row(e: SimilarEdge) -> dict[str, Any]:
+    source, target = edge_key(e.source, e.target)
+    return {"source": source, "target": target, "score": float(e.score), "terms": list(e.terms)}
+
+
+def shares_row(e: SharedKeywordsEdge) -> dict[str, Any]:
+    source, target = edge_key(e.source, e.target)
+    return {
+        "source": source,
+        "target": target,
+        "count": int(e.count),
+        "jaccard": float(e.jaccard),
+        "keywords": list(e.keywords),
+    }
+
+
+def scores_row(s: PaperScores) -> dict[str, Any]:
+    return {
+        "paper_id": s.paper_id,
+        "community": None if s.community is None else int(s.community),
+        "degree": _opt_float(s.degree),
+        "pagerank": _opt_float(s.pagerank),
+        "betweenness": _opt_float(s.betweenness),
+        "bridge": _opt_float(s.bridge),
+        "x": _opt_float(s.x),
+        "y": _opt_float(s.y),
+    }
+
+
+def community_row(c: Community) -> dict[str, Any]:
+    return {
+        "id": int(c.id),
+        "size": int(c.size),
+        "label": c.label,
+        "keywords": list(c.keywords),
+        "modularity": float(c.modularity),
+        "top_papers": list(c.top_papers),
+    }
+
+
+def community_from_props(props: Mapping[str, Any]) -> Community:
+    return Community(
+        id=props["id"],
+        size=props["size"],
+        label=props.get("label") or "",
+        keywords=tuple(props.get("keywords") or ()),
+        modularity=props.get("modularity"),
+        top_papers=tuple(props.get("top_papers") or ()),
+    )
+
+
+
+
+def evidence(relation: str, record: Mapping[str, Any]) -> dict[str, Any]:
+    if relation == "similar":
+        return {"terms": list(record["terms"] or ())}
+    if relation == "keywords":
+        return {"keywords": list(record["keywords"] or ()), "count": int(record["count"])}
+    return {"direction": relation}
