@@ -183,7 +183,7 @@ def test_unreachable_neo4j_is_exit_3(tmp_path):
 def _cli_process(env: dict[str, str], *args: str) -> subprocess.Popen:
     full_env = dict(os.environ, **env)
     full_env.pop("CI", None)
-    return subprocess.Popen([sys.executable, "-m", "api.cli", *args], cwd=ROOT, env=full_env,
+    return subprocess.Popen([sys.executable, "-m", "api", *args], cwd=ROOT, env=full_env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -229,7 +229,7 @@ def test_sigkill_mid_ingest_then_rerun_equals_clean_run(kind, tmp_path, request)
     partial = _papers_now(kind, killed_env)
     assert 0 < partial < 29555, partial
 
-    rerun = subprocess.run([sys.executable, "-m", "api.cli", *args], cwd=ROOT, env=dict(os.environ, **killed_env),
+    rerun = subprocess.run([sys.executable, "-m", "api", *args], cwd=ROOT, env=dict(os.environ, **killed_env),
                            capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr
     assert cli(killed_env, "build").exit_code == 0

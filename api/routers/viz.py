@@ -1,0 +1,116 @@
+"""GET /viz, /viz/communities/{id}, /viz/papers/{id}: the HTML pages.
+
+Thin: the pages come from :mod:`viz.pages`. A :class:`viz.pages.PageCache` on
+``app.state.viz_cache`` keeps the graph snapshot and the rendered pages until
+the store changes (its counts or its last build/analyze run), so a big graph is
+read once, not per request. A paper page on a cold cache reads only that
+paper's neighbourhood from the store.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated, Hashable
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse
+
+from api.deps import PaperId, ServiceDep, errors
+from api.service import GraphService
+
+__all__ = ["router", "viz_cache", "store_version"]
+
+router = APIRouter(tags=["viz"])
+
+#: How long a computed store version is trusted before it is read again.
+VERSION_TTL_SECONDS = 2.0
+_CACHE_LOCK = threading.Lock()
+_HTML = {200: {"content": {"text/html": {}}, "description": "A self-contained HTML page."}}
+
+
+def viz_cache(request: Request):
+    """The app's page cache, created on first use."""
+    from viz.pages import PageCache
+
+    state = request.app.state
+    cache = getattr(state, "viz_cache", None)
+    if cache is None:
+        with _CACHE_LOCK:
+            cache = getattr(state, "viz_cache", None)
+            if cache is None:
+                cache = state.viz_cache = PageCache()
+    return cache
+
+
+def store_version(request: Request, service: GraphService) -> Hashable:
+    """What changes when the graph changes: counts and the last recorded run."""
+
+    def read() -> Hashable:
+        runs = service.store.runs(limit=1)
+        last = (runs[0].kind, runs[0].started_at) if runs else None
+        return (tuple(sorted(service.store.counts().items())), last)
+
+    return viz_cache(request).version(lambda: service.call(read), ttl=VERSION_TTL_SECONDS)
+
+
+def snapshot(request: Request, service: GraphService):
+    from viz.data import GraphSnapshot
+
+    version = store_version(request, service)
+    return viz_cache(request).snapshot(version, lambda: service.call(GraphSnapshot.load, service.store))
+
+
+def _links(request: Request):
+    from viz.pages import ApiLinks
+
+    return ApiLinks(request.scope.get("root_path", "") + "/viz")
+
+
+def _page(request: Request, service: GraphService, key: Hashable, make) -> HTMLResponse:
+    version = store_version(request, service)
+    html = viz_cache(request).page(version, (request.scope.get("root_path", ""), *key), make)
+    return HTMLResponse(html)
+
+
+@router.get("/viz", response_class=HTMLResponse, responses={**_HTML, **errors()})
+def overview(request: Request, service: ServiceDep) -> HTMLResponse:
+    """The overview: every paper (coloured by community, sized by PageRank) up to
+    2,000 papers; above that a map of communities to drill into."""
+    from viz.pages import overview_page
+
+    return _page(request, service, ("overview",),
+                 lambda: overview_page(snapshot(request, service), _links(request)))
+
+
+@router.get("/viz/communities/{community_id}", response_class=HTMLResponse, responses={**_HTML, **errors(404)})
+def community(
+    request: Request,
+    service: ServiceDep,
+    community_id: Annotated[int, Path(ge=0, le=2_147_483_647)],
+) -> HTMLResponse:
+    """One community's papers (the top 2,000 by PageRank) and their edges."""
+    from viz.pages import community_page
+
+    return _page(request, service, ("community", community_id),
+                 lambda: community_page(snapshot(request, service), community_id, _links(request)))
+
+
+@router.get("/viz/papers/{paper_id:path}", response_class=HTMLResponse, responses={**_HTML, **errors(404)})
+def paper(
+    request: Request,
+    service: ServiceDep,
+    paper_id: PaperId,
+    hops: Annotated[int, Query(ge=1, le=2, description="Neighbourhood depth (1 or 2).")] = 2,
+) -> HTMLResponse:
+    """A paper's ego network: its neighbours up to ``hops`` away, edge kinds styled
+    apart (similarity, shared keywords, citations with arrows)."""
+    from viz.pages import paper_page
+
+    def make() -> str:
+        version = store_version(request, service)
+        source = viz_cache(request).loaded(version)
+        if source is None:  # cold cache: read this neighbourhood only
+            return service.call(paper_page, service.store, paper_id, _links(request), hops=hops)
+        return paper_page(source, paper_id, _links(request), hops=hops)
+
+    return _page(request, service, ("paper", paper_id, hops), make)

@@ -1,0 +1,163 @@
+"""Bench: size of the overview page (and of the largest community's page) and time
+until its network is drawn and still in headless Chromium, for the seeds,
+citeseer and hepth (goal: under 3 s each).
+
+    python bench/viz_pages.py                      # all three, 3 runs each
+    python bench/viz_pages.py seeds --runs 5
+    python bench/viz_pages.py seeds --screenshot docs/overview.png
+
+Each corpus is ingested, built and analyzed with graph.pipeline into
+``artifacts/bench/<name>.db`` once (reused afterwards; ``--rebuild`` redoes it).
+The page is the one ``GET /viz`` serves (vis-network inlined), opened from a
+file so that the time is the browser's alone; "ready" is
+``window.citegraph.readyMs``: milliseconds from navigation start until the
+network has been drawn with every node in place (physics off on these pages,
+so nothing moves afterwards). Prints a Markdown table and writes JSON next to
+the databases.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SHARED = ROOT.parent / "shared"
+CORPORA = {
+    "seeds": (sorted((ROOT / "graph" / "sample").glob("*.txt")), []),
+    "citeseer": ([SHARED / "data" / "citeseer" / "papers.jsonl"], [SHARED / "data" / "citeseer" / "citations.csv"]),
+    "hepth": ([SHARED / "data" / "hepth" / "papers.jsonl.gz"], [SHARED / "data" / "hepth" / "citations.csv.gz"]),
+}
+OUT = ROOT / "artifacts" / "bench"
+
+
+def corpus_store(name: str, *, rebuild: bool):
+    from graph.pipeline import analyze, build, ingest
+    from graph.stores.sqlite import SQLiteStore
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"{name}.db"
+    if rebuild:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    store = SQLiteStore(path)
+    store.open()
+    if store.counts()["papers"] == 0 or store.counts()["communities"] == 0:
+        papers, citations = CORPORA[name]
+        t0 = time.perf_counter()
+        ingest(store, papers, citations=citations)
+        build(store)
+        analyze(store)
+        print(f"{name}: built {path.name} in {time.perf_counter() - t0:.0f}s", file=sys.stderr)
+    return store
+
+
+def bench(name: str, runs: int, *, rebuild: bool, screenshot: Path | None) -> list[dict]:
+    """The overview and the largest community's page of one corpus."""
+    from tests.browser import chromium
+    from viz.data import GraphSnapshot, community_data, overview_data
+    from viz.model import PageData
+    from viz.pages import ApiLinks
+    from viz.render import render_page
+
+    store = corpus_store(name, rebuild=rebuild)
+    render_page(PageData(kind="overview", heading="warm-up", nodes=(), edges=()), ApiLinks())  # imports, template
+    try:
+        t0 = time.perf_counter()
+        snap = GraphSnapshot.load(store)
+        t_load = time.perf_counter() - t0
+    finally:
+        store.close()
+    biggest = max(snap.communities, key=lambda c: (c.size, -c.id))
+    makers = [("overview", lambda: overview_data(snap)),
+              (f"community {biggest.id} ({biggest.size:,} papers)", lambda: community_data(snap, biggest.id))]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        driver = chromium.start(Path(tmp) / "profile")
+        try:
+            for i, (label, make) in enumerate(makers):
+                t0 = time.perf_counter()
+                page = make()
+                html = render_page(page, ApiLinks())
+                t_render = time.perf_counter() - t0
+                path = Path(tmp) / f"page{i}.html"
+                path.write_text(html, encoding="utf-8")
+                ready, wall = [], []
+                for _ in range(runs):
+                    driver.get("about:blank")
+                    state = chromium.open_page(driver, path.as_uri())
+                    errors = chromium.severe_logs(driver)
+                    if errors or (state["nodes"], state["edges"]) != (len(page.nodes), len(page.edges)):
+                        raise SystemExit(f"{name}: page broken: {errors or state}")
+                    ready.append(state["readyMs"] / 1000)
+                    wall.append(state["seconds"])
+                if screenshot is not None and i == 0:
+                    screenshot.parent.mkdir(parents=True, exist_ok=True)
+                    driver.save_screenshot(str(screenshot))
+                size = len(html.encode("utf-8"))
+                rows.append({
+                    "corpus": name,
+                    "papers": len(snap.papers),
+                    "page": label if i else ("overview: papers" if page.kind == "overview" else "overview: community map"),
+                    "nodes": len(page.nodes),
+                    "edges": len(page.edges),
+                    "html_kb": round(size / 1024),
+                    "data_kb": round((size - _vis_bytes()) / 1024),
+                    "snapshot_s": round(t_load, 2),
+                    "render_s": round(t_render, 2),
+                    "ready_s": round(statistics.median(ready), 2),
+                    "ready_max_s": round(max(ready), 2),
+                    "wall_s": round(statistics.median(wall), 2),
+                    "runs": runs,
+                })
+                print(json.dumps(rows[-1]), file=sys.stderr)
+        finally:
+            chromium.stop(driver)
+    return rows
+
+
+def _vis_bytes() -> int:
+    from viz.render import vis_assets
+
+    return sum(len(t.encode("utf-8")) for t in vis_assets())
+
+
+def table(rows: list[dict]) -> str:
+    head = ("| corpus | papers | page | nodes | edges | page size | of which data | server: snapshot + page "
+            "| browser: drawn and still (median / max) |")
+    lines = [head, "|" + "---|" * 9]
+    for r in rows:
+        lines.append(
+            f"| {r['corpus']} | {r['papers']:,} | {r['page']} | {r['nodes']:,} | {r['edges']:,} | "
+            f"{r['html_kb']:,} kB | {r['data_kb']:,} kB | {r['snapshot_s']:.2f} s + {r['render_s']:.2f} s | "
+            f"**{r['ready_s']:.2f} s** / {r['ready_max_s']:.2f} s |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("corpora", nargs="*", metavar="CORPUS", help=f"Some of {', '.join(CORPORA)} (default: all).")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--rebuild", action="store_true", help="Rebuild the corpus databases.")
+    parser.add_argument("--screenshot", type=Path, help="Save a screenshot of the (first) overview here.")
+    args = parser.parse_args(argv)
+    unknown = [c for c in args.corpora if c not in CORPORA]
+    if unknown:
+        parser.error(f"unknown corpus {unknown[0]!r}; choose from {', '.join(CORPORA)}")
+    rows = []
+    for i, name in enumerate(args.corpora or list(CORPORA)):
+        rows.extend(bench(name, args.runs, rebuild=args.rebuild, screenshot=args.screenshot if i == 0 else None))
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "viz_pages.json").write_text(json.dumps(rows, indent=2), encoding="utf-8")
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()

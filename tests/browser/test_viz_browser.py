@@ -1,0 +1,196 @@
+"""Every kind of viz page in a real headless Chromium.
+
+For each page: no JavaScript error or CSP violation in the console, the number
+of nodes and edges vis-network holds equals what :mod:`viz.data` says, nothing
+is fetched from the network, no dialog opens, and a screenshot goes to
+``artifacts/screenshots/``. Plus: search, neighbour highlighting on click,
+double-click to the paper page, and the XSS title shown as text.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import pytest
+
+from tests.browser import chromium
+from tests.browser.conftest import DATASETS, build_store, serve
+from tests.test_viz_support import A, B, D, F, H, XSS
+from viz.data import GraphSnapshot, community_data, overview_data, paper_data
+from viz.model import PageData
+from viz.pages import paper_slug, write_site
+
+
+def check_page(browser, url: str, page: PageData, shot: Path, *, offline_files: bool = False) -> dict:
+    """Open ``url``, wait until drawn, and check it against ``page``."""
+    state = chromium.open_page(browser, url)
+    time.sleep(0.2)  # give a broken <img onerror> or a late script the chance to run
+    assert not chromium.alert_open(browser), f"a dialog opened on {url}"
+    assert chromium.severe_logs(browser) == [], url
+    assert state["errors"] == []
+    assert state["kind"] == page.kind
+    assert (state["nodes"], state["edges"]) == (len(page.nodes), len(page.edges)), url
+    assert state["expected"] == {"nodes": len(page.nodes), "edges": len(page.edges)}
+    loaded = chromium.resources(browser)
+    if offline_files:
+        assert all(u.startswith("file://") for u in loaded), loaded
+    else:
+        assert loaded == [], loaded  # everything is inline: nothing fetched at all
+    browser.save_screenshot(str(shot))
+    assert shot.stat().st_size > 10_000
+    return state
+
+
+# --- the tiny hand-made graph --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny_sites(tiny_store, tmp_path_factory):
+    """The tiny graph written as two static sites: papers one by one, and (budget 3)
+    a community map."""
+    out = tmp_path_factory.mktemp("tiny-sites")
+    write_site(tiny_store, out / "papers")
+    write_site(tiny_store, out / "map", node_budget=3)
+    return out, GraphSnapshot.load(tiny_store)
+
+
+@pytest.mark.parametrize("name, path, make", [
+    ("overview", "papers/index.html", lambda s: overview_data(s)),
+    ("map", "map/index.html", lambda s: overview_data(s, node_budget=3)),
+    ("community", "papers/communities/0.html", lambda s: community_data(s, 0)),
+    ("paper", f"papers/papers/{paper_slug(H)}.html", lambda s: paper_data(s, H)),
+    ("paper-isolated", f"papers/papers/{paper_slug('g')}.html", lambda s: paper_data(s, "g")),
+])
+def test_static_site_pages(browser, tiny_sites, screenshots, name, path, make):
+    out, snap = tiny_sites
+    check_page(browser, (out / path).as_uri(), make(snap), screenshots / f"tiny-site-{name}.png",
+               offline_files=True)
+
+
+def test_served_pages(browser, tiny_api, tiny_store, screenshots):
+    snap = GraphSnapshot.load(tiny_store)
+    check_page(browser, f"{tiny_api}/viz", overview_data(snap), screenshots / "tiny-api-overview.png")
+    check_page(browser, f"{tiny_api}/viz/communities/1", community_data(snap, 1),
+               screenshots / "tiny-api-community.png")
+    check_page(browser, f"{tiny_api}/viz/papers/{quote(D, safe='')}", paper_data(snap, D),
+               screenshots / "tiny-api-paper.png")
+    check_page(browser, f"{tiny_api}/viz/papers/{quote(D, safe='')}?hops=1", paper_data(snap, D, hops=1),
+               screenshots / "tiny-api-paper-1hop.png")
+
+
+def test_xss_title_renders_as_text(browser, tiny_api, tiny_sites, tiny_store, screenshots):
+    snap = GraphSnapshot.load(tiny_store)
+    out, _ = tiny_sites
+    pages = [
+        (f"{tiny_api}/viz/papers/{B}", paper_data(snap, B), False),
+        (f"{tiny_api}/viz", overview_data(snap), False),
+        (f"{tiny_api}/viz/communities/0", community_data(snap, 0), False),
+        ((out / "papers" / "papers" / f"{paper_slug(B)}.html").as_uri(), paper_data(snap, B), True),
+    ]
+    for i, (url, page, files) in enumerate(pages):
+        check_page(browser, url, page, screenshots / f"xss-{i}.png", offline_files=files)
+        assert browser.execute_script("return document.images.length") == 0  # no <img> was created
+        # the hover card shows the title verbatim, as text: no element but the card's own divs
+        card = chromium.hover_node(browser, B)
+        assert card["title"] == XSS and set(card["tags"]) == {"DIV"}
+        assert "Year: 2021" in card["text"] and "Community 0: graph · neural" in card["text"]
+        chromium.search(browser, XSS)
+        assert browser.execute_script("return window.citegraph.found.node") == B
+        info = browser.execute_script("return document.getElementById('info').textContent")
+        assert XSS in info
+        assert not chromium.alert_open(browser)
+    heading = browser.execute_script("return document.getElementById('heading').textContent")
+    assert heading == f"Paper: {XSS}"
+
+
+def test_search_highlight_and_click_through(browser, tiny_api, tiny_store, screenshots):
+    chromium.open_page(browser, f"{tiny_api}/viz")
+    found = chromium.search(browser, "topic models for")
+    assert found["node"] == D and found["text"] == "Topic models for the rest of us"
+    assert browser.execute_script("return window.citegraphNetwork.getSelectedNodes()") == [D]
+    assert chromium.search(browser, "no such paper at all") is None
+    assert browser.execute_script("return document.getElementById('search-status').textContent") == "No match"
+
+    chromium.click_node(browser, A)
+    state = browser.execute_script("return window.citegraph")
+    assert state["selected"] == A and state["neighbours"] == 3  # b, hep-th/9901001, f
+    dimmed = browser.execute_script(
+        "var ds = window.citegraphNetwork.body.data.nodes;"
+        "return ds.get().filter(function (n) { return String(n.color).indexOf('rgba(200') === 0; })"
+        ".map(function (n) { return n.id; }).sort();")
+    assert dimmed == sorted([D, "e", "g"])
+    browser.save_screenshot(str(screenshots / "tiny-highlight.png"))
+    assert browser.execute_script("return document.getElementById('info-link').getAttribute('href')") == "/viz/papers/a"
+
+    chromium.click_node(browser, F, double=True)
+    deadline = time.monotonic() + 30
+    while urlsplit(browser.current_url).path != "/viz/papers/f" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert urlsplit(browser.current_url).path == "/viz/papers/f"
+    state = chromium.open_page(browser, browser.current_url)
+    expected = paper_data(GraphSnapshot.load(tiny_store), F)
+    assert state["kind"] == "paper" and (state["nodes"], state["edges"]) == (len(expected.nodes), len(expected.edges))
+    assert chromium.severe_logs(browser) == []
+
+
+def test_map_search_focuses_the_community_of_a_paper(browser, tiny_sites):
+    out, _ = tiny_sites
+    chromium.open_page(browser, (out / "map" / "index.html").as_uri())
+    found = chromium.search(browser, "Strings & branes")
+    assert found["node"] == "community:0"
+    link = browser.execute_script(
+        "var a = document.querySelectorAll('#info a'); return a[a.length - 1].getAttribute('href');")
+    assert link == f"papers/{paper_slug(H)}.html"
+    chromium.click_node(browser, "community:1", double=True)
+    deadline = time.monotonic() + 30
+    while not browser.current_url.endswith("/communities/1.html") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    state = chromium.open_page(browser, browser.current_url)
+    assert state["kind"] == "community" and state["nodes"] == 3
+
+
+# --- real corpora ------------------------------------------------------------------------
+
+
+def check_corpus(browser, base: str, store, name: str, screenshots: Path) -> None:
+    """Overview, the largest community and the top paper of a served corpus."""
+    snap = GraphSnapshot.load(store)
+    overview = overview_data(snap)
+    check_page(browser, f"{base}/viz", overview, screenshots / f"{name}-overview.png")
+    biggest = max(snap.communities, key=lambda c: (c.size, -c.id))
+    check_page(browser, f"{base}/viz/communities/{biggest.id}", community_data(snap, biggest.id),
+               screenshots / f"{name}-community-{biggest.id}.png")
+    top = snap.papers[0].paper.id
+    check_page(browser, f"{base}/viz/papers/{quote(top, safe='')}", paper_data(snap, top),
+               screenshots / f"{name}-paper.png")
+    # search: a paper drawn on the overview (papers) or listed for a community (map)
+    chromium.open_page(browser, f"{base}/viz")
+    if overview.kind == "overview":
+        target = overview.nodes[len(overview.nodes) // 2]
+        found = chromium.search(browser, target.title)
+        assert found["node"] == target.id
+        assert browser.execute_script("return window.citegraphNetwork.getSelectedNodes()") == [target.id]
+    else:
+        entry = overview.search[len(overview.search) // 2]
+        found = chromium.search(browser, entry.text)
+        assert found["text"] == entry.text and found["node"] == entry.node
+    browser.save_screenshot(str(screenshots / f"{name}-search.png"))
+    assert chromium.severe_logs(browser) == []
+
+
+def test_seed_pages(browser, seeds_store, seeds_api, screenshots):
+    check_corpus(browser, seeds_api, seeds_store, "seeds", screenshots)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["citeseer", "hepth"])
+def test_dataset_pages(browser, tmp_path_factory, screenshots, name):
+    papers, citations = DATASETS[name]
+    store = build_store(tmp_path_factory.mktemp(name) / f"{name}.db", papers, citations)
+    try:
+        with serve(store) as base:
+            check_corpus(browser, base, store, name, screenshots)
+    finally:
+        store.close()

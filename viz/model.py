@@ -1,0 +1,182 @@
+"""The plain data a page draws: nodes, edges, legend, search targets, budgets.
+
+Frozen dataclasses and small pure helpers; built by :mod:`viz.build`, filled
+from a store by :mod:`viz.data`, turned into HTML by :mod:`viz.render`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graph.errors import param_error
+
+__all__ = [
+    "NODE_BUDGET",
+    "EDGE_BUDGET",
+    "MAP_BUDGET",
+    "MAP_EDGE_BUDGET",
+    "MAP_LINKS_PER_COMMUNITY",
+    "EGO_MAX_NODES",
+    "EDGE_KINDS",
+    "PAGE_KINDS",
+    "NodeData",
+    "EdgeData",
+    "LegendEntry",
+    "SearchEntry",
+    "PaperDetail",
+    "PageData",
+    "choose_level",
+    "display_title",
+    "community_node_id",
+    "check_budget",
+]
+
+#: Papers drawn one by one up to this many; above it the overview is a community map.
+NODE_BUDGET = 2000
+#: Edges drawn on one page at most (the strongest are kept; citations first).
+#: vis-network spends ~0.1 ms per edge building its model, so this bounds the wait.
+EDGE_BUDGET = 8000
+#: Links drawn between communities on the map at most, and per community.
+MAP_EDGE_BUDGET = 1500
+MAP_LINKS_PER_COMMUNITY = 8
+#: Communities drawn on the map at most (the largest; singletons are never drawn).
+MAP_BUDGET = 400
+#: Nodes of a paper's ego network at most (the centre, then the strongest hops).
+EGO_MAX_NODES = 150
+
+#: Paper-to-paper edge kinds, in drawing priority order.
+EDGE_KINDS = ("cites", "similar", "keywords")
+PAGE_KINDS = ("overview", "map", "community", "paper")
+_TITLE_CHARS = 120
+
+
+@dataclass(frozen=True, slots=True)
+class NodeData:
+    """One drawn node: a paper, or a community on the map (``kind="community"``).
+
+    ``x``/``y`` are the stored layout position (None when there is none);
+    ``size`` is the number of members for a community node, 1 for a paper;
+    ``hop`` is the distance from the centre on an ego page.
+    """
+
+    id: str
+    kind: str
+    title: str
+    year: int | None = None
+    keywords: tuple[str, ...] = ()
+    community: int | None = None
+    community_label: str = ""
+    pagerank: float | None = None
+    x: float | None = None
+    y: float | None = None
+    size: int = 1
+    hop: int | None = None
+    paper: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeData:
+    """One drawn edge. ``kind`` is ``similar``, ``keywords``, ``cites`` (directed,
+    source cites target) or ``community`` (map links); ``detail`` is evidence as
+    short texts (shared terms, shared keywords, link counts by kind)."""
+
+    source: str
+    target: str
+    kind: str
+    weight: float
+    detail: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LegendEntry:
+    community: int
+    label: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchEntry:
+    """A search target that is not a node itself: a paper shown through its
+    community node on the map."""
+
+    text: str
+    node: str
+    paper: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PaperDetail:
+    """The record shown beside a paper's ego network (text only; links are
+    checked by the renderer)."""
+
+    id: str
+    title: str
+    abstract: str = ""
+    authors: tuple[str, ...] = ()
+    year: int | None = None
+    venue: str | None = None
+    doi: str | None = None
+    url: str | None = None
+    keywords: tuple[str, ...] = ()
+    community: int | None = None
+    community_label: str = ""
+    pagerank: float | None = None
+    bridge: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageData:
+    """Everything one page draws. ``layout`` is ``stored`` (positions from the
+    analysis, physics off), ``radial`` (ego rings, short physics run) or
+    ``fallback`` (no stored layout: a deterministic spiral, physics off)."""
+
+    kind: str
+    heading: str
+    nodes: tuple[NodeData, ...]
+    edges: tuple[EdgeData, ...]
+    legend: tuple[LegendEntry, ...] = ()
+    layout: str = "stored"
+    focus: str | None = None
+    community: int | None = None
+    notes: tuple[str, ...] = ()
+    top_papers: tuple[NodeData, ...] = ()
+    search: tuple[SearchEntry, ...] = ()
+    paper: PaperDetail | None = None
+
+
+def choose_level(n_papers: int, node_budget: int = NODE_BUDGET) -> str:
+    """``"papers"`` when every paper fits the budget, else ``"communities"``.
+
+    >>> choose_level(440), choose_level(3186)
+    ('papers', 'communities')
+    """
+    check_budget("node_budget", "choose_level", node_budget)
+    return "papers" if n_papers <= node_budget else "communities"
+
+
+def display_title(paper, *, limit: int = _TITLE_CHARS) -> str:
+    """The title, or the start of the abstract when there is none, or the id.
+
+    >>> from graph.models import Paper
+    >>> display_title(Paper(id="x", abstract="Argument in multi-agent systems. More."), limit=20)
+    'Argument in multi-a…'
+    """
+    text = " ".join((paper.title or paper.abstract or "").split())
+    if not text:
+        return paper.id
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def community_node_id(community_id: int) -> str:
+    """Node id of a community on the map.
+
+    >>> community_node_id(3)
+    'community:3'
+    """
+    return f"community:{community_id}"
+
+
+def check_budget(name: str, where: str, value: object, low: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise param_error(name, where, f"an int >= {low}", value)
+    return value

@@ -1,0 +1,374 @@
+"""Page data to one HTML string, through pyvis and our own template.
+
+pyvis sits behind :func:`render_page` only. We build its node and edge records
+ourselves (``Network.from_nx`` mutates the graph it is given; ``add_edge`` scans
+every edge for duplicates, quadratic on big pages), render with
+``Network.generate_html()`` into our template (pyvis's links Bootstrap from a CDN),
+and inline vis-network's JavaScript and CSS from the pyvis package so the page
+works with no network. Nothing is written anywhere.
+
+Every text reaches the page either through Jinja autoescaping or as JSON that
+the page's script turns into DOM text nodes (``textContent``), never HTML.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import secrets
+from pathlib import Path
+from typing import Any, Mapping, Protocol, Sequence
+from urllib.parse import quote, urlsplit
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from viz.model import EDGE_KINDS, NodeData, PageData
+
+__all__ = [
+    "Links",
+    "PALETTE",
+    "EDGE_STYLES",
+    "community_color",
+    "render_page",
+    "vis_assets",
+    "safe_external_url",
+    "content_security_policy",
+]
+
+#: Community colours (Tableau 20 order); community ``c`` gets ``PALETTE[c % 20]``.
+PALETTE = (
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+    "#9c755f", "#bab0ac", "#a0cbe8", "#ffbe7d", "#ff9d9a", "#86bcb6", "#8cd17d", "#f1ce63",
+    "#d4a6c8", "#fabfd2", "#d7b5a6", "#79706e",
+)
+_NO_COMMUNITY = "#9e9e9e"
+
+#: How each edge kind is drawn (applied by the page script from this table).
+EDGE_STYLES: dict[str, dict[str, Any]] = {
+    "similar": {"name": "similar abstracts", "color": "#5b8db8", "dashes": False, "arrows": False},
+    "keywords": {"name": "shared keywords", "color": "#e8923a", "dashes": [6, 5], "arrows": False},
+    "cites": {"name": "cites", "color": "#3f9142", "dashes": False, "arrows": True},
+    "community": {"name": "links between communities", "color": "#8c96a3", "dashes": False, "arrows": False},
+}
+
+_VIS_DIR = ("templates", "lib", "vis-9.1.2")
+_SMALL_PAGE = 60
+_LABELLED = 30
+_LABELLED_COMMUNITIES = 60
+_RING = 230.0
+
+
+class Links(Protocol):
+    """Where pages live: the API (``/viz/...``) or a static site (relative files).
+    ``None`` means the page does not exist (e.g. not written to a static site)."""
+
+    def overview(self) -> str: ...
+
+    def community(self, community_id: int) -> str | None: ...
+
+    def paper(self, paper_id: str) -> str | None: ...
+
+
+def community_color(community: int | None) -> str:
+    """Colour of a community, the same on every page.
+
+    >>> community_color(0), community_color(20), community_color(None)
+    ('#4e79a7', '#4e79a7', '#9e9e9e')
+    """
+    return _NO_COMMUNITY if community is None else PALETTE[community % len(PALETTE)]
+
+
+def safe_external_url(url: str | None) -> str | None:
+    """``url`` when it is an absolute http(s) URL, else None (no ``javascript:``).
+
+    >>> safe_external_url("javascript:alert(1)") is None, safe_external_url("https://arxiv.org/abs/1")
+    (True, 'https://arxiv.org/abs/1')
+    """
+    if not url:
+        return None
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+        return url
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def vis_assets() -> tuple[str, str]:
+    """vis-network's JavaScript and CSS as shipped inside the pyvis package,
+    made safe to inline in ``<script>`` / ``<style>`` elements."""
+    import pyvis
+
+    base = Path(pyvis.__file__).parent.joinpath(*_VIS_DIR)
+    js = (base / "vis-network.min.js").read_text(encoding="utf-8")
+    css = (base / "vis-network.css").read_text(encoding="utf-8")
+    # An end tag inside the inlined text would close the element early.
+    js = re.sub(r"</(script)", r"<\\/\1", js, flags=re.IGNORECASE)
+    css = re.sub(r"</(style)", r"<\\/\1", css, flags=re.IGNORECASE)
+    return js, css
+
+
+@functools.lru_cache(maxsize=1)
+def _environment() -> Environment:
+    folder = Path(__file__).parent / "templates"
+    return Environment(loader=FileSystemLoader(str(folder)), autoescape=True, undefined=StrictUndefined,
+                       trim_blocks=True, lstrip_blocks=True)
+
+
+class _PageEnvironment:
+    """What ``Network.generate_html()`` asks for a template: ours, with the page's
+    own context bound next to the nodes, edges and options pyvis passes."""
+
+    def __init__(self, env: Environment, extra: Mapping[str, Any]) -> None:
+        self._env = env
+        self._extra = dict(extra)
+
+    def get_template(self, name: str) -> "_BoundTemplate":
+        return _BoundTemplate(self._env.get_template(name), self._extra)
+
+
+class _BoundTemplate:
+    def __init__(self, template, extra: Mapping[str, Any]) -> None:
+        self._template = template
+        self._extra = extra
+
+    def render(self, **context: Any) -> str:
+        return self._template.render(**context, **self._extra)
+
+
+def render_page(page: PageData, links: Links, *, asset_prefix: str | None = None) -> str:
+    """The HTML of one page.
+
+    Parameters
+    ----------
+    page : PageData
+        What to draw (see :mod:`viz.data`).
+    links : Links
+        Where the other pages are.
+    asset_prefix : str, optional
+        None (default) inlines vis-network's JS and CSS; a prefix such as
+        ``"../assets/"`` links them from files next to the page instead (static
+        sites, where one copy serves every page).
+
+    Returns
+    -------
+    str
+        A complete HTML document.
+    """
+    from pyvis.edge import Edge
+    from pyvis.network import Network
+    from pyvis.node import Node
+
+    net = Network(height="100%", width="100%", heading=page.heading, cdn_resources="in_line")
+    records = _node_records(page, links)
+    for rec in records:
+        node_id = rec.pop("id")
+        options = Node(node_id, "dot", label=rec.pop("label"), **rec).options
+        net.nodes.append(options)
+        net.node_ids.append(node_id)
+        net.node_map[node_id] = options
+    for i, edge in enumerate(page.edges):
+        net.edges.append(Edge(edge.source, edge.target, False, **_edge_record(i, edge, page)).options)
+    net.options = _vis_options(page)
+    net.path = "page.html"
+    net.templateEnv = _PageEnvironment(_environment(), _context(page, links, asset_prefix))
+    return net.generate_html()
+
+
+# --- records --------------------------------------------------------------------------
+
+
+def _node_records(page: PageData, links: Links) -> list[dict[str, Any]]:
+    positions = _positions(page)
+    labelled = _labelled(page.nodes)
+    max_pr = max((n.pagerank or 0.0 for n in page.nodes), default=0.0) or 1.0
+    max_size = max((n.size for n in page.nodes), default=1) or 1
+    out = []
+    for n in page.nodes:
+        x, y = positions[n.id]
+        rec: dict[str, Any] = {
+            "id": n.id,
+            "label": _short(n.title, 40) if n.id in labelled else "",
+            "x": x,
+            "y": y,
+            "color": community_color(n.community),
+            "size": _node_size(n, max_pr, max_size),
+            "kind": n.kind,
+            "name": n.title,
+            "community": n.community,
+        }
+        if n.kind == "community":
+            rec["members"] = n.size
+            rec["keywords"] = list(n.keywords)
+            rec["url"] = links.community(n.community) if n.community is not None else None
+            rec["mass"] = 1 + math.log1p(n.size)
+        else:
+            rec["year"] = n.year
+            rec["keywords"] = list(n.keywords)
+            rec["pagerank"] = n.pagerank
+            rec["url"] = links.paper(n.id)
+            if n.hop is not None:
+                rec["hop"] = n.hop
+        if page.focus == n.id:
+            rec["fixed"] = True
+            rec["borderWidth"] = 3
+        out.append(rec)
+    return out
+
+
+def _edge_record(i: int, e, page: PageData) -> dict[str, Any]:
+    rec: dict[str, Any] = {"id": f"e{i}", "kind": e.kind, "weight": round(float(e.weight), 4)}
+    if e.detail:
+        rec["detail"] = list(e.detail)
+    if e.kind == "community":
+        rec["width"] = round(1 + math.log1p(e.weight), 2)
+    elif e.kind == "cites":
+        rec["width"] = 1.2
+    else:
+        rec["width"] = round(0.6 + 2.4 * min(max(e.weight, 0.0), 1.0), 2)
+    return rec
+
+
+def _node_size(n: NodeData, max_pr: float, max_size: int) -> float:
+    if n.kind == "community":
+        return round(12 + 48 * math.sqrt(n.size / max_size), 2)
+    return round(5 + 15 * math.sqrt(max(n.pagerank or 0.0, 0.0) / max_pr), 2)
+
+
+def _labelled(nodes: Sequence[NodeData]) -> set[str]:
+    """Labels for every node of a small page; on big ones, the communities and the
+    top papers by PageRank only (thousands of labels are unreadable and slow)."""
+    if len(nodes) <= _SMALL_PAGE:
+        return {n.id for n in nodes}
+    papers = sorted((n for n in nodes if n.kind == "paper"), key=lambda n: (-(n.pagerank or 0.0), n.id))
+    communities = sorted((n for n in nodes if n.kind == "community"), key=lambda n: (-n.size, n.id))
+    return {n.id for n in communities[:_LABELLED_COMMUNITIES]} | {n.id for n in papers[:_LABELLED]}
+
+
+def _positions(page: PageData) -> dict[str, tuple[float, float]]:
+    """Canvas pixels from the stored (or ring) layout: centred, spread with the
+    node count so that dense pages stay readable when zoomed in."""
+    if page.layout == "radial":
+        return {n.id: (round((n.x or 0.0) * _RING, 1), round((n.y or 0.0) * _RING, 1)) for n in page.nodes}
+    xs = [n.x or 0.0 for n in page.nodes]
+    ys = [n.y or 0.0 for n in page.nodes]
+    if not xs:
+        return {}
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+    target = 300 + 55 * math.sqrt(len(page.nodes))
+    return {n.id: (round((x - cx) / span * target, 1), round((y - cy) / span * target, 1))
+            for n, x, y in zip(page.nodes, xs, ys)}
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _vis_options(page: PageData) -> dict[str, Any]:
+    big = len(page.nodes) > 500 or len(page.edges) > 3000
+    physics: dict[str, Any] = {"enabled": False}
+    if page.layout == "radial":
+        # Small ego pages only: a bounded run from the ring positions, then off.
+        physics = {
+            "enabled": True,
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {"gravitationalConstant": -45, "springLength": 110, "avoidOverlap": 0.3},
+            "stabilization": {"enabled": True, "iterations": 150, "updateInterval": 50, "fit": True},
+        }
+    return {
+        "autoResize": True,
+        "layout": {"improvedLayout": False, "randomSeed": 7},
+        "physics": physics,
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 120,
+            "hideEdgesOnDrag": big,
+            "hideEdgesOnZoom": big,
+            "navigationButtons": False,
+            "keyboard": False,
+            "multiselect": False,
+        },
+        "nodes": {"shape": "dot", "borderWidth": 1, "font": {"size": 14, "face": "system-ui, sans-serif"}},
+        "edges": {"smooth": False if big else {"enabled": True, "type": "continuous", "roundness": 0.2},
+                  "selectionWidth": 2, "hoverWidth": 1},
+    }
+
+
+# --- the rest of the page (server-side text, autoescaped) -------------------------------
+
+
+def content_security_policy(nonce: str, *, files: bool = False) -> str:
+    """The page's policy: only its own scripts (by nonce) run, nothing is fetched
+    from the network. ``files``: vis-network comes from files next to the page."""
+    local = " 'self' file:" if files else ""
+    return (f"default-src 'none'; script-src 'nonce-{nonce}'{local}; style-src 'unsafe-inline'{local}; "
+            "img-src data:; base-uri 'none'; form-action 'none'; connect-src 'none'")
+
+
+def _context(page: PageData, links: Links, asset_prefix: str | None) -> dict[str, Any]:
+    js, css = (None, None) if asset_prefix is not None else vis_assets()
+    nonce = secrets.token_urlsafe(16)
+    kinds_drawn = {e.kind for e in page.edges}
+    edge_counts = {k: sum(1 for e in page.edges if e.kind == k) for k in (*EDGE_KINDS, "community")}
+    legend = [
+        {"id": c.community, "label": c.label or f"Community {c.community}", "size": c.size,
+         "color": community_color(c.community), "url": links.community(c.community)}
+        for c in page.legend
+    ]
+    communities = {str(c.community): c.label or f"Community {c.community}" for c in page.legend}
+    search = [[s.text, s.node, links.paper(s.paper) if s.paper else None] for s in page.search]
+    meta = {
+        "kind": page.kind,
+        "heading": page.heading,
+        "focus": page.focus,
+        "layout": page.layout,
+        "physics": page.layout == "radial",
+        "communities": communities,
+        "edgeStyles": {k: EDGE_STYLES[k] for k in EDGE_STYLES if k in kinds_drawn},
+        "search": search,
+        "noneColor": _NO_COMMUNITY,
+    }
+    top = [{"title": n.title, "url": links.paper(n.id), "color": community_color(n.community),
+            "community": n.community_label} for n in page.top_papers]
+    detail = None
+    if page.paper is not None:
+        p = page.paper
+        detail = {
+            "title": p.title, "abstract": p.abstract, "authors": ", ".join(p.authors), "year": p.year,
+            "venue": p.venue, "keywords": ", ".join(p.keywords), "id": p.id,
+            "community": p.community, "community_label": p.community_label,
+            "community_url": links.community(p.community) if p.community is not None else None,
+            "doi_url": _doi_url(p.doi), "doi": p.doi, "url": safe_external_url(p.url),
+            "pagerank": p.pagerank, "bridge": p.bridge, "color": community_color(p.community),
+        }
+    crumbs = [("Overview", links.overview())]
+    if page.kind == "community" and page.community is not None:
+        crumbs.append((f"Community {page.community}", None))
+    if page.kind == "paper" and page.paper is not None and page.paper.community is not None:
+        crumbs.append((f"Community {page.paper.community}", links.community(page.paper.community)))
+    return {
+        "page": page,
+        "meta": meta,
+        "legend": legend,
+        "legend_more": max(0, len(legend) - 40),
+        "edge_kinds": [{"kind": k, "count": edge_counts[k], **EDGE_STYLES[k]} for k in EDGE_STYLES
+                       if edge_counts.get(k)],
+        "top_papers": top,
+        "detail": detail,
+        "crumbs": crumbs,
+        "vis_options": _vis_options(page),
+        "vis_js": Markup(js) if js is not None else None,
+        "vis_css": Markup(css) if css is not None else None,
+        "asset_prefix": asset_prefix,
+        "nonce": nonce,
+        "csp": content_security_policy(nonce, files=asset_prefix is not None),
+    }
+
+
+def _doi_url(doi: str | None) -> str | None:
+    if not doi:
+        return None
+    return "https://doi.org/" + quote(doi.strip(), safe="/:;()._-")
