@@ -1,0 +1,219 @@
+"""Analysis quality and speed on the shared datasets (issue 3).
+
+Builds a DerivedGraph-like input straight from the files (TF-IDF top-k cosine
+neighbours for SIMILAR_TO, TF-IDF keyphrases from :mod:`graph.text` for
+HAS_KEYWORD / SHARES_KEYWORDS, the citation list for CITES), then:
+
+- ``quality``: NMI / ARI of the communities against citeseer's labels for
+  several edge mixes and methods;
+- ``speed``: times :func:`graph.analysis.analyze` on hepth and reports peak RSS.
+
+Usage::
+
+    python bench/analysis_quality.py quality [--resolutions 1.0 0.5] [--seeds 3]
+    python bench/analysis_quality.py speed [--engine auto|igraph|networkx] [--cache /tmp/hepth.pickle]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import io
+import json
+import resource
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from graph.analysis import AnalyzeParams, analyze, community_scores, citation_recovery  # noqa: E402
+from graph.models import CitationEdge, DerivedGraph, SharedKeywordsEdge, SimilarEdge  # noqa: E402
+
+DATA = Path("/work/shared/data")
+
+
+def _open(path: Path):
+    return io.TextIOWrapper(gzip.open(path), encoding="utf-8") if path.suffix == ".gz" else open(path, encoding="utf-8")
+
+
+def load(name: str, data: Path = DATA) -> tuple[list[dict], list[tuple[str, str]]]:
+    folder = data / name
+    papers_path = next(p for p in (folder / "papers.jsonl", folder / "papers.jsonl.gz") if p.exists())
+    cites_path = next(p for p in (folder / "citations.csv", folder / "citations.csv.gz") if p.exists())
+    with _open(papers_path) as fh:
+        papers = [json.loads(line) for line in fh if line.strip()]
+    for p in papers:
+        p["id"] = str(p["id"])
+    with _open(cites_path) as fh:
+        cites = [(row["citing"], row["cited"]) for row in csv.DictReader(fh)]
+    return papers, cites
+
+
+def knn_edges(ids: list[str], texts: list[str], *, k: int = 10, min_score: float = 0.05) -> list[SimilarEdge]:
+    """Top-k cosine neighbours of TF-IDF vectors, undirected, once per pair."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    X = TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=2, max_df=0.5).fit_transform(texts)
+    X = X.tocsr().astype(np.float32)
+    best: dict[tuple[int, int], float] = {}
+    for start in range(0, X.shape[0], 2000):
+        S = (X[start:start + 2000] @ X.T).toarray()
+        for r in range(S.shape[0]):
+            S[r, start + r] = 0.0
+        top = np.argpartition(-S, k, axis=1)[:, :k]
+        for r in range(S.shape[0]):
+            i = start + r
+            for j in top[r]:
+                s = float(S[r, j])
+                if s >= min_score:
+                    key = (i, int(j)) if i < j else (int(j), i)
+                    best[key] = max(best.get(key, 0.0), s)
+    out = []
+    for (i, j), s in best.items():
+        a, b = sorted((ids[i], ids[j]))
+        out.append(SimilarEdge(a, b, round(s, 6)))
+    return sorted(out, key=lambda e: (e.source, e.target))
+
+
+def keyword_edges(has_keyword, n_papers: int, *, min_shared: int = 2, max_df: int | None = None) -> list[SharedKeywordsEdge]:
+    """Pairs sharing >= ``min_shared`` keywords; keywords in too many papers make no pairs."""
+    from scipy import sparse
+
+    by_paper: dict[str, set[str]] = {}
+    for row in has_keyword:
+        by_paper.setdefault(row.paper_id, set()).add(row.keyword)
+    df = Counter(kw for kws in by_paper.values() for kw in kws)
+    cap = max_df if max_df is not None else max(20, n_papers // 200)
+    vocab = {kw: i for i, kw in enumerate(sorted(kw for kw, c in df.items() if 2 <= c <= cap))}
+    pids = sorted(by_paper)
+    rows, cols = [], []
+    for r, pid in enumerate(pids):
+        for kw in by_paper[pid]:
+            if kw in vocab:
+                rows.append(r)
+                cols.append(vocab[kw])
+    B = sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(len(pids), len(vocab)))
+    C = sparse.triu(B @ B.T, k=1).tocoo()
+    out = []
+    for i, j, c in zip(C.row, C.col, C.data):
+        if c >= min_shared:
+            a, b = pids[i], pids[j]
+            shared = tuple(sorted(by_paper[a] & by_paper[b] & vocab.keys()))
+            union = len(by_paper[a] | by_paper[b])
+            out.append(SharedKeywordsEdge(min(a, b), max(a, b), int(c), round(int(c) / union, 6), shared))
+    return sorted(out, key=lambda e: (e.source, e.target))
+
+
+def derived_graph(name: str, data: Path = DATA) -> tuple[DerivedGraph, list[str], dict[str, str | None]]:
+    from graph.text import extract_keywords
+
+    papers, cites = load(name, data)
+    ids = [p["id"] for p in papers]
+    texts = [". ".join(t for t in (p.get("title") or "", p.get("abstract") or "") if t) for p in papers]
+    t = time.perf_counter()
+    similar = knn_edges(ids, texts)
+    t_knn = time.perf_counter() - t
+    t = time.perf_counter()
+    has_keyword, keywords = extract_keywords(ids, texts, k=8)
+    shares = keyword_edges(has_keyword, len(ids))
+    t_kw = time.perf_counter() - t
+    known = set(ids)
+    cites_edges = sorted({CitationEdge(a, b) for a, b in cites if a in known and b in known and a != b},
+                         key=lambda e: (e.source, e.target))
+    print(f"[{name}] papers={len(ids)} similar={len(similar)} ({t_knn:.1f}s) keywords={len(has_keyword)} "
+          f"shares={len(shares)} ({t_kw:.1f}s) cites={len(cites_edges)}", flush=True)
+    derived = DerivedGraph(tuple(keywords), tuple(has_keyword), tuple(similar), tuple(shares), tuple(cites_edges))
+    return derived, ids, {p["id"]: p.get("label") for p in papers}
+
+
+def quality(args: argparse.Namespace) -> None:
+    derived, ids, labels = derived_graph("citeseer", args.data)
+    rec = citation_recovery(derived.similar, derived.cites)
+    print(f"similar vs citations: precision={rec['precision']:.3f} recall={rec['recall']:.3f}")
+    default = AnalyzeParams()
+    configs = [
+        ("knn", ("similar",)),
+        ("knn+cites", ("similar", "cites")),
+        ("all (default)", default.edges),
+    ]
+    seeds = range(args.seeds)
+    print(f"mean over seeds {list(seeds)}; default resolution {default.resolution}")
+    for method in args.methods:
+        for title, edges in configs:
+            cells = []
+            for res in args.resolutions:
+                nmi, ari, big = [], [], []
+                for seed in seeds:
+                    params = AnalyzeParams(edges=edges, method=method, resolution=res, seed=seed, layout=False,
+                                           betweenness_exact_max=0, betweenness_k=1)
+                    result = analyze(derived, ids, params=params)
+                    sc = community_scores({s.paper_id: s.community for s in result.scores}, labels)
+                    nmi.append(sc["nmi"])
+                    ari.append(sc["ari"])
+                    big.append(sum(1 for c in result.communities if c.size >= 10))
+                cells.append(f"r={res}: NMI {np.mean(nmi):.3f} ARI {np.mean(ari):.3f} ({np.mean(big):.0f} comms)")
+            print(f"{method:8s} {title:14s} " + " | ".join(cells), flush=True)
+    result = analyze(derived, ids, params=AnalyzeParams(layout=False))
+    by_comm: dict[int, Counter] = {}
+    for s in result.scores:
+        by_comm.setdefault(s.community, Counter())[labels[s.paper_id]] += 1
+    print("default run: communities with their majority label")
+    for c in result.communities[:10]:
+        label, count = by_comm[c.id].most_common(1)[0]
+        print(f"  #{c.id} size={c.size} {label} {count / c.size:.0%}: {c.label}")
+
+
+def speed(args: argparse.Namespace) -> None:
+    import pickle
+
+    if args.cache and args.cache.exists():
+        # Loading the input in a fresh process makes peak RSS the analysis' own.
+        with open(args.cache, "rb") as fh:
+            derived, ids = pickle.load(fh)
+    else:
+        derived, ids, _ = derived_graph("hepth", args.data)
+        if args.cache:
+            with open(args.cache, "wb") as fh:
+                pickle.dump((derived, ids), fh)
+            print(f"input saved to {args.cache}; run again to measure peak RSS without the build")
+    params = AnalyzeParams(engine=args.engine, method=args.method)
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    t = time.perf_counter()
+    result = analyze(derived, ids, params=params)
+    total = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    p = result.params
+    print(f"analyze hepth: wall {total:.2f}s, cpu {cpu:.2f}s; engine={p['engine']} betweenness={p['betweenness']}")
+    print(f"  counts={p['counts']} modularity={result.modularity:.4f}")
+    print(f"  wall per step {p['seconds']}")
+    print(f"  cpu per step  {p['cpu_seconds']}")
+    print(f"  peak RSS {after.ru_maxrss / 1024:.0f} MB (input loaded: {before.ru_maxrss / 1024:.0f} MB)")
+    for c in result.communities[:12]:
+        print(f"  #{c.id} size={c.size}: {c.label}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    q = sub.add_parser("quality")
+    q.add_argument("--data", type=Path, default=DATA)
+    q.add_argument("--methods", nargs="+", default=["louvain", "leiden"])
+    q.add_argument("--resolutions", nargs="+", type=float, default=[1.0, 0.5])
+    q.add_argument("--seeds", type=int, default=3)
+    s = sub.add_parser("speed")
+    s.add_argument("--data", type=Path, default=DATA)
+    s.add_argument("--engine", default="auto")
+    s.add_argument("--method", default="louvain")
+    s.add_argument("--cache", type=Path, help="pickle of the built input (written if missing)")
+    args = parser.parse_args(argv)
+    {"quality": quality, "speed": speed}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    main()

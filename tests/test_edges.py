@@ -1,0 +1,229 @@
+"""SHARES_KEYWORDS, CITES, BuildParams and build_derived (graph.edges)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from graph.edges import (
+    BuildParams,
+    build_derived,
+    citation_edges,
+    default_max_keyword_df,
+    resolve_reference,
+    shares_keywords_edges,
+)
+from graph.errors import InvalidParameter
+from graph.models import CitationEdge, DerivedGraph, KeywordScore, Paper, SharedKeywordsEdge
+from graph.similarity import similar_edges
+
+
+def _rows(table: dict[str, list[str]]) -> list[KeywordScore]:
+    return [KeywordScore(pid, kw, 1.0) for pid, kws in table.items() for kw in kws]
+
+
+# --- SHARES_KEYWORDS -----------------------------------------------------------
+
+
+def test_shares_keywords_count_jaccard_and_keywords():
+    rows = _rows({
+        "p1": ["graph", "network", "spectral"],
+        "p2": ["graph", "network", "spectral", "kernel"],
+        "p3": ["graph", "kernel"],
+        "p4": ["network", "protein"],
+    })
+    assert shares_keywords_edges(rows) == [
+        # shared 3 of the 4 in the union
+        SharedKeywordsEdge("p1", "p2", 3, 0.75, ("graph", "network", "spectral")),
+        # shared 2 of the 4 in the union
+        SharedKeywordsEdge("p2", "p3", 2, 0.5, ("graph", "kernel")),
+    ]
+
+
+def test_min_shared_one_links_every_pair_with_a_common_keyword():
+    rows = _rows({"a": ["x", "y"], "b": ["y"], "c": ["z"]})
+    assert shares_keywords_edges(rows, min_shared=1) == [SharedKeywordsEdge("a", "b", 1, 0.5, ("y",))]
+
+
+def test_keywords_above_max_df_make_no_pairs_and_do_not_count():
+    # "common" is held by 3 papers > max_df = 2: ignored for this edge type, so
+    # p1-p2 share only "rare" (below min_shared) unless min_shared is 1, and the
+    # jaccard is over the remaining keywords: {rare, x} | {rare} -> 1 / 2.
+    rows = _rows({"p1": ["common", "rare", "x"], "p2": ["common", "rare"], "p3": ["common", "y"]})
+    assert shares_keywords_edges(rows, max_df=2) == []
+    assert shares_keywords_edges(rows, max_df=2, min_shared=1) == [
+        SharedKeywordsEdge("p1", "p2", 1, 0.5, ("rare",))
+    ]
+    assert shares_keywords_edges(rows, max_df=3) == [
+        SharedKeywordsEdge("p1", "p2", 2, 0.666667, ("common", "rare"))
+    ]
+
+
+def test_default_max_keyword_df():
+    assert default_max_keyword_df(10) == 50
+    assert default_max_keyword_df(2500) == 50
+    assert default_max_keyword_df(29555) == 592
+
+
+def test_shares_keywords_bounded_chunks_give_the_same_edges():
+    rng = random.Random(0)
+    vocab = [f"k{i}" for i in range(12)]
+    rows = _rows({f"p{i:02d}": rng.sample(vocab, 4) for i in range(40)})
+    assert shares_keywords_edges(rows, chunk_rows=3) == shares_keywords_edges(rows)
+
+
+# --- CITES ---------------------------------------------------------------------
+
+INDEX = {
+    "a": "a",
+    "b": "b",
+    "doi:10.1000/xyz": "doi:10.1000/xyz",
+    "10.1000/xyz": "doi:10.1000/xyz",
+    "arxiv:hep-th/9901001": "arxiv:hep-th/9901001",
+    "src-42": "b",
+    "outside": "not-in-graph",
+}
+
+
+@pytest.mark.parametrize(
+    ("reference", "expected"),
+    [
+        ("a", "a"),
+        (" b ", "b"),
+        ("src-42", "b"),
+        ("10.1000/XYZ", "doi:10.1000/xyz"),
+        ("doi:10.1000/xyz", "doi:10.1000/xyz"),
+        ("https://doi.org/10.1000/XYZ", "doi:10.1000/xyz"),
+        ("hep-th/9901001", "arxiv:hep-th/9901001"),
+        ("arXiv:hep-th/9901001v3", "arxiv:hep-th/9901001"),
+        ("nobody", None),
+        ("", None),
+    ],
+)
+def test_resolve_reference(reference, expected):
+    assert resolve_reference(reference, INDEX) == expected
+
+
+def test_citation_edges_resolve_merge_drop_self_and_count_unknown():
+    papers = [
+        Paper("a", "A", references=("b", "src-42", "10.1000/XYZ", "a", "unknown", "unknown", "outside")),
+        Paper("b", "B", references=("hep-th/9901001v2", "doi:10.1000/xyz")),
+        Paper("doi:10.1000/xyz", "X"),
+        Paper("arxiv:hep-th/9901001", "H", references=("arxiv:hep-th/9901001",)),
+    ]
+    edges, unresolved = citation_edges(papers, INDEX)
+    assert edges == [
+        CitationEdge("a", "b"),  # "b" and "src-42" merged
+        CitationEdge("a", "doi:10.1000/xyz"),
+        CitationEdge("b", "arxiv:hep-th/9901001"),
+        CitationEdge("b", "doi:10.1000/xyz"),
+    ]
+    # "unknown" once (repeats of a reference are one reference) and "outside",
+    # whose paper is not in the graph; self citations are dropped, not counted.
+    assert unresolved == 2
+
+
+def test_citations_by_paper_id_need_no_index_entry():
+    edges, unresolved = citation_edges([Paper("p", "P", references=("q",)), Paper("q", "Q")], {})
+    assert (edges, unresolved) == ([CitationEdge("p", "q")], 0)
+
+
+# --- BuildParams ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"k": 0}, "The 'k' parameter of build must be an int in [1, 200]. Got 0 instead."),
+        ({"k": True}, "The 'k' parameter of build must be an int in [1, 200]. Got True instead."),
+        ({"keywords_k": 51}, "The 'keywords_k' parameter of build must be an int in [1, 50]. Got 51 instead."),
+        ({"similarity": "bm25"},
+         "The 'similarity' parameter of build must be one of 'tfidf', 'lsa', 'embedding'. Got 'bm25' instead."),
+        ({"min_score": 1.0},
+         "The 'min_score' parameter of build must be a float in [0, 1) or None. Got 1.0 instead."),
+        ({"min_shared": 0}, "The 'min_shared' parameter of build must be an int in [1, 50]. Got 0 instead."),
+        ({"max_keyword_df": 1},
+         "The 'max_keyword_df' parameter of build must be None or an int in [2, 1000000000]. Got 1 instead."),
+        ({"seed": -1}, "The 'seed' parameter of build must be an int in [0, 4294967295]. Got -1 instead."),
+    ],
+)
+def test_build_params_validation(kwargs, message):
+    with pytest.raises(InvalidParameter) as info:
+        BuildParams(**kwargs)
+    assert str(info.value) == message
+    assert info.value.name == next(iter(kwargs))
+
+
+def test_build_params_defaults():
+    params = BuildParams()
+    assert (params.keywords_k, params.similarity, params.k, params.min_shared, params.seed) == (8, "tfidf", 10, 2, 0)
+    assert params.effective_min_score == 0.1
+    assert BuildParams(similarity="lsa").effective_min_score == 0.3
+    assert BuildParams(min_score=0.0).effective_min_score == 0.0
+    assert params.to_dict()["k"] == 10
+
+
+# --- build_derived -------------------------------------------------------------
+
+PAPERS = [
+    Paper("p1", "Black holes", "Black holes and black hole entropy. Entropy of black holes.",
+          references=("p2", "10.1000/gone")),
+    Paper("p2", "Black hole entropy", "The entropy of black holes.", references=("p1", "p1")),
+    Paper("p3", "Neural networks", "Neural networks learn. Deep neural networks."),
+    Paper("p4", "Deep neural networks", "Neural networks. Deep learning with neural networks.",
+          references=("p3", "p4")),
+]
+
+
+def test_build_derived_end_to_end():
+    stages = []
+    derived = build_derived(
+        PAPERS, {"p1": "p1", "p2": "p2", "p3": "p3", "p4": "p4"}, BuildParams(k=1),
+        progress=lambda stage, done, total: stages.append((stage, done, total)),
+    )
+    assert isinstance(derived, DerivedGraph)
+    assert derived.cites == (CitationEdge("p1", "p2"), CitationEdge("p2", "p1"), CitationEdge("p4", "p3"))
+    assert derived.unresolved_references == 1
+    assert [(e.source, e.target) for e in derived.similar] == [("p1", "p2"), ("p3", "p4")]
+    kw = {}
+    for row in derived.has_keyword:
+        kw.setdefault(row.paper_id, []).append(row.keyword)
+    # p1 counts (title once more): "black hole" 5, "entropy" 2, "black hole entropy"
+    # 1; "black" and "hole" never occur outside "black hole" (fragments), and the
+    # longer "black hole entropy" is kept as more specific. All df 2 here.
+    assert kw == {
+        "p1": ["black hole", "entropy", "black hole entropy"],
+        "p2": ["black hole", "entropy", "black hole entropy"],
+        "p3": ["neural network", "deep neural network"],
+        "p4": ["neural network", "deep", "deep neural network"],
+    }
+    assert [(k.name, k.df) for k in derived.keywords] == [
+        ("black hole", 2), ("black hole entropy", 2), ("deep", 1), ("deep neural network", 2),
+        ("entropy", 2), ("neural network", 2),
+    ]
+    assert derived.shares_keywords == (
+        SharedKeywordsEdge("p1", "p2", 3, 1.0, ("black hole", "black hole entropy", "entropy")),
+        SharedKeywordsEdge("p3", "p4", 2, 0.666667, ("deep neural network", "neural network")),
+    )
+    assert {s for s, _, _ in stages} == {"keywords", "similar", "shares_keywords", "cites"}
+    assert stages[-1] == ("cites", 1, 1)
+
+
+def test_build_derived_is_deterministic_and_order_free():
+    params = BuildParams(k=2, min_score=0.0)
+    first = build_derived(PAPERS, {}, params)
+    shuffled = list(PAPERS)
+    random.Random(7).shuffle(shuffled)
+    assert build_derived(shuffled, {}, params) == first
+
+
+def test_build_derived_edges_match_their_builders():
+    derived = build_derived(PAPERS, {}, BuildParams(k=2))
+    ids = [p.id for p in PAPERS]
+    assert list(derived.similar) == similar_edges(ids, [p.text for p in PAPERS], k=2)
+    assert list(derived.shares_keywords) == shares_keywords_edges(derived.has_keyword)
+
+
+def test_build_derived_on_no_papers():
+    assert build_derived([], {}) == DerivedGraph((), (), (), (), (), 0)

