@@ -1,0 +1,22 @@
+"""GET /rankings."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from api.deps import ServiceDep, errors, limit_query
+from api.schemas import RankingList
+
+router = APIRouter(tags=["rankings"])
+
+
+@router.get("/rankings", response_model=RankingList, responses=errors())
+def rankings(
+    service: ServiceDep,
+    metric: Annotated[Literal["pagerank", "degree", "betweenness", "bridge"], Query()] = "pagerank",
+    limit: Annotated[int, limit_query()] = 20,
+) -> dict:
+    """Papers by a centrality score, highest first (ties by id)."""
+    return service.rankings(metric, limit=limit)

@@ -1,0 +1,562 @@
+"""The thin service layer between the routers and a :class:`GraphStore`.
+
+Routers parse and validate, call one method here, and return a schema. This
+module adds what a store does not do by itself:
+
+- **availability**: a store that is down answers 503 fast (a small circuit
+  breaker: after a failure, requests fail at once for a moment while one probe
+  at a time checks whether the store is back), and a store that could not be
+  opened at startup is opened on a later request: the service recovers by itself.
+- **one writer at a time**: build, analyze and added papers hold a write lock
+  (a thread lock plus an ``flock`` on a file named after the store, so several
+  worker processes never interleave writes either).
+- **caches**: the TF-IDF index of ``/search``, fitted once per corpus version,
+  dropped after every write this process makes and re-checked against the
+  store's counts and last run at most every few seconds (other workers write too).
+
+Everything here is synchronous: the routes that call it are plain ``def``
+functions run in the thread pool, never ``async def``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import logging
+import math
+import os
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar
+
+from api.errors import WriteBusy
+from api.explore import evidence, recommend, shortest_path
+from graph.config import Settings
+from graph.errors import StoreUnavailable
+from graph.stores.base import CypherResult, GraphStore, Neighbor, StoredPaper
+
+__all__ = ["GraphService", "WriteLock", "SearchIndex", "jsonable"]
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: After a store failure, requests fail fast for this long before the next probe.
+BREAKER_SECONDS = 2.0
+#: How long a write waits for another write to finish before answering 409.
+WRITE_WAIT_SECONDS = 60.0
+#: How often the corpus version is re-read from the store for cache checks.
+VERSION_TTL_SECONDS = 5.0
+#: Neighbours fetched per paper when exploring (recommendations, path).
+EXPLORE_FANOUT = 1000
+#: Cap of the path search: papers whose neighbours are looked at.
+PATH_MAX_EXPANSIONS = 400
+#: From this many papers on, the search index keeps only terms of 2+ papers.
+LARGE_CORPUS = 2000
+
+
+# --- write lock -------------------------------------------------------------------
+
+
+class WriteLock:
+    """A lock held by at most one writer across threads and worker processes.
+
+    Parameters
+    ----------
+    key : str
+        What identifies the store (file path or server URI and database); two
+        processes with the same key share the lock file.
+    """
+
+    def __init__(self, key: str) -> None:
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+        folder = Path(tempfile.gettempdir()) / "citegraph-locks"
+        self.path = folder / f"{digest}.lock"
+        self._thread_lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def hold(self, timeout: float = WRITE_WAIT_SECONDS) -> Iterator[None]:
+        deadline = time.monotonic() + timeout
+        if not self._thread_lock.acquire(timeout=max(timeout, 0.0)):
+            raise WriteBusy(f"Another write is in progress; it did not finish within {timeout:g} s. Retry later.")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                while True:
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        break
+                    except BlockingIOError:
+                        if time.monotonic() >= deadline:
+                            raise WriteBusy("Another process is writing to this store; retry later.") from None
+                        time.sleep(0.05)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+            finally:
+                os.close(fd)
+        finally:
+            self._thread_lock.release()
+
+
+def store_key(store: GraphStore) -> str:
+    """A stable identity of the data a store holds (for the write lock)."""
+    path = getattr(store, "path", None)
+    if path is not None:
+        return f"sqlite:{Path(path).resolve()}"
+    uri, database = getattr(store, "uri", None), getattr(store, "database", None)
+    if uri is not None:
+        return f"neo4j:{uri}/{database}"
+    return f"{type(store).__name__}:{id(store)}"
+
+
+# --- json safety ------------------------------------------------------------------
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON values only: non-finite floats become None, unknown types text."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, bytes):
+        return value.hex()
+    return str(value)
+
+
+def _finite(value: float | None) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+# --- search index -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    """A fitted TF-IDF vectorizer and the L2-normalised matrix of every paper."""
+
+    version: tuple
+    ids: tuple[str, ...]
+    titles: tuple[str, ...]
+    vectorizer: Any
+    matrix: Any  # scipy.sparse CSR, one row per paper
+    vocabulary: tuple[str, ...]
+    columns: Any = None  # the same matrix as CSC, for reading a query's columns
+
+    @classmethod
+    def fit(cls, version: tuple, papers: Sequence[Any]) -> "SearchIndex":
+        import numpy as np
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        ids = tuple(p.id for p in papers)
+        titles = tuple(p.title or "" for p in papers)
+        texts = [p.text for p in papers]
+        from graph.text import analyze
+
+        # The same terms as SIMILAR_TO and keywords: stop words out, plurals
+        # folded, adjacent pairs kept ("black hole").
+        # On large corpora, terms of a single paper are dropped (memory): full
+        # text still finds them.
+        min_df = 2 if len(texts) >= LARGE_CORPUS else 1
+        vectorizer = TfidfVectorizer(analyzer=analyze, sublinear_tf=True, min_df=min_df, dtype=np.float32)
+        if any(t.strip() for t in texts):
+            try:
+                matrix = vectorizer.fit_transform(texts).tocsr()
+                vocabulary = tuple(vectorizer.get_feature_names_out())
+            except ValueError:  # only stop words in the corpus
+                matrix, vocabulary = None, ()
+        else:
+            matrix, vocabulary = None, ()
+        columns = matrix.tocsc() if matrix is not None else None
+        return cls(version, ids, titles, vectorizer if matrix is not None else None, matrix, vocabulary, columns)
+
+    def scores(self, q: str, limit: int, rows: Sequence[int] = ()) -> dict[int, tuple[float, list[str]]]:
+        """Cosine of the query to the ``limit`` most similar papers and to the
+        given ``rows``, each with the query terms that weigh most in it.
+
+        Only the query's own columns are read (the matrix is kept column-wise
+        too), so a query costs what its terms' postings cost, not the corpus.
+        """
+        import numpy as np
+
+        if self.vectorizer is None or self.matrix is None:
+            return {}
+        qv = self.vectorizer.transform([q]).tocsr()
+        if qv.nnz == 0:
+            return {}
+        cols, weights = qv.indices, qv.data.astype(np.float64)
+        sub = self.columns[:, cols]  # papers x query terms
+        sims = np.asarray(sub @ weights).ravel()
+        nonzero = np.flatnonzero(sims > 0)
+        if nonzero.size > limit:
+            nonzero = nonzero[np.argpartition(-sims[nonzero], limit - 1)[:limit]]
+        wanted = sorted(set(nonzero.tolist()) | set(rows))
+        if not wanted:
+            return {}
+        contrib = sub[wanted].toarray() * weights
+        out = {}
+        for k, i in enumerate(wanted):
+            order = sorted(range(len(cols)), key=lambda j: (-contrib[k, j], self.vocabulary[cols[j]]))
+            terms = [self.vocabulary[cols[j]] for j in order[:5] if contrib[k, j] > 0]
+            out[i] = (float(sims[i]), terms)
+        return out
+
+
+# --- the service ---------------------------------------------------------------------
+
+
+class GraphService:
+    """What the routers call. Owns no store: the app's lifespan opens and closes it.
+
+    Parameters
+    ----------
+    store : GraphStore
+        The store; may still be closed (``opened=False``) when it could not be
+        opened at startup: it is opened on a later request.
+    settings : Settings
+    opened : bool
+        Whether ``store`` is open already.
+    """
+
+    def __init__(self, store: GraphStore, settings: Settings, *, opened: bool = True) -> None:
+        self.store = store
+        self.settings = settings
+        self._opened = opened
+        self._open_lock = threading.Lock()
+        self._probe_lock = threading.Lock()
+        self._down_until = 0.0
+        self.write_lock = WriteLock(store_key(store))
+        self._cache_lock = threading.Lock()
+        self._search: SearchIndex | None = None
+        self._version: tuple | None = None
+        self._version_at = 0.0
+        self._generation = 0
+        self._incremental: tuple[Any, tuple | None] = (None, None)
+
+    # -- availability ---------------------------------------------------------
+    def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run one store operation with the circuit breaker around it."""
+        now = time.monotonic()
+        probing = False
+        if now < self._down_until:
+            raise StoreUnavailable("store marked down after a recent failure")
+        if self._down_until:
+            # Half-open: one request probes, the others keep failing fast.
+            if not self._probe_lock.acquire(blocking=False):
+                raise StoreUnavailable("store is being probed after a failure")
+            probing = True
+        try:
+            self._ensure_open()
+            result = fn(*args, **kwargs)
+        except StoreUnavailable:
+            self._down_until = time.monotonic() + BREAKER_SECONDS
+            raise
+        finally:
+            if probing:
+                self._probe_lock.release()
+        if self._down_until:
+            log.info("store is reachable again")
+            self._down_until = 0.0
+        return result
+
+    def _ensure_open(self) -> None:
+        if self._opened:
+            return
+        with self._open_lock:
+            if not self._opened:
+                self.store.open()
+                self._opened = True
+                log.info("store %r opened after a failed start", self.store)
+
+    # -- health / stats ---------------------------------------------------------
+    def health(self) -> dict[str, Any]:
+        def work() -> dict[str, int]:
+            self.store.ping()
+            return self.store.counts()
+
+        counts = self.call(work)
+        return {"status": "ok", "store": self.store.name, "counts": counts}
+
+    def stats(self) -> dict[str, Any]:
+        counts, runs = self.call(lambda: (self.store.counts(), self.store.runs(limit=10)))
+        return {
+            "store": self.store.name,
+            "papers": counts.get("papers", 0),
+            "keywords": counts.get("keywords", 0),
+            "communities": counts.get("communities", 0),
+            "edges": {k: v for k, v in counts.items() if k.isupper()},
+            "runs": [
+                {"kind": r.kind, "started_at": r.started_at, "seconds": float(r.seconds),
+                 "params": jsonable(dict(r.params)), "counts": jsonable(dict(r.counts)),
+                 "versions": {str(k): str(v) for k, v in r.versions.items()}}
+                for r in runs
+            ],
+        }
+
+    # -- papers -----------------------------------------------------------------
+    def list_papers(self, *, q: str | None, community: int | None, sort: str, limit: int, offset: int) -> dict:
+        total, items = self.call(self.store.list_papers, q=q, community=community, sort=sort,
+                                 limit=limit, offset=offset)
+        return {"total": total, "limit": limit, "offset": offset, "items": [_summary(sp) for sp in items]}
+
+    def get_paper(self, paper_id: str) -> dict:
+        sp = self.call(self.store.get_paper, paper_id)
+        p = sp.paper
+        scores = None
+        if sp.scores is not None:
+            s = sp.scores
+            scores = {"community": s.community, "degree": _finite(s.degree), "pagerank": _finite(s.pagerank),
+                      "betweenness": _finite(s.betweenness), "bridge": _finite(s.bridge)}
+        return {
+            "id": p.id, "title": p.title, "abstract": p.abstract, "authors": list(p.authors), "year": p.year,
+            "venue": p.venue, "doi": p.doi, "arxiv_id": p.arxiv_id, "url": p.url, "label": p.label,
+            "references": list(p.references), "extra": jsonable(dict(p.extra)), "keywords": list(sp.keywords),
+            "scores": scores,
+        }
+
+    def neighbors(self, paper_id: str, *, relation: str, limit: int, min_weight: float) -> dict:
+        found = self.call(self.store.neighbors, paper_id, relation=relation, limit=limit, min_weight=min_weight)
+        return {"paper_id": paper_id, "relation": relation, "items": [_neighbor(n) for n in found]}
+
+    def recommendations(self, paper_id: str, *, limit: int) -> dict:
+        items = self.call(recommend, self.store, paper_id, limit=limit, fanout=30)
+        return {"paper_id": paper_id, "method": "personalized_pagerank_2hop", "items": items}
+
+    def path(self, source: str, target: str, *, relation: str, max_hops: int) -> dict:
+        return self.call(shortest_path, self.store, source, target, relation=relation, max_hops=max_hops,
+                         max_expansions=PATH_MAX_EXPANSIONS, fanout=EXPLORE_FANOUT)
+
+    # -- search -------------------------------------------------------------------
+    def search(self, q: str, *, limit: int) -> dict:
+        def work() -> list[dict]:
+            hits = self.store.fulltext(q, limit=max(limit * 2, 20))
+            index = self._search_index()
+            return _combine(q, hits, index, limit, self.store)
+
+        return {"query": q, "method": "fulltext+tfidf", "items": self.call(work)}
+
+    def warm(self) -> None:
+        """Fit the search index now (served apps call this in the background at
+        startup, so the first /search does not pay for it)."""
+        try:
+            self.call(self._search_index)
+        except Exception:  # a warm-up failure only means the first search fits it
+            log.warning("search index warm-up failed", exc_info=True)
+
+    def _corpus_version(self) -> tuple:
+        now = time.monotonic()
+        if self._version is None or now - self._version_at > VERSION_TTL_SECONDS:
+            counts = self.store.counts()
+            runs = self.store.runs(limit=1)
+            last = (runs[0].kind, runs[0].started_at) if runs else None
+            self._version = (tuple(sorted(counts.items())), last)
+            self._version_at = now
+        return (self._generation, self._version)
+
+    def _search_index(self) -> SearchIndex:
+        version = self._corpus_version()
+        index = self._search
+        if index is not None and index.version == version:
+            return index
+        with self._cache_lock:  # one fit at a time; the others wait for it
+            index = self._search
+            if index is not None and index.version == version:
+                return index
+            t0 = time.perf_counter()
+            papers = list(self.store.iter_papers())
+            index = SearchIndex.fit(version, papers)
+            self._search = index
+            log.info("search index fitted on %d papers in %.2fs", len(papers), time.perf_counter() - t0)
+            return index
+
+    def invalidate(self) -> None:
+        """Forget every cache (after a write)."""
+        self._generation += 1
+        self._version = None
+        self._search = None
+
+    # -- communities, rankings, keywords -----------------------------------------
+    def communities(self, *, limit: int, offset: int) -> dict:
+        found = self.call(self.store.communities)
+        page = found[offset : offset + limit]
+        return {"total": len(found), "limit": limit, "offset": offset, "items": [_community(c) for c in page]}
+
+    def community(self, community_id: int, *, limit: int, offset: int) -> dict:
+        def work():
+            c, members = self.store.community(community_id)
+            total, page = self.store.list_papers(community=community_id, sort="pagerank", limit=limit,
+                                                 offset=offset)
+            return c, max(total, len(members)), page
+
+        c, total, page = self.call(work)
+        members = [{"paper_id": sp.paper.id, "title": sp.paper.title,
+                    "pagerank": _finite(sp.scores.pagerank) if sp.scores else None} for sp in page]
+        return {"community": _community(c), "total_members": total, "limit": limit, "offset": offset,
+                "members": members}
+
+    def rankings(self, metric: str, *, limit: int) -> dict:
+        def work():
+            ranked = self.store.rankings(metric, limit=limit)
+            return ranked, self.store.get_papers([pid for pid, _ in ranked])
+
+        ranked, papers = self.call(work)
+        items = [{"rank": i + 1, "paper_id": pid, "title": papers[pid].title if pid in papers else "",
+                  "value": _finite(value) or 0.0} for i, (pid, value) in enumerate(ranked)]
+        return {"metric": metric, "items": items}
+
+    def keywords(self, *, prefix: str, limit: int) -> dict:
+        found = self.call(self.store.keywords, prefix=prefix, limit=limit)
+        return {"items": [{"name": k.name, "df": k.df} for k in found]}
+
+    def keyword_papers(self, name: str, *, limit: int, offset: int) -> dict:
+        def work():
+            found = self.store.keyword_papers(name, limit=limit, offset=offset)
+            return found, self.store.get_papers([pid for pid, _ in found])
+
+        found, papers = self.call(work)
+        items = [{"paper_id": pid, "title": papers[pid].title if pid in papers else "",
+                  "score": _finite(score) or 0.0} for pid, score in found]
+        return {"keyword": name, "limit": limit, "offset": offset, "items": items}
+
+    # -- cypher ---------------------------------------------------------------------
+    def cypher(self, query: str, parameters: Mapping[str, Any]) -> dict:
+        result: CypherResult = self.call(
+            self.store.cypher, query, dict(parameters),
+            timeout=self.settings.citegraph_cypher_timeout, max_rows=self.settings.citegraph_cypher_max_rows,
+        )
+        rows = [[jsonable(v) for v in row] for row in result.rows]
+        return {"columns": list(result.columns), "rows": rows, "row_count": len(rows),
+                "truncated": bool(result.truncated)}
+
+    # -- writes -----------------------------------------------------------------------
+    def add_papers(self, records: Sequence[Mapping[str, Any]]) -> dict:
+        from graph.incremental import add_papers, papers_from_records
+
+        papers = papers_from_records(records)
+        t0 = time.perf_counter()
+        with self.write_lock.hold():
+            try:
+                report = self.call(self._add_papers, add_papers, papers)
+            finally:
+                self.invalidate()
+        return {"ids": list(report.ids), "added": report.added, "updated": report.updated,
+                "edges": dict(report.edges), "seconds": round(time.perf_counter() - t0, 3)}
+
+    def _corpus_key(self) -> tuple:
+        runs = self.store.runs(limit=1)
+        return (self.store.counts().get("papers", 0), (runs[0].kind, runs[0].started_at) if runs else None)
+
+    def _add_papers(self, add_papers: Callable[..., Any], papers: Sequence[Any]) -> Any:
+        """Under the write lock: reuse the corpus index while the store holds what
+        it was built from (same paper count, same last run), else rebuild it."""
+        from graph.incremental import CorpusIndex
+
+        index, key = self._incremental
+        if index is None or key != self._corpus_key():
+            t0 = time.perf_counter()
+            index = CorpusIndex.build(self.store.iter_papers())
+            log.info("incremental corpus index built over %d papers in %.2fs", len(index), time.perf_counter() - t0)
+        self._incremental = (None, None)  # dropped if the add fails half-way
+        report = add_papers(self.store, papers, index=index, batch_size=self.settings.citegraph_batch_size)
+        self._incremental = (index, self._corpus_key())
+        return report
+
+    def build(self, params: Mapping[str, Any]) -> dict:
+        from graph.edges import BuildParams
+        from graph.pipeline import build
+
+        kwargs = {k: v for k, v in params.items() if v is not None}
+        build_params = BuildParams(**kwargs)
+        with self.write_lock.hold():
+            try:
+                report = self.call(build, self.store, build_params, batch_size=self.settings.citegraph_batch_size)
+            finally:
+                self.invalidate()
+        return {"kind": "build", "seconds": round(report.seconds, 3), "counts": jsonable(report.counts),
+                "params": jsonable(report.params)}
+
+    def analyze(self, params: Mapping[str, Any]) -> dict:
+        from graph.analysis import AnalyzeParams
+        from graph.pipeline import analyze
+
+        kwargs = {k: v for k, v in params.items() if v is not None}
+        if "edges" in kwargs:
+            kwargs["edges"] = tuple(dict.fromkeys(kwargs["edges"]))
+        analyze_params = AnalyzeParams(**kwargs)
+        with self.write_lock.hold():
+            try:
+                report = self.call(analyze, self.store, analyze_params,
+                                   batch_size=self.settings.citegraph_batch_size)
+            finally:
+                self.invalidate()
+        counts = self.call(self.store.counts)
+        return {"kind": "analyze", "seconds": round(report.seconds, 3), "counts": counts,
+                "params": jsonable(report.params), "communities": report.communities,
+                "modularity": _finite(report.modularity)}
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+def _summary(sp: StoredPaper) -> dict:
+    p = sp.paper
+    return {"id": p.id, "title": p.title, "year": p.year, "authors": list(p.authors), "venue": p.venue,
+            "community": sp.scores.community if sp.scores else None,
+            "pagerank": _finite(sp.scores.pagerank) if sp.scores else None}
+
+
+def _neighbor(n: Neighbor) -> dict:
+    return {"paper_id": n.paper_id, "title": n.title, "relation": n.relation,
+            "weight": _finite(n.weight) or 0.0, "evidence": evidence(n)}
+
+
+def _community(c: Any) -> dict:
+    return {"id": int(c.id), "size": int(c.size), "label": c.label, "keywords": list(c.keywords),
+            "modularity": _finite(c.modularity), "top_papers": list(c.top_papers)}
+
+
+def _combine(q: str, hits: list[tuple[str, float]], index: SearchIndex, limit: int,
+             store: GraphStore) -> list[dict]:
+    """Blend full-text hits and TF-IDF neighbours of the query, half and half.
+
+    Each part is scaled to [0, 1] by its best value among the candidates, so the
+    combined score is in [0, 1] and a paper found by both ranks first.
+    """
+    row_of = {pid: i for i, pid in enumerate(index.ids)}
+    rows = [row_of[pid] for pid, _ in hits if pid in row_of]
+    sim: dict[str, tuple[float, list[str]]] = {
+        index.ids[i]: value for i, value in index.scores(q, limit * 2, rows).items()}
+    fulltext = {pid: float(score) for pid, score in hits}
+    candidates = set(fulltext) | set(sim)
+    if not candidates:
+        return []
+    best_ft = max(fulltext.values(), default=0.0) or 1.0
+    best_sim = max((s for s, _ in sim.values()), default=0.0) or 1.0
+    rows = []
+    for pid in candidates:
+        ft = max(fulltext.get(pid, 0.0), 0.0) / best_ft
+        s, terms = sim.get(pid, (0.0, []))
+        score = 0.5 * ft + 0.5 * (s / best_sim)
+        rows.append((score, pid, ft, s, terms))
+    rows.sort(key=lambda r: (-r[0], r[1]))
+    rows = rows[:limit]
+    titles = {pid: index.titles[row_of[pid]] for _, pid, *_ in rows if pid in row_of}
+    unknown = [pid for _, pid, *_ in rows if pid not in titles]
+    if unknown:  # papers added since the index was fitted
+        titles.update({pid: p.title for pid, p in store.get_papers(unknown).items()})
+    return [{"paper_id": pid, "title": titles.get(pid, ""), "score": round(min(score, 1.0), 6),
+             "fulltext": round(ft, 6), "similarity": round(s, 6), "matched_terms": terms}
+            for score, pid, ft, s, terms in rows]
