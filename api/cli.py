@@ -222,7 +222,9 @@ def build(
 def _analyze_params(edges, resolution, method, engine, seed):
     from graph.analysis import AnalyzeParams
 
-    kwargs = {"resolution": resolution, "method": method, "engine": engine, "seed": seed}
+    kwargs = {"method": method, "engine": engine, "seed": seed}
+    if resolution is not None:
+        kwargs["resolution"] = resolution
     if edges:
         kwargs["edges"] = tuple(e.strip() for e in edges.split(",") if e.strip())
     return AnalyzeParams(**kwargs)
@@ -236,7 +238,7 @@ def _do_analyze(store, params, batch_size):
 
 
 _EDGES = typer.Option(None, "--edges", help="Edge types to project, e.g. similar,keywords,cites.")
-_RES = typer.Option(1.0, "--resolution", help="Modularity resolution (higher: more, smaller communities).")
+_RES = typer.Option(None, "--resolution", help="Modularity resolution (higher: more, smaller communities; default 0.5).")
 _METHOD = typer.Option("louvain", "--method", help="louvain, leiden, label_propagation or greedy_modularity.")
 _ENGINE = typer.Option("auto", "--engine", help="auto, networkx or igraph.")
 _SEED = typer.Option(42, "--seed", help="Random seed.")
@@ -245,7 +247,7 @@ _SEED = typer.Option(42, "--seed", help="Random seed.")
 @app.command()
 def analyze(
     edges: Optional[str] = _EDGES,
-    resolution: float = _RES,
+    resolution: Optional[float] = _RES,
     method: str = _METHOD,
     engine: str = _ENGINE,
     seed: int = _SEED,
@@ -271,7 +273,7 @@ def run(
     keywords_k: int = _KW,
     min_shared: int = _SHARED,
     edges: Optional[str] = _EDGES,
-    resolution: float = _RES,
+    resolution: Optional[float] = _RES,
     method: str = _METHOD,
     engine: str = _ENGINE,
     seed: int = _SEED,

@@ -10,7 +10,7 @@ HAS_KEYWORD / SHARES_KEYWORDS, the citation list for CITES), then:
 
 Usage::
 
-    python bench/analysis_quality.py quality [--resolutions 1.0 0.5] [--seeds 3]
+    python bench/analysis_quality.py quality [--resolutions 1.0 0.5] [--seeds 3] [--builder bench|project]
     python bench/analysis_quality.py speed [--engine auto|igraph|networkx] [--cache /tmp/hepth.pickle]
 """
 
@@ -109,7 +109,29 @@ def keyword_edges(has_keyword, n_papers: int, *, min_shared: int = 2, max_df: in
     return sorted(out, key=lambda e: (e.source, e.target))
 
 
-def derived_graph(name: str, data: Path = DATA) -> tuple[DerivedGraph, list[str], dict[str, str | None]]:
+def project_derived(name: str, data: Path = DATA) -> tuple[DerivedGraph, list[str], dict[str, str | None]]:
+    """The input as ``citegraph build`` makes it (:func:`graph.edges.build_derived`, defaults)."""
+    from graph.edges import BuildParams, build_derived
+    from graph.models import Paper
+
+    papers, cites = load(name, data)
+    refs: dict[str, list[str]] = {}
+    for citing, cited in cites:
+        refs.setdefault(citing, []).append(cited)
+    objs = [Paper(id=p["id"], title=p.get("title") or "", abstract=p.get("abstract") or "",
+                  label=p.get("label"), references=tuple(refs.get(p["id"], ()))) for p in papers]
+    t = time.perf_counter()
+    derived = build_derived(objs, {p.id: p.id for p in objs}, BuildParams())
+    print(f"[{name}] project build: papers={len(objs)} similar={len(derived.similar)} "
+          f"keywords={len(derived.has_keyword)} shares={len(derived.shares_keywords)} cites={len(derived.cites)} "
+          f"({time.perf_counter() - t:.1f}s)", flush=True)
+    return derived, [p.id for p in objs], {p["id"]: p.get("label") for p in papers}
+
+
+def derived_graph(name: str, data: Path = DATA, builder: str = "bench") -> tuple[DerivedGraph, list[str], dict]:
+    """The input: this file's quick builder (``bench``) or the project's ``build`` (``project``)."""
+    if builder == "project":
+        return project_derived(name, data)
     from graph.text import extract_keywords
 
     papers, cites = load(name, data)
@@ -132,7 +154,7 @@ def derived_graph(name: str, data: Path = DATA) -> tuple[DerivedGraph, list[str]
 
 
 def quality(args: argparse.Namespace) -> None:
-    derived, ids, labels = derived_graph("citeseer", args.data)
+    derived, ids, labels = derived_graph("citeseer", args.data, args.builder)
     rec = citation_recovery(derived.similar, derived.cites)
     print(f"similar vs citations: precision={rec['precision']:.3f} recall={rec['recall']:.3f}")
     default = AnalyzeParams()
@@ -176,7 +198,7 @@ def speed(args: argparse.Namespace) -> None:
         with open(args.cache, "rb") as fh:
             derived, ids = pickle.load(fh)
     else:
-        derived, ids, _ = derived_graph("hepth", args.data)
+        derived, ids, _ = derived_graph("hepth", args.data, args.builder)
         if args.cache:
             with open(args.cache, "wb") as fh:
                 pickle.dump((derived, ids), fh)
@@ -206,11 +228,14 @@ def main(argv: list[str] | None = None) -> None:
     q.add_argument("--methods", nargs="+", default=["louvain", "leiden"])
     q.add_argument("--resolutions", nargs="+", type=float, default=[1.0, 0.5])
     q.add_argument("--seeds", type=int, default=3)
+    q.add_argument("--builder", choices=["bench", "project"], default="bench",
+                   help="quick TF-IDF kNN here, or graph.edges.build_derived")
     s = sub.add_parser("speed")
     s.add_argument("--data", type=Path, default=DATA)
     s.add_argument("--engine", default="auto")
     s.add_argument("--method", default="louvain")
     s.add_argument("--cache", type=Path, help="pickle of the built input (written if missing)")
+    s.add_argument("--builder", choices=["bench", "project"], default="bench")
     args = parser.parse_args(argv)
     {"quality": quality, "speed": speed}[args.cmd](args)
 
