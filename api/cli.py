@@ -292,6 +292,42 @@ def run(
                    f"modularity {analyzed.modularity:.3f}")
 
 
+@app.command()
+def evaluate(
+    labels: Optional[str] = typer.Option("label", "--labels", help="Paper field holding ground-truth classes."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Score communities against a label field (NMI, ARI) and SIMILAR_TO against CITES."""
+    from graph.pipeline import evaluate as run_evaluate
+
+    cfg = settings()
+    with errors_to_exit_codes(), open_store(cfg) as store:
+        result = run_evaluate(store, labels=labels)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"citegraph evaluate ({result['papers']} papers)")
+    for col in ("measure", "value", "over"):
+        table.add_column(col)
+    comm = result.get("communities")
+    if comm:
+        over = f"{comm['n']} labelled papers, {comm['labels']} labels, {comm['communities']} communities"
+        table.add_row(f"NMI vs {comm['field']}", f"{comm['nmi']:.3f}", over)
+        table.add_row(f"ARI vs {comm['field']}", f"{comm['ari']:.3f}", over)
+    cites = result.get("similar_vs_cites")
+    if cites:
+        over = f"{cites['similar_pairs']} similar pairs, {cites['citation_pairs']} citation pairs"
+        table.add_row("SIMILAR_TO precision vs CITES", f"{cites['precision']:.3f}", over)
+        table.add_row("SIMILAR_TO recall vs CITES", f"{cites['recall']:.3f}", over)
+    if not comm and not cites:
+        _err("Nothing to evaluate: no paper has the label field and there are no CITES edges.")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    Console().print(table)
+
+
 # --- stats ---------------------------------------------------------------------
 
 

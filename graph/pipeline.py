@@ -297,3 +297,44 @@ def analyze(
                                params=used, counts=counts, versions=versions()))
     return AnalyzeReport(communities=len(result.communities), modularity=result.modularity,
                          seconds=seconds, params=used)
+
+
+# --- evaluate ------------------------------------------------------------------
+
+
+def evaluate(store: GraphStore, *, labels: str | None = "label", page: int = 1000) -> dict:
+    """Score the stored graph against ground truth found in the data itself.
+
+    - ``communities``: NMI and ARI of the stored communities against the paper
+      field ``labels`` (a Paper field or a key of ``extra``), over papers that
+      have both; absent when no paper has the field.
+    - ``similar_vs_cites``: precision and recall of ``SIMILAR_TO`` pairs against
+      ``CITES`` pairs (both undirected); absent when there are no citations.
+    """
+    from graph.analysis.evaluate import citation_recovery, community_scores
+
+    out: dict = {"papers": 0}
+    partition: dict[str, int] = {}
+    truth: dict[str, str] = {}
+    offset = 0
+    while True:
+        total, rows = store.list_papers(sort="id", limit=page, offset=offset)
+        for row in rows:
+            paper = row.paper
+            if row.scores is not None and row.scores.community is not None:
+                partition[paper.id] = row.scores.community
+            if labels:
+                value = getattr(paper, labels, None) if labels in ("label", "venue", "year") else paper.extra.get(labels)
+                if value not in (None, ""):
+                    truth[paper.id] = str(value)
+        offset += len(rows)
+        if not rows or offset >= total:
+            break
+    out["papers"] = offset
+    if truth and partition:
+        out["communities"] = {"field": labels, "labels": len(set(truth.values())),
+                              "communities": len(set(partition.values())), **community_scores(partition, truth)}
+    derived = store.load_derived()
+    if derived.cites:
+        out["similar_vs_cites"] = citation_recovery(derived.similar, derived.cites)
+    return out
