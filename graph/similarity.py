@@ -37,6 +37,7 @@ __all__ = [
     "lsa_vectors",
     "embed_texts",
     "nearest_neighbors",
+    "PIVOT_SLOPE",
     "shared_terms",
     "similar_edges",
 ]
@@ -52,6 +53,13 @@ DEFAULT_MIN_SCORE = {"tfidf": 0.1, "lsa": 0.3, "embedding": 0.4}
 #: Budget of one chunk's dense similarity block, in bytes.
 CHUNK_BYTES = 64 * 1024 * 1024
 
+#: Slope of the pivoted length normalisation used to *rank* TF-IDF neighbours
+#: (Singhal, Buckley & Mitra 1996): cosine over-penalises longer, richer
+#: abstracts; ranking by ``cos * |x_j| / ((1 - s) * mean|x| + s * |x_j|)`` undoes
+#: part of that. The stored score stays the cosine. Checked on hepth (+0.010
+#: precision, +0.004 recall) and citeseer (+0.001, +0.005).
+PIVOT_SLOPE = 0.75
+
 #: Weight of a bigram feature relative to a word: bigrams sharpen the match but
 #: mostly repeat their words, so they count half (checked on hepth and citeseer).
 BIGRAM_WEIGHT = 0.5
@@ -61,10 +69,20 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class TfidfFeatures:
-    """Row-normalised TF-IDF matrix (papers x terms, CSR, float32) and its terms."""
+    """Row-normalised TF-IDF matrix (papers x terms, CSR, float32), its terms, and
+    the rows' L2 norms before normalisation."""
 
     matrix: sp.csr_matrix
     terms: np.ndarray
+    norms: np.ndarray
+
+    def pivot_weights(self, slope: float = PIVOT_SLOPE) -> np.ndarray:
+        """Per-paper ranking weight of pivoted length normalisation (see
+        :data:`PIVOT_SLOPE`); 1 for every paper when ``slope`` is 1."""
+        norms = self.norms.astype(np.float64)
+        if not len(norms) or norms.mean() == 0:
+            return np.ones(len(norms), dtype=np.float32)
+        return (norms / ((1 - slope) * norms.mean() + slope * norms)).astype(np.float32)
 
 
 def tfidf_features(
@@ -99,12 +117,16 @@ def tfidf_features(
         try:
             raw = vectorizer.fit_transform(docs)
         except ValueError:
-            return TfidfFeatures(sp.csr_matrix((n_docs, 0), dtype=np.float32), np.array([], dtype=object))
+            return TfidfFeatures(
+                sp.csr_matrix((n_docs, 0), dtype=np.float32), np.array([], dtype=object), np.zeros(n_docs)
+            )
     terms = vectorizer.get_feature_names_out()
     if bigrams and BIGRAM_WEIGHT != 1.0:
         weights = np.where(np.char.find(terms.astype(str), " ") >= 0, BIGRAM_WEIGHT, 1.0)
         raw = raw @ sp.diags(weights.astype(np.float32))
-    return TfidfFeatures(_l2_rows(sp.csr_matrix(raw, dtype=np.float32)), terms)
+    raw = sp.csr_matrix(raw, dtype=np.float32)
+    norms = np.sqrt(np.asarray(raw.multiply(raw).sum(axis=1), dtype=np.float64).ravel())
+    return TfidfFeatures(_l2_rows(raw), terms, norms)
 
 
 def _identity(doc: list[str]) -> list[str]:
@@ -183,6 +205,7 @@ def nearest_neighbors(
     *,
     k: int = 10,
     min_score: float = 0.0,
+    rank_weights: np.ndarray | None = None,
     chunk_bytes: int = CHUNK_BYTES,
     progress: Progress | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -191,7 +214,8 @@ def nearest_neighbors(
     Exact and memory-bounded: rows are compared in chunks whose dense block of
     scores stays under ``chunk_bytes``. Only scores strictly above ``min_score``
     count; scores are rounded to 6 decimals and ties broken by row index, so the
-    result is deterministic.
+    result is deterministic. With ``rank_weights``, neighbour ``j`` is ranked by
+    ``score * rank_weights[j]`` (the returned scores stay unweighted).
 
     Returns
     -------
@@ -206,8 +230,9 @@ def nearest_neighbors(
         return index, score
     sparse = sp.issparse(vectors)
     other = vectors.T.tocsr() if sparse else np.ascontiguousarray(vectors.T)
-    # Dense block, boolean mask and (sparse case) the product itself: ~3 copies.
-    rows_per_chunk = max(1, min(n, chunk_bytes // (n * 4 * 3)))
+    # Dense block, ranking block, boolean mask and the sparse product: ~4 copies.
+    rows_per_chunk = max(1, min(n, chunk_bytes // (n * 4 * 4)))
+    weights = None if rank_weights is None else np.asarray(rank_weights, dtype=np.float32)[None, :]
     kk = min(k, n - 1)
     total = -(-n // rows_per_chunk)
     for done, start in enumerate(range(0, n, rows_per_chunk), start=1):
@@ -219,14 +244,15 @@ def nearest_neighbors(
         local = np.arange(stop - start)
         block[local, local + start] = -np.inf
         block[~(block > min_score)] = -np.inf
-        part = np.argpartition(-block, kk - 1, axis=1)[:, :kk]
-        kth = np.take_along_axis(block, part, axis=1).min(axis=1)
+        ranked = block if weights is None else np.round(block * weights, 6)
+        part = np.argpartition(-ranked, kk - 1, axis=1)[:, :kk]
+        kth = np.take_along_axis(ranked, part, axis=1).min(axis=1)
         # Everything tied with the k-th best is a candidate; ties go by index.
-        mask = (block >= kth[:, None]) & np.isfinite(block)
+        mask = (ranked >= kth[:, None]) & np.isfinite(ranked)
         r, c = np.nonzero(mask)
+        order = np.lexsort((c, -ranked[r, c], r))
+        r, c = r[order], c[order]
         v = block[r, c]
-        order = np.lexsort((c, -v, r))
-        r, c, v = r[order], c[order], v[order]
         first = np.searchsorted(r, local)
         rank = np.arange(len(r)) - first[r]
         keep = rank < kk
@@ -282,6 +308,9 @@ def similar_edges(
     progress: Progress | None = None,
 ) -> list[SimilarEdge]:
     """SIMILAR_TO edges: every paper keeps its ``k`` most similar papers.
+
+    With ``tfidf``, neighbours are ranked by cosine with pivoted length
+    normalisation (:data:`PIVOT_SLOPE`); the edge score is the plain cosine.
 
     A pair is an edge when either paper has the other among its top ``k`` with a
     score above ``min_score``; it is stored once, ``source < target``
@@ -345,14 +374,21 @@ def similar_edges(
     with_text = [i for i, t in enumerate(texts) if t and t.strip()]
     sub_texts = [texts[i] for i in with_text]
     features = tfidf_features(sub_texts)
+    rank_weights = None
     if method == "tfidf":
         vectors: sp.csr_matrix | np.ndarray = features.matrix
+        rank_weights = features.pivot_weights()
     elif method == "lsa":
         vectors = lsa_vectors(features, n_components=n_components, seed=seed)
     else:
         vectors = embed_texts(sub_texts)
     index, score = nearest_neighbors(
-        vectors, k=k, min_score=float(min_score), chunk_bytes=chunk_bytes, progress=progress
+        vectors,
+        k=k,
+        min_score=float(min_score),
+        rank_weights=rank_weights,
+        chunk_bytes=chunk_bytes,
+        progress=progress,
     )
 
     # Undirected pairs, once each, keeping the score of either direction (equal).

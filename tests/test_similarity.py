@@ -148,3 +148,21 @@ def test_embedding_links_paraphrases():
 def test_embedding_without_the_extra_says_how_to_install_it():
     with pytest.raises(NotSupported, match=r"pip install 'citegraph\[embedding\]'"):
         similar_edges(IDS, TEXTS, method="embedding")
+
+
+def test_rank_weights_reorder_neighbours_but_scores_stay_cosines():
+    vectors = np.array([[1.0, 0.0], [0.8, 0.6], [0.9, 0.435890]], dtype=np.float32)
+    index, score = nearest_neighbors(vectors, k=2)
+    assert index[0].tolist() == [2, 1]
+    index, score = nearest_neighbors(vectors, k=2, rank_weights=np.array([1.0, 1.0, 0.5]))
+    assert index[0].tolist() == [1, 2]
+    assert score[0].tolist() == pytest.approx([0.8, 0.9])
+
+
+def test_pivot_weights():
+    from graph.similarity import TfidfFeatures
+
+    features = TfidfFeatures(tfidf_features(["x y", "y z"]).matrix, np.array(["y"]), np.array([1.0, 3.0]))
+    # mean norm 2: 1 / (0.25 * 2 + 0.75 * 1) and 3 / (0.25 * 2 + 0.75 * 3)
+    assert features.pivot_weights().tolist() == pytest.approx([0.8, 1.090909], abs=1e-6)
+    assert features.pivot_weights(1.0).tolist() == pytest.approx([1.0, 1.0])
