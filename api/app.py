@@ -116,7 +116,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     install_error_handlers(app)
     install_security(app, settings)
 
-    from api.routers import admin, communities, cypher, health, keywords, papers, path, rankings, search
+    from api.routers import admin, communities, cypher, export, health, keywords, papers, path, rankings, search, viz
 
     app.include_router(health.router)
     # Writes first: POST /papers must not be shadowed by GET /papers/{paper_id:path}.
@@ -128,4 +128,6 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.include_router(path.router)
     app.include_router(keywords.router)
     app.include_router(cypher.router)
+    app.include_router(export.router)
+    app.include_router(viz.router)
     return app

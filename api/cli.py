@@ -433,17 +433,11 @@ def main() -> None:
 
 
 def _register_command_modules() -> None:
-    """Commands that live in their own modules (server, viz/export) add themselves here."""
-    import importlib
+    """Commands that live in their own modules add themselves to ``app``."""
+    from api import cli_server, cli_viz
 
-    for name in ("api.cli_server", "api.cli_viz"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:  # a real missing dependency inside the module: surface it
-                raise
-            continue
-        module.register(app)
+    cli_server.register(app)
+    cli_viz.register(app)
 
 
 _register_command_modules()

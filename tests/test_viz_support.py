@@ -96,19 +96,11 @@ def title_of(pid: str) -> str:
 
 
 def viz_app(store, **settings):
-    """The API over ``store`` with the viz and export routers (added here when the
-    app factory does not include them yet)."""
+    """The API over ``store``; the app factory includes the viz and export routers."""
     from api.app import create_app
-    from api.routers import export, viz
     from graph.config import Settings
 
-    app = create_app(Settings(**settings), store=store)
-    paths = {getattr(r, "path", None) for r in app.routes}
-    if "/viz" not in paths:
-        app.include_router(viz.router)
-    if "/export" not in paths:
-        app.include_router(export.router)
-    return app
+    return create_app(Settings(**settings), store=store)
 
 
 @contextlib.contextmanager
