@@ -28,6 +28,15 @@ _CACHE_LOCK = threading.Lock()
 _HTML = {200: {"content": {"text/html": {}}, "description": "A self-contained HTML page."}}
 
 
+def _json_errors(*codes: int) -> dict:
+    """Error responses of an HTML route: still the JSON error shape, documented as JSON
+    (response_class=HTMLResponse would otherwise document them as text/html)."""
+    out = errors(*codes)
+    for spec in out.values():
+        spec["content"] = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
+    return out
+
+
 def viz_cache(request: Request):
     """The app's page cache, created on first use."""
     from viz.pages import PageCache
@@ -72,7 +81,7 @@ def _page(request: Request, service: GraphService, key: Hashable, make) -> HTMLR
     return HTMLResponse(html)
 
 
-@router.get("/viz", response_class=HTMLResponse, responses={**_HTML, **errors()})
+@router.get("/viz", response_class=HTMLResponse, responses={**_HTML, **_json_errors()})
 def overview(request: Request, service: ServiceDep) -> HTMLResponse:
     """The overview: every paper (coloured by community, sized by PageRank) up to
     2,000 papers; above that a map of communities to drill into."""
@@ -82,7 +91,7 @@ def overview(request: Request, service: ServiceDep) -> HTMLResponse:
                  lambda: overview_page(snapshot(request, service), _links(request)))
 
 
-@router.get("/viz/communities/{community_id}", response_class=HTMLResponse, responses={**_HTML, **errors(404)})
+@router.get("/viz/communities/{community_id}", response_class=HTMLResponse, responses={**_HTML, **_json_errors(404)})
 def community(
     request: Request,
     service: ServiceDep,
@@ -95,7 +104,7 @@ def community(
                  lambda: community_page(snapshot(request, service), community_id, _links(request)))
 
 
-@router.get("/viz/papers/{paper_id:path}", response_class=HTMLResponse, responses={**_HTML, **errors(404)})
+@router.get("/viz/papers/{paper_id:path}", response_class=HTMLResponse, responses={**_HTML, **_json_errors(404)})
 def paper(
     request: Request,
     service: ServiceDep,
