@@ -129,6 +129,10 @@ def read_inputs(
                 progress("read", report.records, 0)
     deduped = deduplicate(raw)
     report.duplicates = deduped.duplicates
+    for message in deduped.conflicts[:20]:  # first wins; say what was dropped
+        log.warning("duplicate records: %s", message)
+    if len(deduped.conflicts) > 20:
+        log.warning("duplicate records: %d more papers have conflicting records", len(deduped.conflicts) - 20)
 
     pairs: list[tuple[str, str]] = []
     for path in citations:

@@ -11,6 +11,12 @@ unless ``archivePrefix`` names another archive), ``journal`` or ``booktitle``
 (the venue), ``url``; the entry key is the given id. Other fields are kept as
 extras. ``@string`` macros and ``#`` concatenation are resolved; LaTeX accents
 and common commands are turned into Unicode text.
+
+Hostile input: the file is parsed whole, so :func:`~graph.ingest.readers.iter_papers`
+refuses one over :data:`~graph.ingest.limits.MAX_DOCUMENT_BYTES`; an entry over
+:data:`~graph.ingest.limits.MAX_RECORD_CHARS` is reported before its fields are
+converted; scanning is linear (regex searches, no recursion), whatever the
+nesting of braces.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from typing import Iterator
 from graph.errors import BadRecord
 from graph.ingest.fields import normalize_space, record_to_paper
 from graph.ingest.io import TextSource, location, open_text
+from graph.ingest.limits import MAX_RECORD_CHARS
 from graph.models import Paper
 
 __all__ = ["iter_bibtex", "parse_bibtex", "latex_to_text"]
@@ -42,6 +49,8 @@ _KEY = re.compile(r"[^,\s{}()\"=#]*")
 _NAME = re.compile(r"[A-Za-z_][\w:.+/-]*")
 _NUMBER = re.compile(r"\d+")
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+_BRACE = re.compile(r"(?<!\\)[{}]")
+_QUOTED_END = re.compile(r'(?<!\\)[{}]|"')
 
 # --- LaTeX to text ---------------------------------------------------------------
 
@@ -115,10 +124,11 @@ def _authors(value: str) -> list[str]:
 
 def _split_top_level(value: str, pattern: re.Pattern[str]) -> list[str]:
     """Split on ``pattern`` outside braces ({Barnes and Noble} stays whole)."""
-    parts, start = [], 0
+    parts, start, depth, counted = [], 0, 0, 0
     for match in pattern.finditer(value):
-        prefix = value[: match.start()]
-        if prefix.count("{") == prefix.count("}"):
+        depth += value.count("{", counted, match.start()) - value.count("}", counted, match.start())
+        counted = match.start()  # braces are counted once each: linear in the value
+        if depth == 0:
             parts.append(value[start : match.start()])
             start = match.end()
     parts.append(value[start:])
@@ -176,6 +186,9 @@ def parse_bibtex(text: str, path: str) -> Iterator[Paper | BadRecord]:
                 pos = _expect(text, pos, close, "the end of @string")
                 continue
             key, fields, pos = _entry(text, start.end(), close, macros)
+            if pos - at > MAX_RECORD_CHARS:
+                yield BadRecord(where, f"entry of {pos - at:,} characters, over the limit of {MAX_RECORD_CHARS:,}")
+                continue
         except _Syntax as exc:
             yield BadRecord(where, f"BibTeX syntax error: {exc}")
             resync = _NEXT_LINE_AT.search(text, at + 1)
@@ -241,16 +254,15 @@ def _value(text: str, pos: int, macros: dict[str, str]) -> tuple[str, int]:
         end = _balanced(text, pos)
         return text[pos + 1 : end], end + 1
     if text.startswith('"', pos):
-        depth, i = 0, pos + 1
-        while i < len(text):
-            char = text[i]
+        depth = 0
+        for match in _QUOTED_END.finditer(text, pos + 1):
+            char = match.group()
             if char == "{":
                 depth += 1
             elif char == "}":
                 depth -= 1
-            elif char == '"' and depth == 0:
-                return text[pos + 1 : i], i + 1
-            i += 1
+            elif depth == 0:
+                return text[pos + 1 : match.start()], match.end()
         raise _Syntax("unterminated quoted value")
     number = _NUMBER.match(text, pos)
     if number:
@@ -265,14 +277,13 @@ def _value(text: str, pos: int, macros: dict[str, str]) -> tuple[str, int]:
 def _balanced(text: str, pos: int) -> int:
     """Index of the ``}`` closing the ``{`` at ``pos``."""
     depth = 0
-    for i in range(pos, len(text)):
-        char = text[i]
-        if char == "{" and text[i - 1] != "\\":
+    for match in _BRACE.finditer(text, pos):
+        if match.group() == "{":
             depth += 1
-        elif char == "}" and text[i - 1] != "\\":
+        else:
             depth -= 1
             if depth == 0:
-                return i
+                return match.start()
     raise _Syntax("unbalanced braces (a '{' is never closed)")
 
 

@@ -2,7 +2,10 @@
 
 Accepted: CSV (header optional, quoted fields ok), or two whitespace- or
 tab-separated columns (as SNAP edge lists); ``#`` and ``%`` lines are comments;
-gzip ok. Streamed line by line, so memory stays bounded whatever the size.
+gzip ok. Streamed line by line, so memory stays bounded whatever the size:
+a line over :data:`~graph.ingest.limits.MAX_RECORD_CHARS` is reported
+without being held, and an id that could not be a paper id (over
+:data:`~graph.ingest.limits.MAX_KEY_BYTES`) makes its line a bad record.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ import os
 from typing import Iterator
 
 from graph.errors import BadRecord
-from graph.ingest.fields import normalize_key, normalize_reference
-from graph.ingest.io import TextSource, inspect, location, open_text
+from graph.ingest.fields import id_problem, normalize_key, normalize_reference
+from graph.ingest.io import TextSource, bounded_lines, inspect, location, open_text
+from graph.ingest.limits import MAX_RECORD_CHARS
 
 __all__ = ["iter_citations", "HEADER_NAMES"]
 
@@ -60,12 +64,21 @@ def _pairs(source: TextSource) -> Iterator[tuple[str, str] | BadRecord]:
     path = source.path
     first = True
     with open_text(source) as stream:
-        for number, line in enumerate(stream, 1):
+        for number, line, length in bounded_lines(stream, MAX_RECORD_CHARS):
+            if line is None:
+                first = False
+                yield BadRecord(location(path, number), f"line of {length:,} characters, over the limit of {MAX_RECORD_CHARS:,}")
+                continue
             text = line.strip()
             if not text or text.startswith(("#", "%")):
                 continue
             if "," in text:
-                fields = next(csv.reader([text])) if '"' in text else text.split(",")
+                try:
+                    fields = next(csv.reader([text])) if '"' in text else text.split(",")
+                except csv.Error as exc:
+                    first = False
+                    yield BadRecord(location(path, number), f"CSV error: {exc}")
+                    continue
             else:
                 fields = text.split()
             if first:
@@ -76,7 +89,10 @@ def _pairs(source: TextSource) -> Iterator[tuple[str, str] | BadRecord]:
                 yield BadRecord(location(path, number), f"expected 2 fields (citing,cited), got {len(fields)}")
             else:
                 citing, cited = normalize_reference(fields[0]), normalize_reference(fields[1])
-                if citing and cited:
+                problem = id_problem(citing, "citing") or id_problem(cited, "cited")
+                if problem:
+                    yield BadRecord(location(path, number), problem)
+                elif citing and cited:
                     yield citing, cited
                 else:
                     yield BadRecord(location(path, number), "empty paper id")

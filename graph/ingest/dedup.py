@@ -7,7 +7,7 @@ order of first appearance, so the result is deterministic.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from graph.models import Paper, merge_papers, normalize_arxiv, normalize_doi
@@ -17,10 +17,16 @@ __all__ = ["DedupResult", "deduplicate", "same_paper_possible"]
 
 @dataclass(frozen=True, slots=True)
 class DedupResult:
-    """Distinct papers in order of first appearance, and how many records merged."""
+    """Distinct papers in order of first appearance, and how many records merged.
+
+    ``conflicts`` says, per merged paper whose records disagree on a field both
+    fill (after normalization), which fields and which value was kept: merging
+    is first-wins, so the later values are dropped and the user should know.
+    """
 
     papers: list[Paper]
     duplicates: int
+    conflicts: list[str] = field(default_factory=list, compare=False)
 
 
 def deduplicate(papers: Iterable[Paper]) -> DedupResult:
@@ -64,6 +70,7 @@ def deduplicate(papers: Iterable[Paper]) -> DedupResult:
     by_id: dict[str, int] = {}
     by_title: dict[str, int] = {}
     duplicates = 0
+    disagree: dict[int, dict[str, None]] = {}
     for paper in papers:
         title_key = paper.title_key  # computed once: normalizing is the costly part
         index = by_id.get(paper.id)
@@ -79,13 +86,43 @@ def deduplicate(papers: Iterable[Paper]) -> DedupResult:
             continue
         duplicates += 1
         first = merged[index]
+        fields_ = _conflicting_fields(first, paper)
+        if fields_:
+            disagree.setdefault(index, {}).update(dict.fromkeys(fields_))
         combined = _reidentify(merge_papers(first, paper), first, paper)
         merged[index] = combined
         by_id.setdefault(paper.id, index)
         by_id.setdefault(combined.id, index)
         if combined.title != first.title and combined.title_key:
             by_title.setdefault(combined.title_key, index)  # it gained a title
-    return DedupResult(papers=merged, duplicates=duplicates)
+    conflicts = [
+        f"paper {merged[index].id!r}: its records disagree on {', '.join(names)}; the first record's values are kept"
+        for index, names in sorted(disagree.items())
+    ]
+    return DedupResult(papers=merged, duplicates=duplicates, conflicts=conflicts)
+
+
+_COMPARED = (
+    ("title", lambda p: p.title_key),
+    ("abstract", lambda p: p.abstract),
+    ("authors", lambda p: p.authors),
+    ("year", lambda p: p.year),
+    ("venue", lambda p: p.venue),
+    ("doi", lambda p: normalize_doi(p.doi)),
+    ("arxiv_id", lambda p: normalize_arxiv(p.arxiv_id)),
+    ("url", lambda p: p.url),
+    ("label", lambda p: p.label),
+)
+
+
+def _conflicting_fields(first: Paper, second: Paper) -> list[str]:
+    """Fields that both records fill with different values."""
+    out = []
+    for name, value in _COMPARED:
+        a, b = value(first), value(second)
+        if a and b and a != b:
+            out.append(name)
+    return out
 
 
 def same_paper_possible(first: Paper, second: Paper) -> bool:

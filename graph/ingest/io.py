@@ -28,6 +28,8 @@ __all__ = [
     "canonical_format",
     "format_from_extension",
     "location",
+    "bounded_lines",
+    "is_line_end",
 ]
 
 #: Paper formats, as accepted by ``format=`` and ``--format``.
@@ -70,11 +72,14 @@ class TextSource:
         Whether the bytes are gzip-compressed (told by the magic bytes).
     head : str
         The first ~64 KiB of text (BOM removed), for content sniffing.
+    size : int
+        Size of the (decompressed) text in bytes.
     """
 
     path: str
     gzipped: bool
     head: str
+    size: int = 0
 
 
 def location(path: str, line: int) -> str:
@@ -140,8 +145,8 @@ def inspect(path: str | os.PathLike[str]) -> TextSource:
         for prefix, what in _OTHER_MAGIC:
             if magic.startswith(prefix):
                 raise UnreadableFile(shown, f"is {what}; only plain or gzip-compressed text is supported")
-    head = _scan(shown, fs_path, gzipped)
-    return TextSource(path=shown, gzipped=gzipped, head=head)
+    head, size = _scan(shown, fs_path, gzipped)
+    return TextSource(path=shown, gzipped=gzipped, head=head, size=size)
 
 
 @contextmanager
@@ -158,6 +163,40 @@ def open_text(source: TextSource, *, newline: str | None = None) -> Iterator[IO[
         binary.close()
 
 
+def is_line_end(text: str) -> bool:
+    """Whether a piece read by ``readline`` ends its line (any newline convention)."""
+    return text.endswith(("\n", "\r"))
+
+
+def bounded_lines(stream: IO[str], limit: int) -> Iterator[tuple[int, str | None, int]]:
+    """``(line number, line, length)`` of each line, holding at most ``limit`` characters.
+
+    ``limit`` counts the line's end too. A longer line is read in pieces and discarded:
+    it comes out as ``(number, None, its length)``, so that the caller can
+    report it without ever holding it whole.
+
+    >>> import io
+    >>> list(bounded_lines(io.StringIO("ab\\nabcdef\\nc"), 4))
+    [(1, 'ab\\n', 3), (2, None, 7), (3, 'c', 1)]
+    """
+    number = 0
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) <= limit:
+            yield number, line, len(line)
+            continue
+        length = len(line)
+        while not is_line_end(line):
+            line = stream.readline(limit + 1)
+            length += len(line)
+            if not line:
+                break
+        yield number, None, length
+
+
 # --- helpers -----------------------------------------------------------------
 
 
@@ -167,7 +206,7 @@ def _open_binary(fs_path: Path, gzipped: bool) -> IO[bytes]:
     return open(fs_path, "rb")
 
 
-def _scan(shown: str, fs_path: Path, gzipped: bool) -> str:
+def _scan(shown: str, fs_path: Path, gzipped: bool) -> tuple[str, int]:
     """Stream the file once: decompress, check NUL bytes, UTF-8 and emptiness."""
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     offset = 0  # bytes of (decompressed) text consumed so far
@@ -220,4 +259,4 @@ def _scan(shown: str, fs_path: Path, gzipped: bool) -> str:
     if not has_text:
         raise UnreadableFile(shown, "empty file")
     text = bytes(head).decode("utf-8", errors="ignore")  # a cut character at the end is dropped
-    return text.removeprefix("\ufeff")
+    return text.removeprefix("\ufeff"), offset

@@ -12,7 +12,10 @@ first title). Both read the same way:
    title; the prose lines after it, up to the next title, are its abstract.
 
 A title with no prose after it, or prose with no title before it, is
-reported as a bad record rather than guessed at.
+reported as a bad record rather than guessed at. So is a paper with a line
+over :data:`~graph.ingest.limits.MAX_RECORD_CHARS` (never held whole) or an
+abstract over :data:`~graph.ingest.limits.MAX_ABSTRACT_CHARS` (not kept
+growing): the whole paper is skipped, never stored without part of its text.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from typing import Iterable, Iterator
 
 from graph.errors import BadRecord
 from graph.ingest.fields import normalize_space, record_to_paper
-from graph.ingest.io import TextSource, location, open_text
+from graph.ingest.io import TextSource, bounded_lines, location, open_text
+from graph.ingest.limits import MAX_ABSTRACT_CHARS, MAX_RECORD_CHARS
 from graph.models import Paper
 
 __all__ = ["iter_listing", "parse_listing", "is_chrome", "looks_like_listing"]
@@ -75,8 +79,12 @@ def _is_prose(line: str) -> bool:
     )
 
 
-def _content_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
-    for number, raw in enumerate(lines, 1):
+def _content_lines(lines: Iterable[tuple[int, str | None, int]]) -> Iterator[tuple[int, str | None, int]]:
+    """Paper text lines, chrome removed; an over-long line comes as ``None``."""
+    for number, raw, length in lines:
+        if raw is None:
+            yield number, None, length
+            continue
         text = normalize_space(raw)
         while True:  # "SubscribeDaily PapersOn ..." would be glued twice
             unglued = _GLUED.sub("", text, count=1)
@@ -84,7 +92,30 @@ def _content_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
                 break
             text = unglued
         if text and not is_chrome(text):
-            yield number, text
+            yield number, text, length
+
+
+class _Pending:
+    """A title with its abstract lines so far, or the reason it cannot be a paper."""
+
+    __slots__ = ("line", "title", "parts", "size", "problem")
+
+    def __init__(self, line: int, title: str, text: str | None, length: int, number: int) -> None:
+        self.line, self.title, self.parts, self.size, self.problem = line, title, [], 0, None
+        self.add(text, length, number)
+
+    def add(self, text: str | None, length: int, number: int) -> None:
+        if self.problem is not None:
+            return
+        if text is None:
+            self.problem = f"line {number} of its abstract has {length:,} characters, over the limit of {MAX_RECORD_CHARS:,}"
+        elif self.size + len(text) > MAX_ABSTRACT_CHARS:
+            self.problem = f"its abstract runs past the limit of {MAX_ABSTRACT_CHARS:,} characters (at line {number})"
+        else:
+            self.parts.append(text)
+            self.size += len(text) + 1
+            return
+        self.parts = []  # keep nothing of a paper that will be skipped
 
 
 def parse_listing(lines: Iterable[str], path: str) -> Iterator[Paper | BadRecord]:
@@ -103,11 +134,18 @@ def parse_listing(lines: Iterable[str], path: str) -> Iterator[Paper | BadRecord
     >>> [(p.title, p.abstract) for p in parse_listing(page, "page.txt")]
     [('Pointer Networks', 'We introduce a new neural architecture.')]
     """
+    numbered = ((n, line if len(line) <= MAX_RECORD_CHARS else None, len(line)) for n, line in enumerate(lines, 1))
+    return _parse(numbered, path)
+
+
+def _parse(lines: Iterable[tuple[int, str | None, int]], path: str) -> Iterator[Paper | BadRecord]:
     title: tuple[int, str] | None = None  # a title still waiting for its abstract
-    record: tuple[int, str, list[str]] | None = None  # a title with abstract lines
-    for number, text in _content_lines(lines):
+    record: _Pending | None = None  # a title with abstract lines
+    for number, text, length in _content_lines(lines):
         # Right after a title, a short line that ends a sentence is a (short) abstract.
-        prose = _is_prose(text) or (title is not None and text.endswith(".") and len(text.split()) >= 3)
+        prose = text is None or _is_prose(text) or (
+            title is not None and text.endswith(".") and len(text.split()) >= 3
+        )
         if not prose:
             if record is not None:
                 yield _paper(path, record)
@@ -116,10 +154,12 @@ def parse_listing(lines: Iterable[str], path: str) -> Iterator[Paper | BadRecord
                 yield _orphan_title(path, title)
             title = (number, text)
         elif title is not None:
-            record = (title[0], title[1], [text])
+            record = _Pending(title[0], title[1], text, length, number)
             title = None
         elif record is not None:
-            record[2].append(text)  # the abstract goes on over several lines
+            record.add(text, length, number)  # the abstract goes on over several lines
+        elif text is None:
+            yield BadRecord(location(path, number), f"line of {length:,} characters, over the limit of {MAX_RECORD_CHARS:,}")
         else:
             yield BadRecord(location(path, number), f"abstract text without a title line: {_snippet(text)}")
     if record is not None:
@@ -131,7 +171,7 @@ def parse_listing(lines: Iterable[str], path: str) -> Iterator[Paper | BadRecord
 def iter_listing(source: TextSource) -> Iterator[Paper | BadRecord]:
     """Stream the papers of a checked listing file (see :func:`parse_listing`)."""
     with open_text(source) as stream:
-        yield from parse_listing(stream, source.path)
+        yield from _parse(bounded_lines(stream, MAX_RECORD_CHARS), source.path)
 
 
 def looks_like_listing(text: str) -> bool:
@@ -145,9 +185,11 @@ def looks_like_listing(text: str) -> bool:
     return papers >= 1 and bad <= papers
 
 
-def _paper(path: str, record: tuple[int, str, list[str]]) -> Paper | BadRecord:
-    number, title, parts = record
-    return record_to_paper({"title": title, "abstract": " ".join(parts)}, location(path, number))
+def _paper(path: str, record: _Pending) -> Paper | BadRecord:
+    where = location(path, record.line)
+    if record.problem is not None:
+        return BadRecord(where, f"paper {_snippet(record.title)} skipped: {record.problem}")
+    return record_to_paper({"title": record.title, "abstract": " ".join(record.parts)}, where)
 
 
 def _orphan_title(path: str, title: tuple[int, str]) -> BadRecord:

@@ -11,6 +11,7 @@ from graph.errors import BadRecord, UnreadableFile
 from graph.ingest.bibtex import iter_bibtex
 from graph.ingest.fields import normalize_key
 from graph.ingest.io import FORMATS, TextSource, canonical_format, format_from_extension, inspect
+from graph.ingest.limits import MAX_DOCUMENT_BYTES
 from graph.ingest.listing import iter_listing, looks_like_listing
 from graph.ingest.records import csv_header, iter_csv, iter_json, iter_jsonl
 from graph.models import Paper
@@ -24,6 +25,8 @@ _READERS: dict[str, Callable[[TextSource], Iterator[Paper | BadRecord]]] = {
     "csv": iter_csv,
     "bibtex": iter_bibtex,
 }
+# Formats parsed whole (one JSON value; BibTeX's @string macros), hence size-capped.
+_WHOLE = ("json", "bibtex")
 _BIBTEX_ENTRY = re.compile(r"^[ \t]*@[ \t]*[A-Za-z]+\s*[{(]", re.MULTILINE)
 
 
@@ -52,7 +55,8 @@ def iter_papers(path: str | os.PathLike[str], *, format: str | None = None) -> I
     UnreadableFile
         At once, for a file that cannot be read at all: missing, a directory,
         not UTF-8 (with byte offset and line), binary, empty, or of unknown
-        format; a CSV header with no ``title``/``abstract`` column. A ``.json``
+        format; a CSV header with no ``title``/``abstract`` column; a JSON or
+        BibTeX file over :data:`~graph.ingest.limits.MAX_DOCUMENT_BYTES`. A ``.json``
         document that is not valid JSON as a whole raises when iteration starts.
     InvalidParameter
         For an unknown ``format`` name.
@@ -60,6 +64,12 @@ def iter_papers(path: str | os.PathLike[str], *, format: str | None = None) -> I
     forced = canonical_format(format) if format is not None else None
     source = inspect(path)
     fmt = forced or detect_format(source)
+    if fmt in _WHOLE and source.size > MAX_DOCUMENT_BYTES:
+        raise UnreadableFile(
+            source.path,
+            f"{source.size:,} bytes of text is over the limit of {MAX_DOCUMENT_BYTES:,} for a {fmt} file, "
+            "which is parsed whole; split it, or convert it to JSON lines (streamed)",
+        )
     if fmt == "csv":
         csv_header(source)  # a CSV without a text column fails now, not at first read
     return _READERS[fmt](source)
@@ -91,7 +101,7 @@ def sniff_format(source: TextSource) -> str:
     if text.startswith("{"):
         try:
             return "jsonl" if isinstance(json.loads(first_line), dict) else "json"
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # not one JSON line (or a nesting bomb)
             return "json"
     if _BIBTEX_ENTRY.search(text):  # after comments, a line starting with @type{
         return "bibtex"
