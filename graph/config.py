@@ -25,6 +25,13 @@ class Settings(BaseSettings):
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr | None = None
     neo4j_database: str = "neo4j"
+    #: Seconds the driver keeps retrying a transaction after a transient error or a
+    #: lost connection before the store gives up with StoreUnavailable (CLI exit 3).
+    #: Short by default: a server that is gone should fail a command within seconds,
+    #: not after the driver's own 30 s. The API lowers it further (2 s) per request.
+    neo4j_max_retry_time: float = Field(5.0, ge=0, le=600)
+    #: Seconds to wait for a new TCP/Bolt connection to the server.
+    neo4j_connection_timeout: float = Field(5.0, gt=0, le=600)
 
     citegraph_api_key: SecretStr | None = None
     citegraph_cypher_timeout: float = Field(5.0, gt=0, le=600)

@@ -20,6 +20,8 @@ def create_store(settings: "Settings") -> "GraphStore":
             user=settings.neo4j_user,
             password=password,
             database=settings.neo4j_database,
+            max_retry_time=settings.neo4j_max_retry_time,
+            connection_timeout=settings.neo4j_connection_timeout,
         )
     from graph.stores.sqlite import SQLiteStore
 
