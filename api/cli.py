@@ -130,6 +130,10 @@ def main_options(
     state.db = db
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not verbose:
+        # The driver warns on every retry of a lost connection; the one line that
+        # matters is our "Error: store unavailable" (exit 3) after the retries.
+        logging.getLogger("neo4j").setLevel(logging.ERROR)
 
 
 # --- ingest / build / analyze / run ----------------------------------------------
@@ -238,8 +242,8 @@ def _do_analyze(store, params, batch_size):
 
 
 _EDGES = typer.Option(None, "--edges", help="Edge types to project, e.g. similar,keywords,cites.")
-_RES = typer.Option(None, "--resolution", help="Modularity resolution (higher: more, smaller communities; default 0.5).")
-_METHOD = typer.Option("louvain", "--method", help="louvain, leiden, label_propagation or greedy_modularity.")
+_RES = typer.Option(None, "--resolution", help="Modularity resolution (higher: more, smaller communities; default: chosen per graph).")
+_METHOD = typer.Option("leiden", "--method", help="leiden, louvain, label_propagation or greedy_modularity.")
 _ENGINE = typer.Option("auto", "--engine", help="auto, networkx or igraph.")
 _SEED = typer.Option(42, "--seed", help="Random seed.")
 

@@ -10,8 +10,9 @@ HAS_KEYWORD / SHARES_KEYWORDS, the citation list for CITES), then:
 
 Usage::
 
-    python bench/analysis_quality.py quality [--resolutions 1.0 0.5] [--seeds 3] [--builder bench|project]
+    python bench/analysis_quality.py quality [--resolutions auto 1.0 0.5] [--seeds 3] [--builder bench|project]
     python bench/analysis_quality.py speed [--engine auto|igraph|networkx] [--cache /tmp/hepth.pickle]
+        [--method leiden] [--resolution R] [--restarts 3]
 """
 
 from __future__ import annotations
@@ -164,7 +165,8 @@ def quality(args: argparse.Namespace) -> None:
         ("all (default)", default.edges),
     ]
     seeds = range(args.seeds)
-    print(f"mean over seeds {list(seeds)}; default resolution {default.resolution}")
+    print(f"mean over seeds {list(seeds)}; default method {default.method}, resolution "
+          f"{'auto' if default.resolution is None else default.resolution}, restarts {default.restarts}")
     for method in args.methods:
         for title, edges in configs:
             cells = []
@@ -178,7 +180,7 @@ def quality(args: argparse.Namespace) -> None:
                     nmi.append(sc["nmi"])
                     ari.append(sc["ari"])
                     big.append(sum(1 for c in result.communities if c.size >= 10))
-                cells.append(f"r={res}: NMI {np.mean(nmi):.3f} ARI {np.mean(ari):.3f} ({np.mean(big):.0f} comms)")
+                cells.append(f"r={'auto' if res is None else res}: NMI {np.mean(nmi):.3f} ARI {np.mean(ari):.3f} ({np.mean(big):.0f} comms)")
             print(f"{method:8s} {title:14s} " + " | ".join(cells), flush=True)
     result = analyze(derived, ids, params=AnalyzeParams(layout=False))
     by_comm: dict[int, Counter] = {}
@@ -203,7 +205,7 @@ def speed(args: argparse.Namespace) -> None:
             with open(args.cache, "wb") as fh:
                 pickle.dump((derived, ids), fh)
             print(f"input saved to {args.cache}; run again to measure peak RSS without the build")
-    params = AnalyzeParams(engine=args.engine, method=args.method)
+    params = AnalyzeParams(engine=args.engine, method=args.method, resolution=args.resolution, restarts=args.restarts)
     before = resource.getrusage(resource.RUSAGE_SELF)
     t = time.perf_counter()
     result = analyze(derived, ids, params=params)
@@ -212,7 +214,8 @@ def speed(args: argparse.Namespace) -> None:
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     p = result.params
     print(f"analyze hepth: wall {total:.2f}s, cpu {cpu:.2f}s; engine={p['engine']} betweenness={p['betweenness']}")
-    print(f"  counts={p['counts']} modularity={result.modularity:.4f}")
+    print(f"  counts={p['counts']} modularity={result.modularity:.4f} resolution_used={p['resolution_used']}")
+    print(f"  resolution trail {p['resolution_trail']}")
     print(f"  wall per step {p['seconds']}")
     print(f"  cpu per step  {p['cpu_seconds']}")
     print(f"  peak RSS {after.ru_maxrss / 1024:.0f} MB (input loaded: {before.ru_maxrss / 1024:.0f} MB)")
@@ -225,15 +228,18 @@ def main(argv: list[str] | None = None) -> None:
     sub = parser.add_subparsers(dest="cmd", required=True)
     q = sub.add_parser("quality")
     q.add_argument("--data", type=Path, default=DATA)
-    q.add_argument("--methods", nargs="+", default=["louvain", "leiden"])
-    q.add_argument("--resolutions", nargs="+", type=float, default=[1.0, 0.5])
+    q.add_argument("--methods", nargs="+", default=["leiden", "louvain"])
+    q.add_argument("--resolutions", nargs="+", type=lambda v: None if v == "auto" else float(v),
+                   default=[None, 1.0, 0.5], help="floats or 'auto' (chosen per graph, the default)")
     q.add_argument("--seeds", type=int, default=3)
     q.add_argument("--builder", choices=["bench", "project"], default="bench",
                    help="quick TF-IDF kNN here, or graph.edges.build_derived")
     s = sub.add_parser("speed")
     s.add_argument("--data", type=Path, default=DATA)
     s.add_argument("--engine", default="auto")
-    s.add_argument("--method", default="louvain")
+    s.add_argument("--method", default=AnalyzeParams().method)
+    s.add_argument("--resolution", type=float, default=None, help="default: chosen per graph")
+    s.add_argument("--restarts", type=int, default=AnalyzeParams().restarts)
     s.add_argument("--cache", type=Path, help="pickle of the built input (written if missing)")
     s.add_argument("--builder", choices=["bench", "project"], default="bench")
     args = parser.parse_args(argv)

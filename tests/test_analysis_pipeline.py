@@ -48,9 +48,14 @@ IDS = A + B + ["z"]
 FAST = AnalyzeParams(edges=("similar", "cites"), layout=False)
 
 
-@pytest.mark.parametrize("engine", ["networkx", "igraph"])
-def test_two_topics(engine):
-    result = analyze(two_topics(), IDS, params=dataclasses.replace(FAST, engine=engine))
+# Leiden (the default method) has no NetworkX implementation: the reference
+# engine runs Louvain.
+ENGINE_METHODS = [("networkx", "louvain"), ("igraph", "louvain"), ("igraph", "leiden"), ("auto", "leiden")]
+
+
+@pytest.mark.parametrize("engine, method", ENGINE_METHODS)
+def test_two_topics(engine, method):
+    result = analyze(two_topics(), IDS, params=dataclasses.replace(FAST, engine=engine, method=method))
     assert isinstance(result, AnalysisResult)
     assert [(c.id, c.size) for c in result.communities] == [(0, 5), (1, 5), (2, 1)]
     # Weighted modularity: total weight m = 2 * 10 * 0.5 + 1 = 11; each side has inner
@@ -84,7 +89,8 @@ def test_plain_python_types_and_json_params():
         assert type(s.community) is int
     assert type(result.modularity) is float
     params = json.loads(json.dumps(result.params))
-    assert params["engine_requested"] == "auto" and params["engine"] == "networkx"
+    assert params["engine_requested"] == "auto" and params["engine"] == "igraph"  # Leiden runs on igraph
+    assert params["method"] == "leiden" and params["resolution"] is None and params["restarts"] == 3
     assert params["engines"]["betweenness"] == "igraph"
     assert params["betweenness"] == {"exact": True, "k": None}
     assert params["counts"] == {"papers": 11, "edges": 21, "communities": 3, "singletons": 1, "labelled": 2}
@@ -92,7 +98,7 @@ def test_plain_python_types_and_json_params():
     assert set(params["seconds"]) == {"projection", "communities", "pagerank", "betweenness", "bridge", "labels",
                                       "layout", "total"}
     for key in ("edges", "weights", "method", "resolution", "seed", "betweenness_exact_max", "betweenness_k",
-                "top_papers", "label_size"):
+                "top_papers", "label_size", "restarts", "resolution_used", "resolution_trail", "restart_seed"):
         assert key in params
 
 
@@ -102,9 +108,9 @@ def test_sampled_betweenness_is_recorded():
     assert result.params["betweenness"] == {"exact": False, "k": 4}
 
 
-@pytest.mark.parametrize("engine", ["networkx", "igraph"])
-def test_deterministic_and_independent_of_input_order(engine):
-    params = AnalyzeParams(engine=engine, seed=7)
+@pytest.mark.parametrize("engine, method", ENGINE_METHODS)
+def test_deterministic_and_independent_of_input_order(engine, method):
+    params = AnalyzeParams(engine=engine, method=method, seed=7)
     first = analyze(two_topics(), IDS, params=params)
     second = analyze(two_topics(shuffle=3), list(reversed(IDS)), params=params)
     assert first.communities == second.communities
@@ -135,6 +141,7 @@ def test_empty_graph():
         ({"weights": {"cites": float("inf")}}, "The 'weights' parameter of analyze must be a mapping"),
         ({"method": "spectral"}, "The 'method' parameter of analyze must be one of 'louvain'"),
         ({"resolution": -1.0}, "The 'resolution' parameter of analyze must be a float in (0, 100]. Got -1.0 instead."),
+        ({"restarts": 0}, "The 'restarts' parameter of analyze must be an int in [1, 20]. Got 0 instead."),
         ({"seed": 1.5}, "The 'seed' parameter of analyze must be an int in [0, 2**31 - 1]. Got 1.5 instead."),
         ({"engine": "gpu"}, "The 'engine' parameter of analyze must be one of 'auto', 'networkx', 'igraph'."),
         ({"betweenness_k": 0}, "The 'betweenness_k' parameter of analyze must be an int in [1, 100000]. Got 0"),
@@ -175,7 +182,8 @@ def test_scores_match_the_public_functions_on_a_random_graph():
         shares_keywords=(),
         cites=tuple(CitationEdge(*rng.sample(ids, 2)) for _ in range(100)),
     )
-    params = AnalyzeParams(edges=("similar", "cites"), resolution=1.0, seed=3, layout=False)
+    params = AnalyzeParams(edges=("similar", "cites"), method="louvain", resolution=1.0, seed=3, restarts=1,
+                           layout=False)
     result = analyze(derived, ids, params=params)
     G = projection(derived, ids, edges=("similar", "cites"))
     parts = communities(G, resolution=1.0, seed=3, engine="networkx")
@@ -198,9 +206,9 @@ ids = [f"p{i:04d}" for i in range(2000)]
 pairs = sorted({tuple(sorted(rng.sample(ids, 2))) for _ in range(8000)})
 d = DerivedGraph((), (), tuple(SimilarEdge(a, b, round(rng.uniform(0.05, 0.9), 3)) for a, b in pairs), (),
                  tuple(CitationEdge(*rng.sample(ids, 2)) for _ in range(1000)))
-for engine in ("networkx", "igraph"):
-    r = analyze(d, ids, params=AnalyzeParams(engine=engine, betweenness_k=8))
-    print(repr((r.communities, r.scores, r.modularity)))
+for engine, method in (("networkx", "louvain"), ("igraph", "leiden")):
+    r = analyze(d, ids, params=AnalyzeParams(engine=engine, method=method, betweenness_k=8))
+    print(repr((r.communities, r.scores, r.modularity, r.params["resolution_trail"])))
 """
 
 

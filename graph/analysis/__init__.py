@@ -12,6 +12,7 @@ from graph.analysis.labels import community_keywords, top_papers
 from graph.analysis.layout import layout
 from graph.analysis.pipeline import AnalyzeParams, analyze
 from graph.analysis.projection import DEFAULT_EDGES, DEFAULT_WEIGHTS, EDGE_TYPES, projection
+from graph.analysis.resolution import AUTO_GRID, AUTO_KEEP, auto_resolution, best_of_restarts
 
 __all__ = [
     "AnalyzeParams",
@@ -21,6 +22,10 @@ __all__ = [
     "DEFAULT_EDGES",
     "DEFAULT_WEIGHTS",
     "communities",
+    "auto_resolution",
+    "best_of_restarts",
+    "AUTO_GRID",
+    "AUTO_KEEP",
     "modularity",
     "membership",
     "renumber",
