@@ -11,7 +11,7 @@ Reads the files with json/csv/gzip (not our readers), so it measures the text
 features alone. Usage::
 
     python bench/quality_similarity.py [--data ../shared/data] [--datasets hepth,citeseer]
-        [--methods tfidf,lsa,embedding] [--k 10]
+        [--methods tfidf,lsa,embedding] [--k 10] [--search auto|exact|approximate]
 """
 
 from __future__ import annotations
@@ -87,6 +87,7 @@ def main() -> None:
     parser.add_argument("--methods", default="tfidf,lsa,embedding")
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--search", default="auto", help="tfidf neighbour search: auto, exact, approximate")
     args = parser.parse_args()
 
     for name in args.datasets.split(","):
@@ -99,7 +100,7 @@ def main() -> None:
         for method in args.methods.split(","):
             t0, c0 = time.perf_counter(), time.process_time()
             try:
-                result = similar_edges(ids, texts, method=method, k=args.k)
+                result = similar_edges(ids, texts, method=method, k=args.k, search=args.search)
             except NotSupported as exc:
                 print(f"  {method:9s} skipped: {exc}")
                 continue

@@ -292,7 +292,7 @@ class CorpusIndex:
         :func:`graph.text.extract_keywords` chooses them."""
         # The scoring and choice rules of extract_keywords, shared on purpose (a
         # test pins that both give the same keywords).
-        from graph.text import _choose, _eligible
+        from graph.text import choose_keyphrases, keyword_eligible
 
         counts = self._recent.get(paper_id) or Counter()
         if not counts:
@@ -302,8 +302,9 @@ class CorpusIndex:
             ((tf * (math.log((1 + n_docs) / (1 + self.phrase_df[p])) + 1.0), p) for p, tf in counts.items()),
             key=lambda item: (-item[0], item[1]),
         )
-        chosen = _choose([s for s in scored if _eligible(s[1], counts, self.phrase_cf)], counts, k)
-        return chosen or _choose(scored, counts, 1)
+        eligible = [s for s in scored if keyword_eligible(s[1], counts[s[1]], self.phrase_cf[s[1]])]
+        chosen = choose_keyphrases(eligible, counts, k)
+        return chosen or choose_keyphrases(scored, counts, 1)
 
     # -- similarity -------------------------------------------------------------------
     def similar(self, paper_ids: Sequence[str], *, k: int, min_score: float,
@@ -375,12 +376,9 @@ def _reference_names(paper: Paper) -> set[str]:
 
 def _phrase_counts(paper: Paper, max_n: int) -> Counter[str]:
     """Candidate phrase counts of a paper, title counted twice (as extract_keywords does)."""
-    from graph.text import _is_candidate, candidate_phrases
+    from graph.text import phrase_counts
 
-    counts = Counter(p for p in candidate_phrases(paper.text or "", max_n=max_n) if _is_candidate(p))
-    if paper.title and counts:
-        counts.update(p for p in candidate_phrases(paper.title, max_n=max_n) if _is_candidate(p))
-    return counts
+    return phrase_counts(paper.text or "", title=paper.title, max_n=max_n)
 
 
 # --- the add ------------------------------------------------------------------------------

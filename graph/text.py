@@ -16,9 +16,10 @@ from __future__ import annotations
 import functools
 import math
 import re
+import sys
 import unicodedata
 from collections import Counter
-from typing import Iterable, Sequence
+from typing import Mapping, Sequence
 
 from graph.errors import param_error
 from graph.models import Keyword, KeywordScore
@@ -35,6 +36,9 @@ __all__ = [
     "candidate_phrases",
     "analyze",
     "extract_keywords",
+    "phrase_counts",
+    "keyword_eligible",
+    "choose_keyphrases",
 ]
 
 ENGLISH_STOP_WORDS = frozenset(
@@ -246,23 +250,46 @@ def segments(text: str) -> list[list[str]]:
     """
     if not text:
         return []
-    text = unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'")
-    text = _LATEX_FONT.sub(r"\1", _LATEX_ACCENT.sub(r"\1", text))
-    text = _PRE_EQUALS.sub("=", text)
     out: list[list[str]] = []
     current: list[str] = []
-    for match in _SCAN.finditer(text):
-        kind = match.lastgroup
-        if kind == "tok":
-            current.append(normalize_token(match.group()))
-        elif kind == "group":
-            current.append(match.group().lower().replace("{", "").replace("}", ""))
+    norm = normalize_token
+    for _, group, tok, _ in _scan(text):
+        if tok:
+            current.append(norm(tok))
+        elif group:
+            current.append(_group_token(group))
         elif current:
             out.append(current)
             current = []
     if current:
         out.append(current)
     return out
+
+
+def _scan(text: str) -> list[tuple[str, str, str, str]]:
+    """The ``(latex, group, tok, sep)`` matches of the prepared text; findall
+    builds them in C, so a caller pays one cheap step per match."""
+    text = unicodedata.normalize("NFKC", text)
+    # The substitutions only when they can apply: most abstracts need none.
+    if "\u2019" in text or "\u2018" in text:
+        text = text.replace("\u2019", "'").replace("\u2018", "'")
+    if "\\" in text:
+        text = _LATEX_FONT.sub(r"\1", _LATEX_ACCENT.sub(r"\1", text))
+    if "=" in text:
+        text = _PRE_EQUALS.sub("=", text)
+    return _SCAN.findall(text)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _group_token(group: str) -> str:
+    return group.lower().replace("{", "").replace("}", "")
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _run_token(token: str) -> str:
+    """The normalised raw token, or "" for a stop word."""
+    norm = normalize_token(token)
+    return "" if is_stop_word(norm) else norm
 
 
 def tokenize(text: str) -> list[str]:
@@ -274,19 +301,28 @@ def tokenize(text: str) -> list[str]:
     return [t for seg in segments(text) for t in seg if not is_stop_word(t)]
 
 
-def _runs(text: str) -> Iterable[list[str]]:
+def _runs(text: str) -> list[list[str]]:
     """Maximal runs of consecutive non-stop tokens inside one segment."""
-    for seg in segments(text):
-        run: list[str] = []
-        for tok in seg:
-            if is_stop_word(tok):
-                if run:
-                    yield run
-                run = []
-            else:
-                run.append(tok)
-        if run:
-            yield run
+    # segments() then a stop-word split, fused: one cached call per token.
+    out: list[list[str]] = []
+    if not text:
+        return out
+    run: list[str] = []
+    word = _run_token
+    for _, group, tok, _ in _scan(text):
+        if tok:
+            tok = word(tok)
+        elif group:
+            tok = _group_token(group)
+            tok = "" if is_stop_word(tok) else tok
+        if tok:
+            run.append(tok)
+        elif run:
+            out.append(run)
+            run = []
+    if run:
+        out.append(run)
+    return out
 
 
 def candidate_phrases(text: str, *, max_n: int = 3) -> list[str]:
@@ -320,15 +356,22 @@ def analyze(text: str, *, bigrams: bool = True, compound_parts: bool = True) -> 
     """
     out: list[str] = []
     for run in _runs(text):
-        for tok in run:
-            out.append(tok)
-            if compound_parts and ("-" in tok or "/" in tok):
-                for part in re.split(r"[-/]", tok):
-                    if part != tok and not is_stop_word(part):
-                        out.append(part)
+        if compound_parts:
+            for tok in run:
+                out.append(tok)
+                if "-" in tok or "/" in tok:
+                    out.extend(_compound_parts(tok))
+        else:
+            out.extend(run)
         if bigrams:
-            out.extend(f"{a} {b}" for a, b in zip(run, run[1:]))
+            out.extend([a + " " + b for a, b in zip(run, run[1:])])
     return out
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _compound_parts(token: str) -> tuple[str, ...]:
+    """The non-stop parts of a compound token ("d-brane" -> "brane")."""
+    return tuple(p for p in re.split(r"[-/]", token) if p != token and not is_stop_word(p))
 
 
 def extract_keywords(
@@ -399,29 +442,43 @@ def extract_keywords(
     if titles is not None and len(titles) != len(ids):
         raise param_error("titles", "extract_keywords", "as long as ids", len(titles))
 
-    counts: list[Counter[str]] = []
-    for i, text in enumerate(texts):
-        c = Counter(p for p in candidate_phrases(text or "", max_n=max_n) if _is_candidate(p))
-        if titles is not None and titles[i] and c:
-            c.update(p for p in candidate_phrases(titles[i], max_n=max_n) if _is_candidate(p))
-        counts.append(c)
+    # One pass over the texts; a paper keeps only its phrases and their counts
+    # (interned, so a phrase shared by many papers is stored once).
+    docs: list[tuple[tuple[str, ...], tuple[int, ...]] | None] = []
     df: Counter[str] = Counter()
-    cf: Counter[str] = Counter()
-    for c in counts:
-        df.update(c.keys())
-        cf.update(c)
-    n_docs = sum(1 for c in counts if c)
-    has_keyword: list[KeywordScore] = []
-    for pid, c in zip(ids, counts):
+    intern = sys.intern
+    for i, text in enumerate(texts):
+        c = phrase_counts(text or "", title=titles[i] if titles is not None else None, max_n=max_n)
         if not c:
+            docs.append(None)
             continue
-        scored = sorted(
-            ((tf * (math.log((1 + n_docs) / (1 + df[p])) + 1.0), p) for p, tf in c.items()),
-            key=lambda sp: (-sp[0], sp[1]),
-        )
-        chosen = _choose([sp for sp in scored if _eligible(sp[1], c, cf)], c, k)
+        df.update(c.keys())
+        docs.append((tuple(map(intern, c)), tuple(c.values())))
+    n_docs = sum(1 for d in docs if d is not None)
+    idf_by_df: dict[int, float] = {}
+    has_keyword: list[KeywordScore] = []
+    for pid, doc in zip(ids, docs):
+        if doc is None:
+            continue
+        phrases, tfs = doc
+        scored: list[tuple[float, str]] = []
+        eligible: list[tuple[float, str]] = []
+        for p, tf in zip(phrases, tfs):
+            d = df[p]
+            idf = idf_by_df.get(d)
+            if idf is None:
+                idf = idf_by_df[d] = math.log((1 + n_docs) / (1 + d)) + 1.0
+            item = (-(tf * idf), p)
+            scored.append(item)
+            # keyword_eligible: a phrase of this paper only has cf = tf.
+            if (d >= 2 or tf >= 2) and (tf >= 2 or " " in p):
+                eligible.append(item)
+        tf_of = dict(zip(phrases, tfs))
+        eligible.sort()
+        chosen = choose_keyphrases([(-s, p) for s, p in eligible], tf_of, k)
         if not chosen:
-            chosen = _choose(scored, c, 1)
+            scored.sort()
+            chosen = choose_keyphrases([(-s, p) for s, p in scored], tf_of, 1)
         has_keyword.extend(KeywordScore(pid, p, round(s, 6)) for s, p in chosen)
     has_keyword.sort(key=lambda ks: (ks.paper_id, -ks.score, ks.keyword))
     kw_df = Counter(ks.keyword for ks in has_keyword)
@@ -429,9 +486,92 @@ def extract_keywords(
     return has_keyword, keywords
 
 
-def _eligible(phrase: str, tf: Counter[str], cf: Counter[str]) -> bool:
-    """Seen twice in the corpus; a single word must also be repeated in the paper."""
-    return cf[phrase] >= 2 and (tf[phrase] >= 2 or " " in phrase)
+def phrase_counts(text: str, *, title: str | None = None, max_n: int = 3) -> Counter[str]:
+    """Keyword candidates of one paper and their counts, as :func:`extract_keywords` sees them.
+
+    The phrases of :func:`candidate_phrases` that contain a letter and do not
+    end in an "-ed" verb form ("string compactified"); when ``title`` is given
+    (and the text has a candidate), the title's candidates count once more.
+
+    >>> sorted(phrase_counts("Black holes. Black hole entropy.", title="Black holes", max_n=2).items())
+    [('black', 3), ('black hole', 3), ('entropy', 1), ('hole', 3), ('hole entropy', 1)]
+    """
+    counts = Counter(_ngrams(_runs(text), max_n))
+    _drop_non_candidates(counts)
+    if title and counts:
+        extra = Counter(_ngrams(_runs(title), max_n))
+        _drop_non_candidates(extra)
+        counts.update(extra)
+    return counts
+
+
+def keyword_eligible(phrase: str, tf: int, cf: int) -> bool:
+    """Whether a candidate occurring ``tf`` times in a paper may be its keyword.
+
+    It must occur at least twice in the whole corpus (``cf``), and a single word
+    must also be repeated in the paper: a phrase seen once in the corpus is an
+    accident of wording, and one mention of a word does not make a topic.
+
+    >>> keyword_eligible("black hole", 1, 2), keyword_eligible("entropy", 1, 5), keyword_eligible("x y", 1, 1)
+    (True, False, False)
+    """
+    return cf >= 2 and (tf >= 2 or " " in phrase)
+
+
+def choose_keyphrases(
+    scored: Sequence[tuple[float, str]], tf: Mapping[str, int], k: int
+) -> list[tuple[float, str]]:
+    """Pick up to ``k`` keyphrases from ``(score, phrase)`` pairs sorted best first.
+
+    Skips a fragment (a part of a longer phrase of ``scored`` that never occurs
+    in the paper outside it: ``tf[part] <= tf[phrase]``) and a part of an
+    already chosen phrase; a longer phrase containing a chosen one stays
+    ("extremal black hole" after "black hole"). ``tf`` maps phrases to their
+    counts in the paper.
+
+    >>> choose_keyphrases([(3.0, "black hole"), (2.5, "black"), (2.0, "hole"), (1.0, "entropy")],
+    ...                   {"black hole": 2, "black": 2, "hole": 3, "entropy": 1}, 5)
+    [(3.0, 'black hole'), (1.0, 'entropy')]
+    """
+    fragments = {
+        part
+        for _, phrase in scored
+        if " " in phrase
+        for part in _sub_phrases(phrase)
+        if tf.get(part, 0) <= tf[phrase]
+    }
+    chosen: list[tuple[float, str]] = []
+    covered: set[str] = set()
+    for score, phrase in scored:
+        if len(chosen) >= k:
+            break
+        if phrase in fragments or phrase in covered:
+            continue
+        chosen.append((score, phrase))
+        covered.update(_sub_phrases(phrase))
+    return chosen
+
+
+def _ngrams(runs: list[list[str]], max_n: int) -> list[str]:
+    """Every 1..max_n gram of every run (not in text order: they get counted)."""
+    out: list[str] = []
+    for run in runs:
+        out += run
+        prev = run
+        for n in range(2, max_n + 1):
+            if len(prev) < 2:
+                break
+            prev = [a + " " + b for a, b in zip(prev, run[n - 1 :])]
+            out += prev
+    return out
+
+
+def _drop_non_candidates(counts: Counter[str]) -> None:
+    """Remove what :func:`_is_candidate` rejects. Only a phrase ending in "ed" or
+    holding one of "+/=" can fail: a non-stop token without a letter has one."""
+    bad = [p for p in counts if (p.endswith("ed") or "+" in p or "/" in p or "=" in p) and not _is_candidate(p)]
+    for p in bad:
+        del counts[p]
 
 
 _NOT_PARTICIPLE = frozenset("bed embed feed need red seed shed speed bred breed creed greed hundred".split())
@@ -446,30 +586,8 @@ def _is_candidate(phrase: str) -> bool:
     return not (last.endswith("ed") and last not in _NOT_PARTICIPLE)
 
 
-def _sub_phrases(phrase: str) -> Iterable[str]:
+@functools.lru_cache(maxsize=1 << 18)
+def _sub_phrases(phrase: str) -> tuple[str, ...]:
     """Every shorter contiguous part of a phrase."""
     words = phrase.split(" ")
-    for n in range(1, len(words)):
-        for i in range(len(words) - n + 1):
-            yield " ".join(words[i : i + n])
-
-
-def _choose(scored: list[tuple[float, str]], tf: Counter[str], k: int) -> list[tuple[float, str]]:
-    # A fragment never occurs in this paper outside one longer candidate.
-    fragments = {
-        part
-        for _, phrase in scored
-        if " " in phrase
-        for part in _sub_phrases(phrase)
-        if tf[part] <= tf[phrase]
-    }
-    chosen: list[tuple[float, str]] = []
-    covered: set[str] = set()
-    for score, phrase in scored:
-        if len(chosen) >= k:
-            break
-        if phrase in fragments or phrase in covered:
-            continue
-        chosen.append((score, phrase))
-        covered.update(_sub_phrases(phrase))
-    return chosen
+    return tuple(" ".join(words[i : i + n]) for n in range(1, len(words)) for i in range(len(words) - n + 1))

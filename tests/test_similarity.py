@@ -9,7 +9,15 @@ import pytest
 
 from graph.errors import InvalidParameter, NotSupported
 from graph.models import SimilarEdge
-from graph.similarity import nearest_neighbors, similar_edges, tfidf_features
+import scipy.sparse as sp
+
+from graph.similarity import (
+    DENSE_COLUMN_MIN_DF,
+    approximate_neighbors,
+    nearest_neighbors,
+    similar_edges,
+    tfidf_features,
+)
 
 # With min_df = 2 only the terms shared by two papers survive: black, hole,
 # "black hole" (a, b, e) and neural, network, "neural network" (c, d, e), all with
@@ -118,6 +126,9 @@ def test_lsa_is_seeded_and_finds_the_same_pairs():
          "Got 'bm25' instead."),
         ({"min_score": 1.5}, "The 'min_score' parameter of similar_edges must be a float in [-1, 1). "
                              "Got 1.5 instead."),
+        ({"search": "fast"},
+         "The 'search' parameter of similar_edges must be one of 'auto', 'exact', 'approximate'. "
+         "Got 'fast' instead."),
     ],
 )
 def test_parameter_errors(kwargs, message):
@@ -166,3 +177,49 @@ def test_pivot_weights():
     # mean norm 2: 1 / (0.25 * 2 + 0.75 * 1) and 3 / (0.25 * 2 + 0.75 * 3)
     assert features.pivot_weights().tolist() == pytest.approx([0.8, 1.090909], abs=1e-6)
     assert features.pivot_weights(1.0).tolist() == pytest.approx([1.0, 1.0])
+
+
+def _brute_force(dense, k, min_score, weights):
+    """Reference top-k: float64 dot products, the 6-decimal rule, ties by index."""
+    out = []
+    for i, row in enumerate(dense):
+        found = []
+        for j, other in enumerate(dense):
+            v = round(float(np.dot(row, other)), 6)
+            if j != i and v > min_score:
+                found.append((-round(v * float(weights[j]), 6), j, v))
+        out.append(sorted(found)[:k])
+    return out
+
+
+def test_frequent_columns_as_dense_blas_give_the_brute_force_answer():
+    # 200 rows; columns 0-3 are in every other row (df 100 >= DENSE_COLUMN_MIN_DF, so
+    # they take the dense BLAS path), columns 4-59 are rare (sparse path). Values
+    # are multiples of 1/8, so every dot product is exact in float32.
+    rng = np.random.default_rng(7)
+    dense = np.zeros((200, 60))
+    dense[::2, :4] = rng.integers(1, 4, size=(100, 4)) / 8
+    rare = rng.integers(4, 60, size=(200, 3))
+    dense[np.arange(200)[:, None], rare] = rng.integers(1, 8, size=(200, 3)) / 8
+    assert (np.count_nonzero(dense[:, :4], axis=0) >= DENSE_COLUMN_MIN_DF).all()
+    weights = rng.integers(4, 12, size=200) / 8
+    index, score = nearest_neighbors(
+        sp.csr_matrix(dense, dtype=np.float32), k=4, min_score=0.3, rank_weights=weights, chunk_bytes=64 * 200 * 16
+    )
+    for i, expected in enumerate(_brute_force(dense, 4, 0.3, weights)):
+        assert [j for j in index[i].tolist() if j >= 0] == [j for _, j, _ in expected]
+        assert [round(float(s), 6) for s in score[i][: len(expected)]] == [v for _, _, v in expected]
+
+
+def test_approximate_search_scores_exactly_and_equals_exact_when_candidates_cover_all():
+    pytest.importorskip("hnswlib")
+    texts = [f"Topic {w} and black holes. {w} matters, {v} too." for w in
+             ["alpha", "beta", "gamma", "delta", "kappa"] for v in ["string", "brane", "field"]]
+    features = tfidf_features(texts)
+    weights = features.pivot_weights()
+    exact = nearest_neighbors(features.matrix, k=3, min_score=0.1, rank_weights=weights)
+    approx = approximate_neighbors(features, k=3, min_score=0.1, rank_weights=weights, n_candidates=14)
+    assert np.array_equal(exact[0], approx[0])
+    assert np.array_equal(exact[1], approx[1], equal_nan=True)
+    ids = [f"p{i:02d}" for i in range(len(texts))]
+    assert similar_edges(ids, texts, k=3, search="approximate") == similar_edges(ids, texts, k=3, search="exact")

@@ -11,9 +11,12 @@ from graph.models import Keyword, KeywordScore
 from graph.text import (
     STOP_WORDS,
     candidate_phrases,
+    choose_keyphrases,
     extract_keywords,
     is_stop_word,
+    keyword_eligible,
     normalize_token,
+    phrase_counts,
     segments,
     singularize,
     tokenize,
@@ -208,3 +211,35 @@ def test_extract_keywords_parameter_errors(kwargs, message):
 def test_words_that_name_concepts_are_not_stop_words():
     phrases = candidate_phrases("The standard model, effective potential and strong coupling.", max_n=2)
     assert {"standard model", "effective potential", "strong coupling"} <= set(phrases)
+
+
+def test_phrase_counts_drop_participles_and_letterless_and_count_the_title_again():
+    counts = phrase_counts("Strings compactified. 1+1 models; 1+1 models.", title="1+1 models", max_n=2)
+    # "string compactified" and "compactified" end in an -ed form; "1+1" has no letter.
+    assert dict(counts) == {"string": 1, "1+1 model": 3, "model": 3}
+    assert phrase_counts("The of and.", title="Strings") == {}  # no candidate: the title is not added
+
+
+def test_phrase_counts_agree_with_candidate_phrases():
+    text = "Extremal black holes in N = 2 supergravity; black hole entropy of D-branes."
+    expected = {}
+    for p in candidate_phrases(text, max_n=3):
+        expected[p] = expected.get(p, 0) + 1
+    assert dict(phrase_counts(text, max_n=3)) == expected
+
+
+def test_keyword_eligible():
+    assert keyword_eligible("black hole", tf=1, cf=2)
+    assert not keyword_eligible("black hole", tf=1, cf=1)  # an accident of wording
+    assert keyword_eligible("entropy", tf=2, cf=2)
+    assert not keyword_eligible("entropy", tf=1, cf=9)  # one mention is no topic
+
+
+def test_choose_keyphrases_skips_fragments_and_parts_of_chosen_phrases():
+    scored = [(4.0, "black hole"), (3.5, "extremal black hole"), (3.0, "hole"), (2.0, "black"), (1.0, "entropy")]
+    tf = {"black hole": 2, "extremal black hole": 1, "hole": 3, "black": 2, "entropy": 1, "extremal": 1,
+          "extremal black": 1}
+    # "black" is a fragment (every "black" is in "black hole"); "hole" occurs alone
+    # once but is part of the chosen "black hole"; the longer phrase stays.
+    assert choose_keyphrases(scored, tf, 5) == [(4.0, "black hole"), (3.5, "extremal black hole"), (1.0, "entropy")]
+    assert choose_keyphrases(scored, tf, 1) == [(4.0, "black hole")]
