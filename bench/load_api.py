@@ -11,7 +11,9 @@ itself, then for each endpoint runs
   ``--duration`` seconds: the most requests per second the server gives.
 
 Everything stops by itself: each phase has a deadline, and the server is
-stopped at the end (also on Ctrl-C). Prints a Markdown table (and ``--json``).
+stopped at the end (also on Ctrl-C). Prints a Markdown table (and ``--json``)
+with the 1-minute load average as each phase starts: the machine is shared, so
+read latencies next to it.
 
 Example (hepth loaded into the embedded store first with ``citegraph run``)::
 
@@ -253,13 +255,15 @@ def run(args) -> list[dict]:
             for endpoint in args.endpoints:
                 rate = args.search_rate if endpoint == "search" else args.rate
                 for phase in ("open", "closed"):
+                    loadavg = round(os.getloadavg()[0], 2)  # 1-min load average as the phase starts
                     if phase == "open":
                         res = asyncio.run(open_loop("127.0.0.1", port, endpoint, rate, args.duration,
                                                     args.connections, ids, queries, args.seed))
                     else:
                         res = asyncio.run(closed_loop("127.0.0.1", port, endpoint, args.concurrency,
                                                       args.duration, ids, queries, args.seed))
-                    res.update(store=args.store, workers=workers, papers=health["counts"]["papers"])
+                    res.update(store=args.store, workers=workers, papers=health["counts"]["papers"],
+                               loadavg=loadavg)
                     results.append(res)
                     print(json.dumps(res), file=sys.stderr, flush=True)
                     time.sleep(1.0)
@@ -269,12 +273,12 @@ def run(args) -> list[dict]:
 
 
 def table(results: list[dict]) -> str:
-    lines = ["| store | workers | endpoint | load | req/s | p50 ms | p95 ms | p99 ms | errors |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| store | workers | endpoint | load | req/s | p50 ms | p95 ms | p99 ms | errors | load avg |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         load = f"open {r['target_rate']:g}/s" if r["mode"] == "open" else f"closed x{r['concurrency']}"
         lines.append(f"| {r['store']} | {r['workers']} | {r['endpoint']} | {load} | {r['rps']} | {r['p50_ms']} | "
-                     f"{r['p95_ms']} | {r['p99_ms']} | {r['errors']} |")
+                     f"{r['p95_ms']} | {r['p99_ms']} | {r['errors']} | {r.get('loadavg', '')} |")
     return "\n".join(lines)
 
 

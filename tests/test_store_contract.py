@@ -410,6 +410,15 @@ def test_fulltext_ranks_and_limits(loaded):
     assert len(loaded.fulltext("louvain participation", limit=1)) == 1
 
 
+def test_fulltext_ties_break_by_id_at_the_limit(store):
+    # The Neo4j store asks Lucene for limit+1 hits and re-ranks when the extra hit ties the last
+    # kept one: equal scores must still come back in id order, whatever the limit.
+    tied = [Paper(id=pid, title="alpha beta") for pid in ("z9", "c3", "a1", "m5", "b2")]
+    store.upsert_papers([*tied, Paper(id="q", title="alpha alpha beta gamma", abstract="alpha")])
+    assert [pid for pid, _ in store.fulltext("alpha", limit=2)] == ["q", "a1"]
+    assert [pid for pid, _ in store.fulltext("alpha", limit=3)] == ["q", "a1", "b2"]
+
+
 @pytest.mark.parametrize(
     "query",
     ['"', 'AND (', '*', 'NEAR(', 'title:graph', '-', ')', "'", 'OR', 'a AND', '"unclosed', '(a OR', '^', '~2',

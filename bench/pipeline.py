@@ -1,0 +1,629 @@
+"""Bench: wall time, CPU time and peak memory of every pipeline stage, per corpus
+and store, with a tutorial-style baseline next to it.
+
+    python bench/pipeline.py --quick --store embedded neo4j           # seeds + citeseer, ~11 min on a busy 2-core box
+    python bench/pipeline.py --corpus seeds citeseer hepth synth-100k synth-300k \\
+        --store embedded neo4j --json artifacts/bench/pipeline.json
+
+Corpora: ``seeds`` (the 440 sample papers), ``citeseer`` (3,186), ``hepth``
+(29,555), ``synth-<n>`` / ``synth-<n>k`` (made by :mod:`bench.synth` from hepth
+text into ``--synth-cache``, default /tmp/citegraph-synth; generation time is
+reported apart and not counted in the pipeline).
+
+For each corpus and store a child process (``--child``) runs the real pipeline
+functions, ``graph.pipeline.ingest``, ``build`` and ``analyze``, then the viz
+overview and largest-community pages (``viz.data.GraphSnapshot`` +
+``viz.render.render_page``). Stages are cut from the outside:
+
+- the store is wrapped in a proxy that times every store method call, so store
+  time is split from compute time (``write papers``, ``write edges``,
+  ``write analysis``, and ``store reads`` for everything else the pipeline reads
+  back from the store);
+- ``build``'s progress callback marks where keywords, similarity, keyword edges
+  and citations start and end (``graph.edges.build_derived`` stages);
+- ``read`` is ingest's compute time (parsing, dedup, identity), ``analysis`` is
+  analyze's compute time (projection, communities, centrality, labels, layout),
+  ``viz`` is snapshot load plus rendering two pages.
+
+Memory: a thread samples the child's RSS from ``/proc/self/statm`` every 20 ms
+(psutil is not installed); a stage's peak is the highest sample taken during
+it. A stage shorter than the sampling period, or one holding the GIL in C
+code, can be under-sampled, so the child's ``ru_maxrss`` (kernel high-water
+mark) is reported too. On Neo4j the server's RSS (JVM) is sampled the same way
+when its pid is known. Each child starts from an empty store (the Neo4j
+database is cleared: use a server you own).
+
+Also per corpus: ``citegraph run`` (ingest + build + analyze) and then
+``citegraph analyze`` through the CLI under ``/usr/bin/time -v`` (``--no-cli``
+skips it), and the baseline of :mod:`bench.baseline` (``--no-baseline``
+skips it). Every result carries the machine (cpus, RAM, load average), library
+versions and git commit. Each child has a ``--timeout`` (default 3600 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+FIXED = {
+    "seeds": (sorted(str(p) for p in (ROOT / "graph" / "sample").glob("*.txt")), []),
+    "citeseer": ([str(SHARED / "data" / "citeseer" / "papers.jsonl")], [str(SHARED / "data" / "citeseer" / "citations.csv")]),
+    "hepth": ([str(SHARED / "data" / "hepth" / "papers.jsonl.gz")], [str(SHARED / "data" / "hepth" / "citations.csv.gz")]),
+}
+STAGES = ("read", "write papers", "keywords", "similarity", "keyword edges", "citations", "build other",
+          "write edges", "analysis", "write analysis", "store reads", "viz")
+MEMORY_METHOD = "RSS sampled every 20 ms from /proc/<pid>/statm (peak per stage) + ru_maxrss of the child"
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+# --- machine ---------------------------------------------------------------------
+
+
+def machine_info() -> dict[str, Any]:
+    """CPU count, RAM, load average, versions, git commit."""
+    info: dict[str, Any] = {"cpus": os.cpu_count(), "platform": platform.platform(),
+                            "load_avg": [round(x, 2) for x in os.getloadavg()]}
+    try:
+        with open("/proc/meminfo") as fh:
+            mem = {line.split(":")[0]: int(line.split()[1]) for line in fh}
+        info["ram_gb"] = round(mem["MemTotal"] / 2**20, 1)
+        info["ram_available_gb"] = round(mem.get("MemAvailable", 0) / 2**20, 1)
+    except OSError:
+        pass
+    try:
+        with open("/proc/cpuinfo") as fh:
+            info["cpu_model"] = next((l.split(":", 1)[1].strip() for l in fh if l.startswith("model name")), "")
+    except OSError:
+        pass
+    sys.path.insert(0, str(ROOT))
+    from graph.pipeline import versions
+
+    info["versions"] = versions()
+    try:
+        info["git_commit"] = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
+                                            text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True, timeout=20).stdout.strip()
+        info["git_dirty"] = bool(dirty)
+    except (OSError, subprocess.SubprocessError):
+        info["git_commit"] = None
+    return info
+
+
+# --- child: timeline, sampler, timed store ----------------------------------------
+
+
+def _cpu_ticks(pid: int) -> int:
+    """utime + stime of a process, in clock ticks (0 if unreadable)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _rss_kb(pid: int | str = "self") -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as fh:
+            return int(fh.read().split()[1]) * PAGE_KB
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+class Timeline:
+    """Labelled segments of wall/CPU time plus RSS samples, for per-stage sums."""
+
+    def __init__(self, extra_pid: int | None = None, period: float = 0.02) -> None:
+        self.segments: list[tuple[str, float, float, float]] = []  # label, t0, t1, cpu
+        self.samples: list[tuple[float, int, int, int]] = []  # t, rss kB, server rss kB, server CPU ticks
+        self.current = "setup"
+        self._t = time.perf_counter()
+        self._cpu = time.process_time()
+        self._extra = extra_pid
+        self._stop = threading.Event()
+        self._period = period
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            extra = (_rss_kb(self._extra), _cpu_ticks(self._extra)) if self._extra else (0, 0)
+            self.samples.append((time.perf_counter(), _rss_kb(), *extra))
+            self._stop.wait(self._period)
+
+    def mark(self, label: str) -> None:
+        now, cpu = time.perf_counter(), time.process_time()
+        self.segments.append((self.current, self._t, now, cpu - self._cpu))
+        self.current, self._t, self._cpu = label, now, cpu
+
+    def stop(self) -> None:
+        self.mark("end")
+        self._stop.set()
+        self._thread.join()
+
+    def stages(self) -> dict[str, dict[str, float]]:
+        out: dict[str, dict[str, float]] = {}
+        samples = sorted(self.samples)
+        times = [s[0] for s in samples]
+        import bisect
+
+        for label, t0, t1, cpu in self.segments:
+            if label in ("setup", "end"):
+                continue
+            row = out.setdefault(label, {"wall_s": 0.0, "cpu_s": 0.0, "peak_rss_mb": 0.0, "server_peak_rss_mb": 0.0,
+                                         "server_cpu_s": 0.0})
+            row["wall_s"] += t1 - t0
+            row["cpu_s"] += cpu
+            lo, hi = bisect.bisect_left(times, t0), bisect.bisect_right(times, t1)
+            # the sample just before the segment also bounds its start
+            window = samples[max(0, lo - 1):hi] or samples[-1:]
+            if window:
+                row["peak_rss_mb"] = max(row["peak_rss_mb"], max(s[1] for s in window) / 1024)
+                row["server_peak_rss_mb"] = max(row["server_peak_rss_mb"], max(s[2] for s in window) / 1024)
+                if self._extra:  # server CPU between the samples around the segment
+                    after = samples[min(hi, len(samples) - 1)]
+                    row["server_cpu_s"] += max(0, after[3] - window[0][3]) / TICK
+        for row in out.values():
+            for key in row:
+                row[key] = round(row[key], 3 if key.endswith("_s") else 1)
+        return out
+
+
+class TimedStore:
+    """Proxy that labels every store call ``store:<method>`` on the timeline."""
+
+    def __init__(self, inner: Any, timeline: Timeline) -> None:
+        self._inner = inner
+        self._tl = timeline
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._inner, name)
+        if not callable(attr) or name.startswith("_"):
+            return attr
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            previous = self._tl.current
+            self._tl.mark(f"store:{name}")
+            try:
+                result = attr(*args, **kwargs)
+                if name.startswith("iter_"):
+                    result = iter(list(result))  # consume inside the timed call
+                return result
+            finally:
+                self._tl.mark(previous)
+
+        return timed
+
+
+def _build_progress(tl: Timeline) -> Callable[[str, int, int], None]:
+    def on(stage: str, done: int, total: int) -> None:
+        if stage == "keywords":
+            tl.mark("keywords" if done == 0 else "similarity")
+        elif stage == "shares_keywords" and done == 0:
+            tl.mark("keyword edges")
+        elif stage == "cites":
+            tl.mark("citations" if done == 0 else "build other")
+
+    return on
+
+
+def _open_store(kind: str, db: str, uri: str | None, password: str | None):
+    if kind == "neo4j":
+        from graph.stores.neo4j import Neo4jStore
+
+        return Neo4jStore(uri=uri, user=os.environ.get("NEO4J_USER", "neo4j"), password=password or "")
+    from graph.stores.sqlite import SQLiteStore
+
+    return SQLiteStore(db)
+
+
+def warm_imports() -> float:
+    """Import the libraries every stage uses, so that no stage pays an import
+    (the CLI timing does pay them). Returns the seconds it took."""
+    import importlib
+
+    t0 = time.perf_counter()
+    for name in ("numpy", "scipy.sparse", "sklearn.feature_extraction.text", "sklearn.decomposition",
+                 "sklearn.metrics.pairwise", "networkx", "igraph", "leidenalg", "graph.pipeline", "graph.edges",
+                 "graph.text", "graph.similarity", "graph.analysis", "graph.ingest", "graph.ingest.dedup",
+                 "viz.data", "viz.render", "viz.pages"):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            continue
+    return round(time.perf_counter() - t0, 2)
+
+
+def child(args: argparse.Namespace) -> dict[str, Any]:
+    """One corpus into one store; per-stage numbers as a dict."""
+    sys.path.insert(0, str(ROOT))
+    imports_s = warm_imports()
+    from graph.pipeline import analyze, build, ingest
+
+    papers, citations = json.loads(args.files)
+    if args.store == "embedded":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{args.db}{suffix}").unlink(missing_ok=True)
+    inner = _open_store(args.store, args.db, args.neo4j_uri, args.neo4j_password)
+    inner.open()
+    inner.clear()
+    tl = Timeline(extra_pid=args.server_pid)
+    store = TimedStore(inner, tl)
+    phases: dict[str, float] = {}
+    t_all = time.perf_counter()
+    try:
+        t0 = time.perf_counter()
+        tl.mark("ingest")
+        report = ingest(store, papers, citations=citations)
+        phases["ingest"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        tl.mark("build other")
+        build(store, progress=_build_progress(tl))
+        phases["build"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        tl.mark("analyze")
+        result = analyze(store)
+        phases["analyze"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        tl.mark("viz")
+        pages = _viz(inner)
+        phases["viz"] = time.perf_counter() - t0
+        counts = inner.counts()
+    finally:
+        tl.stop()
+        inner.close()
+    total = time.perf_counter() - t_all
+    stages = _fold(tl.stages())
+    rows = {"write papers": report.papers_written,
+            "write edges": sum(counts.get(k, 0) for k in ("keywords", "HAS_KEYWORD", "SIMILAR_TO",
+                                                            "SHARES_KEYWORDS", "CITES")),
+            "write analysis": counts.get("papers", 0) + counts.get("communities", 0) + counts.get("IN_COMMUNITY", 0)}
+    for name, n in rows.items():
+        if name in stages and stages[name]["wall_s"] > 0:
+            stages[name]["rows"] = n
+            stages[name]["rows_per_s"] = round(n / stages[name]["wall_s"], 1)
+    return {"kind": "citegraph", "counts": counts, "ingest": {"papers": report.papers_written,
+            "duplicates": report.duplicates, "problems": len(report.problems)},
+            "communities": result.communities, "modularity": round(result.modularity, 4),
+            "phases_s": {k: round(v, 3) for k, v in phases.items()}, "total_s": round(total, 3),
+            "imports_s": imports_s,
+            "stages": stages, "viz_pages": pages,
+            "child_maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "memory_method": MEMORY_METHOD}
+
+
+def _fold(raw: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    """Timeline labels -> report stages (store calls by what they do)."""
+    names = {"ingest": "read", "analyze": "analysis", "store:upsert_papers": "write papers",
+             "store:replace_derived": "write edges", "store:write_analysis": "write analysis"}
+    out: dict[str, dict[str, float]] = {}
+    for label, row in raw.items():
+        name = names.get(label, "store reads" if label.startswith("store:") else label)
+        agg = out.setdefault(name, {"wall_s": 0.0, "cpu_s": 0.0, "peak_rss_mb": 0.0, "server_peak_rss_mb": 0.0,
+                                    "server_cpu_s": 0.0})
+        agg["wall_s"] = round(agg["wall_s"] + row["wall_s"], 3)
+        agg["cpu_s"] = round(agg["cpu_s"] + row["cpu_s"], 3)
+        agg["peak_rss_mb"] = max(agg["peak_rss_mb"], row["peak_rss_mb"])
+        agg["server_peak_rss_mb"] = max(agg["server_peak_rss_mb"], row["server_peak_rss_mb"])
+        agg["server_cpu_s"] = round(agg["server_cpu_s"] + row.get("server_cpu_s", 0.0), 2)
+    return out
+
+
+def _viz(store: Any) -> dict[str, Any]:
+    """Snapshot + overview page + largest community page, as the API serves them."""
+    from viz.data import GraphSnapshot, community_data, overview_data
+    from viz.pages import ApiLinks
+    from viz.render import render_page
+
+    snap = GraphSnapshot.load(store)
+    sizes = {"overview_kb": len(render_page(overview_data(snap), ApiLinks())) // 1024}
+    if snap.communities:
+        biggest = max(snap.communities, key=lambda c: (c.size, -c.id))
+        sizes["community_kb"] = len(render_page(community_data(snap, biggest.id), ApiLinks())) // 1024
+    return sizes
+
+
+# --- parent ------------------------------------------------------------------------
+
+
+def corpus_files(name: str, cache: Path, seed: int) -> tuple[list[str], list[str], dict[str, Any]]:
+    """Paper files, citation files and generation info of a corpus name."""
+    if name in FIXED:
+        papers, cites = FIXED[name]
+        return papers, cites, {}
+    match = re.fullmatch(r"synth-(\d+)(k?)", name)
+    if not match:
+        raise SystemExit(f"unknown corpus {name!r}: use seeds, citeseer, hepth or synth-<n>[k]")
+    n = int(match.group(1)) * (1000 if match.group(2) else 1)
+    from bench.synth import ensure_corpus
+
+    t0 = time.perf_counter()
+    papers, cites = ensure_corpus(n, seed=seed, cache=cache)
+    meta = json.loads((papers.parent / "meta.json").read_text())
+    return [str(papers)], [str(cites)], {"synth": meta, "synth_ready_s": round(time.perf_counter() - t0, 1)}
+
+
+def _run_json(cmd: list[str], timeout: float, env: dict[str, str] | None = None) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as fh:
+        out = fh.name
+    t0 = time.perf_counter()
+    try:
+        proc = subprocess.run(cmd + ["--out", out], cwd=ROOT, timeout=timeout, capture_output=True, text=True,
+                              env=env)
+        if proc.returncode != 0:
+            return {"error": f"exit {proc.returncode}: {proc.stderr.strip()[-2000:]}"}
+        return json.loads(Path(out).read_text())
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout:.0f} s", "wall_s": round(time.perf_counter() - t0, 1)}
+    finally:
+        Path(out).unlink(missing_ok=True)
+
+
+def cli_timing(papers: list[str], cites: list[str], store: str, db: Path, neo: dict | None,
+               timeout: float) -> dict[str, Any]:
+    """``citegraph run`` then ``citegraph analyze`` under /usr/bin/time -v."""
+    env = dict(os.environ)
+    base = [sys.executable, "-m", "api", "--store", store]
+    if store == "embedded":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        base += ["--db", str(db)]
+    else:
+        env.update(NEO4J_URI=neo["uri"], NEO4J_PASSWORD=neo["password"])
+        clear = _run_json([sys.executable, str(Path(__file__)), "--clear", "--store", "neo4j",
+                           "--neo4j-uri", neo["uri"], "--neo4j-password", neo["password"]], 600)
+        if "error" in clear:
+            return clear
+    out: dict[str, Any] = {}
+    cite_args = [a for c in cites for a in ("--citations", c)]
+    for name, cmd in (("run", base + ["run", *papers, *cite_args]), ("analyze", base + ["analyze"])):
+        timer = ["/usr/bin/time", "-v"] if Path("/usr/bin/time").exists() else []
+        t0 = time.perf_counter()
+        try:
+            proc = subprocess.run(timer + cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            out[name] = {"error": f"timed out after {timeout:.0f} s"}
+            break
+        wall = time.perf_counter() - t0
+        row: dict[str, Any] = {"wall_s": round(wall, 2), "exit": proc.returncode}
+        rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
+        if rss:
+            row["max_rss_mb"] = round(int(rss.group(1)) / 1024, 1)
+        for key, pat in (("user_s", r"User time \(seconds\): ([\d.]+)"), ("sys_s", r"System time \(seconds\): ([\d.]+)")):
+            m = re.search(pat, proc.stderr)
+            if m:
+                row[key] = float(m.group(1))
+        if proc.returncode != 0:
+            row["stderr"] = proc.stderr.strip()[-1500:]
+        out[name] = row
+    return out
+
+
+def resolve_neo4j(args: argparse.Namespace) -> dict[str, Any]:
+    """URI/password from flags or env, else start scripts/neo4j_local.py's server."""
+    uri = args.neo4j_uri or os.environ.get("NEO4J_URI")
+    password = args.neo4j_password or os.environ.get("NEO4J_PASSWORD")
+    if uri and password:
+        return {"uri": uri, "password": password, "pid": args.neo4j_pid, "started": False}
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import neo4j_local
+
+    info = neo4j_local.start(timeout=300)
+    return {"uri": info["uri"], "password": info["password"], "pid": info["pid"],
+            "started": not info["already_running"], "home": info["home"]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", nargs="+", default=["seeds", "citeseer", "hepth"],
+                    help="seeds citeseer hepth synth-<n>[k] (default: seeds citeseer hepth)")
+    ap.add_argument("--store", nargs="+", default=["embedded"], choices=["embedded", "neo4j"])
+    ap.add_argument("--quick", action="store_true", help="seeds + citeseer only (overrides --corpus)")
+    ap.add_argument("--json", type=Path, help="write every result here")
+    ap.add_argument("--workdir", type=Path, default=Path("/tmp/citegraph-bench"))
+    ap.add_argument("--synth-cache", type=Path, default=Path("/tmp/citegraph-synth"))
+    ap.add_argument("--seed", type=int, default=0, help="seed of the synthetic corpora")
+    ap.add_argument("--timeout", type=float, default=3600, help="seconds per child run")
+    ap.add_argument("--no-baseline", dest="baseline", action="store_false")
+    ap.add_argument("--no-cli", dest="cli", action="store_false")
+    ap.add_argument("--cli-store", nargs="*", choices=["embedded", "neo4j"],
+                    help="stores for the CLI timing (default: every --store)")
+    ap.add_argument("--baseline-write-budget", type=float, default=20.0,
+                    help="seconds of per-row MERGE writes per kind before extrapolating")
+    ap.add_argument("--neo4j-uri")
+    ap.add_argument("--neo4j-password")
+    ap.add_argument("--neo4j-pid", type=int, help="server pid, to sample its RSS")
+    ap.add_argument("--keep-neo4j", action="store_true", help="leave a server this run started running")
+    ap.add_argument("--render", type=Path, metavar="JSON", help="only print the tables of an earlier --json file")
+    # child modes
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--clear", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--files", help=argparse.SUPPRESS)
+    ap.add_argument("--db", help=argparse.SUPPRESS)
+    ap.add_argument("--server-pid", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--out", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.render:
+        sys.path.insert(0, str(ROOT))
+        print(render_tables(json.loads(args.render.read_text())))
+        return 0
+    if args.child or args.clear:
+        sys.path.insert(0, str(ROOT))
+        if args.clear:
+            store = _open_store(args.store[0], args.db or "", args.neo4j_uri, args.neo4j_password)
+            with store:
+                store.clear()
+            result: dict[str, Any] = {"cleared": True}
+        else:
+            args.store = args.store[0]
+            result = child(args)
+        Path(args.out).write_text(json.dumps(result, indent=1))
+        return 0
+
+    sys.path.insert(0, str(ROOT))
+    corpora = ["seeds", "citeseer"] if args.quick else args.corpus
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    machine = machine_info()
+    neo = resolve_neo4j(args) if "neo4j" in args.store else None
+    if neo and not neo.get("pid") and args.neo4j_pid:
+        neo["pid"] = args.neo4j_pid
+    command = " ".join([Path(sys.executable).name, *sys.argv])
+    results: list[dict[str, Any]] = []
+    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+
+    def save() -> None:  # after every run, so a killed or timed-out run keeps what was measured
+        if args.json:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps({"command": command, "machine": machine, "memory_method": MEMORY_METHOD,
+                                             "results": results, "partial": True}, indent=1))
+    try:
+        for corpus in corpora:
+            papers, cites, gen = corpus_files(corpus, args.synth_cache, args.seed)
+            for store in args.store:
+                db = args.workdir / f"{corpus}.db"
+                log(f"[{time.strftime('%H:%M:%S')}] {corpus} -> {store} (load {os.getloadavg()[0]:.1f})")
+                cmd = [sys.executable, str(Path(__file__)), "--child", "--store", store,
+                       "--files", json.dumps([papers, cites]), "--db", str(db)]
+                if store == "neo4j":
+                    cmd += ["--neo4j-uri", neo["uri"], "--neo4j-password", neo["password"]]
+                    if neo.get("pid"):
+                        cmd += ["--server-pid", str(neo["pid"])]
+                load_before = os.getloadavg()[0]
+                row = _run_json(cmd, args.timeout)
+                row.setdefault("kind", "citegraph")
+                row.update(corpus=corpus, store=store, load_avg_1m=[round(load_before, 2),
+                                                                   round(os.getloadavg()[0], 2)], **gen)
+                results.append(row)
+                log(f"  citegraph: {row.get('total_s', row.get('error'))} s")
+                save()
+            if args.baseline:
+                from bench.baseline import baseline_command
+
+                db = args.workdir / f"{corpus}.db"
+                cmd = baseline_command(papers, cites, db=db if "embedded" in args.store else None, neo4j=neo,
+                                       write_budget=args.baseline_write_budget)
+                log(f"[{time.strftime('%H:%M:%S')}] {corpus}: baseline")
+                row = _run_json(cmd, args.timeout)
+                row.setdefault("kind", "baseline")
+                row.update(corpus=corpus, store="baseline", load_avg_1m=[round(os.getloadavg()[0], 2)])
+                results.append(row)
+                save()
+            if args.cli:
+                for store in args.cli_store if args.cli_store is not None else args.store:
+                    log(f"[{time.strftime('%H:%M:%S')}] {corpus}: CLI run + analyze ({store})")
+                    row = cli_timing(papers, cites, store, args.workdir / f"{corpus}-cli.db", neo, args.timeout)
+                    results.append({"kind": "cli", "corpus": corpus, "store": store, **row,
+                                    "load_avg_1m": [round(os.getloadavg()[0], 2)]})
+                    save()
+    finally:
+        if neo and neo.get("started") and not args.keep_neo4j:
+            import neo4j_local
+
+            neo4j_local.stop()
+    machine["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
+    doc = {"command": command, "machine": machine, "memory_method": MEMORY_METHOD, "results": results}
+    print(render_tables(doc))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(doc, indent=1))
+    return 0
+
+
+# --- report ------------------------------------------------------------------------
+
+
+def _fmt_s(x: float | None) -> str:
+    if x is None:
+        return ""
+    return f"{x:.2f}" if x < 10 else f"{x:.1f}" if x < 100 else f"{x:,.0f}"
+
+
+def render_tables(doc: dict[str, Any]) -> str:
+    """Markdown tables: stages per corpus/store, CLI end to end, baseline ratios."""
+    m = doc["machine"]
+    lines = [f"machine: {m.get('cpus')} cpus ({m.get('cpu_model', '')}), {m.get('ram_gb')} GB RAM, "
+             f"load avg {m.get('load_avg')} -> {m.get('load_avg_end')}; commit {str(m.get('git_commit'))[:12]}"
+             f"{' (+local changes)' if m.get('git_dirty') else ''}{'; PARTIAL results' if doc.get('partial') else ''}",
+             f"versions: {', '.join(f'{k} {v}' for k, v in m.get('versions', {}).items())}",
+             f"memory: {doc['memory_method']}", ""]
+    runs = [r for r in doc["results"] if r.get("kind") == "citegraph"]
+    lines.append("Per stage: wall s / CPU s (peak RSS MB); write stages also rows/s (over wall time)")
+    lines.append("| corpus | store | papers | " + " | ".join(STAGES) + " | total s | CPU s | child max RSS MB | server RSS MB | server CPU s |")
+    lines.append("|" + "---|" * (len(STAGES) + 8))
+    for r in runs:
+        if "error" in r:
+            lines.append(f"| {r['corpus']} | {r['store']} | {r['error'][:80]} |")
+            continue
+        cells = []
+        for s in STAGES:
+            st = r["stages"].get(s)
+            if not st:
+                cells.append("")
+                continue
+            cell = f"{_fmt_s(st['wall_s'])} / {_fmt_s(st['cpu_s'])} ({st['peak_rss_mb']:,.0f})"
+            if "rows_per_s" in st:
+                cell += f" {st['rows_per_s']:,.0f}/s"
+            cells.append(cell)
+        server = max((st.get("server_peak_rss_mb", 0) for st in r["stages"].values()), default=0)
+        lines.append(f"| {r['corpus']} | {r['store']} | {r['counts'].get('papers', 0):,} | " + " | ".join(cells)
+                     + f" | {_fmt_s(r['total_s'])} | {_fmt_s(sum(st['cpu_s'] for st in r['stages'].values()))} "
+                     f"| {r['child_maxrss_mb']:,.0f} | {server:,.0f} "
+                     f"| {_fmt_s(sum(st.get('server_cpu_s', 0) for st in r['stages'].values()))} |")
+    cli = [r for r in doc["results"] if r.get("kind") == "cli"]
+    if cli:
+        lines += ["", "End to end through the CLI (/usr/bin/time -v)",
+                  "| corpus | store | `citegraph run` s | max RSS MB | then `citegraph analyze` s | max RSS MB |",
+                  "|---|---|---|---|---|---|"]
+        for r in cli:
+            run, ana = r.get("run", {}), r.get("analyze", {})
+            lines.append(f"| {r['corpus']} | {r['store']} | {_fmt_s(run.get('wall_s')) or run.get('error', r.get('error', ''))} "
+                         f"| {run.get('max_rss_mb', '')} | {_fmt_s(ana.get('wall_s'))} | {ana.get('max_rss_mb', '')} |")
+    base = {r["corpus"]: r for r in doc["results"] if r.get("kind") == "baseline"}
+    if base:
+        from bench.baseline import compare_rows
+
+        lines += ["", "Baseline per stage: s (extrapolated where noted), measured wall s / CPU s, peak RSS MB",
+                  "| corpus | stage | s | measured wall / CPU s | peak RSS MB | note |", "|---|---|---|---|---|---|"]
+        for corpus, b in base.items():
+            if "error" in b:
+                lines.append(f"| {corpus} | {b['error'][:100]} |")
+                continue
+            for stage, st in b["stages"].items():
+                lines.append(f"| {corpus} | {stage} | {_fmt_s(st.get('seconds'))} | {_fmt_s(st.get('wall_s'))} / {_fmt_s(st.get('cpu_s'))} | "
+                             f"{st.get('peak_rss_mb', 0):,.0f} | {st.get('note', '')} |")
+
+        lines += ["", "citegraph vs baseline (tutorial code: TfidfVectorizer + cosine_similarity, per-row MERGE, "
+                  "networkx louvain + pagerank); ratio = citegraph / baseline",
+                  "| corpus | store | stage | citegraph s | baseline s | ratio | CPU ratio | baseline note |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for r in runs:
+            if "error" in r or r["corpus"] not in base or "error" in base[r["corpus"]]:
+                continue
+            for stage, ours, theirs, note, ours_cpu, theirs_cpu in compare_rows(r, base[r["corpus"]]):
+                ratio = f"{ours / theirs:.2f}" if ours is not None and theirs else ""
+                cpu_ratio = f"{ours_cpu / theirs_cpu:.2f}" if ours_cpu is not None and theirs_cpu else ""
+                lines.append(f"| {r['corpus']} | {r['store']} | {stage} | {_fmt_s(ours)} | {_fmt_s(theirs)} | "
+                             f"{ratio} | {cpu_ratio} | {note} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
