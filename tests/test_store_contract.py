@@ -219,6 +219,34 @@ def test_replace_derived_twice_gives_no_duplicates(loaded):
     assert _sorted_derived(loaded.load_derived()) == _sorted_derived(DERIVED)
 
 
+def test_replace_derived_changes_overlapping_graph_and_back(loaded):
+    # The Neo4j store writes only the difference to what is stored: changed df, score, terms,
+    # count/jaccard/keywords, removed and new edges and keywords must all land, and going back
+    # must give the first graph exactly.
+    changed = DerivedGraph(
+        keywords=(Keyword("graph", 2), Keyword("community", 2), Keyword("cluster", 2), Keyword("strings", 1)),
+        has_keyword=(
+            KeywordScore("p1", "graph", 0.95), KeywordScore("p2", "community", 0.9),
+            KeywordScore("p2", "cluster", 0.6), KeywordScore("p3", "cluster", 0.8),
+            KeywordScore("p3", "graph", 0.4), KeywordScore("p4", "community", 0.7),
+            KeywordScore("p5", "strings", 0.6),
+        ),
+        similar=(
+            SimilarEdge("p1", "p2", 0.55, ("graph",)),  # score and terms changed
+            SimilarEdge("p2", "p4", 0.8, ("community",)),  # unchanged
+            SimilarEdge("p3", "p5", 0.2, ("strings",)),  # new; p1-p3 removed
+        ),
+        shares_keywords=(SharedKeywordsEdge("p2", "p3", 1, 0.5, ("cluster",)),),  # changed; p1-p2 removed
+        cites=(CitationEdge("p1", "p2"), CitationEdge("p5", "p1")),
+    )
+    loaded.replace_derived(changed)
+    assert _sorted_derived(loaded.load_derived()) == _sorted_derived(changed)
+    assert loaded.counts()["HAS_KEYWORD"] == 7 and loaded.counts()["keywords"] == 4
+    loaded.replace_derived(DERIVED)
+    assert _sorted_derived(loaded.load_derived()) == _sorted_derived(DERIVED)
+    assert loaded.counts()["keywords"] == len(DERIVED.keywords)
+
+
 def test_replace_derived_removes_old_edges_and_keeps_papers_and_scores(analyzed):
     smaller = DerivedGraph(
         keywords=(Keyword("strings", 1),),

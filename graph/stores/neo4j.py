@@ -2,16 +2,21 @@
 
 Every statement lives in :mod:`graph.stores.cypher`. Writes are ``UNWIND $rows``
 batches, one managed transaction (``session.execute_write``) per batch, with
-``MERGE`` so a retried batch gives the same graph. The one exception is
-:meth:`Neo4jStore.replace_derived`: having just deleted every derived edge, it
-CREATEs them from de-duplicated rows (a third cheaper on the server, and just as
-safe: the driver retries a transaction only after it rolled back, and never
-after an ``IncompleteCommit``). Deletes are ``LIMIT``-ed loops, one managed
+``MERGE`` so a retried batch gives the same graph. The exceptions CREATE what
+cannot exist yet (just as safe: the driver retries a transaction only after it
+rolled back, and never after an ``IncompleteCommit``):
+:meth:`Neo4jStore.replace_derived` reads the stored derived graph and writes
+only the difference (deletes by relationship id, CREATEs new edges from
+de-duplicated rows), and :meth:`Neo4jStore.write_analysis` recreates its
+communities. Deletes are ``LIMIT``-ed loops or id batches, one managed
 transaction each. Driver errors are translated into :mod:`graph.errors` here and
 nowhere else.
 
-Throughput: install ``neo4j-rust-ext`` (same version as the driver); it cuts the
-client's encoding time about five-fold on bulk writes.
+Throughput (bench/store_writes.py): bulk edge writes and reads name nodes by
+internal node id (``id(n)``, mapped once per call) as list rows, not by an index
+seek on ``Paper.id`` as maps: about half the server CPU per edge; bulk reads
+return one record of ``collect``-ed columns (the driver's cost is per record);
+install ``neo4j-rust-ext`` (same version as the driver) for encoding.
 
 Storage choices:
 
@@ -26,12 +31,14 @@ Storage choices:
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import re
 import time
 import uuid
 from contextlib import contextmanager
+from operator import itemgetter
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import neo4j
@@ -75,6 +82,17 @@ _RELATIONS = ("similar", "keywords", "cites", "cited_by", "all")
 _DELETE_BATCH = 10_000
 _PAGE = 2_000
 _MAX_FULLTEXT_TERMS = 64
+#: Bulk paths: records per pull, rows per ``iter_papers`` page, rows per delete transaction.
+_BULK_FETCH = 50_000
+_BULK_PAGE = 10_000
+_BULK_DELETE = 50_000
+_PAIR = itemgetter(0, 1)
+_CREATE_BY_NODE = {
+    "HAS_KEYWORD": cq.CREATE_HAS_KEYWORD_BY_NODE,
+    "SIMILAR_TO": cq.CREATE_SIMILAR_BY_NODE,
+    "SHARES_KEYWORDS": cq.CREATE_SHARES_KEYWORDS_BY_NODE,
+    "CITES": cq.CREATE_CITES_BY_NODE,
+}
 _TIMEOUT_CODES = ("TransactionTimedOut", "Transaction.Terminated", "TransactionMarkedAsFailed")
 
 
@@ -89,9 +107,12 @@ class Neo4jStore(GraphStore):
         Credentials; the password is never logged nor put in a message.
     database : str, default "neo4j"
         The database every statement runs in.
-    max_retry_time : float, default 15.0
-        How long a managed transaction is retried on transient errors (seconds).
-    connection_timeout : float, default 10.0
+    max_retry_time : float, default 5.0
+        How long a managed transaction is retried on transient errors and lost
+        connections (seconds) before :class:`~graph.errors.StoreUnavailable`.
+        Retries are spaced evenly (a fifth of this, at most 1 s), so a call on a
+        server that is gone fails after about ``max_retry_time`` plus one spacing.
+    connection_timeout : float, default 5.0
         Seconds to wait for a new connection.
 
     Notes
@@ -109,8 +130,8 @@ class Neo4jStore(GraphStore):
         password: str = "",
         database: str = "neo4j",
         *,
-        max_retry_time: float = 15.0,
-        connection_timeout: float = 10.0,
+        max_retry_time: float = 5.0,
+        connection_timeout: float = 5.0,
     ) -> None:
         self.uri = uri
         self.user = user
@@ -133,6 +154,10 @@ class Neo4jStore(GraphStore):
                     self.uri,
                     auth=(self.user, self._password),
                     max_transaction_retry_time=self.max_retry_time,
+                    # Even spacing instead of the driver's 1 s, 2 s, 4 s ... back-off:
+                    # the last sleep would otherwise overshoot a short budget by seconds.
+                    initial_retry_delay=_retry_spacing(self.max_retry_time),
+                    retry_delay_multiplier=1.0,
                     connection_timeout=self.connection_timeout,
                     notifications_min_severity="OFF",
                 )
@@ -209,144 +234,166 @@ class Neo4jStore(GraphStore):
         return index
 
     def iter_papers(self) -> Iterator[Paper]:
+        # Keyset pages of _BULK_PAGE papers, each one read returning one list.
         after = ""
         while True:
-            page = self._rows(cq.ITER_PAPERS_PAGE, after=after, limit=_PAGE)
-            for rec in page:
-                yield conv.paper_from_props(rec["p"])
-            if len(page) < _PAGE:
+            (props,) = self._columns(cq.ITER_PAPERS_CHUNK, after=after, limit=_BULK_PAGE)
+            page = [conv.paper_from_props(p) for p in props]
+            yield from page
+            if len(page) < _BULK_PAGE:
                 return
-            after = page[-1]["p"]["id"]
+            after = page[-1].id
 
     # -- derived graph -------------------------------------------------------
     def replace_derived(self, derived: DerivedGraph, *, batch_size: int = 5000) -> None:
+        """Replace the derived graph by writing only its difference with the stored
+        one: edges and keywords that are gone are deleted, changed properties set,
+        new ones CREATEd (they cannot exist yet); unchanged ones are left alone.
+        A rebuild that changes little writes little, and a first build CREATEs
+        everything.
+        """
         _check_int("batch_size", "replace_derived", batch_size, 1)
-        self._check_derived(derived, replacing=True)
-        limit = max(batch_size, _DELETE_BATCH)
-        for statement in (
-            cq.DELETE_HAS_KEYWORD_BATCH,
-            cq.DELETE_SIMILAR_BATCH,
-            cq.DELETE_SHARES_KEYWORDS_BATCH,
-            cq.DELETE_CITES_BATCH,
-            cq.DELETE_KEYWORDS_BATCH,
-        ):
-            self._delete_all(statement, limit)
-        self._write_derived(derived, batch_size, fresh=True)
+        papers, _ = self._check_derived(derived, replacing=True)
+        stored_kw = {name: (node, df) for name, df, node in zip(*self._columns(cq.KEYWORD_NODES_ALL))}
+        wanted_kw = {k.name: int(k.df) for k in derived.keywords}  # the last wins
+        new_kw = [[name, df] for name, df in wanted_kw.items() if name not in stored_kw]
+        changed_kw = [[stored_kw[n][0], df] for n, df in wanted_kw.items() if n in stored_kw and stored_kw[n][1] != df]
+        stale_kw = [node for name, (node, _) in stored_kw.items() if name not in wanted_kw]
+        keywords = {name: node for name, (node, _) in stored_kw.items() if name in wanted_kw}
+        keywords.update(self._write_returning(cq.CREATE_KEYWORDS_NODES, new_kw, batch_size))
+        self._write_batches(cq.SET_KEYWORD_DF_BY_NODE, changed_kw, batch_size)
+        with _gc_paused():
+            plans = [
+                (rel, _diff(zip(*self._columns(bulk)), rows))
+                for rel, bulk, rows in zip(
+                    ("HAS_KEYWORD", "SIMILAR_TO", "SHARES_KEYWORDS", "CITES"),
+                    (cq.BULK_HAS_KEYWORD, cq.BULK_SIMILAR, cq.BULK_SHARES_KEYWORDS, cq.BULK_CITES),
+                    _derived_rows(derived, papers, keywords),
+                )
+            ]
+        for rel, (delete, _, _) in plans:
+            self._write_batches(cq.DELETE_BY_ID[rel], delete, max(batch_size, _BULK_DELETE))
+        self._write_batches(cq.DELETE_KEYWORDS_BY_NODE, stale_kw, batch_size)
+        for rel, (_, update, create) in plans:
+            if update:  # CITES has no property: never an update
+                self._write_batches(cq.UPDATE_BY_ID[rel], update, batch_size)
+            self._write_batches(_CREATE_BY_NODE[rel], create, batch_size)
         self._write_one(cq.SET_UNRESOLVED, n=int(derived.unresolved_references))
+        logger.info(
+            "replaced derived graph: keywords +%d -%d ~%d; %s",
+            len(new_kw), len(stale_kw), len(changed_kw),
+            ", ".join(f"{rel} +{len(c)} -{len(d)} ~{len(u)}" for rel, (d, u, c) in plans),
+        )
 
     def add_derived(self, derived: DerivedGraph, *, batch_size: int = 5000) -> None:
         _check_int("batch_size", "add_derived", batch_size, 1)
-        self._check_derived(derived, replacing=False)
-        self._write_derived(derived, batch_size)
+        papers, keywords = self._check_derived(derived, replacing=False)
+        self._write_derived(derived, papers, keywords, batch_size)
         if derived.unresolved_references:
             self._write_one(cq.ADD_UNRESOLVED, n=int(derived.unresolved_references))
 
-    def _check_derived(self, derived: DerivedGraph, *, replacing: bool) -> None:
+    def _check_derived(self, derived: DerivedGraph, *, replacing: bool) -> tuple[dict[str, int], dict[str, int]]:
         """Refuse, before writing anything, edges naming an unknown paper or keyword.
 
         Raises PaperNotFound / KeywordNotFound (the smallest unknown name), as the
-        embedded store does, instead of silently dropping edges.
+        embedded store does, instead of silently dropping edges. Returns the node
+        ids of the papers named, and (adding only) of the stored keywords named
+        but absent from ``derived.keywords``.
         """
         ids = {h.paper_id for h in derived.has_keyword}
         for edges in (derived.similar, derived.shares_keywords, derived.cites):
             for e in edges:
                 ids.update((e.source, e.target))
         wanted = sorted(ids)
-        missing = []
+        papers: dict[str, int] = {}
         for start in range(0, len(wanted), 50_000):
-            rows = self._rows(cq.FIRST_MISSING_PAPER, ids=wanted[start : start + 50_000])
-            if rows:
-                missing.append(rows[0]["id"])
-        if missing:
-            raise PaperNotFound(min(missing))
+            papers.update(zip(*self._columns(cq.PAPER_NODES, ids=wanted[start : start + 50_000])))
+        if len(papers) < len(ids):
+            raise PaperNotFound(min(ids - papers.keys()))
         names = {h.keyword for h in derived.has_keyword} - {k.name for k in derived.keywords}
+        keywords: dict[str, int] = {}
         if names and not replacing:
-            names -= {r["name"] for r in self._rows(cq.EXISTING_KEYWORDS, names=sorted(names))}
+            keywords = dict(zip(*self._columns(cq.KEYWORD_NODES, names=sorted(names))))
+            names -= keywords.keys()
         if names:
             raise KeywordNotFound(min(names))
+        return papers, keywords
 
-    def _write_derived(self, derived: DerivedGraph, batch_size: int, *, fresh: bool = False) -> None:
-        """Write ``derived``. ``fresh``: every derived edge was just deleted, so
-        edges are CREATEd (cheaper) from rows made unique here; else MERGEd.
-
-        Rows go sorted by their end node: consecutive rows then share a node,
-        which measurably cuts the server's work per relationship.
-        """
+    def _write_derived(
+        self, derived: DerivedGraph, papers: dict[str, int], keywords: dict[str, int], batch_size: int
+    ) -> None:
+        """MERGE ``derived`` (``add_derived``), edges by node id (``papers``,
+        ``keywords``: the node ids from :meth:`_check_derived`)."""
         started = time.perf_counter()
-        has_kw = _unique(
-            ({"paper_id": h.paper_id, "keyword": h.keyword, "score": float(h.score)} for h in derived.has_keyword),
-            ("keyword", "paper_id"),
-        )
-        similar = _unique((conv.similar_row(e) for e in derived.similar), ("target", "source"))
-        shares = _unique((conv.shares_row(e) for e in derived.shares_keywords), ("target", "source"))
-        cites = _unique(({"source": e.source, "target": e.target} for e in derived.cites), ("target", "source"))
-        steps = (
-            (cq.CREATE_HAS_KEYWORD if fresh else cq.MERGE_HAS_KEYWORD, has_kw),
-            (cq.CREATE_SIMILAR if fresh else cq.MERGE_SIMILAR, similar),
-            (cq.CREATE_SHARES_KEYWORDS if fresh else cq.MERGE_SHARES_KEYWORDS, shares),
-            (cq.CREATE_CITES if fresh else cq.MERGE_CITES, cites),
-        )
-        self._write_batches(cq.MERGE_KEYWORDS, ({"name": k.name, "df": int(k.df)} for k in derived.keywords), batch_size)
-        for statement, rows in steps:
-            self._write_batches(statement, rows, batch_size)
+        kw_rows = list({k.name: [k.name, int(k.df)] for k in derived.keywords}.values())
+        keywords = {**keywords, **self._write_returning(cq.MERGE_KEYWORDS_NODES, kw_rows, batch_size)}
+        with _gc_paused():
+            rows = _derived_rows(derived, papers, keywords)
+        merges = (cq.MERGE_HAS_KEYWORD_BY_NODE, cq.MERGE_SIMILAR_BY_NODE, cq.MERGE_SHARES_KEYWORDS_BY_NODE,
+                  cq.MERGE_CITES_BY_NODE)
+        for statement, batch in zip(merges, rows):
+            self._write_batches(statement, batch, batch_size)
         logger.info(
-            "wrote derived graph: %d keywords, %d has_keyword, %d similar, %d shares, %d cites in %.1fs",
-            len(derived.keywords), len(has_kw), len(similar), len(shares), len(cites), time.perf_counter() - started,
+            "added derived graph: %d keywords, %d has_keyword, %d similar, %d shares, %d cites in %.1fs",
+            len(kw_rows), *map(len, rows), time.perf_counter() - started,
         )
 
     def load_derived(self) -> DerivedGraph:
+        # Edges come as (node id, node id, props...) from relationship-type scans;
+        # node ids are mapped back to paper ids / keyword names here.
         def work(tx: neo4j.ManagedTransaction) -> DerivedGraph:
-            keywords = sorted(
-                (Keyword(r["name"], int(r["df"] or 0)) for r in tx.run(cq.LOAD_KEYWORDS)), key=lambda k: k.name
-            )
-            has_kw = sorted(
-                (KeywordScore(r["paper_id"], r["keyword"], float(r["score"])) for r in tx.run(cq.LOAD_HAS_KEYWORD)),
-                key=lambda h: (h.paper_id, h.keyword),
-            )
-            similar = sorted(
-                (
-                    SimilarEdge(r["source"], r["target"], float(r["score"]), tuple(r["terms"] or ()))
-                    for r in tx.run(cq.LOAD_SIMILAR)
-                ),
-                key=lambda e: (e.source, e.target),
-            )
+            def columns(statement: str) -> list[list[Any]]:
+                return tx.run(statement).single().values()
+
+            ids, nodes = columns(cq.ALL_PAPER_NODES)
+            paper = dict(zip(nodes, ids))
+            names, dfs, nodes = columns(cq.KEYWORD_NODES_ALL)
+            keyword = dict(zip(nodes, names))
+            keywords = sorted(zip(names, dfs))
+            p, k, _, score = columns(cq.BULK_HAS_KEYWORD)
+            has_kw = sorted(zip(map(paper.__getitem__, p), map(keyword.__getitem__, k), score))
+            a, b, _, score, terms = columns(cq.BULK_SIMILAR)
+            similar = sorted(zip(map(paper.__getitem__, a), map(paper.__getitem__, b), score, terms), key=_PAIR)
+            a, b, _, count, jaccard, kws = columns(cq.BULK_SHARES_KEYWORDS)
             shares = sorted(
-                (
-                    SharedKeywordsEdge(
-                        r["source"], r["target"], int(r["count"]), float(r["jaccard"]), tuple(r["keywords"] or ())
-                    )
-                    for r in tx.run(cq.LOAD_SHARES_KEYWORDS)
-                ),
-                key=lambda e: (e.source, e.target),
+                zip(map(paper.__getitem__, a), map(paper.__getitem__, b), count, jaccard, kws), key=_PAIR
             )
-            cites = sorted(
-                (CitationEdge(r["source"], r["target"]) for r in tx.run(cq.LOAD_CITES)),
-                key=lambda e: (e.source, e.target),
-            )
+            a, b, _ = columns(cq.BULK_CITES)
+            cites = sorted(zip(map(paper.__getitem__, a), map(paper.__getitem__, b)))
             unresolved = tx.run(cq.GET_UNRESOLVED).single()["n"]
             return DerivedGraph(
-                keywords=tuple(keywords),
-                has_keyword=tuple(has_kw),
-                similar=tuple(similar),
-                shares_keywords=tuple(shares),
-                cites=tuple(cites),
+                keywords=tuple(Keyword(n, int(df or 0)) for n, df in keywords),
+                has_keyword=tuple(KeywordScore(p, k, float(s)) for p, k, s in has_kw),
+                similar=tuple(SimilarEdge(a, b, float(s), tuple(t or ())) for a, b, s, t in similar),
+                shares_keywords=tuple(
+                    SharedKeywordsEdge(a, b, int(c), float(j), tuple(k or ())) for a, b, c, j, k in shares
+                ),
+                cites=tuple(CitationEdge(a, b) for a, b in cites),
                 unresolved_references=int(unresolved),
             )
 
-        return self._read(work)
+        with self._translate(), self._bulk_session() as session, _gc_paused():
+            return session.execute_read(work)
 
     # -- analysis ------------------------------------------------------------
     def write_analysis(self, result: AnalysisResult, *, batch_size: int = 5000) -> None:
-        limit = max(batch_size, _DELETE_BATCH)
-        for statement in (cq.DELETE_IN_COMMUNITY_BATCH, cq.DELETE_COMMUNITIES_BATCH, cq.CLEAR_SCORES_BATCH):
+        _check_int("batch_size", "write_analysis", batch_size, 1)
+        papers = dict(zip(*self._columns(cq.ALL_PAPER_NODES)))
+        limit = max(batch_size, _BULK_DELETE)
+        # DETACH DELETE of the communities takes their IN_COMMUNITY edges along.
+        for statement in (cq.DELETE_COMMUNITIES_BATCH, cq.DELETE_IN_COMMUNITY_BATCH):
             self._delete_all(statement, limit)
-        self._write_batches(cq.WRITE_SCORES, (conv.scores_row(s) for s in result.scores), batch_size)
-        self._write_batches(cq.MERGE_COMMUNITIES, (conv.community_row(c) for c in result.communities), batch_size)
-        self._write_batches(
-            cq.MERGE_IN_COMMUNITY,
-            ({"paper_id": s.paper_id, "community": int(s.community)} for s in result.scores if s.community is not None),
-            batch_size,
-        )
+        communities = {int(c.id): conv.community_row(c) for c in result.communities}
+        community_nodes = self._write_returning(cq.CREATE_COMMUNITIES_NODES, list(communities.values()), batch_size)
+        scores = {s.paper_id: s for s in result.scores}  # the last wins, as repeated SETs would
+        rows = [
+            conv.scores_row(s, papers[pid], None if s.community is None else community_nodes.get(int(s.community)))
+            for pid, s in sorted(scores.items())
+            if pid in papers
+        ]
+        self._write_batches(cq.WRITE_SCORES_BY_NODE, rows, batch_size)
+        # Papers absent from the result lose their old scores.
+        self._write_batches(cq.CLEAR_SCORES_BY_NODE, [n for pid, n in papers.items() if pid not in scores], batch_size)
         self._write_one(
             cq.SET_ANALYSIS_META,
             modularity=float(result.modularity),
@@ -427,23 +474,16 @@ class Neo4jStore(GraphStore):
         if relation not in _RELATIONS:
             raise param_error("relation", "neighbors", f"one of {list(_RELATIONS)}", relation)
         _check_int("limit", "neighbors", limit, 0)
-        wanted = ("similar", "keywords", "cites", "cited_by") if relation == "all" else (relation,)
-        params = {"id": paper_id, "limit": limit, "min_weight": float(min_weight)}
-
-        def work(tx: neo4j.ManagedTransaction) -> list[Neighbor] | None:
-            if tx.run(cq.PAPER_EXISTS, id=paper_id).single() is None:
-                return None
-            found: list[Neighbor] = []
-            for rel in wanted:
-                for r in tx.run(_NEIGHBOR_QUERIES[rel], params):
-                    found.append(
-                        Neighbor(r["id"], r["title"] or "", rel, float(r["weight"]), conv.evidence(rel, r))
-                    )
-            return found
-
-        found = self._read(work)
-        if found is None:
+        # One statement, one round trip: each relation's top `limit` in one row
+        # (no row: no such paper). A third of the cost of a statement per relation.
+        rows = self._rows(cq.NEIGHBORS[relation], id=paper_id, limit=limit, min_weight=float(min_weight))
+        if not rows:
             raise PaperNotFound(paper_id)
+        found = [
+            Neighbor(r["id"], r["title"] or "", rel, float(r["weight"]), conv.evidence(rel, r))
+            for rel, items in rows[0].items()
+            for r in items
+        ]
         found.sort(key=lambda n: (-n.weight, n.paper_id, n.relation))
         return found[:limit]
 
@@ -453,8 +493,12 @@ class Neo4jStore(GraphStore):
         if not terms or limit == 0:
             return []
         # Plain lower-case words: no Lucene operators, fields, wildcards or ranges.
-        rows = self._rows(cq.FULLTEXT, q=" ".join(terms), limit=limit)
-        return [(r["id"], float(r["score"])) for r in rows]
+        query = " ".join(terms)
+        rows = self._rows(cq.FULLTEXT_TOP, q=query, fetch=limit + 1)
+        if len(rows) > limit and rows[limit]["score"] == rows[limit - 1]["score"]:
+            # A tie across the cut, which Lucene broke its own way: rank every hit (ties by id).
+            rows = self._rows(cq.FULLTEXT, q=query, limit=limit)
+        return [(r["id"], float(r["score"])) for r in rows[:limit]]
 
     def communities(self) -> list[Community]:
         return [conv.community_from_props(r["c"]) for r in self._rows(cq.COMMUNITIES)]
@@ -478,17 +522,10 @@ class Neo4jStore(GraphStore):
     def keyword_papers(self, name: str, *, limit: int = 50, offset: int = 0) -> list[tuple[str, float]]:
         _check_int("limit", "keyword_papers", limit, 0)
         _check_int("offset", "keyword_papers", offset, 0)
-
-        def work(tx: neo4j.ManagedTransaction) -> list[tuple[str, float]] | None:
-            if tx.run(cq.KEYWORD_EXISTS, name=name).single() is None:
-                return None
-            rows = tx.run(cq.KEYWORD_PAPERS, name=name, limit=limit, offset=offset)
-            return [(r["id"], float(r["score"])) for r in rows]
-
-        found = self._read(work)
-        if found is None:
+        rows = self._rows(cq.KEYWORD_PAPERS, name=name, limit=limit, offset=offset)
+        if not rows:
             raise KeywordNotFound(name)
-        return found
+        return [(r["id"], float(r["score"])) for r in rows[0]["papers"]]
 
     # -- read-only Cypher ----------------------------------------------------
     def cypher(
@@ -548,7 +585,9 @@ class Neo4jStore(GraphStore):
             yield
         except CitegraphError:
             raise
-        except (TypeError, ValueError, OverflowError) as exc:  # a parameter value the driver cannot send
+        except (OverflowError, UnicodeEncodeError) as exc:
+            raise _unsendable(exc, "parameters") from None
+        except (TypeError, ValueError) as exc:  # a parameter value the driver cannot send
             raise InvalidParameter(f"Cypher parameters: {exc}", name="parameters") from None
         except nx.Neo4jError as exc:
             code = exc.code or ""
@@ -582,6 +621,8 @@ class Neo4jStore(GraphStore):
             yield
         except CitegraphError:
             raise
+        except (OverflowError, UnicodeEncodeError) as exc:  # a hostile value the driver cannot encode
+            raise _unsendable(exc) from None
         except nx.AuthError:
             raise StoreUnavailable(
                 f"Neo4j at {self.uri}: authentication failed for user {self.user!r} "
@@ -609,7 +650,29 @@ class Neo4jStore(GraphStore):
         with self._translate(), self._session() as session:
             session.execute_write(_run_consume, statement, params)
 
-    def _write_batches(self, statement: str, rows: Iterable[dict[str, Any]], batch_size: int) -> int:
+    def _bulk_session(self) -> neo4j.Session:
+        """A read session that fetches _BULK_FETCH records per pull (the driver's
+        default, 1000, costs a round trip per 1000 rows on bulk reads)."""
+        return self._require_driver().session(
+            database=self.database, default_access_mode=neo4j.READ_ACCESS, fetch_size=_BULK_FETCH
+        )
+
+    def _columns(self, statement: str, **params: Any) -> list[list[Any]]:
+        """The one record of a bulk read statement returning columns (``collect``)."""
+        with self._translate(), self._bulk_session() as session:
+            return session.execute_read(_run_columns, statement, params)
+
+    def _write_returning(self, statement: str, rows: list[Any], batch_size: int) -> dict[Any, Any]:
+        """Write ``rows`` in batches with a statement returning one record of two
+        columns, keys and node ids; return them as a dict."""
+        _check_int("batch_size", "write", batch_size, 1)
+        out: dict[Any, Any] = {}
+        with self._translate(), self._session() as session:
+            for batch in _chunks(rows, batch_size):
+                out.update(zip(*session.execute_write(_run_columns, statement, {"rows": batch})))
+        return out
+
+    def _write_batches(self, statement: str, rows: Iterable[Any], batch_size: int) -> int:
         _check_int("batch_size", "write", batch_size, 1)
         total = 0
         with self._translate(), self._session() as session:
@@ -635,12 +698,16 @@ def _run_consume(tx: neo4j.ManagedTransaction, statement: str, params: Mapping[s
     tx.run(statement, params).consume()
 
 
+def _run_columns(tx: neo4j.ManagedTransaction, statement: str, params: Mapping[str, Any]) -> list[list[Any]]:
+    return tx.run(statement, params).single(strict=True).values()
+
+
 def _run_count(tx: neo4j.ManagedTransaction, statement: str, limit: int) -> int:
     return int(tx.run(statement, limit=limit).single()["n"])
 
 
-def _chunks(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
+def _chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
     for row in rows:
         batch.append(row)
         if len(batch) >= size:
@@ -650,10 +717,62 @@ def _chunks(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str
         yield batch
 
 
-def _unique(rows: Iterable[dict[str, Any]], key: tuple[str, str]) -> list[dict[str, Any]]:
-    """One row per edge (the last wins, as a repeated MERGE would), sorted by ``key``."""
-    by_key = {(row[key[0]], row[key[1]]): row for row in rows}
+def _unique(rows: Iterable[list[Any]]) -> list[list[Any]]:
+    """One row ``[start, end, ...]`` per edge (the last wins, as a repeated MERGE
+    would), sorted by end node then start node."""
+    by_key = {(row[1], row[0]): row for row in rows}
     return [by_key[k] for k in sorted(by_key)]
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection for the block: building ~1M small rows next
+    to millions of live objects otherwise spends 60% of its time in the
+    collector. The rows hold no cycles; collection resumes after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _derived_rows(
+    derived: DerivedGraph, papers: Mapping[str, int], keywords: Mapping[str, int]
+) -> tuple[list[list[Any]], ...]:
+    """Unique rows ``[start node, end node, props...]`` of HAS_KEYWORD, SIMILAR_TO,
+    SHARES_KEYWORDS and CITES, each sorted by end node."""
+    return (
+        _unique([papers[h.paper_id], keywords[h.keyword], float(h.score)] for h in derived.has_keyword),
+        _unique(conv.similar_row(e, papers) for e in derived.similar),
+        _unique(conv.shares_row(e, papers) for e in derived.shares_keywords),
+        _unique([papers[e.source], papers[e.target]] for e in derived.cites),
+    )
+
+
+def _diff(stored: Iterable[tuple[Any, ...]], wanted: list[list[Any]]) -> tuple[list[int], list[list[Any]], list[list[Any]]]:
+    """What turns the ``stored`` edges (``[start, end, rel id, props...]``) into
+    the ``wanted`` ones (``[start, end, props...]``, unique): relationship ids to
+    delete, ``[rel id, props...]`` to update, rows to create (in ``wanted`` order)."""
+    by_pair: dict[tuple[int, int], tuple[Any, ...]] = {}
+    delete: list[int] = []
+    for row in stored:
+        key = (row[0], row[1])
+        if key in by_pair:  # a duplicate edge: keep one
+            delete.append(row[2])
+        else:
+            by_pair[key] = row
+    update: list[list[Any]] = []
+    create: list[list[Any]] = []
+    for row in wanted:
+        old = by_pair.pop((row[0], row[1]), None)
+        if old is None:
+            create.append(row)
+        elif old[3:] != tuple(row[2:]):
+            update.append([old[2], *row[2:]])
+    delete.extend(old[2] for old in by_pair.values())
+    return sorted(delete), update, create
 
 
 def _check_int(name: str, where: str, value: object, minimum: int) -> None:
@@ -661,14 +780,21 @@ def _check_int(name: str, where: str, value: object, minimum: int) -> None:
         raise param_error(name, where, f"an int >= {minimum}", value)
 
 
+def _unsendable(exc: OverflowError | UnicodeEncodeError, name: str | None = None) -> InvalidParameter:
+    """The InvalidParameter for a value Bolt cannot carry (the query never ran)."""
+    if isinstance(exc, UnicodeEncodeError):
+        what = "a text value is not valid Unicode (it holds a lone surrogate)"
+    else:
+        what = "an integer value is outside the 64-bit range Neo4j stores"
+    where = f"The {name!r} parameter" if name else "A parameter"
+    return InvalidParameter(f"{where} cannot be sent to Neo4j: {what}.", name=name)
+
+
+def _retry_spacing(max_retry_time: float) -> float:
+    """Seconds between two tries of a failed transaction: a fifth of the budget, in [0.05, 1]."""
+    return min(1.0, max(0.05, float(max_retry_time) / 5))
+
+
 def _short(exc: Exception) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:300]
-
-
-_NEIGHBOR_QUERIES = {
-    "similar": cq.NEIGHBORS_SIMILAR,
-    "keywords": cq.NEIGHBORS_KEYWORDS,
-    "cites": cq.NEIGHBORS_CITES,
-    "cited_by": cq.NEIGHBORS_CITED_BY,
-}

@@ -91,33 +91,36 @@ def stored_paper(props: Mapping[str, Any], keywords: Sequence[str]) -> StoredPap
     return StoredPaper(paper=paper_from_props(props), keywords=tuple(keywords), scores=scores_from_props(props))
 
 
-def similar_row(e: SimilarEdge) -> dict[str, Any]:
+# Bulk rows are lists (cheaper than maps to send and to decode on the server)
+# naming their nodes by node id; ``nodes`` maps paper ids to node ids.
+
+
+def similar_row(e: SimilarEdge, nodes: Mapping[str, int]) -> list[Any]:
+    """``[source node, target node, score, terms]``; source is the smaller paper id."""
     source, target = edge_key(e.source, e.target)
-    return {"source": source, "target": target, "score": float(e.score), "terms": list(e.terms)}
+    return [nodes[source], nodes[target], float(e.score), list(e.terms)]
 
 
-def shares_row(e: SharedKeywordsEdge) -> dict[str, Any]:
+def shares_row(e: SharedKeywordsEdge, nodes: Mapping[str, int]) -> list[Any]:
+    """``[source node, target node, count, jaccard, keywords]``; source is the smaller paper id."""
     source, target = edge_key(e.source, e.target)
-    return {
-        "source": source,
-        "target": target,
-        "count": int(e.count),
-        "jaccard": float(e.jaccard),
-        "keywords": list(e.keywords),
-    }
+    return [nodes[source], nodes[target], int(e.count), float(e.jaccard), list(e.keywords)]
 
 
-def scores_row(s: PaperScores) -> dict[str, Any]:
-    return {
-        "paper_id": s.paper_id,
-        "community": None if s.community is None else int(s.community),
-        "degree": _opt_float(s.degree),
-        "pagerank": _opt_float(s.pagerank),
-        "betweenness": _opt_float(s.betweenness),
-        "bridge": _opt_float(s.bridge),
-        "x": _opt_float(s.x),
-        "y": _opt_float(s.y),
-    }
+def scores_row(s: PaperScores, node: int, community_node: int | None) -> list[Any]:
+    """``[paper node, community, degree, pagerank, betweenness, bridge, x, y,
+    community node or None]``."""
+    return [
+        node,
+        None if s.community is None else int(s.community),
+        _opt_float(s.degree),
+        _opt_float(s.pagerank),
+        _opt_float(s.betweenness),
+        _opt_float(s.bridge),
+        _opt_float(s.x),
+        _opt_float(s.y),
+        community_node,
+    ]
 
 
 def community_row(c: Community) -> dict[str, Any]:
