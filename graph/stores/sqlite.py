@@ -99,7 +99,10 @@ class SQLiteStore(GraphStore):
         self.timeout = float(timeout)
         self._opened = False
         self._local = threading.local()
-        self._conns: list[sqlite3.Connection] = []
+        # Each thread's connection with its thread: connections of threads that ended (a
+        # server's worker pool retires idle threads) are closed when the next one opens,
+        # so their page caches do not pile up.
+        self._conns: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._conns_lock = threading.Lock()
         self._write_lock = threading.Lock()
 
@@ -132,7 +135,7 @@ class SQLiteStore(GraphStore):
         with self._conns_lock:
             conns, self._conns = self._conns, []
             self._local = threading.local()
-        for conn in conns:
+        for _, conn in conns:
             try:
                 conn.close()
             except sqlite3.Error:  # closing is best effort; the file stays consistent
@@ -412,8 +415,15 @@ class SQLiteStore(GraphStore):
                 conn.close()
                 raise
         with self._conns_lock:
-            self._conns.append(conn)
+            ended = [c for t, c in self._conns if not t.is_alive()]
+            self._conns = [(t, c) for t, c in self._conns if t.is_alive()]
+            self._conns.append((threading.current_thread(), conn))
             self._local.conn = conn
+        for old in ended:
+            try:
+                old.close()
+            except sqlite3.Error:
+                logger.debug("closing a finished thread's connection to %s failed", self.path, exc_info=True)
         return conn
 
     @contextmanager
