@@ -412,9 +412,10 @@ def test_sigkill_cli_mid_build_then_rerun_equals_clean(kind, fault, tmp_path):
     assert proc.poll() is None, "the build finished before it could be killed"
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
-    with open_store(env) as s:
-        if kind == "embedded":
-            assert snapshot(s) == first  # the transaction rolled back: nothing half-written
+    at_kill = None
+    if kind == "embedded":
+        with open_store(env) as s:
+            at_kill = snapshot(s)
     assert cli(env, "build", "--k", "5").exit_code == 0
     with open_store(env) as s:
         after_kill = snapshot(s)
@@ -431,3 +432,8 @@ def test_sigkill_cli_mid_build_then_rerun_equals_clean(kind, fault, tmp_path):
     assert clean["counts"]["papers"] == 440
     assert after_kill == clean
     assert clean["counts"]["SIMILAR_TO"] < first["counts"]["SIMILAR_TO"]
+    if kind == "embedded":
+        # SQLite writes the derived graph in one transaction: the kill left either the
+        # first graph (rolled back) or the whole new one (committed just before the kill,
+        # which the faster writes make likely), never a mix.
+        assert at_kill == first or at_kill == clean
