@@ -31,7 +31,6 @@ Storage choices:
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import re
@@ -70,6 +69,7 @@ from graph.stores.base import (
     Relation,
     SortKey,
     StoredPaper,
+    gc_paused,
 )
 from graph.stores import neo4j_rows as conv
 from graph.stores.neo4j_query import plan_refusal, text_refusal, to_json
@@ -262,7 +262,7 @@ class Neo4jStore(GraphStore):
         keywords = {name: node for name, (node, _) in stored_kw.items() if name in wanted_kw}
         keywords.update(self._write_returning(cq.CREATE_KEYWORDS_NODES, new_kw, batch_size))
         self._write_batches(cq.SET_KEYWORD_DF_BY_NODE, changed_kw, batch_size)
-        with _gc_paused():
+        with gc_paused():
             plans = [
                 (rel, _diff(zip(*self._columns(bulk)), rows))
                 for rel, bulk, rows in zip(
@@ -327,7 +327,7 @@ class Neo4jStore(GraphStore):
         started = time.perf_counter()
         kw_rows = list({k.name: [k.name, int(k.df)] for k in derived.keywords}.values())
         keywords = {**keywords, **self._write_returning(cq.MERGE_KEYWORDS_NODES, kw_rows, batch_size)}
-        with _gc_paused():
+        with gc_paused():
             rows = _derived_rows(derived, papers, keywords)
         merges = (cq.MERGE_HAS_KEYWORD_BY_NODE, cq.MERGE_SIMILAR_BY_NODE, cq.MERGE_SHARES_KEYWORDS_BY_NODE,
                   cq.MERGE_CITES_BY_NODE)
@@ -372,7 +372,7 @@ class Neo4jStore(GraphStore):
                 unresolved_references=int(unresolved),
             )
 
-        with self._translate(), self._bulk_session() as session, _gc_paused():
+        with self._translate(), self._bulk_session() as session, gc_paused():
             return session.execute_read(work)
 
     # -- analysis ------------------------------------------------------------
@@ -723,19 +723,6 @@ def _unique(rows: Iterable[list[Any]]) -> list[list[Any]]:
     by_key = {(row[1], row[0]): row for row in rows}
     return [by_key[k] for k in sorted(by_key)]
 
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection for the block: building ~1M small rows next
-    to millions of live objects otherwise spends 60% of its time in the
-    collector. The rows hold no cycles; collection resumes after."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _derived_rows(

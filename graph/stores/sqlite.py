@@ -10,7 +10,6 @@ old state or the new one, never half.
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import re
@@ -46,7 +45,7 @@ from graph.models import (
     normalize_doi,
 )
 from graph.stores import sqlite_queries as Q
-from graph.stores.base import GraphStore, KeywordInfo, Metric, Neighbor, Relation, SortKey, StoredPaper, edge_key
+from graph.stores.base import GraphStore, KeywordInfo, Metric, Neighbor, Relation, SortKey, StoredPaper, edge_key, gc_paused
 from graph.stores.sqlite_schema import DERIVED_INDEXES, PRAGMAS, SCORE_INDEXES, create_schema
 
 __all__ = ["SQLiteStore"]
@@ -227,7 +226,7 @@ class SQLiteStore(GraphStore):
             self._raise_missing(derived, exc, replacing=False)
 
     def load_derived(self) -> DerivedGraph:
-        with self._read() as conn, _gc_paused():
+        with self._read() as conn, gc_paused():
             keywords = tuple(Keyword(n, df) for n, df in conn.execute(Q.LOAD_KEYWORDS))
             has_keyword = tuple(KeywordScore(p, k, s) for p, k, s in conn.execute(Q.LOAD_HAS_KEYWORD))
             similar = tuple(
@@ -502,7 +501,7 @@ class SQLiteStore(GraphStore):
                     conn.execute("COMMIT")
 
     def _write_derived(self, conn: sqlite3.Connection, derived: DerivedGraph, batch_size: int) -> None:
-        with _gc_paused():
+        with gc_paused():
             self._write_derived_rows(conn, derived, batch_size)
 
     def _write_derived_rows(self, conn: sqlite3.Connection, derived: DerivedGraph, batch_size: int) -> None:
@@ -547,19 +546,6 @@ def _check_int(name: str, where: str, value: object, low: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
         raise param_error(name, where, f"an int >= {low}", value)
 
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection for the block: building ~1M small rows next
-    to millions of live objects otherwise spends most of its time in the
-    collector. The rows hold no cycles; collection resumes after."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @contextmanager
