@@ -234,11 +234,11 @@ def _analyze_params(edges, resolution, method, engine, seed):
     return AnalyzeParams(**kwargs)
 
 
-def _do_analyze(store, params, batch_size):
+def _do_analyze(store, params, batch_size, built=None):
     from graph.pipeline import analyze as run_analyze
 
     with progress_bar() as progress:
-        return run_analyze(store, params, batch_size=batch_size, progress=progress)
+        return run_analyze(store, params, batch_size=batch_size, progress=progress, built=built)
 
 
 _EDGES = typer.Option(None, "--edges", help="Edge types to project, e.g. similar,keywords,cites.")
@@ -291,7 +291,7 @@ def run(
         _print_ingest(report, False)
         built = _do_build(store, build_params, cfg.citegraph_batch_size)
         typer.echo(f"built in {built.seconds:.1f}s: " + _counts_line(built.counts))
-        analyzed = _do_analyze(store, analyze_params, cfg.citegraph_batch_size)
+        analyzed = _do_analyze(store, analyze_params, cfg.citegraph_batch_size, built=built)
         typer.echo(f"analyzed in {analyzed.seconds:.1f}s: {analyzed.communities} communities, "
                    f"modularity {analyzed.modularity:.3f}")
 
@@ -412,7 +412,7 @@ def demo(
         _print_ingest(report, False)
         built = _do_build(store, None, cfg.citegraph_batch_size)
         typer.echo(f"built in {built.seconds:.1f}s: " + _counts_line(built.counts))
-        analyzed = _do_analyze(store, None, cfg.citegraph_batch_size)
+        analyzed = _do_analyze(store, None, cfg.citegraph_batch_size, built=built)
         typer.echo(f"analyzed in {analyzed.seconds:.1f}s: {analyzed.communities} communities, "
                    f"modularity {analyzed.modularity:.3f}")
         data = stats_dict(store, with_runs=False)
