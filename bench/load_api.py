@@ -28,9 +28,6 @@ import asyncio
 import json
 import os
 import random
-import signal
-import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -38,49 +35,9 @@ from urllib.parse import quote
 
 import httpx  # only for setup (health, sampling, warm-up); the load uses raw keep-alive sockets
 
-ROOT = Path(__file__).resolve().parents[1]
+from _server import Server, percentile, server_env
+
 ENDPOINTS = ("paper", "neighbors", "search")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(args, workers: int, port: int) -> subprocess.Popen:
-    env = dict(os.environ, CITEGRAPH_STORE=args.store, PYTHONPATH=str(ROOT))
-    if args.db:
-        env["CITEGRAPH_DB"] = str(Path(args.db).resolve())
-    cmd = [sys.executable, "-c", "from api.cli import main; main()", "serve", "--host", "127.0.0.1",
-           "--port", str(port), "--workers", str(workers), "--log-level", "warning"]
-    return subprocess.Popen(cmd, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-
-
-def wait_ready(base: str, proc: subprocess.Popen, timeout: float) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited: {proc.stderr.read().decode()[-2000:]}")
-        try:
-            r = httpx.get(base + "/health", timeout=5)
-            if r.status_code == 200:
-                return r.json()
-        except httpx.TransportError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit("server not ready in time")
 
 
 def sample(base: str, n_ids: int, seed: int) -> tuple[list[str], list[str]]:
@@ -106,14 +63,6 @@ def make_path(endpoint: str, rng: random.Random, ids: list[str], queries: list[s
     if endpoint == "neighbors":
         return "/papers/" + quote(rng.choice(ids), safe="/") + "/neighbors?limit=20"
     return "/search?limit=20&q=" + quote(rng.choice(queries))
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[index]
 
 
 class Connection:
@@ -245,11 +194,10 @@ def warm_up(base: str, ids: list[str], queries: list[str], workers: int, timeout
 def run(args) -> list[dict]:
     results = []
     for workers in args.workers:
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        proc = start_server(args, workers, port)
+        server = Server(server_env(args.store, args.db), workers=workers)
+        base, port = server.base, server.port
         try:
-            health = wait_ready(base, proc, args.startup_timeout)
+            health = server.wait_ready(args.startup_timeout)
             ids, queries = sample(base, args.ids, args.seed)
             warm_up(base, ids, queries, workers, args.startup_timeout)
             for endpoint in args.endpoints:
@@ -268,7 +216,7 @@ def run(args) -> list[dict]:
                     print(json.dumps(res), file=sys.stderr, flush=True)
                     time.sleep(1.0)
         finally:
-            stop_server(proc)
+            server.stop()
     return results
 
 

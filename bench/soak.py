@@ -29,8 +29,6 @@ import asyncio
 import json
 import os
 import random
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -38,6 +36,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import httpx
+
+from _server import Server, percentile, rss_kib, server_env
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -57,27 +57,9 @@ MIX = (
 RSS_EVERY = 5.0
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def rss_kib(pid: int) -> int | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
-
-
 def _env(args) -> dict[str, str]:
-    env = dict(os.environ, CITEGRAPH_STORE=args.store, PYTHONPATH=str(ROOT))
+    env = server_env(args.store, args.db)
     env.pop("CI", None)
-    if args.db:
-        env["CITEGRAPH_DB"] = str(Path(args.db).resolve())
     return env
 
 
@@ -95,38 +77,6 @@ def load(args) -> None:
     t0 = time.monotonic()
     subprocess.run(cmd, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, timeout=args.load_timeout)
     print(f"loaded {args.load} in {time.monotonic() - t0:.0f} s", file=sys.stderr)
-
-
-def start_server(args, port: int) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "api", "serve", "--host", "127.0.0.1", "--port", str(port),
-           "--workers", "1", "--log-level", "warning"]
-    return subprocess.Popen(cmd, cwd=ROOT, env=_env(args), start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-
-def stop_server(proc: subprocess.Popen) -> str:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-    return proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
-
-
-def wait_ready(base: str, proc: subprocess.Popen, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"the server exited with {proc.returncode}: {proc.stderr.read().decode()[-2000:]}")
-        try:
-            if httpx.get(base + "/health", timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"the server did not answer /health within {timeout:.0f} s")
 
 
 def sample(base: str, seed: int) -> dict[str, list]:
@@ -175,13 +125,6 @@ def make_path(kind: str, rng: random.Random, s: dict[str, list]) -> str:
         return "/stats"
     other = quote(rng.choice(s["ids"]), safe="")
     return f"/path?source={quote(rng.choice(s['ids']), safe='')}&target={other}&max_hops=3"
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
 
 
 async def soak(base: str, pid: int, s: dict[str, list], args) -> dict:
@@ -286,17 +229,16 @@ def main(argv: list[str] | None = None) -> int:
         args.max_requests = int(args.rate * args.duration)
     if args.load != "none":
         load(args)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    proc = start_server(args, port)
+    server = Server(_env(args), workers=1)
+    base = server.base
     try:
-        wait_ready(base, proc, 300)
+        server.wait_ready(300)
         s = sample(base, args.seed)
         warm_up(base, s, args.warmup, args.seed)
-        report = asyncio.run(soak(base, proc.pid, s, args))
-        report["server_alive"] = proc.poll() is None
+        report = asyncio.run(soak(base, server.pid, s, args))
+        report["server_alive"] = server.proc.poll() is None
     finally:
-        server_log = stop_server(proc)
+        server_log = server.stop()
     report.update(store=args.store, corpus=args.load, papers=s["total"][0], load_1m=round(os.getloadavg()[0], 2))
     if "Traceback" in server_log:
         report["server_tracebacks"] = server_log.count("Traceback")
