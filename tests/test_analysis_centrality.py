@@ -149,3 +149,17 @@ def test_inputs_unchanged_and_global_random_untouched():
 def test_engine_error():
     with pytest.raises(InvalidParameter, match="The 'engine' parameter of pagerank"):
         pagerank(two_cliques(), engine="gpu")
+
+
+def test_pivot_count_shrinks_above_50k_nodes():
+    from graph.analysis.centrality import pivot_count
+
+    assert [pivot_count(n, 64) for n in (1000, 50_000, 50_001, 100_000, 200_000, 300_000, 10**7)] == [
+        64, 64, 63, 32, 16, 16, 16]
+    assert pivot_count(300_000, 8) == 8  # never more than asked
+    nodes = list(range(100_000))
+    pivots = betweenness_pivots(nodes, exact_max=1000, k=64, seed=42)
+    # The first 32 of the 64 pivots drawn at the same seed.
+    assert pivots == random.Random(42).sample(nodes, 64)[:32]
+    assert betweenness_pivots(nodes[:50_000], exact_max=1000, k=64, seed=42) == random.Random(42).sample(
+        nodes[:50_000], 64)

@@ -167,3 +167,20 @@ def test_greedy_on_igraph_honours_resolution():
     assert communities(two_cliques(), method="greedy_modularity", engine="igraph", resolution=0.7) == CLIQUES
     for parts, res in ((fine, 3.0), (coarse, 0.2)):  # never worse than the plain cut at that resolution
         assert modularity(G, parts, resolution=res) >= modularity(G, default, resolution=res) - 1e-12
+
+
+def test_renumber_membership_orders_like_renumber():
+    from graph.analysis.communities import parts_of, renumber_membership
+
+    # Raw ids 7, 3, 5: community 3 is largest, 7 and 5 tie on size 1 -> 7 holds vertex 0.
+    assert renumber_membership([7, 3, 3, 5]).tolist() == [1, 0, 0, 2]
+    rng = random.Random(3)
+    nodes = sorted(f"p{i:03d}" for i in range(300))
+    for _ in range(20):
+        raw = [rng.randrange(40) * 3 for _ in nodes]
+        groups: dict[int, set] = {}
+        for node, c in zip(nodes, raw):
+            groups.setdefault(c, set()).add(node)
+        member = renumber_membership(raw)
+        assert parts_of(nodes, member) == renumber(groups.values())
+    assert parts_of([], renumber_membership([])) == []

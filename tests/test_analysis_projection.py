@@ -66,3 +66,36 @@ def test_param_errors(kwargs, message):
     with pytest.raises(InvalidParameter) as err:
         projection(derived(), "abcd", **kwargs)
     assert str(err.value).startswith(message)
+
+
+def test_edge_table_matches_a_plain_sum_on_random_edges():
+    import random
+
+    from graph.analysis.projection import edge_table
+
+    rng = random.Random(5)
+    ids = [f"p{i:02d}" for i in range(40)]
+    pool = ids + ["zz", "q1"]  # unknown ids are ignored
+    pick = lambda: (rng.choice(pool), rng.choice(pool))  # noqa: E731
+    similar = {tuple(sorted(pick())): round(rng.random(), 3) for _ in range(150)}
+    shares = {tuple(sorted(pick())): round(rng.random(), 3) for _ in range(150)}
+    cites = [pick() for _ in range(300)]
+    d = DerivedGraph(
+        keywords=(),
+        has_keyword=(),
+        similar=tuple(SimilarEdge(a, b, s) for (a, b), s in similar.items()),
+        shares_keywords=tuple(SharedKeywordsEdge(a, b, 1, j, ("k",)) for (a, b), j in shares.items()),
+        cites=tuple(CitationEdge(a, b) for a, b in cites),
+    )
+    expected: dict[tuple[str, str], float] = {}
+    for rows, factor in ((similar.items(), 1.0), (shares.items(), 0.5)):
+        for (a, b), w in rows:
+            if a != b and a in ids and b in ids:
+                expected[(a, b)] = expected.get((a, b), 0.0) + factor * w
+    for a, b in {tuple(sorted(p)) for p in cites if p[0] != p[1] and p[0] in ids and p[1] in ids}:
+        expected[(a, b)] = expected.get((a, b), 0.0) + 1.0
+    table = edge_table(d, reversed(ids))
+    assert table.nodes == tuple(ids)
+    got = {(ids[a], ids[b]): w for a, b, w in zip(table.src.tolist(), table.dst.tolist(), table.weight.tolist())}
+    assert got == expected  # same sums in the same order: equal to the last bit
+    assert list(zip(table.src.tolist(), table.dst.tolist())) == sorted(zip(table.src.tolist(), table.dst.tolist()))

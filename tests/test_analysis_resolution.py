@@ -185,3 +185,16 @@ def test_auto_refine_starts_coarser_levels_from_the_kept_partition():
     assert starts == [(0.5, 1, HALVES), (0.25, 1, HALVES)]
     assert chosen.resolution == 0.5 and chosen.seed == 1
     assert [t["communities"] for t in trail] == [2, 2, 1]
+
+
+def test_detection_carries_the_membership_it_was_scored_on():
+    from graph.analysis.communities import modularity_arrays
+
+    detect, _ = scripted({(0.1, 0): THIRDS, (0.1, 1): HALVES})
+    found = best_of_restarts(detect, NODES, SRC, DST, W, resolution=0.1, seed=0, restarts=2)
+    assert found.member.tolist() == [0, 0, 0, 1, 1, 1]
+    # The very values modularity_arrays gives (not just approximately).
+    assert found.modularity == modularity_arrays(6, SRC, DST, W, found.member)
+    assert found.objective == modularity_arrays(6, SRC, DST, W, found.member, resolution=0.1)
+    empty = best_of_restarts(lambda r, s: [], [], SRC[:0], DST[:0], W[:0], resolution=1.0, seed=0)
+    assert empty.modularity == 0.0 and empty.member.tolist() == []

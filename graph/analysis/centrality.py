@@ -19,6 +19,7 @@ __all__ = [
     "pagerank_igraph",
     "betweenness_igraph",
     "betweenness_pivots",
+    "pivot_count",
     "strength_arrays",
     "pagerank_arrays",
     "participation_arrays",
@@ -69,8 +70,9 @@ def betweenness(
     """Normalized betweenness with distances ``1 / weight``.
 
     Exact when the graph has at most ``exact_max`` nodes; otherwise estimated
-    from ``k`` source pivots drawn with ``random.Random(seed)`` from the sorted
-    nodes (both engines use the same pivots, so they give the same numbers).
+    from ``k`` source pivots (fewer above 50k nodes, see :func:`pivot_count`)
+    drawn with ``random.Random(seed)`` from the sorted nodes (both engines use
+    the same pivots, so they give the same numbers).
 
     Parameters
     ----------
@@ -124,14 +126,43 @@ def betweenness_igraph(view: IGraphView, *, pivots: list | None) -> tuple[dict[H
     return _rescale(raw, n, pivots), {"exact": pivots is None, "k": None if pivots is None else len(pivots)}
 
 
+#: Up to this many nodes, sampled betweenness uses the ``k`` pivots asked for.
+PIVOTS_FULL_MAX = 50_000
+#: Above :data:`PIVOTS_FULL_MAX`, never fewer pivots than this.
+PIVOTS_MIN = 16
+
+
+def pivot_count(n: int, k: int) -> int:
+    """Pivots used for ``n`` nodes when ``k`` are asked for.
+
+    Each pivot costs one weighted shortest-path tree, ``O(m + n log n)``:
+    above :data:`PIVOTS_FULL_MAX` nodes the count shrinks as ``1 / n`` so the
+    total stays about that of ``k`` pivots at 50k nodes (100k papers: 32
+    pivots, 300k: 16), but never below :data:`PIVOTS_MIN` (nor above ``k``).
+    On a synthetic 100k-paper graph (2.5M edges) 32 pivots rank the nodes
+    with Spearman 0.96 against 64 pivots (0.95 against 128 pivots, where 64
+    reach 0.98), and save ~10 of 20 CPU seconds.
+
+    >>> pivot_count(30_000, 64), pivot_count(100_000, 64), pivot_count(300_000, 64), pivot_count(300_000, 8)
+    (64, 32, 16, 8)
+    """
+    if n <= PIVOTS_FULL_MAX:
+        return k
+    return min(k, max(PIVOTS_MIN, k * PIVOTS_FULL_MAX // n))
+
+
 def betweenness_pivots(nodes: list, *, exact_max: int, k: int, seed: int) -> list | None:
-    """The sampled sources, or None when betweenness is computed exactly."""
+    """The sampled sources, or None when betweenness is computed exactly.
+
+    :func:`pivot_count` pivots (``k`` up to 50k nodes) drawn from ``nodes``
+    with ``random.Random(seed).sample``.
+    """
     for name, value, low in (("exact_max", exact_max, 0), ("k", k, 1)):
         if not isinstance(value, int) or isinstance(value, bool) or value < low:
             raise param_error(name, "betweenness", f"an int >= {low}", value)
     if len(nodes) <= exact_max or k >= len(nodes):
         return None
-    return random.Random(seed).sample(nodes, k)
+    return random.Random(seed).sample(nodes, pivot_count(len(nodes), k))
 
 
 def _rescale(raw: Mapping[Hashable, float], n: int, pivots: list | None) -> dict[Hashable, float]:

@@ -18,6 +18,8 @@ __all__ = [
     "modularity_arrays",
     "membership",
     "renumber",
+    "renumber_membership",
+    "parts_of",
     "resolve_engine",
     "detect_networkx",
     "detect_igraph",
@@ -139,10 +141,7 @@ def detect_igraph(
                 member = _fastgreedy(g, weights, resolution)
             else:
                 raise param_error("method", "communities", f"one of {list(METHODS)}", method)
-    groups: dict[int, set] = {}
-    for i, c in enumerate(member):
-        groups.setdefault(c, set()).add(view.nodes[i])
-    return renumber(groups.values())
+    return parts_of(view.nodes, renumber_membership(member))
 
 
 def _fastgreedy(g, weights: list[float], resolution: float) -> list[int]:
@@ -189,6 +188,37 @@ def renumber(parts: Iterable[Iterable[Hashable]]) -> list[set]:
     sets = [set(p) for p in parts]
     sets = [s for s in sets if s]
     return sorted(sets, key=lambda s: (-len(s), min(s)))
+
+
+def renumber_membership(member: Sequence[int]) -> np.ndarray:
+    """A community id per vertex, renumbered as :func:`renumber` orders communities.
+
+    Vertices are in sorted node order (as in :class:`IGraphView`), so a
+    community's smallest member is its first vertex.
+
+    >>> renumber_membership([7, 3, 3, 7, 3, 5]).tolist()
+    [1, 0, 0, 1, 0, 2]
+    """
+    labels, first, inverse = np.unique(np.asarray(member, dtype=np.int64), return_index=True, return_inverse=True)
+    sizes = np.bincount(inverse, minlength=len(labels))
+    order = np.lexsort((first, -sizes))
+    rank = np.empty(len(labels), dtype=np.int64)
+    rank[order] = np.arange(len(labels))
+    return rank[inverse.ravel()]
+
+
+def parts_of(nodes: Sequence[Hashable], member: np.ndarray) -> list[set]:
+    """Communities as sets of ``nodes``, from a renumbered membership array.
+
+    >>> [sorted(part) for part in parts_of(["a", "b", "c"], np.array([1, 0, 0]))]
+    [['b', 'c'], ['a']]
+    """
+    if len(member) == 0:
+        return []
+    order = np.argsort(member, kind="stable")
+    cuts = np.flatnonzero(np.diff(member[order])) + 1
+    pick = nodes.__getitem__
+    return [set(map(pick, chunk.tolist())) for chunk in np.split(order, cuts)]
 
 
 def membership(parts: Sequence[Iterable[Hashable]]) -> dict[Hashable, int]:

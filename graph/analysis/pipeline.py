@@ -24,8 +24,6 @@ from graph.analysis.communities import (
     check_seed,
     detect_igraph,
     detect_networkx,
-    membership,
-    modularity_arrays,
     resolve_engine,
 )
 from graph.analysis.engine import ENGINES, igraph_from_table, library_versions
@@ -79,7 +77,9 @@ class AnalyzeParams:
     betweenness_k : int
         Number of source pivots when sampled (64: ~2.5 s on hepth's 30k papers
         and 560k edges; on citeseer 23-24 of the exact top 30 are found, as
-        with 128 pivots).
+        with 128 pivots). Above 50k papers fewer are used, down to 16
+        (:func:`~graph.analysis.centrality.pivot_count`); the count used is
+        recorded in ``params["betweenness"]["k"]``.
     top_papers : int
         Top papers (by PageRank) kept per community, 0-100.
     label_size : int
@@ -191,11 +191,10 @@ def analyze(derived: DerivedGraph, paper_ids: Iterable[str], *, params: AnalyzeP
     index = {node: i for i, node in enumerate(nodes)}
 
     def refine(resolution: float, seed: int, start: list[set]) -> list[set]:
-        initial = [0] * n
+        initial = np.zeros(n, dtype=np.int64)
         for cid, part in enumerate(start):
-            for node in part:
-                initial[index[node]] = cid
-        return detect_igraph(view, method="leiden", resolution=resolution, seed=seed, initial=initial)
+            initial[np.fromiter(map(index.__getitem__, part), dtype=np.int64, count=len(part))] = cid
+        return detect_igraph(view, method="leiden", resolution=resolution, seed=seed, initial=initial.tolist())
 
     arrays = (nodes, table.src, table.dst, table.weight)
     # Greedy modularity draws nothing at random: one run says it all.
@@ -208,9 +207,11 @@ def analyze(derived: DerivedGraph, paper_ids: Iterable[str], *, params: AnalyzeP
         # A fixed resolution, or label propagation, which has none to choose.
         found = best_of_restarts(detect, *arrays, resolution=p.resolution or 1.0, seed=p.seed, restarts=restarts)
     parts = found.parts
-    member = membership(parts)
-    member_arr = np.array([member[node] for node in nodes], dtype=np.int64)
-    q = modularity_arrays(n, table.src, table.dst, table.weight, member_arr)
+    # ``found`` was scored on this very edge list: its membership array and
+    # modularity at resolution 1 are the ones to report.
+    member_arr = found.member
+    member_ids = member_arr.tolist()
+    q = found.modularity
     lap("communities")
 
     degree = strength_arrays(n, table.src, table.dst, table.weight).tolist()
@@ -256,7 +257,7 @@ def analyze(derived: DerivedGraph, paper_ids: Iterable[str], *, params: AnalyzeP
     scores = tuple(
         PaperScores(
             paper_id=node,
-            community=member[node],
+            community=member_ids[i],
             degree=degree[i],
             pagerank=ranks[node],
             betweenness=between[node],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Iterable, Mapping
 
 import networkx as nx
@@ -106,29 +107,35 @@ def edge_table(
     chosen = check_edges(edges, where=where)
     factors = check_weights(weights, where=where)
     nodes = tuple(sorted(set(paper_ids)))
-    index = {node: i for i, node in enumerate(nodes)}
+    index = _Index(zip(nodes, range(len(nodes))))
     n = len(nodes)
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
+    def column(rows, name: str, dtype=np.int64) -> np.ndarray:
+        # map() over attrgetter and the index keeps the per-edge work in C
+        # (2.7M edges at 100k papers).
+        values = map(attrgetter(name), rows)
+        if dtype is np.int64:
+            values = map(index.__getitem__, values)
+        return np.fromiter(values, dtype=dtype, count=len(rows))
+
     def ends(rows) -> tuple[np.ndarray, np.ndarray]:
-        a = np.fromiter((index.get(e.source, -1) for e in rows), dtype=np.int64, count=len(rows))
-        b = np.fromiter((index.get(e.target, -1) for e in rows), dtype=np.int64, count=len(rows))
-        return a, b
+        return column(rows, "source"), column(rows, "target")
 
     if "similar" in chosen and factors["similar"] > 0 and derived.similar:
         a, b = ends(derived.similar)
-        w = np.fromiter((e.score for e in derived.similar), dtype=np.float64, count=len(derived.similar))
+        w = column(derived.similar, "score", np.float64)
         parts.append((a, b, factors["similar"] * w))
     if "keywords" in chosen and factors["keywords"] > 0 and derived.shares_keywords:
         rows = derived.shares_keywords
         a, b = ends(rows)
-        w = np.fromiter((e.jaccard for e in rows), dtype=np.float64, count=len(rows))
+        w = column(rows, "jaccard", np.float64)
         parts.append((a, b, factors["keywords"] * w))
     if "cites" in chosen and factors["cites"] > 0 and derived.cites:
         a, b = ends(derived.cites)
         lo, hi, _ = _canonical(a, b, np.ones(len(a)), n)
         # A pair citing each other in both directions is one relation, not two.
-        key = np.unique(lo * n + hi)
+        key = _sorted_unique(lo * n + hi)
         parts.append((key // n, key % n, np.full(len(key), factors["cites"])))
     if not parts:
         empty = np.zeros(0, dtype=np.int64)
@@ -139,6 +146,24 @@ def edge_table(
     keep = total > 0
     key, total = key[keep], total[keep]
     return EdgeTable(nodes, key // n, key % n, total)
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` by one sort: NumPy 2.4's ``np.unique`` hashes
+    first and took ~30x longer on 1.2M citation keys."""
+    values = np.sort(values)
+    if len(values) == 0:
+        return values
+    return values[np.concatenate(([True], values[1:] != values[:-1]))]
+
+
+class _Index(dict):
+    """``{node: position}`` in which unknown nodes map to -1."""
+
+    __slots__ = ()
+
+    def __missing__(self, key: object) -> int:
+        return -1
 
 
 def _canonical(a: np.ndarray, b: np.ndarray, w: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -26,12 +26,11 @@ Louvain at 0.5: 0.395), on the seeds 0.71 (8 communities) and on hepth 0.5
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 import numpy as np
 
-from graph.analysis.communities import membership, modularity_arrays
 from graph.errors import param_error
 
 __all__ = ["AUTO_GRID", "AUTO_KEEP", "Detection", "best_of_restarts", "auto_resolution"]
@@ -55,6 +54,8 @@ class Detection:
     modularity: float
     objective: float
     seed: int
+    #: Community id per node (indices of the sorted nodes), as scored.
+    member: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 def best_of_restarts(
@@ -88,18 +89,61 @@ def best_of_restarts(
     Detection
         The run with the highest modularity at ``resolution``, the first on ties.
     """
-    index = {node: i for i, node in enumerate(nodes)}
+    return _best_of_restarts(detect, nodes, _Scorer(len(nodes), src, dst, weight), resolution, seed, restarts)
+
+
+class _Scorer:
+    """:func:`~graph.analysis.communities.modularity_arrays` of many partitions
+    of one graph, with the node strengths summed once (same arithmetic, so the
+    same values to the last bit)."""
+
+    def __init__(self, n: int, src: np.ndarray, dst: np.ndarray, weight: np.ndarray) -> None:
+        self.n, self.src, self.dst, self.weight = n, src, dst, weight
+        self.m = float(weight.sum())
+        self.degree = np.bincount(src, weights=weight, minlength=n) + np.bincount(dst, weights=weight, minlength=n)
+        self.index: dict | None = None
+
+    def member(self, nodes: Sequence, parts: list) -> np.ndarray:
+        """Community id per node index (the list index of its part)."""
+        if self.index is None:
+            self.index = {node: i for i, node in enumerate(nodes)}
+        member = np.zeros(len(nodes), dtype=np.int64)
+        look = self.index.__getitem__
+        for cid, part in enumerate(parts):
+            member[np.fromiter(map(look, part), dtype=np.int64)] = cid
+        return member
+
+    def terms(self, member: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """Per community: inner weight / m and (degree sum / 2m)^2; None without edges."""
+        m = self.m
+        if self.n == 0 or m <= 0:
+            return None
+        k = int(member.max()) + 1
+        same = member[self.src] == member[self.dst]
+        inner = np.bincount(member[self.src[same]], weights=self.weight[same], minlength=k)
+        totals = np.bincount(member, weights=self.degree, minlength=k)
+        return inner / m, (totals / (2.0 * m)) ** 2
+
+    @staticmethod
+    def score(terms: tuple[np.ndarray, np.ndarray] | None, resolution: float) -> float:
+        if terms is None:
+            return 0.0
+        return float(np.sum(terms[0] - resolution * terms[1]))
+
+
+def _best_of_restarts(
+    detect: Callable[[float, int], list], nodes: Sequence, scorer: _Scorer, resolution: float, seed: int, restarts: int
+) -> Detection:
     best: Detection | None = None
     for r in range(max(1, restarts)):
         run_seed = (seed + r) % 2**31
         parts = detect(resolution, run_seed)
-        member = np.zeros(len(nodes), dtype=np.int64)
-        for node, cid in membership(parts).items():
-            member[index[node]] = cid
-        objective = modularity_arrays(len(nodes), src, dst, weight, member, resolution=resolution)
+        member = scorer.member(nodes, parts)
+        terms = scorer.terms(member)
+        objective = scorer.score(terms, resolution)
         if best is None or objective > best.objective:
-            q = modularity_arrays(len(nodes), src, dst, weight, member)
-            best = Detection(parts, resolution, q, objective, run_seed)
+            q = scorer.score(terms, 1.0)
+            best = Detection(parts, resolution, q, objective, run_seed, member)
     return best
 
 
@@ -164,13 +208,14 @@ def auto_resolution(
     if len(grid) == 0:
         raise param_error("grid", "auto_resolution", "a non-empty sequence of resolutions", grid)
     trail: list[dict] = []
+    scorer = _Scorer(len(nodes), src, dst, weight)
 
     def step(res: float, previous: Detection | None = None) -> Detection:
         if previous is None or refine is None:
-            found = best_of_restarts(detect, nodes, src, dst, weight, resolution=res, seed=seed, restarts=restarts)
+            found = _best_of_restarts(detect, nodes, scorer, res, seed, restarts)
         else:
             warm = lambda r, s: refine(r, s, previous.parts)  # noqa: E731
-            found = best_of_restarts(warm, nodes, src, dst, weight, resolution=res, seed=previous.seed, restarts=1)
+            found = _best_of_restarts(warm, nodes, scorer, res, previous.seed, 1)
         trail.append({"resolution": res, "communities": len(found.parts), "modularity": round(found.modularity, 6)})
         return found
 
