@@ -239,9 +239,26 @@ def open_store(kind: str, tmpdir: Path):
         uri = info["uri"]
         password = os.environ.get("NEO4J_PASSWORD") or neo4j_local.Settings().password
         pid = info.get("pid")
+    if pid:
+        print(f"neo4j server pid {pid}: {_jvm_mode(pid)}", file=sys.stderr)
     store = Neo4jStore(uri, "neo4j", password)
     store.open()
     return store, pid
+
+
+def _jvm_mode(pid: int) -> str:
+    """The server JVM's JIT and GC, from its command line: a C1-only server
+    (NEO4J_LOCAL_FAST_JIT=1, the neo4j_local default) spends about 1.5-2x the
+    server CPU per written row of a full-JIT one, so say which one was measured."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            args = fh.read().decode(errors="replace").split("\0")
+    except OSError:
+        return "JVM flags unknown"
+    jit = "C1 only (NEO4J_LOCAL_FAST_JIT=1; use 0 for write benches)" if "-XX:TieredStopAtLevel=1" in args else "full JIT"
+    gc = next((a[len("-XX:+Use"):] for a in args if a.startswith("-XX:+Use") and a.endswith("GC")), "default GC")
+    heap = next((a[len("-Xmx"):] for a in args if a.startswith("-Xmx")), "?")
+    return f"{jit}, {gc}, heap {heap}"
 
 
 def _edge_count(d: DerivedGraph) -> int:

@@ -32,8 +32,15 @@ Environment (defaults):
     NEO4J_LOCAL_PAGECACHE  256m
     NEO4J_LOCAL_VERSION    the neo4j.version pinned in scripts/neo4j/pom.xml
     NEO4J_LOCAL_OFFLINE    1 -> run mvn with -o (needs a populated ~/.m2)
+    NEO4J_LOCAL_HEAP_INITIAL  initial heap (default: see NEO4J_LOCAL_HEAP)
+    NEO4J_LOCAL_GC         g1 (default) or parallel
     NEO4J_LOCAL_FAST_JIT   1 -> -XX:TieredStopAtLevel=1 (C1 only): about 2x faster
-                           start on 2 cores, slower long-running queries; 0 = full JIT
+                           start on 2 cores, slower long-running queries; 0 = full JIT.
+                           Measured on hepth edge writes (session 3, loaded 2-core box):
+                           C1 38-48 us server CPU per created edge, full JIT 20-33 us
+                           once warm; start 10 s (C1) vs 35 s and 16 CPU s (full JIT),
+                           and the first ~0.5M rows after a start cost ~2x more (C2 compiles).
+                           Use 0 for write/read benchmarks, 1 (default) for tests.
     NEO4J_LOCAL_EXTRA_CONF extra neo4j.conf lines (newline separated)
     NEO4J_USER             neo4j
     NEO4J_PASSWORD         citegraph-dev   (min. 8 chars; only applied before the
@@ -112,6 +119,11 @@ class Settings:
         self.password = env.get("NEO4J_PASSWORD") or "citegraph-dev"
         self.heap = _check_size("NEO4J_LOCAL_HEAP", env.get("NEO4J_LOCAL_HEAP") or "1g")
         self.pagecache = _check_size("NEO4J_LOCAL_PAGECACHE", env.get("NEO4J_LOCAL_PAGECACHE") or "256m")
+        initial = env.get("NEO4J_LOCAL_HEAP_INITIAL") or ""
+        self.heap_initial = _check_size("NEO4J_LOCAL_HEAP_INITIAL", initial) if initial else ""
+        self.gc = (env.get("NEO4J_LOCAL_GC") or "g1").lower()
+        if self.gc not in ("g1", "parallel"):
+            raise Neo4jLocalError(f"NEO4J_LOCAL_GC={self.gc!r} is not one of g1, parallel")
         self.extra_conf = env.get("NEO4J_LOCAL_EXTRA_CONF") or ""
         self.offline = (env.get("NEO4J_LOCAL_OFFLINE") or "") not in ("", "0", "false", "no")
         self.fast_jit = (env.get("NEO4J_LOCAL_FAST_JIT") or "1") not in ("0", "false", "no")
@@ -269,7 +281,7 @@ SERVER_LOGS_XML = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def _neo4j_conf(s: Settings) -> str:
-    initial = s.heap if _bytes(s.heap) <= _bytes("512m") else "512m"
+    initial = s.heap_initial or (s.heap if _bytes(s.heap) <= _bytes("512m") else "512m")
     lines = [
         "# Written by scripts/neo4j_local.py on every install/start; edits are lost.",
         "server.default_listen_address=127.0.0.1",
@@ -296,7 +308,7 @@ def _neo4j_conf(s: Settings) -> str:
         "server.jvm.additional=--add-opens=java.base/java.io=ALL-UNNAMED",
         "server.jvm.additional=--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
         "server.jvm.additional=-Dio.netty.tryReflectionSetAccessible=true",
-        "server.jvm.additional=-XX:+UseG1GC",
+        "server.jvm.additional=" + ("-XX:+UseParallelGC" if s.gc == "parallel" else "-XX:+UseG1GC"),
     ]
     if s.fast_jit:
         # Startup is CPU-bound class loading + JIT; C1 only roughly halves it on 2 cores.
