@@ -234,11 +234,18 @@ def _analyze_params(edges, resolution, method, engine, seed):
     return AnalyzeParams(**kwargs)
 
 
-def _do_analyze(store, params, batch_size, built=None):
+def _do_analyze(store, params, batch_size):
     from graph.pipeline import analyze as run_analyze
 
     with progress_bar() as progress:
-        return run_analyze(store, params, batch_size=batch_size, progress=progress, built=built)
+        return run_analyze(store, params, batch_size=batch_size, progress=progress)
+
+
+def _do_build_analyze(store, build_params, analyze_params, batch_size):
+    from graph.pipeline import build_and_analyze
+
+    with progress_bar() as progress:
+        return build_and_analyze(store, build_params, analyze_params, batch_size=batch_size, progress=progress)
 
 
 _EDGES = typer.Option(None, "--edges", help="Edge types to project, e.g. similar,keywords,cites.")
@@ -289,9 +296,8 @@ def run(
         analyze_params = _analyze_params(edges, resolution, method, engine, seed)
         report = _do_ingest(store, paths, citations, fmt, strict, cfg.citegraph_batch_size)
         _print_ingest(report, False)
-        built = _do_build(store, build_params, cfg.citegraph_batch_size)
+        built, analyzed = _do_build_analyze(store, build_params, analyze_params, cfg.citegraph_batch_size)
         typer.echo(f"built in {built.seconds:.1f}s: " + _counts_line(built.counts))
-        analyzed = _do_analyze(store, analyze_params, cfg.citegraph_batch_size, built=built)
         typer.echo(f"analyzed in {analyzed.seconds:.1f}s: {analyzed.communities} communities, "
                    f"modularity {analyzed.modularity:.3f}")
 
@@ -410,9 +416,8 @@ def demo(
     with errors_to_exit_codes(), open_store(cfg) as store:
         report = _do_ingest(store, sample_files(), [], None, False, cfg.citegraph_batch_size)
         _print_ingest(report, False)
-        built = _do_build(store, None, cfg.citegraph_batch_size)
+        built, analyzed = _do_build_analyze(store, None, None, cfg.citegraph_batch_size)
         typer.echo(f"built in {built.seconds:.1f}s: " + _counts_line(built.counts))
-        analyzed = _do_analyze(store, None, cfg.citegraph_batch_size, built=built)
         typer.echo(f"analyzed in {analyzed.seconds:.1f}s: {analyzed.communities} communities, "
                    f"modularity {analyzed.modularity:.3f}")
         data = stats_dict(store, with_runs=False)

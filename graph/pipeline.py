@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from graph.errors import BadRecord, StrictModeError
+from graph.errors import BadRecord, CitegraphError, StrictModeError, param_error
 from graph.models import DerivedGraph, Paper, RunRecord, merge_papers
 from graph.stores.base import GraphStore
 
@@ -30,6 +30,7 @@ __all__ = [
     "ingest",
     "build",
     "analyze",
+    "build_and_analyze",
     "versions",
 ]
 
@@ -255,15 +256,27 @@ def build(
 ) -> BuildReport:
     """Compute keywords and derived edges from the stored papers and replace the
     stored derived graph with them. Records a run."""
-    from dataclasses import asdict
-
-    from graph.edges import BuildParams, build_derived
+    from graph.edges import BuildParams
 
     params = params or BuildParams()
     started, t0 = _now(), time.perf_counter()
+    derived, ids = _build_compute(store, params, progress)
+    return _build_write(store, derived, ids, params, started, t0, batch_size, progress)
+
+
+def _build_compute(store: GraphStore, params, progress: Progress) -> tuple[DerivedGraph, list[str]]:
+    from graph.edges import build_derived
+
     papers = list(store.iter_papers())
     progress("load papers", len(papers), len(papers))
     derived = build_derived(papers, store.reference_index(), params, progress=progress)
+    return derived, sorted({p.id for p in papers})
+
+
+def _build_write(store: GraphStore, derived: DerivedGraph, ids: list[str], params, started: str, t0: float,
+                 batch_size: int, progress: Progress) -> BuildReport:
+    from dataclasses import asdict
+
     progress("write edges", 0, 1)
     store.replace_derived(derived, batch_size=batch_size)
     progress("write edges", 1, 1)
@@ -272,8 +285,7 @@ def build(
     counts["unresolved_references"] = derived.unresolved_references
     store.record_run(RunRecord(kind="build", started_at=started, seconds=round(seconds, 3),
                                params=asdict(params), counts=counts, versions=versions()))
-    return BuildReport(counts=counts, seconds=seconds, params=asdict(params), derived=derived,
-                       paper_ids=sorted({p.id for p in papers}))
+    return BuildReport(counts=counts, seconds=seconds, params=asdict(params), derived=derived, paper_ids=ids)
 
 
 # --- analyze -------------------------------------------------------------------
@@ -290,10 +302,9 @@ def analyze(
     """Project the stored graph, find communities, score papers, label
     communities, and replace the stored analysis with the result. Records a run.
 
-    ``built``, the report of a :func:`build` of this store just before (as
-    ``citegraph run`` does), supplies the derived graph and the paper ids in
-    memory instead of reading them back: the same graph, without the read
-    (8 s on hepth from Neo4j).
+    ``built``, the report of a :func:`build` of this store just before, supplies
+    the derived graph and the paper ids in memory instead of reading them back:
+    the same graph, without the read (8 s on hepth from Neo4j).
     """
     from graph.analysis import AnalyzeParams
     from graph.analysis import analyze as run_analysis
@@ -308,6 +319,10 @@ def analyze(
     progress("analyze", 0, 1)
     result = run_analysis(derived, ids, params=params)
     progress("analyze", 1, 1)
+    return _analyze_write(store, result, started, t0, batch_size)
+
+
+def _analyze_write(store: GraphStore, result, started: str, t0: float, batch_size: int) -> AnalyzeReport:
     store.write_analysis(result, batch_size=batch_size)
     seconds = time.perf_counter() - t0
     counts = store.counts()
@@ -316,6 +331,130 @@ def analyze(
                                params=used, counts=counts, versions=versions()))
     return AnalyzeReport(communities=len(result.communities), modularity=result.modularity,
                          seconds=seconds, params=used)
+
+
+# --- build + analyze -----------------------------------------------------------
+
+#: :func:`build_and_analyze` overlaps the analysis with the store writes from
+#: this many papers on (below, a fork costs more than the overlap saves).
+OVERLAP_MIN_PAPERS = 2000
+
+
+def build_and_analyze(
+    store: GraphStore,
+    build_params=None,
+    analyze_params=None,
+    *,
+    batch_size: int = 5000,
+    progress: Progress = _no_progress,
+    overlap: bool | None = None,
+) -> tuple[BuildReport, AnalyzeReport]:
+    """:func:`build` then :func:`analyze` (``citegraph run`` after its ingest):
+    the same stored graph and analysis, sooner.
+
+    The analysis is computed from the graph in memory, never read back. With
+    ``overlap`` (by default from :data:`OVERLAP_MIN_PAPERS` papers on, where
+    ``fork`` exists), it is computed in a forked child process while this one
+    writes the derived graph to the store: the writes (server-bound on Neo4j,
+    SQLite's on the other core) and the analysis (CPU-bound, and igraph holds
+    the GIL, so a thread would not do) run side by side. The analysis is
+    written, and its run recorded, only after the build's; its ``seconds``
+    count from the fork. If the build's write fails, the child is stopped and
+    nothing of the analysis is written.
+    """
+    from graph.analysis import AnalyzeParams
+    from graph.edges import BuildParams
+
+    build_params = build_params or BuildParams()
+    analyze_params = analyze_params or AnalyzeParams()
+    if not isinstance(analyze_params, AnalyzeParams):
+        raise param_error("analyze_params", "build_and_analyze", "an AnalyzeParams", analyze_params)
+    started, t0 = _now(), time.perf_counter()
+    derived, ids = _build_compute(store, build_params, progress)
+    if overlap is None:
+        overlap = len(ids) >= OVERLAP_MIN_PAPERS and _can_fork()
+    if not overlap:
+        built = _build_write(store, derived, ids, build_params, started, t0, batch_size, progress)
+        return built, analyze(store, analyze_params, batch_size=batch_size, progress=progress, built=built)
+    a_started, a_t0 = _now(), time.perf_counter()
+    child = _ForkedAnalysis(derived, ids, analyze_params)
+    try:
+        built = _build_write(store, derived, ids, build_params, started, t0, batch_size, progress)
+    except BaseException:
+        child.stop()
+        raise
+    progress("analyze", 0, 1)
+    result = child.result()
+    progress("analyze", 1, 1)
+    return built, _analyze_write(store, result, a_started, a_t0, batch_size)
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+class _ForkedAnalysis:
+    """:func:`graph.analysis.analyze` in a forked child; the result comes back
+    pickled through a pipe. The child inherits the graph (no copy is sent) and
+    touches no store and no progress bar."""
+
+    def __init__(self, derived: DerivedGraph, ids: list[str], params) -> None:
+        import gc
+        import multiprocessing
+        import sys
+
+        ctx = multiprocessing.get_context("fork")
+        self._receive, send = ctx.Pipe(duplex=False)
+        for stream in (sys.stdout, sys.stderr):  # else the child would repeat buffered output
+            stream.flush()
+        gc.freeze()  # the collector must not write to (and so copy) every inherited object
+        try:
+            self._proc = ctx.Process(target=_analysis_child, args=(send, derived, ids, params),
+                                     name="citegraph-analyze", daemon=True)
+            self._proc.start()
+        finally:
+            gc.unfreeze()
+            send.close()
+
+    def result(self):
+        try:
+            status, payload = self._receive.recv()
+        except EOFError:
+            self._proc.join()
+            raise CitegraphError(
+                f"The analysis process died (exit code {self._proc.exitcode}"
+                + (": killed, probably out of memory" if self._proc.exitcode == -9 else "")
+                + "); nothing of the analysis was written."
+            ) from None
+        finally:
+            self._receive.close()
+        self._proc.join()
+        if status == "error":
+            raise payload
+        return payload
+
+    def stop(self) -> None:
+        if self._proc.is_alive():
+            self._proc.kill()
+        self._proc.join()
+        self._receive.close()
+
+
+def _analysis_child(send, derived: DerivedGraph, ids: list[str], params) -> None:
+    from graph.analysis import analyze as run_analysis
+
+    try:
+        message = ("ok", run_analysis(derived, ids, params=params))
+    except Exception as exc:  # sent back and raised in the parent
+        message = ("error", exc)
+    try:
+        send.send(message)
+    except Exception:  # an exception that does not pickle: keep its text
+        send.send(("error", CitegraphError(f"analyze failed: {message[1]!r}")))
+    finally:
+        send.close()
 
 
 # --- evaluate ------------------------------------------------------------------
