@@ -5,6 +5,7 @@ Frozen dataclasses, no I/O. Paper identity lives in :func:`paper_id` only.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -40,6 +41,7 @@ _ARXIV_NEW = re.compile(r"(\d{4}\.\d{4,5})(v\d+)?$")
 _ARXIV_OLD = re.compile(r"([a-z\-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=1 << 17)  # ingest and dedup ask for each title's key several times
 def normalize_title(title: str | None) -> str:
     """Case-, accent-, punctuation- and whitespace-insensitive form of a title.
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import os
+from functools import lru_cache
 from typing import Iterator
 
 from graph.errors import BadRecord
@@ -88,11 +89,30 @@ def _pairs(source: TextSource) -> Iterator[tuple[str, str] | BadRecord]:
             if len(fields) != 2:
                 yield BadRecord(location(path, number), f"expected 2 fields (citing,cited), got {len(fields)}")
             else:
-                citing, cited = normalize_reference(fields[0]), normalize_reference(fields[1])
-                problem = id_problem(citing, "citing") or id_problem(cited, "cited")
+                citing, problem = _reference(fields[0], "citing")
+                cited, cited_problem = _reference(fields[1], "cited")
+                problem = problem or cited_problem
                 if problem:
                     yield BadRecord(location(path, number), problem)
                 elif citing and cited:
                     yield citing, cited
                 else:
                     yield BadRecord(location(path, number), "empty paper id")
+
+
+def _reference(field: str, role: str) -> tuple[str, str | None]:
+    """The normalised id of one field and what is wrong with it (or None);
+    ids recur (a paper is cited many times), so short ones are cached."""
+    if len(field) <= _CACHED_FIELD_CHARS:
+        return _cached_reference(field, role)
+    ref = normalize_reference(field)
+    return ref, id_problem(ref, role)
+
+
+_CACHED_FIELD_CHARS = 256
+
+
+@lru_cache(maxsize=1 << 18)
+def _cached_reference(field: str, role: str) -> tuple[str, str | None]:
+    ref = normalize_reference(field)
+    return ref, id_problem(ref, role)
