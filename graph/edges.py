@@ -26,7 +26,7 @@ from graph.models import (
     normalize_doi,
 )
 from graph.similarity import DEFAULT_MIN_SCORE, METHODS, similar_edges
-from graph.text import extract_keywords
+from graph.text import extract_keywords, text_runs
 
 __all__ = [
     "BuildParams",
@@ -284,8 +284,15 @@ def build_derived(
         return lambda done, total: progress(stage, done, total) if progress else None
 
     report("keywords")(0, 1)
+    # Each text is tokenised once, for its keywords and its SIMILAR_TO terms.
+    runs_box = [[text_runs(t or "") for t in texts]]
     has_keyword, keywords = extract_keywords(
-        ids, texts, k=params.keywords_k, max_n=params.keyword_max_words, titles=[p.title for p in ordered]
+        ids,
+        texts,
+        k=params.keywords_k,
+        max_n=params.keyword_max_words,
+        titles=[p.title for p in ordered],
+        runs=runs_box[0],
     )
     report("keywords")(1, 1)
     similar = similar_edges(
@@ -298,6 +305,7 @@ def build_derived(
         n_components=params.lsa_components,
         seed=params.seed,
         progress=report("similar"),
+        runs=runs_box.pop(),  # handed over, not kept: freed once the features are made
     )
     report("shares_keywords")(0, 1)
     shares = shares_keywords_edges(has_keyword, min_shared=params.min_shared, max_df=params.max_keyword_df)

@@ -19,6 +19,7 @@ import re
 import sys
 import unicodedata
 from collections import Counter
+from operator import mul
 from typing import Mapping, Sequence
 
 from graph.errors import param_error
@@ -35,6 +36,8 @@ __all__ = [
     "tokenize",
     "candidate_phrases",
     "analyze",
+    "analyze_runs",
+    "text_runs",
     "extract_keywords",
     "phrase_counts",
     "keyword_eligible",
@@ -157,12 +160,16 @@ _PRE_EQUALS = re.compile(r"\s*=\s*")
 _LATEX_ACCENT = re.compile(r"\\['`\"^~]\{?([A-Za-z])\}?")
 _LATEX_FONT = re.compile(r"\{\s*\\(?:cal|mathcal|bf|rm|it|sl|em)\s+([A-Za-z]+)\s*\}")
 # One scanner: LaTeX commands and punctuation end a segment; group names such as
-# "SU(N)" or "SL(2,R)" are one token; other characters are ignored.
+# "SU(N)" or "SL(2,R)" are one token; other characters are ignored. The leading
+# skip jumps over whitespace where no match can start (only a space before a
+# dash or quote starts one), so the alternatives are not tried at every space:
+# findall gives the same groups, a third faster.
 _SCAN = re.compile(
-    r"""(?P<latex>\\[A-Za-z]+)
+    r"""(?:\s+(?![-–—']))?
+    (?:(?P<latex>\\[A-Za-z]+)
     |(?P<group>\b[A-Za-z]{1,4}\([0-9A-Za-z,_{}+\-]{1,8}\))
     |(?P<tok>[^\W_]+(?:['\-/=+][^\W_]+)*)
-    |(?P<sep>[.,;:!?()\[\]{}"“”«»<>|$\\^~`]|\s[-–—]|[-–—]\s|\s'|'\s)""",
+    |(?P<sep>[.,;:!?()\[\]{}"“”«»<>|$\\^~`]|\s[-–—']|[-–—']\s))""",
     re.VERBOSE,
 )
 _ACRONYM_PLURAL = re.compile(r"^[A-Z0-9]*[A-Z][A-Z0-9]*s$")
@@ -354,8 +361,38 @@ def analyze(text: str, *, bigrams: bool = True, compound_parts: bool = True) -> 
     >>> analyze("Extremal black holes and D-branes.")
     ['extremal', 'black', 'hole', 'extremal black', 'black hole', 'd-brane', 'brane']
     """
+    return analyze_runs(_runs(text), bigrams=bigrams, compound_parts=compound_parts)
+
+
+def text_runs(text: str) -> tuple[tuple[str, ...], ...]:
+    """The runs of consecutive non-stop tokens of ``text``, inside its segments.
+
+    What both :func:`analyze` and the keyword candidates are made from: compute
+    them once per text and hand them to :func:`analyze_runs` and
+    ``extract_keywords(runs=...)``. Tuples, one-token runs shared between texts:
+    a corpus keeps them all for a while.
+
+    >>> text_runs("We study black holes in string theory; entropy.")
+    (('black', 'hole'), ('string', 'theory'), ('entropy',))
+    """
+    return tuple([_one_token_run(r[0]) if len(r) == 1 else tuple(r) for r in _runs(text)])
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _one_token_run(token: str) -> tuple[str]:
+    return (token,)
+
+
+def analyze_runs(
+    runs: Sequence[Sequence[str]], *, bigrams: bool = True, compound_parts: bool = True
+) -> list[str]:
+    """:func:`analyze` of a text, from its :func:`text_runs`.
+
+    >>> analyze_runs([["extremal", "black", "hole"], ["d-brane"]])
+    ['extremal', 'black', 'hole', 'extremal black', 'black hole', 'd-brane', 'brane']
+    """
     out: list[str] = []
-    for run in _runs(text):
+    for run in runs:
         if compound_parts:
             for tok in run:
                 out.append(tok)
@@ -381,6 +418,7 @@ def extract_keywords(
     k: int = 8,
     max_n: int = 3,
     titles: Sequence[str] | None = None,
+    runs: Sequence[Sequence[Sequence[str]]] | None = None,
 ) -> tuple[list[KeywordScore], list[Keyword]]:
     """Up to ``k`` keyphrases per paper, scored by TF-IDF against the corpus.
 
@@ -412,6 +450,10 @@ def extract_keywords(
         Longest phrase, in words.
     titles : sequence of str, optional
         The papers' titles, aligned with ``ids``, for the title weight.
+    runs : sequence, optional
+        Each text's :func:`text_runs`, aligned with ``ids``, when the caller has
+        them already (``build_derived`` computes them once for keywords and
+        SIMILAR_TO); the texts are then not read again.
 
     Returns
     -------
@@ -441,6 +483,8 @@ def extract_keywords(
         raise param_error("texts", "extract_keywords", "as long as ids", len(texts))
     if titles is not None and len(titles) != len(ids):
         raise param_error("titles", "extract_keywords", "as long as ids", len(titles))
+    if runs is not None and len(runs) != len(ids):
+        raise param_error("runs", "extract_keywords", "as long as ids", len(runs))
 
     # One pass over the texts; a paper keeps only its phrases and their counts
     # (interned, so a phrase shared by many papers is stored once).
@@ -448,37 +492,32 @@ def extract_keywords(
     df: Counter[str] = Counter()
     intern = sys.intern
     for i, text in enumerate(texts):
-        c = phrase_counts(text or "", title=titles[i] if titles is not None else None, max_n=max_n)
+        c = _run_phrase_counts(
+            runs[i] if runs is not None else _runs(text or ""),
+            titles[i] if titles is not None else None,
+            max_n,
+        )
         if not c:
             docs.append(None)
             continue
         df.update(c.keys())
         docs.append((tuple(map(intern, c)), tuple(c.values())))
     n_docs = sum(1 for d in docs if d is not None)
-    idf_by_df: dict[int, float] = {}
+    # -idf by df: a phrase's sort key -(tf * idf) is tf * -idf (negation is exact).
+    neg_idf = [-(math.log((1 + n_docs) / (1 + d)) + 1.0) for d in range(max(df.values(), default=0) + 1)]
+    df_of, neg_idf_of = df.__getitem__, neg_idf.__getitem__
     has_keyword: list[KeywordScore] = []
     for pid, doc in zip(ids, docs):
         if doc is None:
             continue
         phrases, tfs = doc
-        scored: list[tuple[float, str]] = []
-        eligible: list[tuple[float, str]] = []
-        for p, tf in zip(phrases, tfs):
-            d = df[p]
-            idf = idf_by_df.get(d)
-            if idf is None:
-                idf = idf_by_df[d] = math.log((1 + n_docs) / (1 + d)) + 1.0
-            item = (-(tf * idf), p)
-            scored.append(item)
-            # keyword_eligible: a phrase of this paper only has cf = tf.
-            if (d >= 2 or tf >= 2) and (tf >= 2 or " " in p):
-                eligible.append(item)
+        # Every phrase, best first (ties by name); eligibility is checked only
+        # for the phrases looked at (keyword_eligible, with cf = tf here).
+        order = sorted(zip(map(mul, tfs, map(neg_idf_of, map(df_of, phrases))), phrases))
         tf_of = dict(zip(phrases, tfs))
-        eligible.sort()
-        chosen = choose_keyphrases([(-s, p) for s, p in eligible], tf_of, k)
+        chosen = _choose_sorted(order, tf_of, k, df)
         if not chosen:
-            scored.sort()
-            chosen = choose_keyphrases([(-s, p) for s, p in scored], tf_of, 1)
+            chosen = _choose_sorted(order, tf_of, 1, None)
         has_keyword.extend(KeywordScore(pid, p, round(s, 6)) for s, p in chosen)
     has_keyword.sort(key=lambda ks: (ks.paper_id, -ks.score, ks.keyword))
     kw_df = Counter(ks.keyword for ks in has_keyword)
@@ -496,13 +535,54 @@ def phrase_counts(text: str, *, title: str | None = None, max_n: int = 3) -> Cou
     >>> sorted(phrase_counts("Black holes. Black hole entropy.", title="Black holes", max_n=2).items())
     [('black', 3), ('black hole', 3), ('entropy', 1), ('hole', 3), ('hole entropy', 1)]
     """
-    counts = Counter(_ngrams(_runs(text), max_n))
-    _drop_non_candidates(counts)
+    return _run_phrase_counts(_runs(text), title, max_n)
+
+
+def _run_phrase_counts(runs: Sequence[Sequence[str]], title: str | None, max_n: int) -> Counter[str]:
+    """:func:`phrase_counts` from the text's runs."""
+    counts = Counter(_candidate_ngrams(runs, max_n))
     if title and counts:
-        extra = Counter(_ngrams(_runs(title), max_n))
-        _drop_non_candidates(extra)
-        counts.update(extra)
+        counts.update(_candidate_ngrams(_runs(title), max_n))
     return counts
+
+
+def _choose_sorted(
+    order: list[tuple[float, str]], tf: Mapping[str, int], k: int, df: Mapping[str, int] | None
+) -> list[tuple[float, str]]:
+    """:func:`choose_keyphrases` over the eligible phrases of ``order``, which
+    holds every candidate of a paper as ``(-score, phrase)``, sorted.
+
+    Eligible means :func:`keyword_eligible` with ``cf = tf`` and ``df >= 2``
+    standing for ``cf >= 2`` (every phrase when ``df`` is None). Fragments are
+    collected lazily: a phrase is a fragment of a longer one only when both
+    occur equally often in the paper (a part occurs wherever the phrase does),
+    and then the longer one has the higher idf, so it scores at least as well
+    and sits before (or ties with) the part in ``order``.
+    """
+    chosen: list[tuple[float, str]] = []
+    covered: set[str] = set()
+    fragments: set[str] = set()
+    n, j = len(order), 0
+    for neg, phrase in order:
+        if df is not None and tf[phrase] < 2 and (" " not in phrase or df[phrase] < 2):
+            continue
+        # Fragments of every eligible phrase scoring at least as well.
+        while j < n and order[j][0] <= neg:
+            longer = order[j][1]
+            j += 1
+            if " " not in longer:
+                continue
+            t = tf[longer]
+            if df is not None and t < 2 and df[longer] < 2:
+                continue
+            fragments.update([part for part in _sub_phrases(longer) if tf.get(part, 0) <= t])
+        if phrase in fragments or phrase in covered:
+            continue
+        chosen.append((-neg, phrase))
+        if len(chosen) >= k:
+            break
+        covered.update(_sub_phrases(phrase))
+    return chosen
 
 
 def keyword_eligible(phrase: str, tf: int, cf: int) -> bool:
@@ -552,7 +632,7 @@ def choose_keyphrases(
     return chosen
 
 
-def _ngrams(runs: list[list[str]], max_n: int) -> list[str]:
+def _ngrams(runs: Sequence[Sequence[str]], max_n: int) -> list[str]:
     """Every 1..max_n gram of every run (not in text order: they get counted)."""
     out: list[str] = []
     for run in runs:
@@ -566,12 +646,30 @@ def _ngrams(runs: list[list[str]], max_n: int) -> list[str]:
     return out
 
 
-def _drop_non_candidates(counts: Counter[str]) -> None:
-    """Remove what :func:`_is_candidate` rejects. Only a phrase ending in "ed" or
-    holding one of "+/=" can fail: a non-stop token without a letter has one."""
-    bad = [p for p in counts if (p.endswith("ed") or "+" in p or "/" in p or "=" in p) and not _is_candidate(p)]
-    for p in bad:
-        del counts[p]
+def _candidate_ngrams(runs: Sequence[Sequence[str]], max_n: int) -> list[str]:
+    """:func:`_ngrams` that are keyword candidates (:func:`_is_candidate`)."""
+    out: list[str] = []
+    for run in runs:
+        # Only a run holding a token ending in "ed" or one of "+/=" can yield a
+        # non-candidate: test the whole run at once.
+        joined = " ".join(run) + " "
+        if "ed " in joined or "+" in joined or "/" in joined or "=" in joined:
+            out += [p for p in _ngrams([run], max_n) if _candidate_fast(p)]
+            continue
+        out += run
+        prev = run
+        for n in range(2, max_n + 1):
+            if len(prev) < 2:
+                break
+            prev = [a + " " + b for a, b in zip(prev, run[n - 1 :])]
+            out += prev
+    return out
+
+
+def _candidate_fast(p: str) -> bool:
+    """:func:`_is_candidate`, called only when it can fail: only a phrase ending
+    in "ed" or holding one of "+/=" can (a non-stop token without a letter has one)."""
+    return not ((p.endswith("ed") or "+" in p or "/" in p or "=" in p) and not _is_candidate(p))
 
 
 _NOT_PARTICIPLE = frozenset("bed embed feed need red seed shed speed bred breed creed greed hundred".split())

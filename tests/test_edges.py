@@ -17,6 +17,7 @@ from graph.edges import (
 from graph.errors import InvalidParameter
 from graph.models import CitationEdge, DerivedGraph, KeywordScore, Paper, SharedKeywordsEdge
 from graph.similarity import similar_edges
+from graph.text import extract_keywords
 
 
 def _rows(table: dict[str, list[str]]) -> list[KeywordScore]:
@@ -222,6 +223,11 @@ def test_build_derived_edges_match_their_builders():
     derived = build_derived(PAPERS, {}, BuildParams(k=2))
     ids = [p.id for p in PAPERS]
     assert list(derived.similar) == similar_edges(ids, [p.text for p in PAPERS], k=2)
+    # Texts are tokenised once inside build_derived: the same as each builder alone.
+    has_keyword, keywords = extract_keywords(
+        ids, [p.text for p in PAPERS], titles=[p.title for p in PAPERS], k=BuildParams().keywords_k
+    )
+    assert (list(derived.has_keyword), list(derived.keywords)) == (has_keyword, keywords)
     assert list(derived.shares_keywords) == shares_keywords_edges(derived.has_keyword)
 
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import math
 import random
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graph.errors import InvalidParameter
 from graph.models import Keyword, KeywordScore
 from graph.text import (
     STOP_WORDS,
+    analyze,
+    analyze_runs,
     candidate_phrases,
     choose_keyphrases,
     extract_keywords,
@@ -19,6 +25,7 @@ from graph.text import (
     phrase_counts,
     segments,
     singularize,
+    text_runs,
     tokenize,
 )
 
@@ -243,3 +250,88 @@ def test_choose_keyphrases_skips_fragments_and_parts_of_chosen_phrases():
     # once but is part of the chosen "black hole"; the longer phrase stays.
     assert choose_keyphrases(scored, tf, 5) == [(4.0, "black hole"), (3.5, "extremal black hole"), (1.0, "entropy")]
     assert choose_keyphrases(scored, tf, 1) == [(4.0, "black hole")]
+
+
+# --- tokenise once: runs shared by keywords and SIMILAR_TO terms -------------
+
+
+def test_text_runs_feed_analyze_runs_and_equal_analyze():
+    text = "Extremal black holes and D-branes; the AdS/CFT duality."
+    runs = text_runs(text)
+    assert runs == (("extremal", "black", "hole"), ("d-brane",), ("ads/cft", "duality"))
+    assert analyze_runs(runs) == analyze(text) == [
+        "extremal", "black", "hole", "extremal black", "black hole", "d-brane", "brane",
+        "ads/cft", "ads", "cft", "duality", "ads/cft duality",
+    ]
+    assert analyze_runs(runs, bigrams=False, compound_parts=False) == analyze(text, bigrams=False, compound_parts=False)
+    assert text_runs("") == () and text_runs("The of and.") == ()
+
+
+def test_extract_keywords_from_runs_equals_from_texts_and_checks_length():
+    ids = ["a", "b", "c", "d"]
+    texts = ["Black holes and black hole entropy. Entropy bounds.", "Entropy of black holes.", "", "Graph networks."]
+    titles = ["Black holes", "Entropy", "", "Graphs"]
+    runs = [text_runs(t) for t in texts]
+    assert extract_keywords(ids, texts, k=3, titles=titles, runs=runs) == extract_keywords(ids, texts, k=3, titles=titles)
+    with pytest.raises(InvalidParameter, match="'runs' parameter of extract_keywords"):
+        extract_keywords(ids, texts, runs=runs[:2])
+
+
+# The scanner as first written (every alternative tried at every position): the
+# one in graph.text skips whitespace first and must find exactly the same groups.
+_PLAIN_SCAN = re.compile(
+    r"""(?P<latex>\\[A-Za-z]+)
+    |(?P<group>\b[A-Za-z]{1,4}\([0-9A-Za-z,_{}+\-]{1,8}\))
+    |(?P<tok>[^\W_]+(?:['\-/=+][^\W_]+)*)
+    |(?P<sep>[.,;:!?()\[\]{}"“”«»<>|$\\^~`]|\s[-–—]|[-–—]\s|\s'|'\s)""",
+    re.VERBOSE,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(list(" \t\n-–—'’()\\{}=+/.,;aAbSU(N)2_é") + ["SU(2)", " - ", " '", "' ", "\\cal", "\\'e"]),
+        max_size=30,
+    ).map("".join)
+)
+def test_scanner_finds_what_the_plain_alternation_finds(text):
+    from graph.text import _SCAN
+
+    assert _SCAN.findall(text) == _PLAIN_SCAN.findall(text)
+
+
+def _reference_keywords(ids, texts, titles, k, max_n=3):
+    """extract_keywords spelled out with the public pieces, phrase by phrase."""
+    counts = [phrase_counts(t, title=ti, max_n=max_n) for t, ti in zip(texts, titles)]
+    df = {}
+    for c in counts:
+        for p in c:
+            df[p] = df.get(p, 0) + 1
+    n_docs = sum(1 for c in counts if c)
+    rows = []
+    for pid, c in zip(ids, counts):
+        if not c:
+            continue
+        scored = sorted(((tf * (math.log((1 + n_docs) / (1 + df[p])) + 1.0), p) for p, tf in c.items()),
+                        key=lambda sp: (-sp[0], sp[1]))
+        eligible = [(s, p) for s, p in scored if (df[p] >= 2 or c[p] >= 2) and (c[p] >= 2 or " " in p)]
+        chosen = choose_keyphrases(eligible, c, k) or choose_keyphrases(scored, c, 1)
+        rows += [KeywordScore(pid, p, round(s, 6)) for s, p in chosen]
+    return sorted(rows, key=lambda r: (r.paper_id, -r.score, r.keyword))
+
+
+def test_extract_keywords_matches_the_phrase_by_phrase_reference_on_random_corpora():
+    words = ["black", "hole", "holes", "entropy", "string", "theory", "coupled", "field", "n=2", "d-brane",
+             "extremal", "the", "of", "graph", "1+1"]
+    rng = random.Random(11)
+    for _ in range(150):
+        n = rng.randint(1, 7)
+        texts = [
+            " ".join(rng.choice(words) + rng.choice(["", "", "", ".", ","]) for _ in range(rng.randint(0, 25)))
+            for _ in range(n)
+        ]
+        titles = [" ".join(rng.choice(words) for _ in range(rng.randint(0, 4))) for _ in range(n)]
+        ids = [f"p{i}" for i in range(n)]
+        k = rng.randint(1, 5)
+        assert extract_keywords(ids, texts, k=k, titles=titles)[0] == _reference_keywords(ids, texts, titles, k)
