@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -85,6 +87,9 @@ EXACT_MAX_PAPERS = 50_000
 
 #: Heavy terms per paper that :func:`approximate_neighbors` looks candidates up by.
 HEAD_TERMS = 8
+
+#: Threads of the approximate search (at most one per core).
+APPROXIMATE_THREADS = 4
 
 SEARCHES = ("auto", "exact", "approximate")
 
@@ -370,8 +375,9 @@ def approximate_neighbors(
     both_t = sp.hstack([matrix, head], format="csr").T.tocsr()
     weights = None if rank_weights is None else np.asarray(rank_weights, dtype=np.float32)
     kk = min(k, n - 1)
-    total = -(-n // rows_per_chunk)
-    for done, start in enumerate(range(0, n, rows_per_chunk), start=1):
+    starts = range(0, n, rows_per_chunk)
+
+    def chunk(start: int) -> None:
         stop = min(n, start + rows_per_chunk)
         partial = (both[start:stop] @ both_t).tocsr()
         rows, cols = _top_per_row(partial, n_candidates, start)
@@ -380,9 +386,16 @@ def approximate_neighbors(
         for s in range(0, len(rows), 500_000):
             r, c = rows[s : s + 500_000], cols[s : s + 500_000]
             exact[s : s + 500_000] = np.asarray(matrix[r].multiply(matrix[c]).sum(axis=1)).ravel()
+        # Chunks fill disjoint rows of index/score: threads never write the same cell.
         _select(rows, cols, exact, index, score, weights=weights, min_score=min_score, kk=kk)
-        if progress is not None:
-            progress(done, total)
+
+    # scipy's sparse products release the GIL: chunks on every core (each
+    # row's answer depends on its chunk alone, so the result is the same).
+    workers = min(len(starts), os.cpu_count() or 1, APPROXIMATE_THREADS)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="similar") as pool:
+        for done, _ in enumerate(pool.map(chunk, starts), start=1):
+            if progress is not None:
+                progress(done, len(starts))
     return index, score
 
 
