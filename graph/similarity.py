@@ -88,7 +88,8 @@ EXACT_MAX_PAPERS = 50_000
 #: Heavy terms per paper that :func:`approximate_neighbors` looks candidates up by.
 HEAD_TERMS = 8
 
-#: Threads of the approximate search (at most one per core).
+#: Threads of the exact and approximate searches (at most one per core).
+EXACT_THREADS = 2
 APPROXIMATE_THREADS = 4
 
 SEARCHES = ("auto", "exact", "approximate")
@@ -290,8 +291,9 @@ def nearest_neighbors(
     # Scores are ranked on their 6-decimal rounding (so ties are ties on every
     # platform); anything that can round above min_score passes this cut.
     cut = float(min_score) - 1e-6
-    total = -(-n // rows_per_chunk)
-    for done, start in enumerate(range(0, n, rows_per_chunk), start=1):
+    starts = range(0, n, rows_per_chunk)
+
+    def chunk(start: int) -> None:
         stop = min(n, start + rows_per_chunk)
         block = _score_block(dense, rest, rest_t, start, stop)
         local = np.arange(stop - start)
@@ -299,9 +301,17 @@ def nearest_neighbors(
         r, c = np.nonzero(block > cut)
         v = block[r, c]
         del block
+        # Chunks fill disjoint rows of index/score: threads never write the same cell.
         _select(r + start, c, v, index, score, weights=weights, min_score=min_score, kk=kk)
-        if progress is not None:
-            progress(done, total)
+
+    # BLAS and scipy's sparse products release the GIL: two chunks at a time
+    # keep both cores busy in the sparse part too (same result: each row's
+    # answer depends on its chunk alone). Peak memory: two chunk budgets.
+    workers = min(len(starts), os.cpu_count() or 1, EXACT_THREADS)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="similar") as pool:
+        for done, _ in enumerate(pool.map(chunk, starts), start=1):
+            if progress is not None:
+                progress(done, len(starts))
     return index, score
 
 
