@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -286,41 +285,34 @@ def build_derived(
 
     report("keywords")(0, 1)
     # Each text is tokenised once, for its keywords and its SIMILAR_TO terms.
-    runs = [text_runs(t or "") for t in texts]
-    # SIMILAR_TO (numpy/scipy, which release the GIL, on both cores) in a thread
-    # while this one makes the keywords and their edges (pure Python): the two
-    # stages share nothing but the runs, so the graph is the same.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="similar") as pool:
-        similar_job = pool.submit(
-            similar_edges,
-            ids,
-            texts,
-            method=params.similarity,
-            k=params.k,
-            min_score=params.effective_min_score,
-            n_terms=params.n_terms,
-            n_components=params.lsa_components,
-            seed=params.seed,
-            progress=report("similar"),
-            runs=runs,
-        )
-        has_keyword, keywords = extract_keywords(
-            ids,
-            texts,
-            k=params.keywords_k,
-            max_n=params.keyword_max_words,
-            titles=[p.title for p in ordered],
-            runs=runs,
-        )
-        del runs
-        report("keywords")(1, 1)
-        report("shares_keywords")(0, 1)
-        shares = shares_keywords_edges(has_keyword, min_shared=params.min_shared, max_df=params.max_keyword_df)
-        report("shares_keywords")(1, 1)
-        report("cites")(0, 1)
-        cites, unresolved = citation_edges(ordered, reference_index)
-        report("cites")(1, 1)
-        similar = similar_job.result()
+    runs_box = [[text_runs(t or "") for t in texts]]
+    has_keyword, keywords = extract_keywords(
+        ids,
+        texts,
+        k=params.keywords_k,
+        max_n=params.keyword_max_words,
+        titles=[p.title for p in ordered],
+        runs=runs_box[0],
+    )
+    report("keywords")(1, 1)
+    similar = similar_edges(
+        ids,
+        texts,
+        method=params.similarity,
+        k=params.k,
+        min_score=params.effective_min_score,
+        n_terms=params.n_terms,
+        n_components=params.lsa_components,
+        seed=params.seed,
+        progress=report("similar"),
+        runs=runs_box.pop(),  # handed over, not kept: freed once the features are made
+    )
+    report("shares_keywords")(0, 1)
+    shares = shares_keywords_edges(has_keyword, min_shared=params.min_shared, max_df=params.max_keyword_df)
+    report("shares_keywords")(1, 1)
+    report("cites")(0, 1)
+    cites, unresolved = citation_edges(ordered, reference_index)
+    report("cites")(1, 1)
     return DerivedGraph(
         keywords=tuple(keywords),
         has_keyword=tuple(has_keyword),
