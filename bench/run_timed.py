@@ -1,0 +1,45 @@
+"""Run one command under ``/usr/bin/time -v`` and report wall, CPU, the largest
+process's peak RSS and the peak of the RSS summed over the process tree
+(``citegraph run`` forks its analysis), sampled every 50 ms.
+
+Usage::
+
+    python bench/run_timed.py python -m api --db hep.db run PAPERS --citations CITES
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.pipeline import ROOT, _run_sampled  # noqa: E402
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print(__doc__)
+        return 2
+    t0 = time.perf_counter()
+    proc, peak = _run_sampled(["/usr/bin/time", "-v", *argv], timeout=7200, cwd=ROOT)
+    wall = time.perf_counter() - t0
+
+    def field(pattern: str) -> str | None:
+        m = re.search(pattern, proc.stderr)
+        return m.group(1) if m else None
+
+    print(proc.stdout[-3000:])
+    if proc.returncode:
+        print(proc.stderr[-3000:])
+    rss = field(r"Maximum resident set size \(kbytes\): (\d+)")
+    print(f"exit {proc.returncode}  wall {wall:.1f} s  user {field(r'User time .seconds.: ([0-9.]+)')} s"
+          f"  sys {field(r'System time .seconds.: ([0-9.]+)')} s"
+          f"  largest process {int(rss) / 1024 if rss else float('nan'):.0f} MB  process tree {peak / 1024:.0f} MB")
+    return proc.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
