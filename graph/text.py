@@ -653,16 +653,10 @@ def _candidate_ngrams(runs: Sequence[Sequence[str]], max_n: int) -> list[str]:
         # Only a run holding a token ending in "ed" or one of "+/=" can yield a
         # non-candidate: test the whole run at once.
         joined = " ".join(run) + " "
+        grams = _ngrams([run], max_n)
         if "ed " in joined or "+" in joined or "/" in joined or "=" in joined:
-            out += [p for p in _ngrams([run], max_n) if _candidate_fast(p)]
-            continue
-        out += run
-        prev = run
-        for n in range(2, max_n + 1):
-            if len(prev) < 2:
-                break
-            prev = [a + " " + b for a, b in zip(prev, run[n - 1 :])]
-            out += prev
+            grams = [p for p in grams if _candidate_fast(p)]
+        out += grams
     return out
 
 
