@@ -399,7 +399,7 @@ class BuildRequest(BaseModel):
     keyword_max_words: int = Field(3, ge=1, le=5, description="Longest keyword, in words.")
     min_shared: int = Field(2, ge=1, le=50, description="Shared keywords needed for SHARES_KEYWORDS.")
     max_keyword_df: int | None = Field(None, ge=2, le=10**9,
-                                       description="Keywords of more papers make no pairs (default: max(50, 2%)).")
+                                       description="Keywords of more papers make no pairs (default: max(50, 2%), at most 1000).")
     lsa_components: int = Field(256, ge=2, le=2048)
     seed: int = Field(0, ge=0, le=2**32 - 1)
 

@@ -43,19 +43,27 @@ logger = logging.getLogger(__name__)
 BuildProgress = Callable[[str, int, int], None]
 
 
+#: Upper bound of :func:`default_max_keyword_df`, reached from 50,000 papers.
+MAX_KEYWORD_DF_CAP = 1000
+
+
 def default_max_keyword_df(n_papers: int) -> int:
-    """Default cap on a keyword's paper count for SHARES_KEYWORDS: ``max(50, 2% of N)``.
+    """Default cap on a keyword's paper count for SHARES_KEYWORDS:
+    ``max(50, 2% of N)``, at most :data:`MAX_KEYWORD_DF_CAP`.
 
     A keyword held by ``p`` papers can link ``p (p - 1) / 2`` pairs. In a small
     corpus 50 papers is already a broad topic; in a large one 2% of the papers is
     a field-wide term ("black hole" in hep-th, "string theory") that ties
     together papers with little else in common. The cap bounds both the pair
-    count and the work (at most ``cap`` x postings).
+    count and the work (at most ``cap`` x postings). It stops growing at 1,000
+    papers: a share of N would let the pairs grow with N squared (synth-300k at
+    2%: 7.2M SHARES_KEYWORDS, 48 per paper, against 7.4 per paper on hepth),
+    and a keyword held by a thousand papers says little about any two of them.
 
-    >>> default_max_keyword_df(440), default_max_keyword_df(29555)
-    (50, 592)
+    >>> default_max_keyword_df(440), default_max_keyword_df(29555), default_max_keyword_df(300000)
+    (50, 592, 1000)
     """
-    return max(50, math.ceil(0.02 * n_papers))
+    return max(50, min(math.ceil(0.02 * n_papers), MAX_KEYWORD_DF_CAP))
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +121,10 @@ def _int(value: object, name: str, low: int, high: int, prefix: str = "an int") 
         raise param_error(name, "build", f"{prefix} in [{low}, {high}]", value)
 
 
+#: Pairs whose shared keywords one sparse product finds (bounds its memory).
+_PAIRS_PER_PRODUCT = 500_000
+
+
 def shares_keywords_edges(
     has_keyword: Iterable[KeywordScore],
     *,
@@ -161,16 +173,37 @@ def shares_keywords_edges(
     )
     sizes = np.diff(indptr)
     transposed = incidence.T.tocsr()
-    edges: list[SharedKeywordsEdge] = []
+    names = np.array(vocab, dtype=object)
+    firsts: list[np.ndarray] = []
+    seconds: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
     for start in range(0, len(ids), chunk_rows):
-        counts = sp.triu(incidence[start : start + chunk_rows] @ transposed, k=start + 1).tocoo()
-        hit = counts.data >= min_shared
-        for r, c, n in zip(counts.row[hit].tolist(), counts.col[hit].tolist(), counts.data[hit].tolist()):
-            a = start + r
-            shared = tuple(vocab[j] for j in sorted(set(kept[a]).intersection(kept[c])))
-            union = int(sizes[a] + sizes[c] - n)
-            edges.append(SharedKeywordsEdge(ids[a], ids[c], int(n), round(n / union, 6), shared))
-    edges.sort(key=lambda e: (e.source, e.target))
+        block = sp.triu(incidence[start : start + chunk_rows] @ transposed, k=start + 1).tocoo()
+        hit = block.data >= min_shared
+        firsts.append(block.row[hit].astype(np.int64) + start)
+        seconds.append(block.col[hit].astype(np.int64))
+        counts.append(block.data[hit])
+    a = np.concatenate(firsts) if firsts else np.zeros(0, dtype=np.int64)
+    c = np.concatenate(seconds) if seconds else np.zeros(0, dtype=np.int64)
+    n = np.concatenate(counts) if counts else np.zeros(0, dtype=np.int32)
+    order = np.lexsort((c, a))  # ids are sorted, so this is (source, target) order
+    a, c, n = a[order], c[order], n[order]
+    # The shared keywords of many pairs at once: the product of the two incidence
+    # rows has a 1 exactly in the shared columns, in vocab (so name) order.
+    union = (sizes[a] + sizes[c] - n).tolist()
+    ids_a, ids_c, shared_n = [ids[i] for i in a.tolist()], [ids[j] for j in c.tolist()], n.tolist()
+    edges: list[SharedKeywordsEdge] = []
+    for lo in range(0, len(a), _PAIRS_PER_PRODUCT):
+        hi = min(lo + _PAIRS_PER_PRODUCT, len(a))
+        shared = incidence[a[lo:hi]].multiply(incidence[c[lo:hi]]).tocsr()
+        shared.sort_indices()
+        words = names[shared.indices].tolist()
+        ends = shared.indptr.tolist()
+        edges.extend(
+            SharedKeywordsEdge(ids_a[e], ids_c[e], shared_n[e], round(shared_n[e] / union[e], 6),
+                               tuple(words[ends[r] : ends[r + 1]]))
+            for r, e in enumerate(range(lo, hi))
+        )
     logger.info("shares_keywords_edges: papers=%d keywords=%d edges=%d", len(ids), len(vocab), len(edges))
     return edges
 

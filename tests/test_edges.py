@@ -65,6 +65,9 @@ def test_default_max_keyword_df():
     assert default_max_keyword_df(10) == 50
     assert default_max_keyword_df(2500) == 50
     assert default_max_keyword_df(29555) == 592
+    # Bounded: a share of N would let the pairs grow with N squared.
+    assert default_max_keyword_df(50_000) == 1000
+    assert default_max_keyword_df(300_000) == 1000
 
 
 def test_shares_keywords_bounded_chunks_give_the_same_edges():
@@ -72,6 +75,26 @@ def test_shares_keywords_bounded_chunks_give_the_same_edges():
     vocab = [f"k{i}" for i in range(12)]
     rows = _rows({f"p{i:02d}": rng.sample(vocab, 4) for i in range(40)})
     assert shares_keywords_edges(rows, chunk_rows=3) == shares_keywords_edges(rows)
+
+
+def test_shares_keywords_match_brute_force_over_many_pairs(monkeypatch):
+    import graph.edges as edges_module
+
+    rng = random.Random(1)
+    vocab = [f"k{i:02d}" for i in range(30)]
+    sets = {f"p{i:03d}": set(rng.sample(vocab, rng.randint(1, 7))) for i in range(120)}
+    rows = _rows({pid: sorted(kws) for pid, kws in sets.items()})
+    expected = []
+    for a in sorted(sets):
+        for b in sorted(sets):
+            shared = sets[a] & sets[b]
+            if a < b and len(shared) >= 2:
+                expected.append(SharedKeywordsEdge(a, b, len(shared), round(len(shared) / len(sets[a] | sets[b]), 6),
+                                                   tuple(sorted(shared))))
+    assert shares_keywords_edges(rows, max_df=1000) == expected
+    # Pairs found in several sparse products (a small budget per product) give the same edges.
+    monkeypatch.setattr(edges_module, "_PAIRS_PER_PRODUCT", 7)
+    assert shares_keywords_edges(rows, max_df=1000) == expected
 
 
 # --- CITES ---------------------------------------------------------------------
