@@ -81,12 +81,20 @@ DENSE_COLUMN_MIN_DF = 64
 
 #: ``search="auto"`` finds TF-IDF neighbours exactly up to this many papers with
 #: text, and with :func:`approximate_neighbors` above. Exact search is quadratic
-#: (hepth, 30k papers: ~20-40 s; synth-100k: ~250 s); the approximate one is
-#: about linear and finds ~90% of the exact top 10 (see its docstring).
+#: (hepth, 30k papers: ~20-40 s; synth-100k: ~250 s); the approximate one grows
+#: about linearly once :data:`MAX_POSTINGS` bites and finds 81-93% of the exact
+#: top 10 (hepth 0.93, synth-100k 0.81, synth-300k 0.84).
 EXACT_MAX_PAPERS = 50_000
 
 #: Heavy terms per paper that :func:`approximate_neighbors` looks candidates up by.
 HEAD_TERMS = 8
+
+#: Papers a term proposes as candidates in :func:`approximate_neighbors`: the
+#: ones where it weighs most ("champion lists"). Without a cap the candidate
+#: lists grow with N and the search with N squared (synth-100k 36 s, synth-300k
+#: 341 s); with 2,000: 37 s and 197 s, recall of the exact top 10 0.829 -> 0.812
+#: and 0.888 -> 0.838 (``bench/recall_approximate.py``).
+MAX_POSTINGS = 2000
 
 #: Threads of the exact and approximate searches (at most one per core).
 EXACT_THREADS = 2
@@ -349,6 +357,7 @@ def approximate_neighbors(
     rank_weights: np.ndarray | None = None,
     n_candidates: int | None = None,
     head_terms: int = HEAD_TERMS,
+    max_postings: int | None = MAX_POSTINGS,
     rows_per_chunk: int = 1024,
     progress: Progress | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -364,6 +373,10 @@ def approximate_neighbors(
     chooses (same rounding, ``min_score``, ``rank_weights`` and ties). So scores
     are exact and only a neighbour outside the candidates can be lost. Pure
     scipy/numpy: the same input gives the same answer on every run.
+
+    ``max_postings`` (default :data:`MAX_POSTINGS`; None for no cap) bounds the
+    papers each term proposes to those where it weighs most, which keeps the
+    cost about linear in N at the price of some recall.
 
     Measured (2,000 sampled rows, k=10, share of the exact top 10 found):
     hepth (30k papers) 0.93 with 8 head terms and 200 candidates, 0.87 with
@@ -383,6 +396,9 @@ def approximate_neighbors(
     # H_i . X_j + X_i . H_j as one product: [H | X] @ [X | H].T (no sparse sum).
     both = sp.hstack([head, matrix], format="csr")
     both_t = sp.hstack([matrix, head], format="csr").T.tocsr()
+    if max_postings:
+        # Champion lists: a term proposes only the papers where it weighs most.
+        both_t = _cap_rows(both_t, max_postings)
     weights = None if rank_weights is None else np.asarray(rank_weights, dtype=np.float32)
     kk = min(k, n - 1)
     starts = range(0, n, rows_per_chunk)
@@ -418,6 +434,23 @@ def _head_rows(matrix: sp.csr_matrix, m: int) -> sp.csr_matrix:
     head = sp.csr_matrix((matrix.data[keep], matrix.indices[keep], np.r_[0, np.cumsum(np.minimum(np.diff(matrix.indptr), m))]),
                          shape=matrix.shape)
     return head
+
+
+def _cap_rows(matrix: sp.csr_matrix, m: int) -> sp.csr_matrix:
+    """``matrix`` with rows of more than ``m`` entries cut to their ``m`` largest
+    (ties by column); shorter rows are left as they are (same as
+    :func:`_head_rows`, but only the few long rows are sorted)."""
+    lengths = np.diff(matrix.indptr)
+    long_rows = np.flatnonzero(lengths > m)
+    if not len(long_rows):
+        return matrix
+    keep = np.ones(matrix.nnz, dtype=bool)
+    for i in long_rows.tolist():
+        lo, hi = matrix.indptr[i], matrix.indptr[i + 1]
+        order = np.lexsort((matrix.indices[lo:hi], -matrix.data[lo:hi]))
+        keep[lo + order[m:]] = False
+    indptr = np.r_[0, np.cumsum(np.minimum(lengths, m))]
+    return sp.csr_matrix((matrix.data[keep], matrix.indices[keep], indptr), shape=matrix.shape)
 
 
 def _top_per_row(block: sp.csr_matrix, m: int, offset: int) -> tuple[np.ndarray, np.ndarray]:

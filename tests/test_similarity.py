@@ -266,3 +266,40 @@ def test_approximate_search_is_deterministic_exact_scored_and_finds_most_neighbo
     assert all(abs(dense[i] @ dense[j] - v) <= 2e-6 for (i, j), v in found.items())
     recall = len(common) / len(exact_pairs)
     assert RECALL_FLOOR <= recall < 1.0
+
+
+def test_approximate_search_with_capped_postings():
+    features = tfidf_features(_topic_corpus())
+    weights = features.pivot_weights()
+    kwargs = dict(k=10, min_score=0.1, rank_weights=weights, n_candidates=60, rows_per_chunk=64)
+    plain = approximate_neighbors(features, **kwargs)
+    # A cap above every posting list changes nothing.
+    loose = approximate_neighbors(features, max_postings=len(_topic_corpus()), **kwargs)
+    assert np.array_equal(plain[0], loose[0])
+    # A tight cap proposes fewer candidates: still exact scores, fewer of the exact top 10.
+    index, score = approximate_neighbors(features, max_postings=5, **kwargs)
+    assert not np.array_equal(index, plain[0])
+    dense = features.matrix.toarray().astype(np.float64)
+    found = [(i, int(j), float(v)) for i in range(len(index)) for j, v in zip(index[i], score[i]) if j >= 0]
+    assert found and all(abs(dense[i] @ dense[j] - v) <= 2e-6 for i, j, v in found)
+    exact_index, _ = nearest_neighbors(features.matrix, k=10, min_score=0.1, rank_weights=weights)
+
+    def recall(idx):
+        return np.mean([len(set(a[a >= 0]) & set(b[b >= 0])) / max(1, (b >= 0).sum())
+                        for a, b in zip(idx, exact_index)])
+
+    assert recall(index) < recall(plain[0])
+
+
+def test_cap_rows_keeps_the_largest_entries_of_long_rows_only():
+    from graph.similarity import _cap_rows, _head_rows
+
+    rng = np.random.default_rng(1)
+    for trial in range(20):
+        m = sp.random(40, 60, density=rng.uniform(0.02, 0.6), format="csr", random_state=trial, dtype=np.float32)
+        m.data = np.round(m.data * 4) / 4 + 0.25  # many ties: broken by column
+        cap = int(rng.integers(1, 25))
+        capped, reference = _cap_rows(m, cap), _head_rows(m, cap)
+        assert np.array_equal(capped.indptr, reference.indptr)
+        assert np.array_equal(capped.indices, reference.indices)
+        assert np.array_equal(capped.data, reference.data)
