@@ -4,6 +4,8 @@ and store, with a tutorial-style baseline next to it.
     python bench/pipeline.py --quick --store embedded neo4j           # seeds + citeseer, ~11 min on a busy 2-core box
     python bench/pipeline.py --corpus seeds citeseer hepth synth-100k synth-300k \\
         --store embedded neo4j --json artifacts/bench/pipeline.json
+    python bench/pipeline.py --cli-only --corpus seeds citeseer hepth synth-100k synth-300k \\
+        --store embedded --json artifacts/bench/scaling.json          # the cost curve only
 
 Corpora: ``seeds`` (the 440 sample papers), ``citeseer`` (3,186), ``hepth``
 (29,555), ``synth-<n>`` / ``synth-<n>k`` (made by :mod:`bench.synth` from hepth
@@ -44,6 +46,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import re
@@ -142,17 +145,42 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
-def _run_sampled(cmd: list[str], *, timeout: float, period: float = 0.05, **kwargs: Any):
-    """``subprocess.run`` (captured text output) plus the peak of
-    :func:`_tree_rss_kb` over the run, in kB."""
-    peak = 0
+def _tree_pss_kb(pid: int) -> int:
+    """Proportional set size of a process plus all its descendants: pages shared
+    by n processes count 1/n in each, so a fork's copy-on-write pages count once
+    (what the tree really holds; 0 where smaps_rollup is unreadable)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                total += next((int(line.split()[1]) for line in fh if line.startswith("Pss:")), 0)
+        except (OSError, ValueError, IndexError):
+            pass
+        try:
+            with open(f"/proc/{p}/task/{p}/children") as fh:
+                todo += [int(c) for c in fh.read().split()]
+        except (OSError, ValueError):
+            pass
+    return total
+
+
+def _run_sampled(cmd: list[str], *, timeout: float, period: float = 0.05, pss_period: float = 1.0, **kwargs: Any):
+    """``subprocess.run`` (captured text output) plus the peaks over the run of
+    :func:`_tree_rss_kb` (every ``period`` s) and :func:`_tree_pss_kb` (every
+    ``pss_period`` s: reading it walks the page tables), in kB."""
+    peak = pss_peak = 0
     done = threading.Event()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, pss_peak
+        next_pss = 0.0
         while not done.wait(period):
             peak = max(peak, _tree_rss_kb(proc.pid))
+            if time.monotonic() >= next_pss:
+                pss_peak = max(pss_peak, _tree_pss_kb(proc.pid))
+                next_pss = time.monotonic() + pss_period
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -165,7 +193,7 @@ def _run_sampled(cmd: list[str], *, timeout: float, period: float = 0.05, **kwar
     finally:
         done.set()
         sampler.join()
-    return subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr), peak
+    return subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr), peak, pss_peak
 
 
 class Timeline:
@@ -438,7 +466,7 @@ def cli_timing(papers: list[str], cites: list[str], store: str, db: Path, neo: d
         timer = ["/usr/bin/time", "-v"] if Path("/usr/bin/time").exists() else []
         t0 = time.perf_counter()
         try:
-            proc, tree_peak = _run_sampled(timer + cmd, cwd=ROOT, env=env, timeout=timeout)
+            proc, tree_peak, tree_pss = _run_sampled(timer + cmd, cwd=ROOT, env=env, timeout=timeout)
         except subprocess.TimeoutExpired:
             out[name] = {"error": f"timed out after {timeout:.0f} s"}
             break
@@ -448,10 +476,14 @@ def cli_timing(papers: list[str], cites: list[str], store: str, db: Path, neo: d
         if rss:  # the largest single process (GNU time: max over the process and its children)
             row["max_rss_mb"] = round(int(rss.group(1)) / 1024, 1)
         row["tree_peak_rss_mb"] = round(tree_peak / 1024, 1)  # sum over the process tree, sampled
+        row["tree_peak_pss_mb"] = round(tree_pss / 1024, 1)  # the same in PSS: shared pages once
         for key, pat in (("user_s", r"User time \(seconds\): ([\d.]+)"), ("sys_s", r"System time \(seconds\): ([\d.]+)")):
             m = re.search(pat, proc.stderr)
             if m:
                 row[key] = float(m.group(1))
+        papers = re.search(r"built in [\d.]+s: (\d+) papers", proc.stdout)
+        if papers:
+            row["papers"] = int(papers.group(1))
         if proc.returncode != 0:
             row["stderr"] = proc.stderr.strip()[-1500:]
         out[name] = row
@@ -485,6 +517,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per child run")
     ap.add_argument("--no-baseline", dest="baseline", action="store_false")
     ap.add_argument("--no-cli", dest="cli", action="store_false")
+    ap.add_argument("--cli-only", action="store_true",
+                    help="only `citegraph run` + `analyze` per corpus (the scaling curve): no staged child, no baseline")
     ap.add_argument("--cli-store", nargs="*", choices=["embedded", "neo4j"],
                     help="stores for the CLI timing (default: every --store)")
     ap.add_argument("--baseline-write-budget", type=float, default=20.0,
@@ -494,6 +528,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--neo4j-pid", type=int, help="server pid, to sample its RSS")
     ap.add_argument("--keep-neo4j", action="store_true", help="leave a server this run started running")
     ap.add_argument("--render", type=Path, metavar="JSON", help="only print the tables of an earlier --json file")
+    ap.add_argument("--svg", type=Path, help="also draw the scaling curve of the embedded store's `citegraph run` here")
     # child modes
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--clear", action="store_true", help=argparse.SUPPRESS)
@@ -505,7 +540,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.render:
         sys.path.insert(0, str(ROOT))
-        print(render_tables(json.loads(args.render.read_text())))
+        doc = json.loads(args.render.read_text())
+        print(render_tables(doc))
+        _write_svg(args.svg, doc)
         return 0
     if args.child or args.clear:
         sys.path.insert(0, str(ROOT))
@@ -539,7 +576,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for corpus in corpora:
             papers, cites, gen = corpus_files(corpus, args.synth_cache, args.seed)
-            for store in args.store:
+            for store in [] if args.cli_only else args.store:
                 db = args.workdir / f"{corpus}.db"
                 log(f"[{time.strftime('%H:%M:%S')}] {corpus} -> {store} (load {os.getloadavg()[0]:.1f})")
                 cmd = [sys.executable, str(Path(__file__)), "--child", "--store", store,
@@ -556,7 +593,7 @@ def main(argv: list[str] | None = None) -> int:
                 results.append(row)
                 log(f"  citegraph: {row.get('total_s', row.get('error'))} s")
                 save()
-            if args.baseline:
+            if args.baseline and not args.cli_only:
                 from bench.baseline import baseline_command
 
                 db = args.workdir / f"{corpus}.db"
@@ -568,7 +605,7 @@ def main(argv: list[str] | None = None) -> int:
                 row.update(corpus=corpus, store="baseline", load_avg_1m=[round(os.getloadavg()[0], 2)])
                 results.append(row)
                 save()
-            if args.cli:
+            if args.cli or args.cli_only:
                 for store in args.cli_store if args.cli_store is not None else args.store:
                     log(f"[{time.strftime('%H:%M:%S')}] {corpus}: CLI run + analyze ({store})")
                     row = cli_timing(papers, cites, store, args.workdir / f"{corpus}-cli.db", neo, args.timeout)
@@ -586,7 +623,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(doc, indent=1))
+    _write_svg(args.svg, doc)
     return 0
+
+
+def _write_svg(path: Path | None, doc: dict[str, Any]) -> None:
+    if path is None:
+        return
+    svg = scaling_svg([r for r in doc["results"] if r.get("kind") == "cli"])
+    if svg is None:
+        print(f"no scaling chart: fewer than two successful `citegraph run` results", file=sys.stderr)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(svg)
 
 
 # --- report ------------------------------------------------------------------------
@@ -598,6 +647,84 @@ def _fmt_s(x: float | None) -> str:
     return f"{x:.2f}" if x < 10 else f"{x:.1f}" if x < 100 else f"{x:,.0f}"
 
 
+def scaling_rows(cli: list[dict[str, Any]]) -> list[str]:
+    """The cost curve of ``citegraph run`` per store: papers against seconds and
+    memory, with the growth exponent between neighbouring sizes (1.0 = linear:
+    ``log(t2 / t1) / log(n2 / n1)``)."""
+    lines: list[str] = []
+    for store in sorted({r["store"] for r in cli}):
+        pts = sorted(((r["run"]["papers"], r["run"]) for r in cli
+                      if r["store"] == store and r.get("run", {}).get("papers") and r["run"].get("exit") == 0),
+                     key=lambda x: x[0])
+        if len(pts) < 2:
+            continue
+        lines += ["", f"Scaling of `citegraph run` ({store}): exponent = log(ratio of cost) / log(ratio of papers) "
+                  "against the next smaller corpus (1.0 is linear)",
+                  "| papers | run s | ms per paper | time exponent | max RSS MB | process tree peak RSS / PSS MB "
+                  "| memory exponent |",
+                  "|---|---|---|---|---|---|---|"]
+        prev = None
+        for n, run in pts:
+            t, mem = run["wall_s"], run.get("max_rss_mb")
+            t_exp = m_exp = ""
+            if prev is not None:
+                pn, pt, pm = prev
+                t_exp = f"{math.log(t / pt) / math.log(n / pn):.2f}"
+                if mem and pm:
+                    m_exp = f"{math.log(mem / pm) / math.log(n / pn):.2f}"
+            lines.append(f"| {n:,} | {_fmt_s(t)} | {1000 * t / n:.2f} | {t_exp} | {mem or ''} "
+                         f"| {run.get('tree_peak_rss_mb', '')} / {run.get('tree_peak_pss_mb', '')} | {m_exp} |")
+            prev = (n, t, mem)
+    return lines
+
+
+def scaling_svg(cli: list[dict[str, Any]], store: str = "embedded") -> str | None:
+    """A log-log chart of ``citegraph run`` seconds and peak memory (largest
+    process) against papers, with the linear trend through the smallest point
+    of each series for comparison; None with fewer than two points."""
+    pts = sorted((r["run"]["papers"], r["run"]["wall_s"], r["run"].get("max_rss_mb")) for r in cli
+                 if r["store"] == store and r.get("run", {}).get("papers") and r["run"].get("exit") == 0)
+    if len(pts) < 2:
+        return None
+    width, height, pad = 640, 400, 60
+    xs = [math.log10(n) for n, _, _ in pts]
+    ys = [math.log10(v) for _, t, m in pts for v in (t, m) if v]
+    x0, x1 = math.floor(min(xs)), math.ceil(max(xs))
+    y0, y1 = math.floor(min(ys)), math.ceil(max(ys))
+
+    def px(x: float) -> float:
+        return pad + (x - x0) / (x1 - x0) * (width - 2 * pad)
+
+    def py(y: float) -> float:
+        return height - pad - (y - y0) / (y1 - y0) * (height - 2 * pad)
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" '
+           f'font-size="12"><rect width="100%" height="100%" fill="white"/>',
+           f'<text x="{width / 2}" y="20" text-anchor="middle">citegraph run ({store}): papers vs seconds and '
+           f'peak MB (log-log; dashed: linear from the smallest corpus)</text>']
+    for d in range(x0, x1 + 1):
+        out.append(f'<line x1="{px(d):.1f}" y1="{pad}" x2="{px(d):.1f}" y2="{height - pad}" stroke="#ddd"/>'
+                   f'<text x="{px(d):.1f}" y="{height - pad + 16}" text-anchor="middle">{10 ** d:,}</text>')
+    for d in range(y0, y1 + 1):
+        out.append(f'<line x1="{pad}" y1="{py(d):.1f}" x2="{width - pad}" y2="{py(d):.1f}" stroke="#ddd"/>'
+                   f'<text x="{pad - 6}" y="{py(d) + 4:.1f}" text-anchor="end">{10 ** d:,}</text>')
+    out.append(f'<text x="{width / 2}" y="{height - 15}" text-anchor="middle">papers</text>')
+    for label, col, color in (("seconds", 1, "#1f77b4"), ("peak MB", 2, "#d62728")):
+        series = [(math.log10(p[0]), math.log10(p[col])) for p in pts if p[col]]
+        if len(series) < 2:
+            continue
+        out.append(f'<polyline fill="none" stroke="{color}" stroke-width="2" points="'
+                   + " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in series) + '"/>')
+        out += [f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{color}"/>' for x, y in series]
+        (ax, ay), (bx, _) = series[0], series[-1]
+        out.append(f'<line x1="{px(ax):.1f}" y1="{py(ay):.1f}" x2="{px(bx):.1f}" y2="{py(ay + bx - ax):.1f}" '
+                   f'stroke="{color}" stroke-dasharray="4 4"/>')
+        lx, ly = series[-1]
+        out.append(f'<text x="{px(lx) - 6:.1f}" y="{py(ly) - 8:.1f}" text-anchor="end" fill="{color}">{label}</text>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
 def render_tables(doc: dict[str, Any]) -> str:
     """Markdown tables: stages per corpus/store, CLI end to end, baseline ratios."""
     m = doc["machine"]
@@ -607,9 +734,11 @@ def render_tables(doc: dict[str, Any]) -> str:
              f"versions: {', '.join(f'{k} {v}' for k, v in m.get('versions', {}).items())}",
              f"memory: {doc['memory_method']}", ""]
     runs = [r for r in doc["results"] if r.get("kind") == "citegraph"]
-    lines.append("Per stage: wall s / CPU s (peak RSS MB); write stages also rows/s (over wall time)")
-    lines.append("| corpus | store | papers | " + " | ".join(STAGES) + " | total s | CPU s | child max RSS MB | server RSS MB | server CPU s |")
-    lines.append("|" + "---|" * (len(STAGES) + 8))
+    if runs:
+        lines.append("Per stage: wall s / CPU s (peak RSS MB); write stages also rows/s (over wall time)")
+        lines.append("| corpus | store | papers | " + " | ".join(STAGES)
+                     + " | total s | CPU s | child max RSS MB | server RSS MB | server CPU s |")
+        lines.append("|" + "---|" * (len(STAGES) + 8))
     for r in runs:
         if "error" in r:
             lines.append(f"| {r['corpus']} | {r['store']} | {r['error'][:80]} |")
@@ -632,14 +761,15 @@ def render_tables(doc: dict[str, Any]) -> str:
     cli = [r for r in doc["results"] if r.get("kind") == "cli"]
     if cli:
         lines += ["", "End to end through the CLI (/usr/bin/time -v)",
-                  "| corpus | store | `citegraph run` s | max RSS MB | process tree peak MB "
+                  "| corpus | store | `citegraph run` s | max RSS MB | process tree peak RSS / PSS MB "
                   "| then `citegraph analyze` s | max RSS MB |",
                   "|---|---|---|---|---|---|---|"]
         for r in cli:
             run, ana = r.get("run", {}), r.get("analyze", {})
             lines.append(f"| {r['corpus']} | {r['store']} | {_fmt_s(run.get('wall_s')) or run.get('error', r.get('error', ''))} "
-                         f"| {run.get('max_rss_mb', '')} | {run.get('tree_peak_rss_mb', '')} "
+                         f"| {run.get('max_rss_mb', '')} | {run.get('tree_peak_rss_mb', '')} / {run.get('tree_peak_pss_mb', '')} "
                          f"| {_fmt_s(ana.get('wall_s'))} | {ana.get('max_rss_mb', '')} |")
+    lines += scaling_rows(cli)
     base = {r["corpus"]: r for r in doc["results"] if r.get("kind") == "baseline"}
     if base:
         from bench.baseline import compare_rows
