@@ -701,7 +701,9 @@ def scaling_svg(cli: list[dict[str, Any]], store: str = "embedded") -> str | Non
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" '
            f'font-size="12"><rect width="100%" height="100%" fill="white"/>',
            f'<text x="{width / 2}" y="20" text-anchor="middle">citegraph run ({store}): papers vs seconds and '
-           f'peak MB (log-log; dashed: linear from the smallest corpus)</text>']
+           f'peak MB, log-log</text>',
+           f'<text x="{width / 2}" y="38" text-anchor="middle" font-size="11">dashed: linear growth from the '
+           f'smallest corpus</text>']
     for d in range(x0, x1 + 1):
         out.append(f'<line x1="{px(d):.1f}" y1="{pad}" x2="{px(d):.1f}" y2="{height - pad}" stroke="#ddd"/>'
                    f'<text x="{px(d):.1f}" y="{height - pad + 16}" text-anchor="middle">{10 ** d:,}</text>')
