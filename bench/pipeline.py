@@ -57,7 +57,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -130,39 +130,38 @@ def _rss_kb(pid: int | str = "self") -> int:
         return 0
 
 
-def _tree_rss_kb(pid: int) -> int:
-    """RSS of a process plus all its descendants (an upper bound of what they
-    use together: pages a fork shares copy-on-write count once per process)."""
-    total, todo = 0, [pid]
+def _tree_pids(pid: int) -> Iterator[int]:
+    """A process and all its descendants (those alive while walked)."""
+    todo = [pid]
     while todo:
         p = todo.pop()
-        total += _rss_kb(p)
+        yield p
         try:
             with open(f"/proc/{p}/task/{p}/children") as fh:
                 todo += [int(c) for c in fh.read().split()]
         except (OSError, ValueError):
             pass
-    return total
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """RSS of a process plus all its descendants (an upper bound of what they
+    use together: pages a fork shares copy-on-write count once per process)."""
+    return sum(_rss_kb(p) for p in _tree_pids(pid))
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            return next((int(line.split()[1]) for line in fh if line.startswith("Pss:")), 0)
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _tree_pss_kb(pid: int) -> int:
     """Proportional set size of a process plus all its descendants: pages shared
     by n processes count 1/n in each, so a fork's copy-on-write pages count once
     (what the tree really holds; 0 where smaps_rollup is unreadable)."""
-    total, todo = 0, [pid]
-    while todo:
-        p = todo.pop()
-        try:
-            with open(f"/proc/{p}/smaps_rollup") as fh:
-                total += next((int(line.split()[1]) for line in fh if line.startswith("Pss:")), 0)
-        except (OSError, ValueError, IndexError):
-            pass
-        try:
-            with open(f"/proc/{p}/task/{p}/children") as fh:
-                todo += [int(c) for c in fh.read().split()]
-        except (OSError, ValueError):
-            pass
-    return total
+    return sum(_pss_kb(p) for p in _tree_pids(pid))
 
 
 def _run_sampled(cmd: list[str], *, timeout: float, period: float = 0.05, pss_period: float = 1.0, **kwargs: Any):
