@@ -398,7 +398,7 @@ def approximate_neighbors(
     both_t = sp.hstack([matrix, head], format="csr").T.tocsr()
     if max_postings:
         # Champion lists: a term proposes only the papers where it weighs most.
-        both_t = _cap_rows(both_t, max_postings)
+        both_t = _head_rows(both_t, max_postings)
     weights = None if rank_weights is None else np.asarray(rank_weights, dtype=np.float32)
     kk = min(k, n - 1)
     starts = range(0, n, rows_per_chunk)
@@ -426,29 +426,20 @@ def approximate_neighbors(
 
 
 def _head_rows(matrix: sp.csr_matrix, m: int) -> sp.csr_matrix:
-    """``matrix`` with only each row's ``m`` largest entries (ties by column)."""
-    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-    order = np.lexsort((matrix.indices, -matrix.data, rows))
-    rank = np.arange(matrix.nnz) - matrix.indptr[rows[order]]
-    keep = np.sort(order[rank < m])
-    head = sp.csr_matrix((matrix.data[keep], matrix.indices[keep], np.r_[0, np.cumsum(np.minimum(np.diff(matrix.indptr), m))]),
-                         shape=matrix.shape)
-    return head
-
-
-def _cap_rows(matrix: sp.csr_matrix, m: int) -> sp.csr_matrix:
-    """``matrix`` with rows of more than ``m`` entries cut to their ``m`` largest
-    (ties by column); shorter rows are left as they are (same as
-    :func:`_head_rows`, but only the few long rows are sorted)."""
+    """``matrix`` with each row cut to its ``m`` largest entries (ties by
+    column). Only the entries of rows longer than ``m`` are sorted, so a cap
+    that few rows reach (champion lists) costs little."""
     lengths = np.diff(matrix.indptr)
-    long_rows = np.flatnonzero(lengths > m)
-    if not len(long_rows):
+    long_rows = lengths > m
+    if not long_rows.any():
         return matrix
+    rows = np.repeat(np.arange(matrix.shape[0]), lengths)
+    todo = np.flatnonzero(long_rows[rows])
+    order = todo[np.lexsort((matrix.indices[todo], -matrix.data[todo], rows[todo]))]
+    sorted_rows = rows[order]
+    rank = np.arange(len(order)) - np.searchsorted(sorted_rows, sorted_rows)
     keep = np.ones(matrix.nnz, dtype=bool)
-    for i in long_rows.tolist():
-        lo, hi = matrix.indptr[i], matrix.indptr[i + 1]
-        order = np.lexsort((matrix.indices[lo:hi], -matrix.data[lo:hi]))
-        keep[lo + order[m:]] = False
+    keep[order[rank >= m]] = False
     indptr = np.r_[0, np.cumsum(np.minimum(lengths, m))]
     return sp.csr_matrix((matrix.data[keep], matrix.indices[keep], indptr), shape=matrix.shape)
 
