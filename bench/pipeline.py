@@ -631,7 +631,7 @@ def _write_svg(path: Path | None, doc: dict[str, Any]) -> None:
         return
     svg = scaling_svg([r for r in doc["results"] if r.get("kind") == "cli"])
     if svg is None:
-        print(f"no scaling chart: fewer than two successful `citegraph run` results", file=sys.stderr)
+        print("no scaling chart: fewer than two successful `citegraph run` results", file=sys.stderr)
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(svg)

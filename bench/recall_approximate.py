@@ -62,7 +62,7 @@ def main() -> int:
     ap.add_argument("--k", type=int, default=10)
     args = ap.parse_args()
 
-    papers_files, cite_files, _ = corpus_files(args.corpus, args.synth_cache, 0)
+    papers_files, _, _ = corpus_files(args.corpus, args.synth_cache, 0)
     papers, _, _ = read_inputs([Path(p) for p in papers_files], citations=[])
     texts = [p.text for p in sorted(papers, key=lambda p: p.id) if p.text and p.text.strip()]
     t0 = time.perf_counter()
