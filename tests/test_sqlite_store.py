@@ -294,6 +294,41 @@ def test_fts_index_stays_in_sync_through_updates_and_clear(sqlite_store):
     assert sqlite_store.fulltext("shared") == []
 
 
+def test_fts_index_of_a_batch_mixing_new_changed_and_repeated_papers(sqlite_store):
+    # New rows are indexed by one INSERT ... SELECT after the batch, changed rows by the
+    # update trigger: a batch holding both, and an id twice (the last record wins, as
+    # row by row), must leave the index equal to the table.
+    sqlite_store.upsert_papers(_papers(3))
+    batch = [Paper(id="p001", title="Renamed", abstract="fresh"), *_papers(6, start=3),
+             Paper(id="p004", title="Second record", abstract="later"),
+             Paper(id="p002", title="Paper number 2", abstract="word2 shared")]
+    assert sqlite_store.upsert_papers(batch) == len(batch)
+    _fts_ok(sqlite_store.path)
+    assert [pid for pid, _ in sqlite_store.fulltext("fresh")] == ["p001"]
+    assert [pid for pid, _ in sqlite_store.fulltext("later")] == ["p004"]
+    assert sqlite_store.fulltext("word4") == []
+    assert [pid for pid, _ in sqlite_store.fulltext("word5")] == ["p005"]
+    assert sqlite_store.get_papers(["p004"])["p004"].title == "Second record"
+
+
+def test_version_1_file_is_migrated_and_keeps_its_index(tmp_path):
+    path = tmp_path / "g.db"
+    with SQLiteStore(path) as store:
+        store.upsert_papers(_papers(3))
+    with _raw(path) as conn:  # what version 1 had: the per-row insert trigger
+        conn.execute("""CREATE TRIGGER papers_fts_insert AFTER INSERT ON papers BEGIN
+            INSERT INTO papers_fts(rowid, title, abstract) VALUES (new.rowid, new.title, new.abstract);
+            END""")
+        conn.execute("PRAGMA user_version=1")
+    with SQLiteStore(path) as store:
+        store.upsert_papers(_papers(5, start=3))  # new rows indexed once, not twice
+        assert [pid for pid, _ in store.fulltext("word4")] == ["p004"]
+    with _raw(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+        assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'papers_fts_insert'").fetchone() == (0,)
+    _fts_ok(path)
+
+
 # -- threads ---------------------------------------------------------------------------------
 
 

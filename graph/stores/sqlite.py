@@ -154,9 +154,14 @@ class SQLiteStore(GraphStore):
         _check_int("batch_size", "upsert_papers", batch_size, 1)
         written = 0
         for chunk in _chunks(papers, batch_size):
+            # The last record of an id wins, as it would row by row; one row per id
+            # also keeps the update trigger from un-indexing a row not indexed yet.
+            unique = list({p.id: p for p in chunk}.values())
             with self._write() as conn:
+                before = conn.execute(Q.MAX_PAPER_ROWID).fetchone()[0]
                 # Rows are built lazily: a bad record aborts (and rolls back) this batch.
-                conn.executemany(Q.UPSERT_PAPER, (_paper_row(p) for p in chunk))
+                conn.executemany(Q.UPSERT_PAPER, (_paper_row(p) for p in unique))
+                conn.execute(Q.INDEX_NEW_PAPERS, (before,))
             written += len(chunk)
         return written
 

@@ -26,6 +26,17 @@ ON CONFLICT (id) DO UPDATE SET
     title_lc = excluded.title_lc
 """
 
+MAX_PAPER_ROWID = "SELECT coalesce(max(rowid), 0) FROM papers"
+
+#: The full-text rows of the papers inserted since ``MAX_PAPER_ROWID`` was read:
+#: a new row gets a rowid above every existing one (SQLite's rule while the
+#: largest rowid is below 2**63 - 1), an updated row keeps its rowid (and the
+#: update trigger re-indexes it).
+INDEX_NEW_PAPERS = """
+INSERT INTO papers_fts(rowid, title, abstract)
+SELECT rowid, title, abstract FROM papers WHERE rowid > ?
+"""
+
 GET_PAPERS = f"""
 SELECT {PAPER_COLUMNS} FROM papers
 WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id

@@ -14,7 +14,9 @@ import sqlite3
 __all__ = ["SCHEMA_VERSION", "PRAGMAS", "DDL", "DERIVED_INDEXES", "SCORE_INDEXES", "create_schema"]
 
 #: Bump when the DDL changes in a way an existing file must be migrated for.
-SCHEMA_VERSION = 1
+#: 2: new papers are added to ``papers_fts`` by ``upsert_papers`` itself, not by
+#: an insert trigger (the migration drops the trigger).
+SCHEMA_VERSION = 2
 
 #: Per-connection settings (``journal_mode=WAL`` also persists in the file).
 PRAGMAS = (
@@ -161,11 +163,9 @@ DDL = (
         tokenize='unicode61 remove_diacritics 2'
     )
     """,
-    """
-    CREATE TRIGGER IF NOT EXISTS papers_fts_insert AFTER INSERT ON papers BEGIN
-        INSERT INTO papers_fts(rowid, title, abstract) VALUES (new.rowid, new.title, new.abstract);
-    END
-    """,
+    # No insert trigger: ``upsert_papers`` indexes a batch's new rows with one
+    # INSERT ... SELECT (``INDEX_NEW_PAPERS``), half the time of a per-row trigger.
+    "DROP TRIGGER IF EXISTS papers_fts_insert",
     """
     CREATE TRIGGER IF NOT EXISTS papers_fts_delete AFTER DELETE ON papers BEGIN
         INSERT INTO papers_fts(papers_fts, rowid, title, abstract)
