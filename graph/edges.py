@@ -25,7 +25,8 @@ from graph.models import (
     normalize_arxiv,
     normalize_doi,
 )
-from graph.similarity import DEFAULT_MIN_SCORE, METHODS, similar_edges
+from graph.forked import ForkedCall, can_fork
+from graph.similarity import DEFAULT_MIN_SCORE, METHODS, SimilarPairs, similar_pairs
 from graph.text import extract_keywords, text_runs
 
 __all__ = [
@@ -278,12 +279,22 @@ def citation_edges(
     return out, unresolved
 
 
+#: :func:`build_derived` forks its SIMILAR_TO search from this many papers on
+#: (below, the fork costs more than it saves).
+PARALLEL_MIN_PAPERS = 2000
+
+
+def _similar_child(ids: list[str], texts: list[str], runs: list, options: dict) -> SimilarPairs:
+    return similar_pairs(ids, texts, runs=runs, **options)
+
+
 def build_derived(
     papers: Sequence[Paper],
     reference_index: Mapping[str, str],
     params: BuildParams | None = None,
     *,
     progress: BuildProgress | None = None,
+    parallel: bool | None = None,
 ) -> DerivedGraph:
     """Everything ``citegraph build`` computes, from the papers alone.
 
@@ -302,6 +313,10 @@ def build_derived(
         The knobs; defaults to ``BuildParams()``.
     progress : callable, optional
         ``progress(stage, done, total)`` as each stage advances.
+    parallel : bool, optional
+        Compute SIMILAR_TO in a forked child process beside the other edges
+        (the same graph, sooner on two cores); by default from
+        :data:`PARALLEL_MIN_PAPERS` papers on, where ``fork`` exists.
 
     Returns
     -------
@@ -319,33 +334,53 @@ def build_derived(
     report("keywords")(0, 1)
     # Each text is tokenised once, for its keywords and its SIMILAR_TO terms.
     runs_box = [[text_runs(t or "") for t in texts]]
-    has_keyword, keywords = extract_keywords(
-        ids,
-        texts,
-        k=params.keywords_k,
-        max_n=params.keyword_max_words,
-        titles=[p.title for p in ordered],
-        runs=runs_box[0],
-    )
-    report("keywords")(1, 1)
-    similar = similar_edges(
-        ids,
-        texts,
+    similar_options = dict(
         method=params.similarity,
         k=params.k,
         min_score=params.effective_min_score,
         n_terms=params.n_terms,
         n_components=params.lsa_components,
         seed=params.seed,
-        progress=report("similar"),
-        runs=runs_box.pop(),  # handed over, not kept: freed once the features are made
     )
-    report("shares_keywords")(0, 1)
-    shares = shares_keywords_edges(has_keyword, min_shared=params.min_shared, max_df=params.max_keyword_df)
-    report("shares_keywords")(1, 1)
-    report("cites")(0, 1)
-    cites, unresolved = citation_edges(ordered, reference_index)
-    report("cites")(1, 1)
+    if parallel is None:
+        parallel = len(ordered) >= PARALLEL_MIN_PAPERS and can_fork()
+    child = None
+    if parallel:
+        # SIMILAR_TO in a forked child while this process makes the keywords,
+        # SHARES_KEYWORDS and CITES: both halves are mostly CPU-bound Python.
+        child = ForkedCall(_similar_child, (ids, texts, runs_box[0], similar_options),
+                           what="SIMILAR_TO", lost="nothing of this build was written")
+    try:
+        has_keyword, keywords = extract_keywords(
+            ids,
+            texts,
+            k=params.keywords_k,
+            max_n=params.keyword_max_words,
+            titles=[p.title for p in ordered],
+            runs=runs_box[0],
+        )
+        report("keywords")(1, 1)
+        if child is None:
+            pairs = similar_pairs(ids, texts, progress=report("similar"),
+                                  runs=runs_box.pop(),  # handed over, not kept: freed once the features are made
+                                  **similar_options)
+        else:
+            runs_box.clear()  # the child has its own (forked) copy
+        report("shares_keywords")(0, 1)
+        shares = shares_keywords_edges(has_keyword, min_shared=params.min_shared, max_df=params.max_keyword_df)
+        report("shares_keywords")(1, 1)
+        report("cites")(0, 1)
+        cites, unresolved = citation_edges(ordered, reference_index)
+        report("cites")(1, 1)
+        if child is not None:
+            report("similar")(0, 1)
+            pairs = child.result()
+            report("similar")(1, 1)
+    except BaseException:
+        if child is not None:
+            child.stop()
+        raise
+    similar = pairs.edges(ids)
     return DerivedGraph(
         keywords=tuple(keywords),
         has_keyword=tuple(has_keyword),

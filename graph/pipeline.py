@@ -17,7 +17,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from graph.errors import BadRecord, CitegraphError, StrictModeError, param_error
+from graph.errors import BadRecord, StrictModeError, param_error
+from graph.forked import ForkedCall, can_fork
 from graph.models import DerivedGraph, Paper, RunRecord, merge_papers
 from graph.stores.base import GraphStore
 
@@ -372,12 +373,13 @@ def build_and_analyze(
     started, t0 = _now(), time.perf_counter()
     derived, ids = _build_compute(store, build_params, progress)
     if overlap is None:
-        overlap = len(ids) >= OVERLAP_MIN_PAPERS and _can_fork()
+        overlap = len(ids) >= OVERLAP_MIN_PAPERS and can_fork()
     if not overlap:
         built = _build_write(store, derived, ids, build_params, started, t0, batch_size, progress)
         return built, analyze(store, analyze_params, batch_size=batch_size, progress=progress, built=built)
     a_started, a_t0 = _now(), time.perf_counter()
-    child = _ForkedAnalysis(derived, ids, analyze_params)
+    child = ForkedCall(_analysis, (derived, ids, analyze_params), what="analysis",
+                       lost="nothing of the analysis was written")
     try:
         built = _build_write(store, derived, ids, build_params, started, t0, batch_size, progress)
     except BaseException:
@@ -389,72 +391,10 @@ def build_and_analyze(
     return built, _analyze_write(store, result, a_started, a_t0, batch_size)
 
 
-def _can_fork() -> bool:
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
-class _ForkedAnalysis:
-    """:func:`graph.analysis.analyze` in a forked child; the result comes back
-    pickled through a pipe. The child inherits the graph (no copy is sent) and
-    touches no store and no progress bar."""
-
-    def __init__(self, derived: DerivedGraph, ids: list[str], params) -> None:
-        import gc
-        import multiprocessing
-        import sys
-
-        ctx = multiprocessing.get_context("fork")
-        self._receive, send = ctx.Pipe(duplex=False)
-        for stream in (sys.stdout, sys.stderr):  # else the child would repeat buffered output
-            stream.flush()
-        gc.freeze()  # the collector must not write to (and so copy) every inherited object
-        try:
-            self._proc = ctx.Process(target=_analysis_child, args=(send, derived, ids, params),
-                                     name="citegraph-analyze", daemon=True)
-            self._proc.start()
-        finally:
-            gc.unfreeze()
-            send.close()
-
-    def result(self):
-        try:
-            status, payload = self._receive.recv()
-        except EOFError:
-            self._proc.join()
-            raise CitegraphError(
-                f"The analysis process died (exit code {self._proc.exitcode}"
-                + (": killed, probably out of memory" if self._proc.exitcode == -9 else "")
-                + "); nothing of the analysis was written."
-            ) from None
-        finally:
-            self._receive.close()
-        self._proc.join()
-        if status == "error":
-            raise payload
-        return payload
-
-    def stop(self) -> None:
-        if self._proc.is_alive():
-            self._proc.kill()
-        self._proc.join()
-        self._receive.close()
-
-
-def _analysis_child(send, derived: DerivedGraph, ids: list[str], params) -> None:
+def _analysis(derived: DerivedGraph, ids: list[str], params):
     from graph.analysis import analyze as run_analysis
 
-    try:
-        message = ("ok", run_analysis(derived, ids, params=params))
-    except Exception as exc:  # sent back and raised in the parent
-        message = ("error", exc)
-    try:
-        send.send(message)
-    except Exception:  # an exception that does not pickle: keep its text
-        send.send(("error", CitegraphError(f"analyze failed: {message[1]!r}")))
-    finally:
-        send.close()
+    return run_analysis(derived, ids, params=params)
 
 
 # --- evaluate ------------------------------------------------------------------

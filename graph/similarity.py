@@ -47,6 +47,8 @@ __all__ = [
     "HEAD_TERMS",
     "PIVOT_SLOPE",
     "shared_terms",
+    "similar_pairs",
+    "SimilarPairs",
     "similar_edges",
 ]
 
@@ -544,7 +546,7 @@ def shared_terms(
     return out
 
 
-def similar_edges(
+def similar_pairs(
     ids: Sequence[str],
     texts: Sequence[str],
     *,
@@ -558,8 +560,9 @@ def similar_edges(
     search: str = "auto",
     progress: Progress | None = None,
     runs: Sequence[Sequence[Sequence[str]]] | None = None,
-) -> list[SimilarEdge]:
-    """SIMILAR_TO edges: every paper keeps its ``k`` most similar papers.
+) -> SimilarPairs:
+    """SIMILAR_TO pairs (:func:`similar_edges` as arrays): every paper keeps its
+    ``k`` most similar papers.
 
     With ``tfidf``, neighbours are ranked by cosine with pivoted length
     normalisation (:data:`PIVOT_SLOPE`); the edge score is the plain cosine.
@@ -601,19 +604,8 @@ def similar_edges(
 
     Returns
     -------
-    list of SimilarEdge
-        Sorted by ``(source, target)``; ``score`` is the cosine rounded to 6
-        decimals; ``terms`` the shared terms with the largest products of the two
-        TF-IDF weights, best first.
-
-    Examples
-    --------
-    >>> edges = similar_edges(
-    ...     ["a", "b", "c"],
-    ...     ["Black holes and strings.", "Black holes.", "Graph networks and strings."],
-    ...     k=1, min_score=0.0)
-    >>> [(e.source, e.target, e.terms) for e in edges]
-    [('a', 'b', ('black', 'hole', 'black hole')), ('a', 'c', ('string',))]
+    SimilarPairs
+        Positions in ``ids``; :meth:`SimilarPairs.edges` makes the edges.
     """
     where = "similar_edges"
     if method not in METHODS:
@@ -669,9 +661,9 @@ def similar_edges(
     vals = score.ravel()
     valid = cols >= 0
     rows, cols, vals = rows[valid], cols[valid], vals[valid]
-    sub_ids = np.array([ids[i] for i in with_text], dtype=object)
     if not len(rows):
-        return []
+        return SimilarPairs(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32), None)
+    sub_ids = np.array([ids[i] for i in with_text], dtype=object)
     a_ids, b_ids = sub_ids[rows], sub_ids[cols]
     swap = b_ids < a_ids
     lo = np.where(swap, cols, rows)
@@ -680,12 +672,53 @@ def similar_edges(
     _, first = np.unique(key, return_index=True)
     lo, hi, vals = lo[first], hi[first], vals[first]
     terms = shared_terms(features, np.stack([lo, hi], axis=1), n_terms=n_terms) if n_terms else None
-    edges = [
-        SimilarEdge(
-            str(sub_ids[a]), str(sub_ids[b]), round(float(v), 6), terms[i] if terms is not None else ()
-        )
-        for i, (a, b, v) in enumerate(zip(lo.tolist(), hi.tolist(), vals.tolist()))
-    ]
-    edges.sort(key=lambda e: (e.source, e.target))
-    logger.info("similar_edges: method=%s papers=%d edges=%d", method, n, len(edges))
-    return edges
+    positions = np.asarray(with_text, dtype=np.int64)
+    logger.info("similar_edges: method=%s papers=%d edges=%d", method, n, len(lo))
+    return SimilarPairs(positions[lo], positions[hi], vals, terms)
+
+
+def similar_edges(ids: Sequence[str], texts: Sequence[str], **options) -> list[SimilarEdge]:
+    """SIMILAR_TO edges: every paper keeps its ``k`` most similar papers.
+
+    The options and their meaning are those of :func:`similar_pairs`.
+
+    Returns
+    -------
+    list of SimilarEdge
+        Sorted by ``(source, target)``; ``score`` is the cosine rounded to 6
+        decimals; ``terms`` the shared terms with the largest products of the two
+        TF-IDF weights, best first.
+
+    Examples
+    --------
+    >>> edges = similar_edges(
+    ...     ["a", "b", "c"],
+    ...     ["Black holes and strings.", "Black holes.", "Graph networks and strings."],
+    ...     k=1, min_score=0.0)
+    >>> [(e.source, e.target, e.terms) for e in edges]
+    [('a', 'b', ('black', 'hole', 'black hole')), ('a', 'c', ('string',))]
+    """
+    return similar_pairs(ids, texts, **options).edges(ids)
+
+
+@dataclass(frozen=True)
+class SimilarPairs:
+    """SIMILAR_TO as arrays (:func:`similar_pairs`): positions in the ``ids``
+    given, ``source`` the one with the smaller id, the cosine, and the evidence
+    terms (None when none were asked for). Cheap to pickle, unlike a list of
+    :class:`SimilarEdge` (a forked build sends it back to its parent)."""
+
+    source: np.ndarray
+    target: np.ndarray
+    score: np.ndarray
+    terms: list[tuple[str, ...]] | None
+
+    def edges(self, ids: Sequence[str]) -> list[SimilarEdge]:
+        """The edges, sorted by ``(source, target)``; ``ids`` as given to :func:`similar_pairs`."""
+        terms = self.terms
+        edges = [
+            SimilarEdge(str(ids[a]), str(ids[b]), round(float(v), 6), terms[i] if terms is not None else ())
+            for i, (a, b, v) in enumerate(zip(self.source.tolist(), self.target.tolist(), self.score.tolist()))
+        ]
+        edges.sort(key=lambda e: (e.source, e.target))
+        return edges

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import random
+import signal
+import time
 
 import pytest
 
@@ -14,7 +18,7 @@ from graph.edges import (
     resolve_reference,
     shares_keywords_edges,
 )
-from graph.errors import InvalidParameter
+from graph.errors import CitegraphError, InvalidParameter
 from graph.models import CitationEdge, DerivedGraph, KeywordScore, Paper, SharedKeywordsEdge
 from graph.similarity import similar_edges
 from graph.text import extract_keywords
@@ -256,3 +260,66 @@ def test_build_derived_edges_match_their_builders():
 
 def test_build_derived_on_no_papers():
     assert build_derived([], {}) == DerivedGraph((), (), (), (), (), 0)
+
+
+# --- build_derived with SIMILAR_TO in a forked child ---------------------------
+
+
+def _seed_papers() -> list[Paper]:
+    from graph.pipeline import read_inputs
+    from tests.conftest import SEEDS
+
+    papers, _, _ = read_inputs(sorted(SEEDS.glob("*.txt")))
+    return papers
+
+
+def test_build_derived_forked_similar_gives_the_same_graph():
+    papers = _seed_papers()
+    index = {p.id: p.id for p in papers}
+    stages = []
+    forked = build_derived(papers, index, parallel=True, progress=lambda s, d, t: stages.append((s, d, t)))
+    assert forked == build_derived(papers, index, parallel=False)
+    assert len(forked.similar) > len(papers)
+    assert ("similar", 1, 1) in stages
+    assert multiprocessing.active_children() == []
+
+
+def test_build_derived_forked_similar_error_reaches_the_caller(monkeypatch):
+    import graph.edges
+
+    def broken(*args, **kwargs):
+        raise InvalidParameter("similarity broke on purpose", name="k")
+
+    monkeypatch.setattr(graph.edges, "similar_pairs", broken)
+    with pytest.raises(InvalidParameter, match="on purpose"):
+        build_derived(PAPERS, {}, parallel=True)
+    assert multiprocessing.active_children() == []
+
+
+def test_build_derived_forked_similar_killed_is_a_clear_error(monkeypatch):
+    import graph.edges
+
+    def killed(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    monkeypatch.setattr(graph.edges, "similar_pairs", killed)
+    with pytest.raises(CitegraphError, match=r"SIMILAR_TO process died \(exit code -9: killed.*nothing of this build"):
+        build_derived(PAPERS, {}, parallel=True)
+
+
+def test_build_derived_failure_stops_the_forked_similar(monkeypatch):
+    import graph.edges
+
+    def slow(*args, **kwargs):
+        time.sleep(60)
+
+    def broken(*args, **kwargs):
+        raise InvalidParameter("citations broke on purpose", name="references")
+
+    monkeypatch.setattr(graph.edges, "similar_pairs", slow)
+    monkeypatch.setattr(graph.edges, "citation_edges", broken)
+    started = time.perf_counter()
+    with pytest.raises(InvalidParameter, match="on purpose"):
+        build_derived(PAPERS, {}, parallel=True)
+    assert multiprocessing.active_children() == []
+    assert time.perf_counter() - started < 30  # the child was stopped, not waited for

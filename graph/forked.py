@@ -1,0 +1,87 @@
+"""One function call in a forked child process, its result pickled back.
+
+What the build and ``citegraph run`` use to keep both cores busy where the
+work is CPU-bound Python (threads would share one core through the GIL): the
+child inherits its arguments by ``fork`` (nothing is copied up front), computes,
+and sends its result or its exception back through a pipe.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from typing import Any, Callable
+
+from graph.errors import CitegraphError
+
+__all__ = ["can_fork", "ForkedCall"]
+
+
+def can_fork() -> bool:
+    """Whether this platform starts processes by ``fork`` (Linux, macOS)."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+class ForkedCall:
+    """``fn(*args)`` in a forked child; :meth:`result` waits for its value.
+
+    The child touches no store and no progress bar: ``fn`` must be pure. Its
+    exception is raised again by :meth:`result` (as a :class:`CitegraphError`
+    holding its text if it does not pickle); a child that dies (killed, out of
+    memory) makes :meth:`result` raise a :class:`CitegraphError` that names
+    ``what`` and says ``lost``. Call :meth:`stop` when giving up on the result.
+    """
+
+    def __init__(self, fn: Callable[..., Any], args: tuple, *, what: str, lost: str) -> None:
+        import gc
+        import sys
+
+        self._what, self._lost = what, lost
+        ctx = multiprocessing.get_context("fork")
+        self._receive, send = ctx.Pipe(duplex=False)
+        for stream in (sys.stdout, sys.stderr):  # else the child would repeat buffered output
+            stream.flush()
+        gc.freeze()  # the collector must not write to (and so copy) every inherited object
+        try:
+            self._proc = ctx.Process(target=_child, args=(send, fn, args, what),
+                                     name=f"citegraph-{what.replace(' ', '-')}", daemon=True)
+            self._proc.start()
+        finally:
+            gc.unfreeze()
+            send.close()
+
+    def result(self) -> Any:
+        try:
+            status, payload = self._receive.recv()
+        except EOFError:
+            self._proc.join()
+            raise CitegraphError(
+                f"The {self._what} process died (exit code {self._proc.exitcode}"
+                + (": killed, probably out of memory" if self._proc.exitcode == -9 else "")
+                + f"); {self._lost}."
+            ) from None
+        finally:
+            self._receive.close()
+        self._proc.join()
+        if status == "error":
+            raise payload
+        return payload
+
+    def stop(self) -> None:
+        if self._proc.is_alive():
+            self._proc.kill()
+        self._proc.join()
+        self._receive.close()
+
+
+def _child(send, fn: Callable[..., Any], args: tuple, what: str) -> None:
+    try:
+        message = ("ok", fn(*args))
+    except Exception as exc:  # sent back and raised in the parent
+        message = ("error", exc)
+    try:
+        send.send(message)
+    except Exception as exc:  # a result or an exception that does not pickle: say so
+        text = f"{what} failed: {message[1]!r}" if message[0] == "error" else f"{what}: its result does not pickle: {exc}"
+        send.send(("error", CitegraphError(text)))
+    finally:
+        send.close()
