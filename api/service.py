@@ -488,7 +488,10 @@ class GraphService:
         build_params = BuildParams(**kwargs)
         with self.write_lock.hold():
             try:
-                report = self.call(build, self.store, build_params, batch_size=self.settings.citegraph_batch_size)
+                # Not forked: a server has other threads (a lock one of them held at the
+                # fork would stay held in the child), and a request may wait a little longer.
+                report = self.call(build, self.store, build_params, batch_size=self.settings.citegraph_batch_size,
+                                   parallel=False)
             finally:
                 self.invalidate()
         return {"kind": "build", "seconds": round(report.seconds, 3), "counts": jsonable(report.counts),

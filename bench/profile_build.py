@@ -6,11 +6,15 @@ references the way ``citegraph ingest`` does), then runs the stages of
 and prints seconds per stage, the whole ``build_derived`` time and peak RSS.
 With ``--profile``, prints the top of a cProfile of the whole ``build_derived``.
 With ``--save``, pickles the DerivedGraph (to compare two versions of the code).
+With ``--parallel both``, skips the stages and runs the whole ``build_derived``
+``--repeat`` times each way, in-process then with SIMILAR_TO forked, alternating,
+and prints a table (wall, this process's CPU, same graph as the first run).
 
 Usage::
 
     python bench/profile_build.py [--data ../shared/data/hepth] [--profile] [--save out.pkl]
         [--similarity tfidf] [--limit N]
+    python bench/profile_build.py --data /tmp/citegraph-synth/synth-100000-s0 --parallel both --repeat 2
 """
 
 from __future__ import annotations
@@ -86,7 +90,13 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--save", default=None)
     parser.add_argument("--stages-only", action="store_true", help="skip the whole build_derived run")
+    parser.add_argument("--parallel", choices=("auto", "on", "off", "both"), default="auto",
+                        help="build_derived(parallel=...); 'both' compares the two, alternating")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each way with --parallel both")
     args = parser.parse_args()
+    if args.parallel == "both":
+        compare_parallel(Path(args.data), args.limit, BuildParams(similarity=args.similarity), args.repeat)
+        return
 
     print(f"load {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} (1/5 min)")
     t0 = time.perf_counter()
@@ -118,7 +128,8 @@ def main() -> None:
         t, c = time.perf_counter(), time.process_time()
         if prof:
             prof.enable()
-        derived = build_derived(papers, index, params)
+        parallel = {"auto": None, "on": True, "off": False}[args.parallel]
+        derived = build_derived(papers, index, params, parallel=parallel)
         if prof:
             prof.disable()
         print(f"build_derived {time.perf_counter() - t:6.1f} s  cpu={time.process_time() - c:6.1f} s  rss={_rss_mb():.0f} MB")
@@ -129,6 +140,23 @@ def main() -> None:
             with open(args.save, "wb") as fh:
                 pickle.dump(derived, fh)
     print(f"peak RSS {_rss_mb():.0f} MB; load {os.getloadavg()[0]:.2f}")
+
+
+def compare_parallel(data: Path, limit: int | None, params: BuildParams, repeat: int) -> None:
+    """``build_derived`` in-process and with SIMILAR_TO forked, alternating."""
+    papers, index = load(data, limit)
+    print(f"{len(papers)} papers from {data}; load {os.getloadavg()[0]:.2f}")
+    print(f"{'run':<4} {'SIMILAR_TO':<11} {'wall s':>8} {'CPU s':>8}  same graph")
+    first = None
+    for i in range(repeat):
+        for parallel in (False, True):
+            t, c = time.perf_counter(), time.process_time()
+            derived = build_derived(papers, index, params, parallel=parallel)
+            wall, cpu = time.perf_counter() - t, time.process_time() - c
+            first = first or derived
+            print(f"{i + 1:<4} {'forked' if parallel else 'in-process':<11} {wall:8.1f} {cpu:8.1f}  {derived == first}",
+                  flush=True)
+    print("(CPU s: this process only; the forked child's is not counted)")
 
 
 if __name__ == "__main__":

@@ -254,23 +254,30 @@ def build(
     *,
     batch_size: int = 5000,
     progress: Progress = _no_progress,
+    parallel: bool | None = None,
 ) -> BuildReport:
     """Compute keywords and derived edges from the stored papers and replace the
-    stored derived graph with them. Records a run."""
+    stored derived graph with them. Records a run.
+
+    ``parallel`` is that of :func:`graph.edges.build_derived` (by default, fork
+    the SIMILAR_TO search from 2,000 papers on); a caller with other threads
+    running passes False: a forked child holds only the thread that forked.
+    """
     from graph.edges import BuildParams
 
     params = params or BuildParams()
     started, t0 = _now(), time.perf_counter()
-    derived, ids = _build_compute(store, params, progress)
+    derived, ids = _build_compute(store, params, progress, parallel)
     return _build_write(store, derived, ids, params, started, t0, batch_size, progress)
 
 
-def _build_compute(store: GraphStore, params, progress: Progress) -> tuple[DerivedGraph, list[str]]:
+def _build_compute(store: GraphStore, params, progress: Progress,
+                   parallel: bool | None = None) -> tuple[DerivedGraph, list[str]]:
     from graph.edges import build_derived
 
     papers = list(store.iter_papers())
     progress("load papers", len(papers), len(papers))
-    derived = build_derived(papers, store.reference_index(), params, progress=progress)
+    derived = build_derived(papers, store.reference_index(), params, progress=progress, parallel=parallel)
     return derived, sorted({p.id for p in papers})
 
 

@@ -174,6 +174,23 @@ def test_build_and_analyze_endpoints(store):
         assert_error(client.post("/analyze", json={"method": "magic"}, headers=AUTH), 422)
 
 
+def test_build_endpoint_never_forks(sqlite_store, monkeypatch):
+    # The server has other threads: POST /build computes SIMILAR_TO in-process
+    # even where `citegraph build` would fork it.
+    import graph.edges
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("POST /build forked")
+
+    monkeypatch.setattr(graph.edges, "PARALLEL_MIN_PAPERS", 1)
+    monkeypatch.setattr(graph.edges, "ForkedCall", refuse)
+    ingest(sqlite_store, sorted(SEEDS.glob("*.txt"))[:1])
+    with client_for(sqlite_store) as client:
+        r = client.post("/build", headers=AUTH)
+        assert r.status_code == 200, r.text
+        assert r.json()["counts"]["SIMILAR_TO"] > 0
+
+
 def test_build_while_adding_never_interleaves(store):
     ingest(store, sorted(SEEDS.glob("*.txt"))[:1])
     with client_for(store) as client:
