@@ -698,6 +698,7 @@ def similar_edges(ids: Sequence[str], texts: Sequence[str], **options) -> list[S
     >>> [(e.source, e.target, e.terms) for e in edges]
     [('a', 'b', ('black', 'hole', 'black hole')), ('a', 'c', ('string',))]
     """
+    ids = list(ids)
     return similar_pairs(ids, texts, **options).edges(ids)
 
 
