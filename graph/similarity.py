@@ -387,6 +387,8 @@ def approximate_neighbors(
     fewer for more CPU (hepth, 256 components, 200 candidates: 0.85;
     synth-100k: 0.67) and the projection alone costs more than this search.
     """
+    from graph import kernels  # numba: imported only where it is used
+
     matrix = sp.csr_matrix(features.matrix, dtype=np.float32)
     n = matrix.shape[0]
     index = np.full((n, k), -1, dtype=np.int64)
@@ -410,10 +412,7 @@ def approximate_neighbors(
         partial = (both[start:stop] @ both_t).tocsr()
         rows, cols = _top_per_row(partial, n_candidates, start)
         del partial
-        exact = np.empty(len(rows), dtype=np.float32)
-        for s in range(0, len(rows), 500_000):
-            r, c = rows[s : s + 500_000], cols[s : s + 500_000]
-            exact[s : s + 500_000] = np.asarray(matrix[r].multiply(matrix[c]).sum(axis=1)).ravel()
+        exact = kernels.pair_dots(matrix, rows, cols)  # rows come grouped: one scatter per row
         # Chunks fill disjoint rows of index/score: threads never write the same cell.
         _select(rows, cols, exact, index, score, weights=weights, min_score=min_score, kk=kk)
 
@@ -429,19 +428,17 @@ def approximate_neighbors(
 
 def _head_rows(matrix: sp.csr_matrix, m: int) -> sp.csr_matrix:
     """``matrix`` with each row cut to its ``m`` largest entries (ties by
-    column). Only the entries of rows longer than ``m`` are sorted, so a cap
-    that few rows reach (champion lists) costs little."""
+    column), in a compiled loop (:func:`graph.kernels.head_mask`): only rows
+    longer than ``m`` are partitioned, so a cap that few rows reach (champion
+    lists) costs little."""
+    from graph import kernels
+
     lengths = np.diff(matrix.indptr)
-    long_rows = lengths > m
-    if not long_rows.any():
+    if not (lengths > m).any():
         return matrix
-    rows = np.repeat(np.arange(matrix.shape[0]), lengths)
-    todo = np.flatnonzero(long_rows[rows])
-    order = todo[np.lexsort((matrix.indices[todo], -matrix.data[todo], rows[todo]))]
-    sorted_rows = rows[order]
-    rank = np.arange(len(order)) - np.searchsorted(sorted_rows, sorted_rows)
-    keep = np.ones(matrix.nnz, dtype=bool)
-    keep[order[rank >= m]] = False
+    if not matrix.has_sorted_indices:
+        matrix = matrix.sorted_indices()
+    keep = kernels.head_mask(matrix, m)
     indptr = np.r_[0, np.cumsum(np.minimum(lengths, m))]
     return sp.csr_matrix((matrix.data[keep], matrix.indices[keep], indptr), shape=matrix.shape)
 
@@ -539,10 +536,9 @@ def shared_terms(
         first = np.searchsorted(rows, np.arange(prod.shape[0]))
         rank = np.arange(len(rows)) - first[rows] if len(rows) else rows
         keep = rank < n_terms
-        chosen: list[list[str]] = [[] for _ in range(prod.shape[0])]
-        for r, c in zip(rows[keep].tolist(), cols[keep].tolist()):
-            chosen[r].append(str(terms[c]))
-        out.extend(tuple(t) for t in chosen)
+        names = [str(t) for t in np.asarray(terms)[cols[keep]].tolist()]
+        ends = np.cumsum(np.bincount(rows[keep], minlength=prod.shape[0])).tolist()
+        out.extend(tuple(names[lo:hi]) for lo, hi in zip([0] + ends[:-1], ends))
     return out
 
 

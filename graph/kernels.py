@@ -1,0 +1,97 @@
+"""Compiled loops (numba) for the hot spots that numpy and scipy cannot vectorise.
+
+Each kernel is ``nogil``, so the threads of :func:`graph.similarity.approximate_neighbors`
+run them on every core, and ``cache=True``, so the compilation (about a second)
+is paid once per machine, not per run. Import this module only where a kernel
+is needed: importing numba takes a few tenths of a second.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+__all__ = ["pair_dots", "head_mask"]
+
+
+@njit(nogil=True, cache=True)
+def _pair_dots(indptr, indices, data, rows, cols, n_columns):  # pragma: no cover - compiled
+    out = np.empty(len(rows), dtype=np.float32)
+    dense = np.zeros(n_columns, dtype=np.float64)
+    previous = -1
+    for p in range(len(rows)):
+        i = rows[p]
+        if i != previous:
+            if previous >= 0:
+                for q in range(indptr[previous], indptr[previous + 1]):
+                    dense[indices[q]] = 0.0
+            for q in range(indptr[i], indptr[i + 1]):
+                dense[indices[q]] = data[q]
+            previous = i
+        j = cols[p]
+        total = 0.0
+        for q in range(indptr[j], indptr[j + 1]):
+            total += data[q] * dense[indices[q]]
+        out[p] = total
+    return out
+
+
+def pair_dots(matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """``matrix[rows[p]] . matrix[cols[p]]`` for every ``p``, as float32.
+
+    ``matrix`` is a CSR matrix; products are summed in float64 (so the result is
+    the float32 rounding of the dot product, whatever the order of the terms).
+    Fastest when equal ``rows`` come together: each row is scattered into a
+    dense vector once per run of equal rows, and each ``cols`` row is a gather.
+
+    >>> import scipy.sparse as sp
+    >>> m = sp.csr_matrix(np.array([[1.0, 2.0, 0.0], [0.0, 3.0, 4.0], [5.0, 0.0, 6.0]], dtype=np.float32))
+    >>> pair_dots(m, np.array([0, 0, 1]), np.array([1, 2, 2])).tolist()
+    [6.0, 5.0, 24.0]
+    """
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    cols = np.ascontiguousarray(cols, dtype=np.int64)
+    if not len(rows):
+        return np.zeros(0, dtype=np.float32)
+    return _pair_dots(matrix.indptr, matrix.indices, matrix.data, rows, cols, matrix.shape[1])
+
+
+@njit(nogil=True, cache=True)
+def _head_mask(indptr, data, m):  # pragma: no cover - compiled
+    keep = np.ones(len(data), dtype=np.bool_)
+    for i in range(len(indptr) - 1):
+        lo, hi = indptr[i], indptr[i + 1]
+        if hi - lo <= m:
+            continue
+        # The m-th largest value; all larger ones are kept, and ties with it in
+        # column order (entries are stored in column order) until m are kept.
+        threshold = -np.partition(-data[lo:hi], m - 1)[m - 1]
+        ties = m
+        for q in range(lo, hi):
+            if data[q] > threshold:
+                ties -= 1
+        for q in range(lo, hi):
+            v = data[q]
+            if v > threshold:
+                continue
+            if v == threshold and ties > 0:
+                ties -= 1
+            else:
+                keep[q] = False
+    return keep
+
+
+def head_mask(matrix, m: int) -> np.ndarray:
+    """Which stored entries of CSR ``matrix`` are among their row's ``m`` largest
+    (ties by column): a boolean mask over ``matrix.data``.
+
+    ``matrix`` must have sorted indices (scipy's ``has_sorted_indices``).
+
+    >>> import scipy.sparse as sp
+    >>> m = sp.csr_matrix(np.array([[3.0, 1.0, 3.0, 2.0], [0.0, 5.0, 0.0, 4.0]], dtype=np.float32))
+    >>> head_mask(m, 2).tolist()
+    [True, False, True, False, True, True]
+    """
+    if not matrix.has_sorted_indices:
+        raise ValueError("head_mask needs a CSR matrix with sorted indices")
+    return _head_mask(matrix.indptr, matrix.data, m)
