@@ -507,8 +507,9 @@ class GraphService:
         analyze_params = AnalyzeParams(**kwargs)
         with self.write_lock.hold():
             try:
+                # Not forked, as for build: a server has other threads.
                 report = self.call(analyze, self.store, analyze_params,
-                                   batch_size=self.settings.citegraph_batch_size)
+                                   batch_size=self.settings.citegraph_batch_size, parallel=False)
             finally:
                 self.invalidate()
         counts = self.call(self.store.counts)

@@ -74,6 +74,11 @@ class ForkedCall:
 
 
 def _child(send, fn: Callable[..., Any], args: tuple, what: str) -> None:
+    # The child is started as a daemon (it dies with its parent), and
+    # multiprocessing refuses children to a daemon: let ``fn`` fork in turn
+    # (the forked analysis forks its betweenness). Its own children are still
+    # waited for or stopped by the ForkedCall that made them.
+    multiprocessing.current_process().daemon = False
     try:
         message = ("ok", fn(*args))
     except Exception as exc:  # sent back and raised in the parent

@@ -306,6 +306,7 @@ def analyze(
     batch_size: int = 5000,
     progress: Progress = _no_progress,
     built: BuildReport | None = None,
+    parallel: bool = True,
 ) -> AnalyzeReport:
     """Project the stored graph, find communities, score papers, label
     communities, and replace the stored analysis with the result. Records a run.
@@ -313,6 +314,10 @@ def analyze(
     ``built``, the report of a :func:`build` of this store just before, supplies
     the derived graph and the paper ids in memory instead of reading them back:
     the same graph, without the read (8 s on hepth from Neo4j).
+
+    ``parallel`` is that of :func:`graph.analysis.analyze` (fork the
+    betweenness beside the communities from 2,000 papers on); a caller with
+    other threads running passes False.
     """
     from graph.analysis import AnalyzeParams
     from graph.analysis import analyze as run_analysis
@@ -325,7 +330,7 @@ def analyze(
         derived = store.load_derived()
         ids = [p.id for p in store.iter_papers()]
     progress("analyze", 0, 1)
-    result = run_analysis(derived, ids, params=params)
+    result = run_analysis(derived, ids, params=params, parallel=parallel)
     progress("analyze", 1, 1)
     return _analyze_write(store, result, started, t0, batch_size)
 
@@ -401,7 +406,7 @@ def build_and_analyze(
 def _analysis(derived: DerivedGraph, ids: list[str], params):
     from graph.analysis import analyze as run_analysis
 
-    return run_analysis(derived, ids, params=params)
+    return run_analysis(derived, ids, params=params, parallel=True)
 
 
 # --- evaluate ------------------------------------------------------------------

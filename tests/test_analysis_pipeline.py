@@ -228,3 +228,57 @@ def test_same_output_in_every_process():
         done = subprocess.run([sys.executable, "-c", _CHILD], env=env, capture_output=True, text=True, check=True)
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1] == outputs[2] and outputs[0].count("\n") == 2
+
+
+def _random_graph(n: int = 2500, seed: int = 5) -> tuple[DerivedGraph, list[str]]:
+    rng = random.Random(seed)
+    ids = [f"p{i:04d}" for i in range(n)]
+    pairs = sorted({tuple(sorted(rng.sample(ids, 2))) for _ in range(4 * n)})
+    derived = DerivedGraph((), (), tuple(SimilarEdge(a, b, round(rng.uniform(0.05, 0.9), 3)) for a, b in pairs), (),
+                           tuple(CitationEdge(*rng.sample(ids, 2)) for _ in range(n // 2)))
+    return derived, ids
+
+
+def _without_timings(result: AnalysisResult) -> tuple:
+    params = {k: v for k, v in result.params.items() if k not in ("seconds", "cpu_seconds")}
+    return result.communities, result.scores, result.modularity, params
+
+
+def test_forked_betweenness_gives_the_same_analysis():
+    derived, ids = _random_graph()
+    params = AnalyzeParams(betweenness_k=8, layout=False)
+    alone = analyze(derived, ids, params=params)
+    forked = analyze(derived, ids, params=params, parallel=True)
+    assert "betweenness_wait" in forked.params["seconds"] and "betweenness_wait" not in alone.params["seconds"]
+    assert forked.params["seconds"]["betweenness"] > 0
+    assert _without_timings(forked) == _without_timings(alone)
+    # Below the threshold nothing is forked.
+    small = analyze(two_topics(), IDS, params=FAST, parallel=True)
+    assert "betweenness_wait" not in small.params["seconds"]
+
+
+def _forked_analysis(derived, ids, params):
+    return analyze(derived, ids, params=params, parallel=True)
+
+
+def test_forked_betweenness_inside_a_forked_analysis():
+    """``citegraph run`` forks the analysis, which forks its betweenness in turn."""
+    from graph.forked import ForkedCall
+
+    derived, ids = _random_graph()
+    params = AnalyzeParams(betweenness_k=8, layout=False)
+    nested = ForkedCall(_forked_analysis, (derived, ids, params), what="analysis", lost="nothing").result()
+    assert "betweenness_wait" in nested.params["seconds"]
+    assert _without_timings(nested) == _without_timings(analyze(derived, ids, params=params))
+
+
+def test_forked_betweenness_failure_reaches_the_caller(monkeypatch):
+    import graph.analysis.pipeline as pipeline_module
+
+    def broken(view, pivots):
+        raise RuntimeError("no shortest paths today")
+
+    monkeypatch.setattr(pipeline_module, "betweenness_igraph", broken)
+    derived, ids = _random_graph()
+    with pytest.raises(RuntimeError, match="no shortest paths today"):
+        analyze(derived, ids, params=AnalyzeParams(betweenness_k=8, layout=False), parallel=True)

@@ -32,6 +32,7 @@ from graph.analysis.layout import layout_arrays
 from graph.analysis.resolution import auto_resolution, best_of_restarts
 from graph.analysis.projection import DEFAULT_EDGES, DEFAULT_WEIGHTS, check_edges, check_weights, edge_table
 from graph.errors import param_error
+from graph.forked import ForkedCall, can_fork
 from graph.models import AnalysisResult, Community, DerivedGraph, PaperScores
 
 __all__ = ["AnalyzeParams", "analyze"]
@@ -135,7 +136,23 @@ class AnalyzeParams:
         return out
 
 
-def analyze(derived: DerivedGraph, paper_ids: Iterable[str], *, params: AnalyzeParams | None = None) -> AnalysisResult:
+#: :func:`analyze` with ``parallel`` forks its betweenness from this many papers on.
+PARALLEL_MIN_PAPERS = 2000
+
+
+def _betweenness_child(view, pivots: list | None) -> tuple[dict, dict, float, float]:
+    clock, cpu_clock = time.perf_counter(), time.process_time()
+    values, info = betweenness_igraph(view, pivots=pivots)
+    return values, info, time.perf_counter() - clock, time.process_time() - cpu_clock
+
+
+def analyze(
+    derived: DerivedGraph,
+    paper_ids: Iterable[str],
+    *,
+    params: AnalyzeParams | None = None,
+    parallel: bool = False,
+) -> AnalysisResult:
     """Communities, labels, centrality and layout for every paper.
 
     Parameters
@@ -146,6 +163,11 @@ def analyze(derived: DerivedGraph, paper_ids: Iterable[str], *, params: AnalyzeP
         All papers of the graph (isolated ones become singleton communities).
     params : AnalyzeParams, optional
         Defaults to ``AnalyzeParams()``.
+    parallel : bool, default False
+        Compute the betweenness (igraph) in a forked child process while this
+        one finds the communities: the same result, sooner on two cores. Used
+        from :data:`PARALLEL_MIN_PAPERS` papers on, where ``fork`` exists; a
+        caller with other threads running (a server) leaves it False.
 
     Returns
     -------
@@ -182,7 +204,26 @@ def analyze(derived: DerivedGraph, paper_ids: Iterable[str], *, params: AnalyzeP
     G = table.to_networkx() if "networkx" in (engine, between_engine) else None
     view = igraph_from_table(table) if "igraph" in (engine, between_engine) else None
     lap("projection")
+    pivots = None
+    if between_engine == "igraph":
+        pivots = betweenness_pivots(
+            list(nodes), exact_max=p.betweenness_exact_max, k=p.betweenness_k, seed=p.seed
+        )
+    forked = None
+    if parallel and between_engine == "igraph" and n >= PARALLEL_MIN_PAPERS and can_fork():
+        forked = ForkedCall(_betweenness_child, (view, pivots), what="betweenness",
+                            lost="nothing of the analysis was written")
+    try:
+        return _analyze_rest(derived, p, table, nodes, n, engine, between_engine, G, view, pivots, forked,
+                             seconds, cpu_seconds, lap, start, cpu_start)
+    except BaseException:
+        if forked is not None:
+            forked.stop()
+        raise
 
+
+def _analyze_rest(derived, p, table, nodes, n, engine, between_engine, G, view, pivots, forked,
+                  seconds, cpu_seconds, lap, start, cpu_start) -> AnalysisResult:
     def detect(resolution: float, seed: int) -> list[set]:
         if engine == "igraph":
             return detect_igraph(view, method=p.method, resolution=resolution, seed=seed)
@@ -222,16 +263,18 @@ def analyze(derived: DerivedGraph, paper_ids: Iterable[str], *, params: AnalyzeP
     lap("pagerank")
     # Both engines give identical betweenness (same pivots, same formula);
     # NetworkX's is pure Python and ~100x slower, so it runs only when forced.
-    if between_engine == "igraph":
-        pivots = betweenness_pivots(
-            list(nodes), exact_max=p.betweenness_exact_max, k=p.betweenness_k, seed=p.seed
-        )
+    if forked is not None:
+        between, between_info, child_seconds, child_cpu = forked.result()
+        lap("betweenness_wait")
+        seconds["betweenness"], cpu_seconds["betweenness"] = round(child_seconds, 4), round(child_cpu, 4)
+    elif between_engine == "igraph":
         between, between_info = betweenness_igraph(view, pivots=pivots)
     else:
         between, between_info = betweenness(
             G, exact_max=p.betweenness_exact_max, k=p.betweenness_k, seed=p.seed, engine="networkx"
         )
-    lap("betweenness")
+    if forked is None:
+        lap("betweenness")
     bridge = np.clip(participation_arrays(n, table.src, table.dst, table.weight, member_arr), 0.0, 1.0).tolist()
     lap("bridge")
 
