@@ -281,8 +281,8 @@ def citation_edges(
                 unresolved += 1
             elif target != paper.id:
                 codes.append(source + rank[target])
-    unique = np.unique(np.array(codes, dtype=np.int64))
-    out = [CitationEdge(order[s], order[t]) for s, t in zip((unique // max(n, 1)).tolist(), (unique % max(n, 1)).tolist())]
+    sources, targets = np.divmod(np.unique(np.array(codes, dtype=np.int64)), max(n, 1))
+    out = [CitationEdge(order[s], order[t]) for s, t in zip(sources.tolist(), targets.tolist())]
     logger.info("citation_edges: papers=%d edges=%d unresolved=%d", len(in_graph), len(out), unresolved)
     return out, unresolved
 

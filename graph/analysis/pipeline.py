@@ -214,132 +214,126 @@ def analyze(
         forked = ForkedCall(_betweenness_child, (view, pivots), what="betweenness",
                             lost="nothing of the analysis was written")
     try:
-        return _analyze_rest(derived, p, table, nodes, n, engine, between_engine, G, view, pivots, forked,
-                             seconds, cpu_seconds, lap, start, cpu_start)
+        def detect(resolution: float, seed: int) -> list[set]:
+            if engine == "igraph":
+                return detect_igraph(view, method=p.method, resolution=resolution, seed=seed)
+            return detect_networkx(G, method=p.method, resolution=resolution, seed=seed)
+
+        index = {node: i for i, node in enumerate(nodes)}
+
+        def refine(resolution: float, seed: int, start: list[set]) -> list[set]:
+            initial = np.zeros(n, dtype=np.int64)
+            for cid, part in enumerate(start):
+                initial[np.fromiter(map(index.__getitem__, part), dtype=np.int64, count=len(part))] = cid
+            return detect_igraph(view, method="leiden", resolution=resolution, seed=seed, initial=initial.tolist())
+
+        arrays = (nodes, table.src, table.dst, table.weight)
+        # Greedy modularity draws nothing at random: one run says it all.
+        restarts = 1 if p.method == "greedy_modularity" else p.restarts
+        trail: list[dict] = []
+        if p.resolution is None and p.method != "label_propagation":
+            warm = refine if p.method == "leiden" else None
+            found, trail = auto_resolution(detect, *arrays, seed=p.seed, restarts=restarts, refine=warm)
+        else:
+            # A fixed resolution, or label propagation, which has none to choose.
+            found = best_of_restarts(detect, *arrays, resolution=p.resolution or 1.0, seed=p.seed, restarts=restarts)
+        parts = found.parts
+        # ``found`` was scored on this very edge list: its membership array and
+        # modularity at resolution 1 are the ones to report.
+        member_arr = found.member
+        member_ids = member_arr.tolist()
+        q = found.modularity
+        lap("communities")
+
+        degree = strength_arrays(n, table.src, table.dst, table.weight).tolist()
+        if engine == "igraph":
+            ranks = dict(zip(nodes, pagerank_arrays(n, table.src, table.dst, table.weight).tolist()))
+        else:
+            ranks = pagerank(G, engine="networkx")
+        lap("pagerank")
+        # Both engines give identical betweenness (same pivots, same formula);
+        # NetworkX's is pure Python and ~100x slower, so it runs only when forced.
+        if forked is not None:
+            between, between_info, child_seconds, child_cpu = forked.result()
+            lap("betweenness_wait")
+            seconds["betweenness"], cpu_seconds["betweenness"] = round(child_seconds, 4), round(child_cpu, 4)
+        elif between_engine == "igraph":
+            between, between_info = betweenness_igraph(view, pivots=pivots)
+        else:
+            between, between_info = betweenness(
+                G, exact_max=p.betweenness_exact_max, k=p.betweenness_k, seed=p.seed, engine="networkx"
+            )
+        if forked is None:
+            lap("betweenness")
+        bridge = np.clip(participation_arrays(n, table.src, table.dst, table.weight, member_arr), 0.0, 1.0).tolist()
+        lap("bridge")
+
+        keywords = community_keywords(parts, derived.has_keyword, size=max(COMMUNITY_KEYWORDS, p.label_size))
+        tops = top_papers(parts, ranks, size=p.top_papers)
+        lap("labels")
+        positions = (
+            layout_arrays(nodes, table.src, table.dst, table.weight, parts, seed=p.seed) if p.layout else {}
+        )
+        lap("layout")
+
+        communities = tuple(
+            Community(
+                id=cid,
+                size=len(part),
+                label=", ".join(kws[: p.label_size]),
+                keywords=kws,
+                modularity=q,
+                top_papers=top,
+            )
+            for cid, (part, kws, top) in enumerate(zip(parts, keywords, tops))
+        )
+        scores = tuple(
+            PaperScores(
+                paper_id=node,
+                community=member_ids[i],
+                degree=degree[i],
+                pagerank=ranks[node],
+                betweenness=between[node],
+                bridge=bridge[i],
+                x=positions[node][0] if positions else None,
+                y=positions[node][1] if positions else None,
+            )
+            for i, node in enumerate(nodes)
+        )
+        seconds["total"] = round(time.perf_counter() - start, 4)
+        cpu_seconds["total"] = round(time.process_time() - cpu_start, 4)
+        info = p.to_dict()
+        info.update(
+            engine_requested=p.engine,
+            resolution_used=found.resolution,
+            resolution_trail=trail,
+            restart_seed=found.seed,
+            engine=engine,
+            engines={
+                "communities": engine,
+                "pagerank": "scipy" if engine == "igraph" else "networkx",
+                "betweenness": between_engine,
+                "layout": "igraph",
+            },
+            betweenness=dict(between_info),
+            counts={
+                "papers": n,
+                "edges": len(table.weight),
+                "communities": len(parts),
+                "singletons": sum(1 for part in parts if len(part) == 1),
+                "labelled": sum(1 for c in communities if c.label),
+            },
+            modularity=q,
+            versions=library_versions(),
+            seconds=seconds,
+            cpu_seconds=cpu_seconds,
+        )
+        log.info(
+            "analyze: %d papers, %d edges, %d communities, modularity %.4f, engine %s, %.2f s",
+            n, len(table.weight), len(parts), q, engine, seconds["total"],
+        )
+        return AnalysisResult(communities=communities, scores=scores, modularity=q, params=info)
     except BaseException:
         if forked is not None:
-            forked.stop()
+            forked.stop()  # an error above: the betweenness is not wanted any more
         raise
-
-
-def _analyze_rest(derived, p, table, nodes, n, engine, between_engine, G, view, pivots, forked,
-                  seconds, cpu_seconds, lap, start, cpu_start) -> AnalysisResult:
-    def detect(resolution: float, seed: int) -> list[set]:
-        if engine == "igraph":
-            return detect_igraph(view, method=p.method, resolution=resolution, seed=seed)
-        return detect_networkx(G, method=p.method, resolution=resolution, seed=seed)
-
-    index = {node: i for i, node in enumerate(nodes)}
-
-    def refine(resolution: float, seed: int, start: list[set]) -> list[set]:
-        initial = np.zeros(n, dtype=np.int64)
-        for cid, part in enumerate(start):
-            initial[np.fromiter(map(index.__getitem__, part), dtype=np.int64, count=len(part))] = cid
-        return detect_igraph(view, method="leiden", resolution=resolution, seed=seed, initial=initial.tolist())
-
-    arrays = (nodes, table.src, table.dst, table.weight)
-    # Greedy modularity draws nothing at random: one run says it all.
-    restarts = 1 if p.method == "greedy_modularity" else p.restarts
-    trail: list[dict] = []
-    if p.resolution is None and p.method != "label_propagation":
-        warm = refine if p.method == "leiden" else None
-        found, trail = auto_resolution(detect, *arrays, seed=p.seed, restarts=restarts, refine=warm)
-    else:
-        # A fixed resolution, or label propagation, which has none to choose.
-        found = best_of_restarts(detect, *arrays, resolution=p.resolution or 1.0, seed=p.seed, restarts=restarts)
-    parts = found.parts
-    # ``found`` was scored on this very edge list: its membership array and
-    # modularity at resolution 1 are the ones to report.
-    member_arr = found.member
-    member_ids = member_arr.tolist()
-    q = found.modularity
-    lap("communities")
-
-    degree = strength_arrays(n, table.src, table.dst, table.weight).tolist()
-    if engine == "igraph":
-        ranks = dict(zip(nodes, pagerank_arrays(n, table.src, table.dst, table.weight).tolist()))
-    else:
-        ranks = pagerank(G, engine="networkx")
-    lap("pagerank")
-    # Both engines give identical betweenness (same pivots, same formula);
-    # NetworkX's is pure Python and ~100x slower, so it runs only when forced.
-    if forked is not None:
-        between, between_info, child_seconds, child_cpu = forked.result()
-        lap("betweenness_wait")
-        seconds["betweenness"], cpu_seconds["betweenness"] = round(child_seconds, 4), round(child_cpu, 4)
-    elif between_engine == "igraph":
-        between, between_info = betweenness_igraph(view, pivots=pivots)
-    else:
-        between, between_info = betweenness(
-            G, exact_max=p.betweenness_exact_max, k=p.betweenness_k, seed=p.seed, engine="networkx"
-        )
-    if forked is None:
-        lap("betweenness")
-    bridge = np.clip(participation_arrays(n, table.src, table.dst, table.weight, member_arr), 0.0, 1.0).tolist()
-    lap("bridge")
-
-    keywords = community_keywords(parts, derived.has_keyword, size=max(COMMUNITY_KEYWORDS, p.label_size))
-    tops = top_papers(parts, ranks, size=p.top_papers)
-    lap("labels")
-    positions = (
-        layout_arrays(nodes, table.src, table.dst, table.weight, parts, seed=p.seed) if p.layout else {}
-    )
-    lap("layout")
-
-    communities = tuple(
-        Community(
-            id=cid,
-            size=len(part),
-            label=", ".join(kws[: p.label_size]),
-            keywords=kws,
-            modularity=q,
-            top_papers=top,
-        )
-        for cid, (part, kws, top) in enumerate(zip(parts, keywords, tops))
-    )
-    scores = tuple(
-        PaperScores(
-            paper_id=node,
-            community=member_ids[i],
-            degree=degree[i],
-            pagerank=ranks[node],
-            betweenness=between[node],
-            bridge=bridge[i],
-            x=positions[node][0] if positions else None,
-            y=positions[node][1] if positions else None,
-        )
-        for i, node in enumerate(nodes)
-    )
-    seconds["total"] = round(time.perf_counter() - start, 4)
-    cpu_seconds["total"] = round(time.process_time() - cpu_start, 4)
-    info = p.to_dict()
-    info.update(
-        engine_requested=p.engine,
-        resolution_used=found.resolution,
-        resolution_trail=trail,
-        restart_seed=found.seed,
-        engine=engine,
-        engines={
-            "communities": engine,
-            "pagerank": "scipy" if engine == "igraph" else "networkx",
-            "betweenness": between_engine,
-            "layout": "igraph",
-        },
-        betweenness=dict(between_info),
-        counts={
-            "papers": n,
-            "edges": len(table.weight),
-            "communities": len(parts),
-            "singletons": sum(1 for part in parts if len(part) == 1),
-            "labelled": sum(1 for c in communities if c.label),
-        },
-        modularity=q,
-        versions=library_versions(),
-        seconds=seconds,
-        cpu_seconds=cpu_seconds,
-    )
-    log.info(
-        "analyze: %d papers, %d edges, %d communities, modularity %.4f, engine %s, %.2f s",
-        n, len(table.weight), len(parts), q, engine, seconds["total"],
-    )
-    return AnalysisResult(communities=communities, scores=scores, modularity=q, params=info)
