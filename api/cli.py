@@ -294,9 +294,13 @@ def run(
     with errors_to_exit_codes(), open_store(cfg) as store:
         build_params = _build_params(similarity, k, min_score, keywords_k, min_shared)
         analyze_params = _analyze_params(edges, resolution, method, engine, seed)
-        report = _do_ingest(store, paths, citations, fmt, strict, cfg.citegraph_batch_size)
+        from graph.pipeline import run as run_all
+
+        with progress_bar() as progress:
+            report, built, analyzed = run_all(store, paths, citations=citations, format=fmt, strict=strict,
+                                              build_params=build_params, analyze_params=analyze_params,
+                                              batch_size=cfg.citegraph_batch_size, progress=progress)
         _print_ingest(report, False)
-        built, analyzed = _do_build_analyze(store, build_params, analyze_params, cfg.citegraph_batch_size)
         typer.echo(f"built in {built.seconds:.1f}s: " + _counts_line(built.counts))
         typer.echo(f"analyzed in {analyzed.seconds:.1f}s: {analyzed.communities} communities, "
                    f"modularity {analyzed.modularity:.3f}")

@@ -24,7 +24,9 @@ def can_fork() -> bool:
 class ForkedCall:
     """``fn(*args)`` in a forked child; :meth:`result` waits for its value.
 
-    The child touches no store and no progress bar: ``fn`` must be pure. Its
+    The child touches no progress bar, and no store of the parent's: ``fn``
+    is pure, or opens a store of its own (``citegraph run``'s paper writer,
+    through :meth:`graph.stores.base.GraphStore.reopened`). Its
     exception is raised again by :meth:`result` (as a :class:`CitegraphError`
     holding its text if it does not pickle); a child that dies (killed, out of
     memory) makes :meth:`result` raise a :class:`CitegraphError` that names

@@ -32,6 +32,7 @@ __all__ = [
     "build",
     "analyze",
     "build_and_analyze",
+    "run",
     "versions",
 ]
 
@@ -174,6 +175,24 @@ def ingest(
     Safe to re-run and to interrupt: every batch is one transaction and every
     write is an idempotent upsert.
     """
+    ordered, report = _ingest_plan(store, paths, format=format, citations=citations, strict=strict,
+                                   progress=progress)
+    report.papers_written = _write_papers(store, ordered, batch_size, progress)
+    _log_ingest(report)
+    return report
+
+
+def _ingest_plan(
+    store: GraphStore,
+    paths: Sequence[str | Path],
+    *,
+    format: str | None,
+    citations: Sequence[str | Path],
+    strict: bool,
+    progress: Progress,
+) -> tuple[list[Paper], IngestReport]:
+    """What :func:`ingest` writes: the papers read, merged with the stored ones
+    they name, with their citations attached, ordered by id. Writes nothing."""
     papers, pairs, report = read_inputs(paths, format=format, citations=citations, progress=progress)
     if strict and report.problems:
         raise StrictModeError(
@@ -203,17 +222,21 @@ def ingest(
 
     if pairs:
         _attach_citations(store, merged, pairs, report)
+    return [merged[pid] for pid in sorted(merged)], report
 
-    ordered = [merged[pid] for pid in sorted(merged)]
+
+def _write_papers(store: GraphStore, ordered: Sequence[Paper], batch_size: int, progress: Progress) -> int:
     written = 0
     for start in range(0, len(ordered), batch_size):
         chunk = ordered[start : start + batch_size]
         written += store.upsert_papers(chunk, batch_size=batch_size)
         progress("write papers", start + len(chunk), len(ordered))
-    report.papers_written = written
+    return written
+
+
+def _log_ingest(report: IngestReport) -> None:
     log.info("ingest: %d records, %d papers written, %d duplicates, %d problems",
-             report.records, written, report.duplicates, len(report.problems))
-    return report
+             report.records, report.papers_written, report.duplicates, len(report.problems))
 
 
 def _attach_citations(
@@ -375,6 +398,14 @@ def build_and_analyze(
     count from the fork. If the build's write fails, the child is stopped and
     nothing of the analysis is written.
     """
+    build_params, analyze_params = _run_params(build_params, analyze_params)
+    started, t0 = _now(), time.perf_counter()
+    derived, ids = _build_compute(store, build_params, progress)
+    return _write_and_analyze(store, derived, ids, build_params, analyze_params, started, t0,
+                              batch_size=batch_size, progress=progress, overlap=overlap)
+
+
+def _run_params(build_params, analyze_params):
     from graph.analysis import AnalyzeParams
     from graph.edges import BuildParams
 
@@ -382,8 +413,13 @@ def build_and_analyze(
     analyze_params = analyze_params or AnalyzeParams()
     if not isinstance(analyze_params, AnalyzeParams):
         raise param_error("analyze_params", "build_and_analyze", "an AnalyzeParams", analyze_params)
-    started, t0 = _now(), time.perf_counter()
-    derived, ids = _build_compute(store, build_params, progress)
+    return build_params, analyze_params
+
+
+def _write_and_analyze(store: GraphStore, derived: DerivedGraph, ids: list[str], build_params, analyze_params,
+                       started: str, t0: float, *, batch_size: int, progress: Progress,
+                       overlap: bool | None) -> tuple[BuildReport, AnalyzeReport]:
+    """The second half of :func:`build_and_analyze`, from the computed graph."""
     if overlap is None:
         overlap = len(ids) >= OVERLAP_MIN_PAPERS and can_fork()
     if not overlap:
@@ -411,6 +447,87 @@ def _analysis(derived: DerivedGraph, ids: list[str], params):
     # (run 245 / 228 s against 275 / 238 s, inside the noise) for 300 MB more
     # memory (process tree PSS 2.67 GB against 2.39).
     return run_analysis(derived, ids, params=params, parallel=False)
+
+
+def run(
+    store: GraphStore,
+    paths: Sequence[str | Path],
+    *,
+    format: str | None = None,
+    citations: Sequence[str | Path] = (),
+    strict: bool = False,
+    build_params=None,
+    analyze_params=None,
+    batch_size: int = 5000,
+    progress: Progress = _no_progress,
+    overlap: bool | None = None,
+) -> tuple[IngestReport, BuildReport, AnalyzeReport]:
+    """:func:`ingest`, then :func:`build_and_analyze` (``citegraph run``): the
+    same store as the two one after the other, sooner.
+
+    When the store holds no paper yet, the papers this run reads are all the
+    papers of the graph. Then, with ``overlap`` (by default from
+    :data:`OVERLAP_MIN_PAPERS` papers on, where ``fork`` exists and the store
+    can be reopened, :meth:`GraphStore.reopened`), a forked child process
+    writes them while this one builds the derived graph from them in memory,
+    with the reference index the store will hold
+    (:func:`graph.stores.base.index_references`), instead of writing them
+    first and reading them back. The paper writes (SQLite's on the other core,
+    Neo4j's on the server) and the build's tokenising then run side by side.
+
+    Nothing of the build is written before every paper is: if the paper
+    writes fail, their error is raised and the derived graph is not written
+    (the papers written so far stay; running again writes the rest). If the
+    build fails, the papers are still all written (the ingest completes), then
+    the build's error is raised. ``overlap`` False (or a store with papers)
+    runs the two steps one after the other.
+    """
+    from graph.edges import build_derived
+    from graph.stores.base import index_references
+
+    build_params, analyze_params = _run_params(build_params, analyze_params)
+    fresh = store.counts().get("papers", 0) == 0
+    ordered, report = _ingest_plan(store, paths, format=format, citations=citations, strict=strict,
+                                   progress=progress)
+    target = store.reopened() if fresh else None
+    if overlap is None:
+        overlap = len(ordered) >= OVERLAP_MIN_PAPERS and can_fork()
+    if not (overlap and target is not None):
+        report.papers_written = _write_papers(store, ordered, batch_size, progress)
+        _log_ingest(report)
+        return (report, *build_and_analyze(store, build_params, analyze_params, batch_size=batch_size,
+                                           progress=progress, overlap=overlap))
+
+    started, t0 = _now(), time.perf_counter()
+    writer = ForkedCall(_papers_child, (target, ordered, batch_size), what="paper writes",
+                        lost="nothing of the build was written; the papers written so far are kept, "
+                             "and running again writes the rest")
+    try:
+        index = index_references((p.id, p.doi, p.arxiv_id, p.extra.get("source_id")) for p in ordered)
+        derived = build_derived(ordered, index, build_params, progress=progress)
+        del index
+    except BaseException:
+        try:  # the ingest completes whatever happened to the build
+            writer.result()
+        except BaseException as exc:
+            log.error("the paper writes failed too: %s", exc)
+        raise
+    progress("write papers", 0, len(ordered))
+    report.papers_written = writer.result()
+    progress("write papers", len(ordered), len(ordered))
+    _log_ingest(report)
+    ids = [p.id for p in ordered]
+    del writer, ordered  # the papers (the writer's arguments too) are not needed any more
+    return (report, *_write_and_analyze(store, derived, ids, build_params, analyze_params, started, t0,
+                                        batch_size=batch_size, progress=progress, overlap=overlap))
+
+
+def _papers_child(store: GraphStore, papers: Sequence[Paper], batch_size: int) -> int:
+    store.open()
+    try:
+        return _write_papers(store, papers, batch_size, _no_progress)
+    finally:
+        store.close()
 
 
 # --- evaluate ------------------------------------------------------------------

@@ -7,13 +7,16 @@ import dataclasses
 import multiprocessing
 import os
 import signal
+from pathlib import Path
 
 import pytest
 
 from graph.analysis import AnalyzeParams
 from graph.errors import CitegraphError, InvalidParameter, StoreUnavailable
-from graph.pipeline import analyze, build, build_and_analyze, ingest
+from graph.pipeline import analyze, build, build_and_analyze, ingest, read_inputs, run
 from tests.conftest import SEEDS
+
+DATA = Path(__file__).parent / "data"
 
 
 def _stored_analysis(store) -> tuple:
@@ -107,3 +110,87 @@ def test_failed_build_write_stops_the_forked_analysis(sqlite_store, monkeypatch)
         build_and_analyze(sqlite_store, overlap=True)
     assert multiprocessing.active_children() == []
     assert sqlite_store.runs(limit=5) == [] and sqlite_store.communities() == []
+
+
+# --- run: the papers written by a forked child while the build reads them from memory
+
+RUN_FILES = [*sorted(SEEDS.glob("*.txt")), DATA / "papers.jsonl"]
+# Cited papers named by id, by source id (w7), by DOI and by arXiv id, in other
+# spellings than the stored ones: only the reference index resolves them.
+RUN_CITES = [DATA / "citations.csv", DATA / "citations_aliases.csv"]
+
+
+def _stored_everything(store) -> tuple:
+    derived = store.load_derived()
+    derived = dataclasses.replace(derived, has_keyword=tuple(sorted(derived.has_keyword, key=repr)))
+    return list(store.iter_papers()), store.reference_index(), derived, _stored_analysis(store)
+
+
+@pytest.mark.parametrize("overlap", [True, False])
+def test_run_equals_ingest_then_build_and_analyze(store, overlap):
+    report, built, analyzed = run(store, RUN_FILES, citations=RUN_CITES, overlap=overlap)
+    together = _stored_everything(store)
+    assert together[2].cites and together[3][0], "no CITES or no community: the comparison would be weak"
+    assert report.papers_written == len(together[0])
+
+    store.clear()
+    ingest_report = ingest(store, RUN_FILES, citations=RUN_CITES)
+    built_alone, analyzed_alone = build_and_analyze(store, overlap=False)
+    assert _stored_everything(store) == together
+    assert report.to_dict() == ingest_report.to_dict()
+    assert built.counts == built_alone.counts and analyzed.modularity == analyzed_alone.modularity
+    assert [r.kind for r in store.runs(limit=5)][:2] == ["analyze", "build"]
+
+
+def test_run_again_on_a_stored_graph_gives_the_same_graph(sqlite_store):
+    run(sqlite_store, RUN_FILES, citations=RUN_CITES, overlap=True)
+    first = _stored_everything(sqlite_store)
+    report, _, _ = run(sqlite_store, RUN_FILES, citations=RUN_CITES, overlap=True)  # papers stored: no fork
+    assert report.merged_with_stored == len(first[0])
+    assert _stored_everything(sqlite_store) == first
+
+
+def test_run_reference_index_in_memory_is_the_stores(sqlite_store, monkeypatch):
+    import graph.edges
+
+    seen = {}
+    real = graph.edges.build_derived
+
+    def spy(papers, index, *args, **kwargs):
+        seen["index"] = dict(index)
+        return real(papers, index, *args, **kwargs)
+
+    monkeypatch.setattr(graph.edges, "build_derived", spy)
+    run(sqlite_store, RUN_FILES, citations=RUN_CITES, overlap=True)
+    assert seen["index"] == sqlite_store.reference_index()
+    assert {"10.1000/xyz", "2101.00001"} <= set(seen["index"])  # aliases, not only ids
+
+
+def test_run_paper_write_error_writes_no_build(sqlite_store, monkeypatch):
+    from graph.stores.sqlite import SQLiteStore
+
+    def fail(self, papers, **kwargs):
+        raise StoreUnavailable("the paper writes failed on purpose")
+
+    monkeypatch.setattr(SQLiteStore, "upsert_papers", fail)  # inherited by the forked writer
+    with pytest.raises(StoreUnavailable, match="on purpose"):
+        run(sqlite_store, RUN_FILES, citations=RUN_CITES, overlap=True)
+    counts = sqlite_store.counts()
+    assert counts["papers"] == 0 and counts["SIMILAR_TO"] == 0 and counts["keywords"] == 0
+    assert sqlite_store.runs(limit=5) == [] and multiprocessing.active_children() == []
+
+
+def test_run_build_error_still_writes_every_paper(sqlite_store, monkeypatch):
+    import graph.edges
+
+    def broken(*args, **kwargs):
+        raise InvalidParameter("the build broke on purpose", name="k")
+
+    monkeypatch.setattr(graph.edges, "build_derived", broken)
+    with pytest.raises(InvalidParameter, match="on purpose"):
+        run(sqlite_store, RUN_FILES, citations=RUN_CITES, overlap=True)
+    monkeypatch.undo()
+    counts = sqlite_store.counts()
+    assert counts["SIMILAR_TO"] == 0 and sqlite_store.runs(limit=5) == []
+    papers, _, _ = read_inputs(RUN_FILES, citations=RUN_CITES)
+    assert counts["papers"] == len(papers) > 400 and multiprocessing.active_children() == []

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Literal, Mapping
 
 from graph.models import AnalysisResult, Community, DerivedGraph, Paper, PaperScores, RunRecord
+from graph.models import normalize_arxiv, normalize_doi
 
 __all__ = [
     "gc_paused",
@@ -43,6 +44,7 @@ __all__ = [
     "SortKey",
     "Metric",
     "edge_key",
+    "index_references",
 ]
 
 Relation = Literal["similar", "keywords", "cites", "cited_by", "all"]
@@ -51,6 +53,34 @@ Metric = Literal["pagerank", "degree", "betweenness", "bridge"]
 
 #: Keys of :meth:`GraphStore.counts`, in this order.
 EDGE_COUNT_KEYS = ("HAS_KEYWORD", "SIMILAR_TO", "SHARES_KEYWORDS", "CITES", "IN_COMMUNITY")
+
+
+def index_references(rows: Iterable[tuple[str, str | None, str | None, Any]]) -> dict[str, str]:
+    """:meth:`GraphStore.reference_index` from ``(id, doi, arxiv_id, source_id)``
+    rows ordered by id: where two papers share a name, the smaller id keeps it.
+
+    Both stores build their index with it, and ``citegraph run`` builds the
+    same index from the papers it is writing (see :func:`graph.pipeline.run`).
+
+    >>> index_references([("a", "10.1000/ABC", None, None),
+    ...                   ("b", "https://doi.org/10.1000/abc", "hep-th/9901001v2", 7)])
+    {'10.1000/abc': 'a', 'doi:10.1000/abc': 'a', 'hep-th/9901001': 'b', '7': 'b', 'a': 'a', 'b': 'b'}
+    """
+    index: dict[str, str] = {}
+    ids: list[str] = []
+    for pid, doi, arxiv_id, source_id in rows:
+        ids.append(pid)
+        if doi:
+            bare = normalize_doi(doi) or doi.strip()
+            index.setdefault(bare, pid)
+            index.setdefault(f"doi:{bare}", pid)
+        if arxiv_id:
+            index.setdefault(normalize_arxiv(arxiv_id) or arxiv_id.strip(), pid)
+        if source_id is not None and str(source_id).strip():
+            index.setdefault(str(source_id).strip(), pid)
+    # A paper's own id always names that paper, whatever aliases say.
+    index.update(zip(ids, ids))
+    return index
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +149,12 @@ class GraphStore(abc.ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def reopened(self) -> "GraphStore | None":
+        """A new, closed store on the same data (file or server), for a forked
+        child process to open and write through; a connection must not cross a
+        fork. None when this store cannot be reached from another process."""
+        return None
 
     @abc.abstractmethod
     def ping(self) -> None:

@@ -56,7 +56,6 @@ from graph.errors import (
     param_error,
 )
 from graph.models import AnalysisResult, Community, DerivedGraph, Paper, RunRecord
-from graph.models import normalize_arxiv, normalize_doi
 from graph.models import CitationEdge, Keyword, KeywordScore, SharedKeywordsEdge, SimilarEdge
 from graph.stores import cypher as cq
 from graph.stores.base import (
@@ -70,6 +69,7 @@ from graph.stores.base import (
     SortKey,
     StoredPaper,
     gc_paused,
+    index_references,
 )
 from graph.stores import neo4j_rows as conv
 from graph.stores.neo4j_query import plan_refusal, text_refusal, to_json
@@ -149,6 +149,10 @@ class Neo4jStore(GraphStore):
     def __repr__(self) -> str:
         return f"Neo4jStore(uri={self.uri!r}, user={self.user!r}, database={self.database!r})"
 
+    def reopened(self) -> "Neo4jStore":
+        return Neo4jStore(self.uri, self.user, self._password, self.database,
+                          max_retry_time=self.max_retry_time, connection_timeout=self.connection_timeout)
+
     # -- lifecycle -----------------------------------------------------------
     def open(self) -> None:
         if self._driver is not None:
@@ -219,24 +223,12 @@ class Neo4jStore(GraphStore):
         return out
 
     def reference_index(self) -> dict[str, str]:
-        rows = self._rows(cq.REFERENCE_ROWS)
-        index: dict[str, str] = {}
-        for rec in rows:  # ordered by id: on an alias shared by two papers the smaller id wins
-            pid = rec["id"]
-            names: list[str] = []
-            if rec["doi"]:
-                bare = normalize_doi(rec["doi"]) or rec["doi"].strip()
-                names += [bare, f"doi:{bare}"]
-            if rec["arxiv_id"]:
-                names.append(normalize_arxiv(rec["arxiv_id"]) or rec["arxiv_id"].strip())
-            source_id = json.loads(rec["extra_json"]).get("source_id") if rec["extra_json"] else None
-            if source_id is not None and str(source_id).strip():
-                names.append(str(source_id).strip())
-            for name in names:
-                index.setdefault(name, pid)
-        # A paper's own id always names that paper, whatever aliases say.
-        index.update((rec["id"], rec["id"]) for rec in rows)
-        return index
+        # Ordered by id: on a name shared by two papers the smaller id wins.
+        return index_references(
+            (rec["id"], rec["doi"], rec["arxiv_id"],
+             json.loads(rec["extra_json"]).get("source_id") if rec["extra_json"] else None)
+            for rec in self._rows(cq.REFERENCE_ROWS)
+        )
 
     def iter_papers(self) -> Iterator[Paper]:
         # Keyset pages of _BULK_PAGE papers, each one read returning one list.

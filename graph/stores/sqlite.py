@@ -41,11 +41,9 @@ from graph.models import (
     RunRecord,
     SharedKeywordsEdge,
     SimilarEdge,
-    normalize_arxiv,
-    normalize_doi,
 )
 from graph.stores import sqlite_queries as Q
-from graph.stores.base import GraphStore, KeywordInfo, Metric, Neighbor, Relation, SortKey, StoredPaper, edge_key, gc_paused
+from graph.stores.base import GraphStore, KeywordInfo, index_references, Metric, Neighbor, Relation, SortKey, StoredPaper, edge_key, gc_paused
 from graph.stores.sqlite_schema import DERIVED_INDEXES, PRAGMAS, SCORE_INDEXES, create_schema
 
 __all__ = ["SQLiteStore"]
@@ -107,6 +105,9 @@ class SQLiteStore(GraphStore):
 
     def __repr__(self) -> str:
         return f"SQLiteStore({str(self.path)!r})"
+
+    def reopened(self) -> "SQLiteStore":
+        return SQLiteStore(self.path, timeout=self.timeout)
 
     # -- lifecycle -----------------------------------------------------------------
     def open(self) -> None:
@@ -176,20 +177,7 @@ class SQLiteStore(GraphStore):
 
     def reference_index(self) -> dict[str, str]:
         with self._read() as conn:
-            rows = conn.execute(Q.REFERENCE_ROWS).fetchall()
-        index: dict[str, str] = {}
-        for pid, doi, arxiv_id, source_id in rows:
-            if doi:
-                bare = normalize_doi(doi) or doi.strip()
-                index.setdefault(bare, pid)
-                index.setdefault(f"doi:{bare}", pid)
-            if arxiv_id:
-                index.setdefault(normalize_arxiv(arxiv_id) or arxiv_id.strip(), pid)
-            if source_id is not None and str(source_id).strip():
-                index.setdefault(str(source_id).strip(), pid)
-        # A paper's own id always names that paper, whatever aliases say.
-        index.update((pid, pid) for pid, *_ in rows)
-        return index
+            return index_references(conn.execute(Q.REFERENCE_ROWS).fetchall())
 
     def iter_papers(self) -> Iterator[Paper]:
         # Keyset pages, each its own short read: no transaction stays open while
