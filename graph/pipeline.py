@@ -442,11 +442,13 @@ def _write_and_analyze(store: GraphStore, derived: DerivedGraph, ids: list[str],
 def _analysis(derived: DerivedGraph, ids: list[str], params):
     from graph.analysis import analyze as run_analysis
 
-    # Not parallel: this child already shares the two cores with the parent's
-    # writes; a forked betweenness beside it measured no faster at 100k papers
-    # (run 245 / 228 s against 275 / 238 s, inside the noise) for 300 MB more
-    # memory (process tree PSS 2.67 GB against 2.39).
-    return run_analysis(derived, ids, params=params, parallel=False)
+    # Parallel: the betweenness in a process of its own beside the
+    # communities. While the parent writes the derived graph, three processes
+    # share the two cores; once the writes end, the analysis still has both.
+    # synth-100k, from the end of the build computation to the end of the run:
+    # 65.3 s in one process, 54.6 s forked (writes 36 -> 43 s, analysis
+    # 58.3 -> 48.4 s; docs/benchmarks.md, session 7).
+    return run_analysis(derived, ids, params=params, parallel=True)
 
 
 def run(
