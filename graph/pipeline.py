@@ -501,9 +501,15 @@ def run(
                                            progress=progress, overlap=overlap))
 
     started, t0 = _now(), time.perf_counter()
-    writer = ForkedCall(_papers_child, (target, ordered, batch_size), what="paper writes",
-                        lost="nothing of the build was written; the papers written so far are kept, "
-                             "and running again writes the rest")
+    # No open connection crosses the fork (SQLite's rule for a child that
+    # opens the same file): the child opens its own, this process reopens.
+    store.close()
+    try:
+        writer = ForkedCall(_papers_child, (target, ordered, batch_size), what="paper writes",
+                            lost="nothing of the build was written; the papers written so far are kept, "
+                                 "and running again writes the rest")
+    finally:
+        store.open()
     try:
         index = index_references((p.id, p.doi, p.arxiv_id, p.extra.get("source_id")) for p in ordered)
         derived = build_derived(ordered, index, build_params, progress=progress)
