@@ -522,3 +522,22 @@ def test_not_found_errors(analyzed):
 def test_bad_parameters_raise_invalid_parameter(loaded, call):
     with pytest.raises(InvalidParameter):
         call(loaded)
+
+
+def test_reference_index_is_index_references_of_the_papers(store):
+    """What ``citegraph run`` builds from the papers in memory is what the store
+    answers, whatever a record put under ``extra['source_id']``."""
+    from graph.stores.base import index_references
+
+    odd = ["w1", 12, 1.5, True, {"a": 1}, ["x"], "  ", None, " w2 "]
+    papers = [
+        Paper(id=f"p{i}", title=f"Paper {i}", doi="10.1000/SHARED" if i < 2 else None,
+              arxiv_id="hep-th/9901001v2" if i == 3 else None, extra={"source_id": v})
+        for i, v in enumerate(odd)
+    ]
+    store.upsert_papers(papers)
+    expected = index_references((p.id, p.doi, p.arxiv_id, p.extra.get("source_id")) for p in papers)
+    assert store.reference_index() == expected
+    assert expected["w1"] == "p0" and expected["12"] == "p1" and expected["w2"] == "p8"
+    assert expected["10.1000/shared"] == "p0" and expected["hep-th/9901001"] == "p3"
+    assert "True" not in expected and "1" not in expected and "{'a': 1}" not in expected

@@ -62,7 +62,7 @@ def index_references(rows: Iterable[tuple[str, str | None, str | None, Any]]) ->
     Both stores build their index with it, and ``citegraph run`` builds the
     same index from the papers it is writing (see :func:`graph.pipeline.run`).
 
-    >>> index_references([("a", "10.1000/ABC", None, None),
+    >>> index_references([("a", "10.1000/ABC", None, True),
     ...                   ("b", "https://doi.org/10.1000/abc", "hep-th/9901001v2", 7)])
     {'10.1000/abc': 'a', 'doi:10.1000/abc': 'a', 'hep-th/9901001': 'b', '7': 'b', 'a': 'a', 'b': 'b'}
     """
@@ -76,7 +76,8 @@ def index_references(rows: Iterable[tuple[str, str | None, str | None, Any]]) ->
             index.setdefault(f"doi:{bare}", pid)
         if arxiv_id:
             index.setdefault(normalize_arxiv(arxiv_id) or arxiv_id.strip(), pid)
-        if source_id is not None and str(source_id).strip():
+        # A source id is a string or a number; a flag, a list or an object names nothing.
+        if isinstance(source_id, (str, int, float)) and not isinstance(source_id, bool) and str(source_id).strip():
             index.setdefault(str(source_id).strip(), pid)
     # A paper's own id always names that paper, whatever aliases say.
     index.update(zip(ids, ids))

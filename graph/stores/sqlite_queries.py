@@ -51,7 +51,10 @@ GROUP BY title_key
 """
 
 REFERENCE_ROWS = """
-SELECT id, doi, arxiv_id, json_extract(extra, '$.source_id') FROM papers ORDER BY id
+SELECT id, doi, arxiv_id,
+       CASE WHEN json_type(extra, '$.source_id') IN ('text', 'integer', 'real')
+            THEN json_extract(extra, '$.source_id') END
+FROM papers ORDER BY id
 """
 
 ITER_PAPERS_PAGE = f"SELECT {PAPER_COLUMNS} FROM papers WHERE id > ? ORDER BY id LIMIT ?"
