@@ -398,21 +398,21 @@ def build_and_analyze(
     count from the fork. If the build's write fails, the child is stopped and
     nothing of the analysis is written.
     """
-    build_params, analyze_params = _run_params(build_params, analyze_params)
+    build_params, analyze_params = _run_params(build_params, analyze_params, "build_and_analyze")
     started, t0 = _now(), time.perf_counter()
     derived, ids = _build_compute(store, build_params, progress)
     return _write_and_analyze(store, derived, ids, build_params, analyze_params, started, t0,
                               batch_size=batch_size, progress=progress, overlap=overlap)
 
 
-def _run_params(build_params, analyze_params):
+def _run_params(build_params, analyze_params, where: str):
     from graph.analysis import AnalyzeParams
     from graph.edges import BuildParams
 
     build_params = build_params or BuildParams()
     analyze_params = analyze_params or AnalyzeParams()
     if not isinstance(analyze_params, AnalyzeParams):
-        raise param_error("analyze_params", "build_and_analyze", "an AnalyzeParams", analyze_params)
+        raise param_error("analyze_params", where, "an AnalyzeParams", analyze_params)
     return build_params, analyze_params
 
 
@@ -487,7 +487,10 @@ def run(
     from graph.edges import build_derived
     from graph.stores.base import index_references
 
-    build_params, analyze_params = _run_params(build_params, analyze_params)
+    build_params, analyze_params = _run_params(build_params, analyze_params, "run")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        # Checked here: the forked writer would only report it after the build.
+        raise param_error("batch_size", "run", "an int >= 1", batch_size)
     fresh = store.counts().get("papers", 0) == 0
     ordered, report = _ingest_plan(store, paths, format=format, citations=citations, strict=strict,
                                    progress=progress)

@@ -194,3 +194,15 @@ def test_run_build_error_still_writes_every_paper(sqlite_store, monkeypatch):
     assert counts["SIMILAR_TO"] == 0 and sqlite_store.runs(limit=5) == []
     papers, _, _ = read_inputs(RUN_FILES, citations=RUN_CITES)
     assert counts["papers"] == len(papers) > 400 and multiprocessing.active_children() == []
+
+
+@pytest.mark.parametrize("batch_size", [0, -5, 2.5, True])
+def test_run_bad_batch_size_is_refused_before_anything_is_read_or_written(sqlite_store, batch_size):
+    with pytest.raises(InvalidParameter, match=r"'batch_size' parameter of run"):
+        run(sqlite_store, RUN_FILES, citations=RUN_CITES, batch_size=batch_size, overlap=True)
+    assert sqlite_store.counts()["papers"] == 0 and multiprocessing.active_children() == []
+
+
+def test_run_bad_analyze_params_names_run(sqlite_store):
+    with pytest.raises(InvalidParameter, match=r"'analyze_params' parameter of run"):
+        run(sqlite_store, RUN_FILES, analyze_params={"resolution": 1.0})
