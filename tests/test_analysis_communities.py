@@ -184,3 +184,78 @@ def test_renumber_membership_orders_like_renumber():
         member = renumber_membership(raw)
         assert parts_of(nodes, member) == renumber(groups.values())
     assert parts_of([], renumber_membership([])) == []
+
+
+def _arrays(G: nx.Graph):
+    import numpy as np
+
+    nodes = sorted(G)
+    index = {node: i for i, node in enumerate(nodes)}
+    edges = sorted(tuple(sorted((index[u], index[v]))) for u, v in G.edges)
+    src, dst = np.array([e[0] for e in edges]), np.array([e[1] for e in edges])
+    weight = np.array([float(G.edges[nodes[a], nodes[b]].get("weight", 1.0)) for a, b in edges])
+    return nodes, src, dst, weight
+
+
+def test_merge_communities_keeps_apart_what_merging_would_hurt():
+    """Regression: igraph's default node weights for modularity leave self-loops
+    out, so on the community graph (inner weight as a self-loop) every merge
+    looked good and two cliques joined by one edge became one community."""
+    import numpy as np
+
+    from graph.analysis.communities import merge_communities, modularity_arrays
+
+    nodes, src, dst, w = _arrays(two_cliques())
+    cliques = np.array([0 if n.startswith("a") else 1 for n in nodes])
+    for resolution in (1.0, 0.7, 0.3):
+        kept = merge_communities(src, dst, w, cliques, resolution=resolution, seed=0)
+        assert kept.tolist() == cliques.tolist(), resolution
+    # Far below, one community scores best (objective 1 - 0.01 against 0.95 - 0.005).
+    assert merge_communities(src, dst, w, cliques, resolution=0.01, seed=0).tolist() == [0] * 10
+    assert modularity_arrays(10, src, dst, w, cliques) > 0.4
+
+
+def test_merge_communities_only_merges_and_finds_the_planted_groups():
+    import numpy as np
+
+    from graph.analysis.communities import merge_communities, modularity_arrays
+
+    G = planted()
+    nodes, src, dst, w = _arrays(G)
+    # Split each planted group in two halves: ten communities, five true ones.
+    blocks = nx.random_partition_graph([50, 50, 40, 30, 30], 0.25, 0.02, seed=7).graph["partition"]
+    group = {node: g for g, block in enumerate(blocks) for node in block}
+    halves = np.array([2 * group[node] + (i % 2) for i, node in enumerate(nodes)])
+    merged = merge_communities(src, dst, w, halves, resolution=1.0, seed=3)
+    # Nested: each old community lies inside one merged community ...
+    assert all(len(set(merged[halves == c].tolist())) == 1 for c in range(10))
+    # ... and the merges rebuild the planted groups, with the modularity they have.
+    truth = np.array([group[node] for node in nodes])
+    assert len(set(zip(merged.tolist(), truth.tolist()))) == 5 == merged.max() + 1
+    assert modularity_arrays(len(nodes), src, dst, w, merged) > modularity_arrays(len(nodes), src, dst, w, halves)
+    # Renumbered as everywhere: largest community first.
+    sizes = np.bincount(merged)
+    assert sizes.tolist() == sorted(sizes.tolist(), reverse=True)
+
+
+def test_merge_communities_handles_many_communities_and_no_edges():
+    import numpy as np
+
+    import sys
+
+    from graph.analysis.communities import merge_communities
+
+    mod = sys.modules["graph.analysis.communities"]
+
+    nodes, src, dst, w = _arrays(two_cliques())
+    singletons = np.arange(10)  # k = 10: dense table; forced past the dense limit below
+    dense = merge_communities(src, dst, w, singletons, resolution=1.0, seed=0)
+    limit, mod._DENSE_MERGE_MAX = mod._DENSE_MERGE_MAX, 4
+    try:
+        sorted_ = merge_communities(src, dst, w, singletons, resolution=1.0, seed=0)
+    finally:
+        mod._DENSE_MERGE_MAX = limit
+    assert dense.tolist() == sorted_.tolist() == [0] * 5 + [1] * 5
+    empty = np.zeros(0, dtype=np.int64)
+    assert merge_communities(empty, empty, np.zeros(0), empty, resolution=1.0, seed=0).tolist() == []
+    assert merge_communities(empty, empty, np.zeros(0), np.arange(3), resolution=1.0, seed=0).tolist() == [0, 1, 2]

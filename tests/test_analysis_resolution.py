@@ -198,3 +198,24 @@ def test_detection_carries_the_membership_it_was_scored_on():
     assert found.objective == modularity_arrays(6, SRC, DST, W, found.member, resolution=0.1)
     empty = best_of_restarts(lambda r, s: [], [], SRC[:0], DST[:0], W[:0], resolution=1.0, seed=0)
     assert empty.modularity == 0.0 and empty.member.tolist() == []
+
+
+def test_large_graphs_walk_by_merging_communities(monkeypatch):
+    """From WALK_MERGE_MIN_PAPERS papers, coarser levels merge whole communities
+    of the level above: same topics here, and the walk is recorded."""
+    import graph.analysis.pipeline as pipeline
+
+    G = two_levels()
+    derived = DerivedGraph((), (), tuple(SimilarEdge(*sorted((u, v)), 1.0) for u, v in G.edges), (), ())
+    params = AnalyzeParams(edges=("similar",), layout=False)
+    warm = analyze(derived, sorted(G), params=params)
+    monkeypatch.setattr(pipeline, "WALK_MERGE_MIN_PAPERS", len(G))
+    merged = analyze(derived, sorted(G), params=params)
+    assert warm.params["resolution_walk"] == "warm" and merged.params["resolution_walk"] == "merge"
+    for result in (warm, merged):
+        assert [c.size for c in result.communities] == [10, 10, 10, 10]
+        assert result.params["resolution_trail"][0]["communities"] == 8
+    assert merged.communities == warm.communities and merged.scores == warm.scores
+    louvain = analyze(derived, sorted(G), params=AnalyzeParams(edges=("similar",), method="louvain", layout=False))
+    fixed = analyze(derived, sorted(G), params=AnalyzeParams(edges=("similar",), resolution=1.0, layout=False))
+    assert louvain.params["resolution_walk"] == "cold" and fixed.params["resolution_walk"] is None
