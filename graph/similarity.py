@@ -368,7 +368,9 @@ def approximate_neighbors(
     Candidates share a *head* term: each row's ``head_terms`` heaviest terms
     (ties by term). Row ``j`` is ranked for row ``i`` by the part of their
     product that goes through a head term of either, ``H_i . X_j + X_i . H_j``
-    (a sparse product: head terms are mostly rare, so it is cheap), and each
+    (a sparse product: head terms are mostly rare, so it is cheap; computed
+    row by row by :func:`graph.kernels.top_products`, which keeps only each
+    row's best candidates instead of building the product), and each
     row's ``n_candidates`` best (default ``max(64, 20 k)``; ties at the cut all
     kept) are
     scored exactly on the TF-IDF vectors and chosen as :func:`nearest_neighbors`
@@ -409,9 +411,9 @@ def approximate_neighbors(
 
     def chunk(start: int) -> None:
         stop = min(n, start + rows_per_chunk)
-        partial = (both[start:stop] @ both_t).tocsr()
-        rows, cols = _top_per_row(partial, n_candidates, start)
-        del partial
+        # Row by row: the product's entries, each row's best n_candidates kept
+        # (the product itself is never built).
+        rows, cols = kernels.top_products(both[start:stop], both_t, n_candidates, start)
         exact = kernels.pair_dots(matrix, rows, cols)  # rows come grouped: one scatter per row
         # Chunks fill disjoint rows of index/score: threads never write the same cell.
         _select(rows, cols, exact, index, score, weights=weights, min_score=min_score, kk=kk)
@@ -441,28 +443,6 @@ def _head_rows(matrix: sp.csr_matrix, m: int) -> sp.csr_matrix:
     keep = kernels.head_mask(matrix, m)
     indptr = np.r_[0, np.cumsum(np.minimum(lengths, m))]
     return sp.csr_matrix((matrix.data[keep], matrix.indices[keep], indptr), shape=matrix.shape)
-
-
-def _top_per_row(block: sp.csr_matrix, m: int, offset: int) -> tuple[np.ndarray, np.ndarray]:
-    """(row + offset, column) of each row's entries of ``block`` at or above its
-    ``m``-th largest (rounded to 6 decimals: ties at the cut are all kept), the
-    diagonal ``(row + offset, row + offset)`` left out."""
-    indptr, indices = block.indptr, block.indices
-    vals = np.round(block.data, 6)
-    rows_out, cols_out = [], []
-    for i in range(block.shape[0]):
-        lo, hi = indptr[i], indptr[i + 1]
-        cols, v = indices[lo:hi], vals[lo:hi]
-        other = cols != i + offset
-        cols, v = cols[other], v[other]
-        if len(v) > m:
-            cut = np.partition(v, len(v) - m)[len(v) - m]
-            cols = cols[v >= cut]
-        rows_out.append(np.full(len(cols), i + offset, dtype=np.int64))
-        cols_out.append(cols.astype(np.int64))
-    if not rows_out:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    return np.concatenate(rows_out), np.concatenate(cols_out)
 
 
 def _split_columns(

@@ -46,3 +46,44 @@ def test_head_mask_refuses_unsorted_indices():
     assert not matrix.has_sorted_indices
     with pytest.raises(ValueError, match="sorted indices"):
         kernels.head_mask(matrix, 1)
+
+
+def _top_per_row_reference(block, m, offset):
+    """What approximate_neighbors did before top_products: scipy's product, then
+    per row the entries at or above the m-th largest (6-decimal rounding)."""
+    vals = np.round(block.data, 6)
+    rows, cols = [], []
+    for i in range(block.shape[0]):
+        lo, hi = block.indptr[i], block.indptr[i + 1]
+        c, v = block.indices[lo:hi], vals[lo:hi]
+        other = c != i + offset
+        c, v = c[other], v[other]
+        if len(v) > m:
+            c = c[v >= np.partition(v, len(v) - m)[len(v) - m]]
+        rows += [i + offset] * len(c)
+        cols += c.tolist()
+    return np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
+
+
+@pytest.mark.parametrize("m, offset, levels", [(1, 0, 4), (5, 0, 4), (5, 17, 1000), (200, 3, 4), (12, 40, 1000)])
+def test_top_products_equals_scipy_product_then_top_per_row(m, offset, levels):
+    rng = np.random.default_rng(m + offset)
+    a, _ = _random_csr(rng, rows=50, cols=70, density=0.2, levels=levels)
+    b, _ = _random_csr(rng, rows=70, cols=90, density=0.1, levels=levels)
+    b.data[::7] = 0.0  # explicit zeros: sums that are zero are not entries of scipy's product
+    b.data[1::11] *= -1.0  # signed weights: products can cancel to zero
+    rows, cols = kernels.top_products(a, b, m, offset)
+    want_rows, want_cols = _top_per_row_reference((a @ b).tocsr(), m, offset)
+    assert len(want_rows) > 0
+    # Same pairs; within a row the kernel lists columns in the order first reached.
+    assert np.array_equal(rows, np.sort(rows))
+    got, want = np.lexsort((cols, rows)), np.lexsort((want_cols, want_rows))
+    assert np.array_equal(rows[got], want_rows[want]) and np.array_equal(cols[got], want_cols[want])
+    assert not np.any(rows == cols)
+
+
+def test_top_products_of_empty_rows():
+    a = sp.csr_matrix((3, 4), dtype=np.float32)
+    b = sp.csr_matrix(np.ones((4, 5), dtype=np.float32))
+    rows, cols = kernels.top_products(a, b, 2, 0)
+    assert rows.tolist() == [] and cols.tolist() == []
