@@ -13,6 +13,12 @@ Usage::
     python bench/analysis_quality.py quality [--resolutions auto 1.0 0.5] [--seeds 3] [--builder bench|project]
     python bench/analysis_quality.py speed [--engine auto|igraph|networkx] [--cache /tmp/hepth.pickle]
         [--method leiden] [--resolution R] [--restarts 3]
+    python bench/analysis_quality.py walk (--db STORE.db | --corpus citeseer) [--seeds 42 0]
+
+``walk`` runs the default analysis twice on the same input, once with the
+coarser auto-resolution levels found by warm Leiden runs over every paper and
+once by merging communities (``WALK_MERGE_MIN_PAPERS``), and scores both
+against the papers' ``label`` field.
 """
 
 from __future__ import annotations
@@ -223,6 +229,40 @@ def speed(args: argparse.Namespace) -> None:
         print(f"  #{c.id} size={c.size}: {c.label}")
 
 
+def walk(args: argparse.Namespace) -> None:
+    import graph.analysis.pipeline as pipeline
+
+    if args.db:
+        from graph.stores.sqlite import SQLiteStore
+
+        store = SQLiteStore(args.db)
+        store.open()
+        derived = store.load_derived()
+        papers = list(store.iter_papers())
+        store.close()
+        ids, labels = [p.id for p in papers], {p.id: p.label for p in papers}
+        del papers
+    else:
+        derived, ids, labels = project_derived(args.corpus, args.data)
+    print("| walk | seed | NMI | ARI | communities | resolution | modularity | communities step wall s |")
+    print("|---|---|---|---|---|---|---|---|")
+    saved = pipeline.WALK_MERGE_MIN_PAPERS
+    try:
+        for name, threshold in (("warm", 10**12), ("merge", 0)):
+            pipeline.WALK_MERGE_MIN_PAPERS = threshold
+            for seed in args.seeds:
+                params = AnalyzeParams(seed=seed, layout=False, betweenness_exact_max=0, betweenness_k=1)
+                result = analyze(derived, ids, params=params)
+                sc = community_scores({s.paper_id: s.community for s in result.scores}, labels)
+                p = result.params
+                assert p["resolution_walk"] == name, p["resolution_walk"]
+                print(f"| {name} | {seed} | {sc['nmi']:.4f} | {sc['ari']:.4f} | {len(result.communities)} | "
+                      f"{p['resolution_used']} | {result.modularity:.4f} | {p['seconds']['communities']:.2f} |",
+                      flush=True)
+    finally:
+        pipeline.WALK_MERGE_MIN_PAPERS = saved
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -242,8 +282,14 @@ def main(argv: list[str] | None = None) -> None:
     s.add_argument("--restarts", type=int, default=AnalyzeParams().restarts)
     s.add_argument("--cache", type=Path, help="pickle of the built input (written if missing)")
     s.add_argument("--builder", choices=["bench", "project"], default="bench")
+    w = sub.add_parser("walk", help="warm vs merge walk of the auto resolution, scored against labels")
+    where = w.add_mutually_exclusive_group(required=True)
+    where.add_argument("--db", type=Path, help="an embedded store built by citegraph run (e.g. synth-100k)")
+    where.add_argument("--corpus", choices=["citeseer", "hepth"], help="built here with graph.edges.build_derived")
+    w.add_argument("--data", type=Path, default=DATA)
+    w.add_argument("--seeds", type=int, nargs="+", default=[42, 0])
     args = parser.parse_args(argv)
-    {"quality": quality, "speed": speed}[args.cmd](args)
+    {"quality": quality, "speed": speed, "walk": walk}[args.cmd](args)
 
 
 if __name__ == "__main__":
