@@ -27,6 +27,7 @@ from graph.models import (
 )
 from graph.forked import ForkedCall, can_fork
 from graph.similarity import DEFAULT_MIN_SCORE, METHODS, SimilarPairs, similar_pairs
+from graph.stores.base import gc_paused
 from graph.text import extract_keywords, text_runs
 
 __all__ = [
@@ -339,55 +340,60 @@ def build_derived(
     def report(stage: str) -> Callable[[int, int], None]:
         return lambda done, total: progress(stage, done, total) if progress else None
 
-    report("keywords")(0, 1)
-    # Each text is tokenised once, for its keywords and its SIMILAR_TO terms.
-    runs_box = [[text_runs(t or "") for t in texts]]
-    similar_options = dict(
-        method=params.similarity,
-        k=params.k,
-        min_score=params.effective_min_score,
-        n_terms=params.n_terms,
-        n_components=params.lsa_components,
-        seed=params.seed,
-    )
-    if parallel is None:
-        parallel = len(ordered) >= PARALLEL_MIN_PAPERS and can_fork()
-    child = None
-    if parallel:
-        # SIMILAR_TO in a forked child while this process makes the keywords,
-        # SHARES_KEYWORDS and CITES: both halves are mostly CPU-bound Python.
-        child = ForkedCall(_similar_child, (ids, texts, runs_box[0], similar_options),
-                           what="SIMILAR_TO", lost="nothing of this build was written")
-    try:
-        has_keyword, keywords = extract_keywords(
-            ids,
-            texts,
-            k=params.keywords_k,
-            max_n=params.keyword_max_words,
-            titles=[p.title for p in ordered],
-            runs=runs_box[0],
+    # No cyclic collection while the build makes its millions of small objects
+    # (runs, phrase counts, edges) beside every paper: they hold no cycles, and
+    # each full pass re-walks the whole heap (synth-300k: the keyword side ends
+    # ~40 s sooner, docs/benchmarks.md session 8).
+    with gc_paused():
+        report("keywords")(0, 1)
+        # Each text is tokenised once, for its keywords and its SIMILAR_TO terms.
+        runs_box = [[text_runs(t or "") for t in texts]]
+        similar_options = dict(
+            method=params.similarity,
+            k=params.k,
+            min_score=params.effective_min_score,
+            n_terms=params.n_terms,
+            n_components=params.lsa_components,
+            seed=params.seed,
         )
-        report("keywords")(1, 1)
-        if child is None:
-            pairs = similar_pairs(ids, texts, progress=report("similar"),
-                                  runs=runs_box.pop(),  # handed over, not kept: freed once the features are made
-                                  **similar_options)
-        else:
-            runs_box.clear()  # the child has its own (forked) copy
-        report("shares_keywords")(0, 1)
-        shares = shares_keywords_edges(has_keyword, min_shared=params.min_shared, max_df=params.max_keyword_df)
-        report("shares_keywords")(1, 1)
-        report("cites")(0, 1)
-        cites, unresolved = citation_edges(ordered, reference_index)
-        report("cites")(1, 1)
-        if child is not None:
-            report("similar")(0, 1)
-            pairs = child.result()
-            report("similar")(1, 1)
-    except BaseException:
-        if child is not None:
-            child.stop()
-        raise
+        if parallel is None:
+            parallel = len(ordered) >= PARALLEL_MIN_PAPERS and can_fork()
+        child = None
+        if parallel:
+            # SIMILAR_TO in a forked child while this process makes the keywords,
+            # SHARES_KEYWORDS and CITES: both halves are mostly CPU-bound Python.
+            child = ForkedCall(_similar_child, (ids, texts, runs_box[0], similar_options),
+                               what="SIMILAR_TO", lost="nothing of this build was written")
+        try:
+            has_keyword, keywords = extract_keywords(
+                ids,
+                texts,
+                k=params.keywords_k,
+                max_n=params.keyword_max_words,
+                titles=[p.title for p in ordered],
+                runs=runs_box[0],
+            )
+            report("keywords")(1, 1)
+            if child is None:
+                pairs = similar_pairs(ids, texts, progress=report("similar"),
+                                      runs=runs_box.pop(),  # handed over, not kept: freed once the features are made
+                                      **similar_options)
+            else:
+                runs_box.clear()  # the child has its own (forked) copy
+            report("shares_keywords")(0, 1)
+            shares = shares_keywords_edges(has_keyword, min_shared=params.min_shared, max_df=params.max_keyword_df)
+            report("shares_keywords")(1, 1)
+            report("cites")(0, 1)
+            cites, unresolved = citation_edges(ordered, reference_index)
+            report("cites")(1, 1)
+            if child is not None:
+                report("similar")(0, 1)
+                pairs = child.result()
+                report("similar")(1, 1)
+        except BaseException:
+            if child is not None:
+                child.stop()
+            raise
     similar = pairs.edges(ids)
     return DerivedGraph(
         keywords=tuple(keywords),

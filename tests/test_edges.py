@@ -323,3 +323,29 @@ def test_build_derived_failure_stops_the_forked_similar(monkeypatch):
         build_derived(PAPERS, {}, parallel=True)
     assert multiprocessing.active_children() == []
     assert time.perf_counter() - started < 30  # the child was stopped, not waited for
+
+
+def test_build_derived_pauses_the_collector_and_restores_it(monkeypatch):
+    import gc
+
+    import graph.edges
+
+    seen = []
+    real = graph.edges.citation_edges
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    def broken(*args, **kwargs):
+        raise InvalidParameter("citations broke on purpose", name="references")
+
+    assert gc.isenabled()
+    monkeypatch.setattr(graph.edges, "citation_edges", spy)
+    assert build_derived(PAPERS, {}, parallel=False).cites
+    assert seen == [False]  # no collection while the build makes its millions of small objects
+    assert gc.isenabled()
+    monkeypatch.setattr(graph.edges, "citation_edges", broken)
+    with pytest.raises(InvalidParameter, match="on purpose"):
+        build_derived(PAPERS, {}, parallel=False)
+    assert gc.isenabled()  # back on after a failure too

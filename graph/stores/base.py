@@ -305,7 +305,7 @@ def edge_key(a: str, b: str) -> tuple[str, str]:
 
 @contextmanager
 def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection for the block (for store implementations).
+    """No cyclic garbage collection for the block (store writes, ``build_derived``).
 
     Building ~1M small rows next to millions of live objects otherwise spends most
     of its time in the collector. The rows hold no cycles; collection resumes after.
