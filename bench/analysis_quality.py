@@ -235,15 +235,24 @@ def walk(args: argparse.Namespace) -> None:
     if args.db:
         from graph.stores.sqlite import SQLiteStore
 
+        if not args.db.is_file():  # opening would create an empty store and score nothing
+            raise SystemExit(f"walk --db: {args.db}: no such file (a store built by `citegraph run`)")
         store = SQLiteStore(args.db)
         store.open()
-        derived = store.load_derived()
-        papers = list(store.iter_papers())
-        store.close()
+        try:
+            derived = store.load_derived()
+            papers = list(store.iter_papers())
+        finally:
+            store.close()
         ids, labels = [p.id for p in papers], {p.id: p.label for p in papers}
         del papers
     else:
         derived, ids, labels = project_derived(args.corpus, args.data)
+    where = args.db or args.corpus
+    if not ids:
+        raise SystemExit(f"walk: {where}: no papers")
+    if not any(labels.values()):
+        raise SystemExit(f"walk: {where}: no paper has a label field to score the communities against")
     print("| walk | seed | NMI | ARI | communities | resolution | modularity | communities step wall s |")
     print("|---|---|---|---|---|---|---|---|")
     saved = pipeline.WALK_MERGE_MIN_PAPERS
