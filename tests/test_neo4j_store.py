@@ -381,3 +381,97 @@ def test_derived_edges_to_unknown_papers_or_keywords_write_nothing(seeded):
     with pytest.raises(KeywordNotFound, match="'unknown'"):
         seeded.add_derived(DerivedGraph((), (KeywordScore("a", "unknown", 0.5),), (), (), ()))
     assert seeded.load_derived() == before
+
+
+def _many_edges(n: int, shift: int, huge_count: bool = False) -> DerivedGraph:
+    """A derived graph of ``n`` papers with a few hundred edges of every kind;
+    ``shift`` moves some edges and changes some scores (a rebuild's difference)."""
+    ids = [f"p{i:03d}" for i in range(n)]
+    keywords = tuple(Keyword(f"k{j}", n // 10 + shift) for j in range(10 + shift))
+    return DerivedGraph(
+        keywords=keywords,
+        has_keyword=tuple(KeywordScore(ids[i], f"k{(i + d + shift) % 10}", 0.25 * d + 0.01 * shift)
+                          for i in range(n) for d in range(1, 4)),
+        similar=tuple(SimilarEdge(ids[i], ids[(i + d) % n], 0.5 + 0.01 * (d + shift), (f"t{d}",))
+                      for i in range(n) for d in (1, 2 + shift)),
+        shares_keywords=tuple(SharedKeywordsEdge(ids[i], ids[(i + 3) % n], 2**70 if huge_count and i == n // 2 else 1 + shift,
+                                                 0.5, ("k1",)) for i in range(n)),
+        cites=tuple(CitationEdge(ids[i], ids[(i + d + shift) % n]) for i in range(n) for d in range(1, 6)),
+        unresolved_references=shift,
+    )
+
+
+def test_parallel_writers_give_the_graph_of_one_writer(neo4j_store):
+    # The default store writes a build's creates and updates on two sessions at
+    # once; with small batches that is dozens of concurrent transactions on the
+    # same nodes. A first build and a rebuild (deletes, updates, creates) must
+    # give exactly the graph one session writes, batch after batch.
+    papers = [Paper(id=f"p{i:03d}", title=f"Paper {i}") for i in range(60)]
+    first, second = _many_edges(60, 0), _many_edges(60, 1)
+    serial = Neo4jStore(neo4j_store.uri, neo4j_store.user, neo4j_store._password, neo4j_store.database,
+                        write_workers=1)
+    serial.open()
+    try:
+        got = {}
+        for label, store in (("serial", serial), ("parallel", neo4j_store.reopened())):
+            if label == "parallel":
+                store.open()
+            assert store.write_workers == (1 if label == "serial" else 2)
+            store.clear()
+            store.upsert_papers(papers)
+            store.replace_derived(first, batch_size=4)
+            after_first = store.load_derived()
+            store.replace_derived(second, batch_size=4)
+            got[label] = (after_first, store.load_derived(), store.counts())
+            if label == "parallel":
+                store.close()
+    finally:
+        serial.close()
+    assert got["parallel"] == got["serial"]
+    after_first, after_second, counts = got["parallel"]
+    assert len(after_first.cites) == 300 and len(after_first.has_keyword) == 180
+    assert after_second.unresolved_references == 1 and len(after_second.keywords) == 11
+    assert counts["CITES"] == 300 and counts["SIMILAR_TO"] == 120 and counts["SHARES_KEYWORDS"] == 60
+
+
+def test_a_failing_parallel_batch_is_reported_and_a_rerun_completes_the_graph(neo4j_store):
+    import threading
+
+    papers = [Paper(id=f"p{i:03d}", title=f"Paper {i}") for i in range(60)]
+    neo4j_store.upsert_papers(papers)
+    threads = threading.active_count()
+    # One SHARES_KEYWORDS row carries a count Bolt cannot encode: its batch fails in
+    # a worker thread; the error reaches the caller as the store's own error.
+    with pytest.raises(InvalidParameter):
+        neo4j_store.replace_derived(_many_edges(60, 0, huge_count=True), batch_size=1)
+    assert threading.active_count() == threads  # no writer thread left behind
+    # The batches written before the failure stay; re-running with good data
+    # writes the difference and gives the whole graph.
+    good = _many_edges(60, 0)
+    neo4j_store.replace_derived(good, batch_size=1)
+    got = neo4j_store.load_derived()
+    assert (len(got.has_keyword), len(got.similar), len(got.shares_keywords), len(got.cites)) == (180, 120, 60, 300)
+    assert {e.count for e in got.shares_keywords} == {1}
+
+
+def test_write_workers_is_checked():
+    with pytest.raises(InvalidParameter, match="write_workers"):
+        Neo4jStore("bolt://127.0.0.1:1", write_workers=0)
+
+
+def test_unique_rows_keep_the_last_row_of_each_pair_sorted_by_end_then_start():
+    import random
+
+    from graph.stores.neo4j import _unique
+
+    def reference(rows):  # the dict it replaced
+        by_key = {(row[1], row[0]): row for row in rows}
+        return [by_key[k] for k in sorted(by_key)]
+
+    rnd = random.Random(7)
+    for _ in range(300):
+        rows = [[rnd.randrange(6), rnd.randrange(6), rnd.random()] for _ in range(rnd.randrange(0, 40))]
+        assert _unique(rows) == reference(rows)
+        assert _unique(iter(rows)) == reference(rows)
+    big = [[2**40 + 3, 2**41, 0.1], [5, 2**41, 0.2], [2**40 + 3, 2**41, 0.3]]
+    assert _unique(big) == [[5, 2**41, 0.2], [2**40 + 3, 2**41, 0.3]]

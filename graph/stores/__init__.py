@@ -22,6 +22,7 @@ def create_store(settings: "Settings") -> "GraphStore":
             database=settings.neo4j_database,
             max_retry_time=settings.neo4j_max_retry_time,
             connection_timeout=settings.neo4j_connection_timeout,
+            write_workers=settings.neo4j_write_workers,
         )
     from graph.stores.sqlite import SQLiteStore
 

@@ -7,10 +7,10 @@ cannot exist yet (just as safe: the driver retries a transaction only after it
 rolled back, and never after an ``IncompleteCommit``):
 :meth:`Neo4jStore.replace_derived` reads the stored derived graph and writes
 only the difference (deletes by relationship id, CREATEs new edges from
-de-duplicated rows), and :meth:`Neo4jStore.write_analysis` recreates its
-communities. Deletes are ``LIMIT``-ed loops or id batches, one managed
-transaction each. Driver errors are translated into :mod:`graph.errors` here and
-nowhere else.
+de-duplicated rows, on ``write_workers`` sessions at once), and
+:meth:`Neo4jStore.write_analysis` recreates its communities. Deletes are
+``LIMIT``-ed loops or id batches, one managed transaction each. Driver errors
+are translated into :mod:`graph.errors` here and nowhere else.
 
 Throughput (bench/store_writes.py): bulk edge writes and reads name nodes by
 internal node id (``id(n)``, mapped once per call) as list rows, not by an index
@@ -34,13 +34,16 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 import time
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import neo4j
+import numpy as np
 from neo4j import GraphDatabase
 from neo4j import exceptions as nx
 
@@ -98,6 +101,12 @@ _CREATE_BY_NODE = {
     "SHARES_KEYWORDS": cq.CREATE_SHARES_KEYWORDS_BY_NODE,
     "CITES": cq.CREATE_CITES_BY_NODE,
 }
+_BULK_READ = {
+    "HAS_KEYWORD": cq.BULK_HAS_KEYWORD,
+    "SIMILAR_TO": cq.BULK_SIMILAR,
+    "SHARES_KEYWORDS": cq.BULK_SHARES_KEYWORDS,
+    "CITES": cq.BULK_CITES,
+}
 _TIMEOUT_CODES = ("TransactionTimedOut", "Transaction.Terminated", "TransactionMarkedAsFailed")
 
 
@@ -119,6 +128,13 @@ class Neo4jStore(GraphStore):
         server that is gone fails after about ``max_retry_time`` plus one spacing.
     connection_timeout : float, default 5.0
         Seconds to wait for a new connection.
+    write_workers : int, default 2
+        Sessions that write :meth:`replace_derived`'s new and changed edges at
+        once. One transaction keeps one server core busy at most; two keep the
+        server's commit work of one batch beside the Cypher work of the next
+        (hepth's 907k new edges: 17.5 -> 10.2 s). Creates lock their end nodes
+        in node-id order, so concurrent batches wait for each other, never
+        deadlock; 1 writes as before, batch after batch.
 
     Notes
     -----
@@ -137,13 +153,16 @@ class Neo4jStore(GraphStore):
         *,
         max_retry_time: float = 5.0,
         connection_timeout: float = 5.0,
+        write_workers: int = 2,
     ) -> None:
+        _check_int("write_workers", "Neo4jStore", write_workers, 1)
         self.uri = uri
         self.user = user
         self._password = password
         self.database = database
         self.max_retry_time = max_retry_time
         self.connection_timeout = connection_timeout
+        self.write_workers = write_workers
         self._driver: neo4j.Driver | None = None
 
     def __repr__(self) -> str:
@@ -151,7 +170,8 @@ class Neo4jStore(GraphStore):
 
     def reopened(self) -> "Neo4jStore":
         return Neo4jStore(self.uri, self.user, self._password, self.database,
-                          max_retry_time=self.max_retry_time, connection_timeout=self.connection_timeout)
+                          max_retry_time=self.max_retry_time, connection_timeout=self.connection_timeout,
+                          write_workers=self.write_workers)
 
     # -- lifecycle -----------------------------------------------------------
     def open(self) -> None:
@@ -248,6 +268,11 @@ class Neo4jStore(GraphStore):
         new ones CREATEd (they cannot exist yet); unchanged ones are left alone.
         A rebuild that changes little writes little, and a first build CREATEs
         everything.
+
+        Kind by kind (CITES first: its rows need no keyword node), the rows are
+        built and compared with the stored edges and the deletes run; the creates
+        and updates then go to ``write_workers`` sessions while the next kind is
+        prepared. Keywords that are gone are deleted last.
         """
         _check_int("batch_size", "replace_derived", batch_size, 1)
         papers, _ = self._check_derived(derived, replacing=True)
@@ -257,30 +282,26 @@ class Neo4jStore(GraphStore):
         changed_kw = [[stored_kw[n][0], df] for n, df in wanted_kw.items() if n in stored_kw and stored_kw[n][1] != df]
         stale_kw = [node for name, (node, _) in stored_kw.items() if name not in wanted_kw]
         keywords = {name: node for name, (node, _) in stored_kw.items() if name in wanted_kw}
-        keywords.update(self._write_returning(cq.CREATE_KEYWORDS_NODES, new_kw, batch_size))
-        self._write_batches(cq.SET_KEYWORD_DF_BY_NODE, changed_kw, batch_size)
-        with gc_paused():
-            plans = [
-                (rel, _diff(zip(*self._columns(bulk)), rows))
-                for rel, bulk, rows in zip(
-                    ("HAS_KEYWORD", "SIMILAR_TO", "SHARES_KEYWORDS", "CITES"),
-                    (cq.BULK_HAS_KEYWORD, cq.BULK_SIMILAR, cq.BULK_SHARES_KEYWORDS, cq.BULK_CITES),
-                    _derived_rows(derived, papers, keywords),
-                )
-            ]
-        for rel, (delete, _, _) in plans:
-            self._write_batches(cq.DELETE_BY_ID[rel], delete, max(batch_size, _BULK_DELETE))
+        counts: dict[str, tuple[int, int, int]] = {}
+        with self._translate(), self._parallel_writes() as submit:
+            for rel in ("CITES", "SIMILAR_TO", "SHARES_KEYWORDS", "HAS_KEYWORD"):
+                if rel == "SIMILAR_TO":  # the keyword nodes, while CITES is written
+                    keywords.update(self._write_returning(cq.CREATE_KEYWORDS_NODES, new_kw, batch_size))
+                    self._write_batches(cq.SET_KEYWORD_DF_BY_NODE, changed_kw, batch_size)
+                with gc_paused():
+                    stored = zip(*self._columns(_BULK_READ[rel]))
+                    delete, update, create = _diff(stored, _ROWS[rel](derived, papers, keywords))
+                counts[rel] = (len(create), len(delete), len(update))
+                self._write_batches(cq.DELETE_BY_ID[rel], delete, max(batch_size, _BULK_DELETE))
+                if update:  # CITES has no property: never an update
+                    submit(cq.UPDATE_BY_ID[rel], update, batch_size)
+                submit(_CREATE_BY_NODE[rel], create, max(batch_size, _BULK_CREATE_PLAIN) if rel == "CITES" else batch_size)
         self._write_batches(cq.DELETE_KEYWORDS_BY_NODE, stale_kw, batch_size)
-        for rel, (_, update, create) in plans:
-            if update:  # CITES has no property: never an update
-                self._write_batches(cq.UPDATE_BY_ID[rel], update, batch_size)
-            size = max(batch_size, _BULK_CREATE_PLAIN) if rel == "CITES" else batch_size
-            self._write_batches(_CREATE_BY_NODE[rel], create, size)
         self._write_one(cq.SET_UNRESOLVED, n=int(derived.unresolved_references))
         logger.info(
             "replaced derived graph: keywords +%d -%d ~%d; %s",
             len(new_kw), len(stale_kw), len(changed_kw),
-            ", ".join(f"{rel} +{len(c)} -{len(d)} ~{len(u)}" for rel, (d, u, c) in plans),
+            ", ".join(f"{rel} +{c} -{d} ~{u}" for rel, (c, d, u) in sorted(counts.items(), key=_kind_order)),
         )
 
     def add_derived(self, derived: DerivedGraph, *, batch_size: int = 5000) -> None:
@@ -684,6 +705,52 @@ class Neo4jStore(GraphStore):
                 total += len(batch)
         return total
 
+    @contextmanager
+    def _parallel_writes(self) -> Iterator[Callable[[str, list[Any], int], None]]:
+        """``submit(statement, rows, batch_size)`` queues ``rows`` in batches, each
+        one managed write transaction, for ``write_workers`` sessions (one per
+        worker thread). Leaving the block waits for every batch. The first failure
+        is raised at the next submit or on leaving; the batches not started yet
+        are then dropped (the ones done stay written, as in a sequential write).
+        """
+        local = threading.local()
+        sessions: list[neo4j.Session] = []
+        failed: list[BaseException] = []
+
+        def run(statement: str, batch: list[Any]) -> None:
+            if failed:  # another batch failed: do not start this one
+                return
+            session = getattr(local, "session", None)
+            if session is None:
+                session = local.session = self._session()
+                sessions.append(session)
+            session.execute_write(_run_consume, statement, {"rows": batch})
+
+        def note(future: Future[None]) -> None:
+            if not future.cancelled() and future.exception() is not None:
+                failed.append(future.exception())  # type: ignore[arg-type]
+
+        def submit(statement: str, rows: list[Any], batch_size: int) -> None:
+            _check_int("batch_size", "write", batch_size, 1)
+            if failed:
+                raise failed[0]
+            for batch in _chunks(rows, batch_size):
+                futures.append(pool.submit(run, statement, batch))
+                futures[-1].add_done_callback(note)
+
+        futures: list[Future[None]] = []
+        pool = ThreadPoolExecutor(self.write_workers, thread_name_prefix="citegraph-neo4j-write")
+        try:
+            yield submit
+            for future in futures:
+                future.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            for session in sessions:
+                session.close()
+        if failed:  # pragma: no cover - result() above raised it already
+            raise failed[0]
+
     def _delete_all(self, statement: str, limit: int) -> int:
         total = 0
         with self._translate(), self._session() as session:
@@ -722,23 +789,59 @@ def _chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 def _unique(rows: Iterable[list[Any]]) -> list[list[Any]]:
     """One row ``[start, end, ...]`` per edge (the last wins, as a repeated MERGE
-    would), sorted by end node then start node."""
-    by_key = {(row[1], row[0]): row for row in rows}
-    return [by_key[k] for k in sorted(by_key)]
+    would), sorted by end node then start node.
 
+    Sorted with numpy on the two node ids (hepth's 907k rows: 2.6 -> 0.6 s for all
+    four kinds, against a dict keyed by pairs and a sort of tuples)."""
+    rows = rows if isinstance(rows, list) else list(rows)
+    n = len(rows)
+    if n < 2:
+        return rows
+    starts = np.fromiter((row[0] for row in rows), dtype=np.int64, count=n)
+    ends = np.fromiter((row[1] for row in rows), dtype=np.int64, count=n)
+    # By end, then start, then the later row first; keep each pair's first.
+    order = np.lexsort((np.arange(n - 1, -1, -1), starts, ends))
+    ends, starts = ends[order], starts[order]
+    keep = np.ones(n, dtype=bool)
+    keep[1:] = (ends[1:] != ends[:-1]) | (starts[1:] != starts[:-1])
+    return [rows[i] for i in order[keep].tolist()]
+
+
+def _has_keyword_rows(derived: DerivedGraph, papers: Mapping[str, int], keywords: Mapping[str, int]) -> list[list[Any]]:
+    return _unique([papers[h.paper_id], keywords[h.keyword], float(h.score)] for h in derived.has_keyword)
+
+
+def _similar_rows(derived: DerivedGraph, papers: Mapping[str, int], keywords: Mapping[str, int]) -> list[list[Any]]:
+    return _unique(conv.similar_row(e, papers) for e in derived.similar)
+
+
+def _shares_rows(derived: DerivedGraph, papers: Mapping[str, int], keywords: Mapping[str, int]) -> list[list[Any]]:
+    return _unique(conv.shares_row(e, papers) for e in derived.shares_keywords)
+
+
+def _cites_rows(derived: DerivedGraph, papers: Mapping[str, int], keywords: Mapping[str, int]) -> list[list[Any]]:
+    return _unique([papers[e.source], papers[e.target]] for e in derived.cites)
+
+
+#: Unique rows ``[start node, end node, props...]`` of each kind, sorted by end node.
+_ROWS: dict[str, Callable[[DerivedGraph, Mapping[str, int], Mapping[str, int]], list[list[Any]]]] = {
+    "HAS_KEYWORD": _has_keyword_rows,
+    "SIMILAR_TO": _similar_rows,
+    "SHARES_KEYWORDS": _shares_rows,
+    "CITES": _cites_rows,
+}
+_KINDS = tuple(_ROWS)
+
+
+def _kind_order(item: tuple[str, Any]) -> int:
+    return _KINDS.index(item[0])
 
 
 def _derived_rows(
     derived: DerivedGraph, papers: Mapping[str, int], keywords: Mapping[str, int]
 ) -> tuple[list[list[Any]], ...]:
-    """Unique rows ``[start node, end node, props...]`` of HAS_KEYWORD, SIMILAR_TO,
-    SHARES_KEYWORDS and CITES, each sorted by end node."""
-    return (
-        _unique([papers[h.paper_id], keywords[h.keyword], float(h.score)] for h in derived.has_keyword),
-        _unique(conv.similar_row(e, papers) for e in derived.similar),
-        _unique(conv.shares_row(e, papers) for e in derived.shares_keywords),
-        _unique([papers[e.source], papers[e.target]] for e in derived.cites),
-    )
+    """The rows of every kind (:data:`_ROWS`), in :data:`_KINDS` order."""
+    return tuple(_ROWS[kind](derived, papers, keywords) for kind in _KINDS)
 
 
 def _diff(stored: Iterable[tuple[Any, ...]], wanted: list[list[Any]]) -> tuple[list[int], list[list[Any]], list[list[Any]]]:
