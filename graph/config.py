@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     neo4j_max_retry_time: float = Field(5.0, ge=0, le=600)
     #: Seconds to wait for a new TCP/Bolt connection to the server.
     neo4j_connection_timeout: float = Field(5.0, gt=0, le=600)
-    #: Sessions that write a rebuild's new edges into Neo4j at once (Neo4jStore).
+    #: Sessions that write a build's new and changed edges into Neo4j at once (Neo4jStore).
     neo4j_write_workers: int = Field(2, ge=1, le=16)
 
     citegraph_api_key: SecretStr | None = None

@@ -408,25 +408,21 @@ def test_parallel_writers_give_the_graph_of_one_writer(neo4j_store):
     # give exactly the graph one session writes, batch after batch.
     papers = [Paper(id=f"p{i:03d}", title=f"Paper {i}") for i in range(60)]
     first, second = _many_edges(60, 0), _many_edges(60, 1)
-    serial = Neo4jStore(neo4j_store.uri, neo4j_store.user, neo4j_store._password, neo4j_store.database,
-                        write_workers=1)
-    serial.open()
-    try:
-        got = {}
-        for label, store in (("serial", serial), ("parallel", neo4j_store.reopened())):
-            if label == "parallel":
-                store.open()
-            assert store.write_workers == (1 if label == "serial" else 2)
+    assert neo4j_store.write_workers == 2  # the default
+    got = {}
+    for label, workers in (("serial", 1), ("parallel", 2)):
+        store = Neo4jStore(neo4j_store.uri, neo4j_store.user, neo4j_store._password, neo4j_store.database,
+                           write_workers=workers)
+        store.open()
+        try:
             store.clear()
             store.upsert_papers(papers)
             store.replace_derived(first, batch_size=4)
             after_first = store.load_derived()
             store.replace_derived(second, batch_size=4)
             got[label] = (after_first, store.load_derived(), store.counts())
-            if label == "parallel":
-                store.close()
-    finally:
-        serial.close()
+        finally:
+            store.close()
     assert got["parallel"] == got["serial"]
     after_first, after_second, counts = got["parallel"]
     assert len(after_first.cites) == 300 and len(after_first.has_keyword) == 180
