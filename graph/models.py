@@ -249,16 +249,28 @@ class DerivedGraph:
 
 @dataclass(frozen=True, slots=True)
 class Community:
+    """A topic (``level`` 0) or a subtopic inside topic ``parent`` (``level`` 1).
+
+    Ids are unique across levels: topics ``0..T-1`` largest first, then
+    subtopics ``T..`` ordered by (parent id, size descending). ``modularity``
+    is that of the whole level's partition.
+    """
+
     id: int
     size: int
     label: str
     keywords: tuple[str, ...]
     modularity: float
     top_papers: tuple[str, ...] = ()
+    level: int = 0
+    parent: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class PaperScores:
+    """Analysis scores of one paper: ``community`` is its topic (level 0),
+    ``subcommunity`` its subtopic (level 1), None in topics without subtopics."""
+
     paper_id: str
     community: int | None
     degree: float
@@ -267,6 +279,7 @@ class PaperScores:
     bridge: float
     x: float | None = None
     y: float | None = None
+    subcommunity: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
