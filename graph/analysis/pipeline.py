@@ -20,6 +20,7 @@ from graph.analysis.centrality import (
 )
 from graph.analysis.communities import (
     METHODS,
+    modularity_arrays,
     check_resolution,
     check_seed,
     detect_igraph,
@@ -29,6 +30,7 @@ from graph.analysis.communities import (
     resolve_engine,
 )
 from graph.analysis.engine import ENGINES, igraph_from_table, library_versions
+from graph.analysis.hierarchy import SUBTOPIC_MIN_PAPERS, subtopic_keywords, subtopics
 from graph.analysis.labels import community_keywords, top_papers
 from graph.analysis.layout import layout_arrays
 from graph.analysis.resolution import auto_resolution, best_of_restarts
@@ -98,6 +100,10 @@ class AnalyzeParams:
         Keywords in a community label, 1-10.
     layout : bool
         Compute 2-D positions (``x``, ``y``) for the viz.
+    subtopics : bool
+        Split each topic of at least
+        :data:`~graph.analysis.hierarchy.SUBTOPIC_MIN_PAPERS` papers into
+        subtopics (level-1 communities) by a Leiden run on its own subgraph.
     """
 
     edges: tuple[str, ...] = DEFAULT_EDGES
@@ -112,6 +118,7 @@ class AnalyzeParams:
     top_papers: int = 5
     label_size: int = 4
     layout: bool = True
+    subtopics: bool = True
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -134,8 +141,9 @@ class AnalyzeParams:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
                 raise param_error(name, _WHERE, f"an int in [{low}, {high}]", value)
-        if not isinstance(self.layout, bool):
-            raise param_error("layout", _WHERE, "a bool", self.layout)
+        for name in ("layout", "subtopics"):
+            if not isinstance(getattr(self, name), bool):
+                raise param_error(name, _WHERE, "a bool", getattr(self, name))
         if self.method == "leiden" and self.engine == "networkx":
             raise param_error("engine", _WHERE, "'auto' or 'igraph' for method 'leiden'", self.engine)
 
@@ -183,7 +191,9 @@ def analyze(
     Returns
     -------
     AnalysisResult
-        ``communities`` in id order (largest first); ``scores`` per paper in
+        ``communities`` in id order: topics (level 0, largest first), then
+        subtopics (level 1, by parent and size; see
+        :mod:`graph.analysis.hierarchy`); ``scores`` per paper in
         id order; ``modularity`` of the partition (resolution 1); ``params``
         with every knob plus ``engine``, ``resolution_used``,
         ``resolution_trail`` (the auto rule's steps, empty for a fixed
@@ -263,6 +273,21 @@ def analyze(
         member_ids = member_arr.tolist()
         q = found.modularity
         lap("communities")
+        # Subtopics: ids T.. after the T topics, by (parent, size desc).
+        n_topics = len(parts)
+        hier = subtopics(n, table.src, table.dst, table.weight, member_arr, seed=p.seed, restarts=restarts,
+                         min_size=SUBTOPIC_MIN_PAPERS) if p.subtopics and n else None
+        sub_parts = hier.parts(nodes) if hier is not None else []
+        sub_ids = [None] * n
+        q_sub = 0.0
+        if sub_parts:
+            sub_arr = hier.member
+            sub_ids = np.where(sub_arr >= 0, sub_arr + n_topics, -1).tolist()
+            sub_ids = [None if s_ < 0 else s_ for s_ in sub_ids]
+            # Modularity of the level-1 partition, a topic without subtopics counting as one piece.
+            level1 = np.where(sub_arr >= 0, sub_arr, len(sub_parts) + member_arr)
+            q_sub = modularity_arrays(n, table.src, table.dst, table.weight, level1)
+        lap("subtopics")
 
         degree = strength_arrays(n, table.src, table.dst, table.weight).tolist()
         if engine == "igraph":
@@ -287,11 +312,18 @@ def analyze(
         bridge = np.clip(participation_arrays(n, table.src, table.dst, table.weight, member_arr), 0.0, 1.0).tolist()
         lap("bridge")
 
-        keywords = community_keywords(parts, derived.has_keyword, size=max(COMMUNITY_KEYWORDS, p.label_size))
+        kw_size = max(COMMUNITY_KEYWORDS, p.label_size)
+        keywords = community_keywords(parts, derived.has_keyword, size=kw_size)
         tops = top_papers(parts, ranks, size=p.top_papers)
+        sub_keywords = subtopic_keywords(
+            sub_parts, hier.parent, keywords, derived.has_keyword, size=kw_size, label_size=p.label_size
+        ) if sub_parts else []
+        sub_tops = top_papers(sub_parts, ranks, size=p.top_papers)
         lap("labels")
         positions = (
-            layout_arrays(nodes, table.src, table.dst, table.weight, parts, seed=p.seed) if p.layout else {}
+            layout_arrays(nodes, table.src, table.dst, table.weight, parts, seed=p.seed,
+                          subtopics=hier.member if sub_parts else None)
+            if p.layout else {}
         )
         lap("layout")
 
@@ -305,6 +337,18 @@ def analyze(
                 top_papers=top,
             )
             for cid, (part, kws, top) in enumerate(zip(parts, keywords, tops))
+        ) + tuple(
+            Community(
+                id=n_topics + sid,
+                size=len(part),
+                label=", ".join(kws[: p.label_size]),
+                keywords=kws,
+                modularity=q_sub,
+                top_papers=top,
+                level=1,
+                parent=hier.parent[sid],
+            )
+            for sid, (part, kws, top) in enumerate(zip(sub_parts, sub_keywords, sub_tops))
         )
         scores = tuple(
             PaperScores(
@@ -316,6 +360,7 @@ def analyze(
                 bridge=bridge[i],
                 x=positions[node][0] if positions else None,
                 y=positions[node][1] if positions else None,
+                subcommunity=sub_ids[i],
             )
             for i, node in enumerate(nodes)
         )
@@ -340,10 +385,12 @@ def analyze(
                 "papers": n,
                 "edges": len(table.weight),
                 "communities": len(parts),
+                "subtopics": len(sub_parts),
                 "singletons": sum(1 for part in parts if len(part) == 1),
-                "labelled": sum(1 for c in communities if c.label),
+                "labelled": sum(1 for c in communities if c.label and c.level == 0),
             },
             modularity=q,
+            subtopic_modularity=q_sub,
             versions=library_versions(),
             seconds=seconds,
             cpu_seconds=cpu_seconds,
