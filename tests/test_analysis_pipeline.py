@@ -93,9 +93,11 @@ def test_plain_python_types_and_json_params():
     assert params["method"] == "leiden" and params["resolution"] is None and params["restarts"] == 3
     assert params["engines"]["betweenness"] == "igraph"
     assert params["betweenness"] == {"exact": True, "k": None}
-    assert params["counts"] == {"papers": 11, "edges": 21, "communities": 3, "singletons": 1, "labelled": 2}
+    assert params["counts"] == {"papers": 11, "edges": 21, "communities": 3, "subtopics": 0, "singletons": 1,
+                                "labelled": 2}
     assert set(params["versions"]) >= {"networkx", "igraph", "numpy", "scipy"}
-    assert set(params["seconds"]) == {"projection", "communities", "pagerank", "betweenness", "bridge", "labels",
+    assert set(params["seconds"]) == {"projection", "communities", "subtopics", "pagerank", "betweenness", "bridge",
+                                      "labels",
                                       "layout", "total"}
     for key in ("edges", "weights", "method", "resolution", "seed", "betweenness_exact_max", "betweenness_k",
                 "top_papers", "label_size", "restarts", "resolution_used", "resolution_trail", "restart_seed"):
