@@ -329,6 +329,32 @@ def test_version_1_file_is_migrated_and_keeps_its_index(tmp_path):
     _fts_ok(path)
 
 
+def test_version_2_file_gets_the_hierarchy_columns(tmp_path):
+    path = tmp_path / "g.db"
+    with SQLiteStore(path) as store:
+        store.upsert_papers(_papers(3))
+        store.write_analysis(AnalysisResult((Community(0, 3, "old", ("old",), 0.1, ("p000",)),),
+                                            tuple(PaperScores(f"p00{i}", 0, 1.0, 0.1 * i, 0.0, 0.0) for i in range(3)),
+                                            0.1))
+    with _raw(path) as conn:  # what version 2 had: no levels, no subcommunity
+        conn.execute("DROP INDEX papers_subcommunity")
+        for table, column in (("papers", "subcommunity"), ("communities", "level"), ("communities", "parent")):
+            conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+        conn.execute("PRAGMA user_version=2")
+    with SQLiteStore(path) as store:
+        assert store.communities() == [Community(0, 3, "old", ("old",), 0.1, ("p000",), level=0, parent=None)]
+        assert store.communities(level=1) == []
+        assert store.get_paper("p001").scores.subcommunity is None
+        sub = Community(1, 2, "new", ("new",), 0.05, ("p002",), level=1, parent=0)
+        store.write_analysis(AnalysisResult(
+            (Community(0, 3, "old", ("old",), 0.1, ("p000",)), sub),
+            tuple(PaperScores(f"p00{i}", 0, 1.0, 0.1 * i, 0.0, 0.0, subcommunity=1 if i else None) for i in range(3)),
+            0.1))
+        assert store.community(1) == (sub, ["p002", "p001"])
+    with _raw(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (3,)
+
+
 # -- threads ---------------------------------------------------------------------------------
 
 

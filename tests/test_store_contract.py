@@ -541,3 +541,57 @@ def test_reference_index_is_index_references_of_the_papers(store):
     assert expected["w1"] == "p0" and expected["12"] == "p1" and expected["w2"] == "p8"
     assert expected["10.1000/shared"] == "p0" and expected["hep-th/9901001"] == "p3"
     assert "True" not in expected and "1" not in expected and "{'a': 1}" not in expected
+
+
+# -- topic hierarchy (issue 20): communities at two levels -------------------------------------
+
+HIERARCHY = AnalysisResult(
+    (
+        Community(0, 3, "graph, cluster", ("graph", "cluster"), 0.3, ("p2", "p1", "p3"), level=0),
+        Community(1, 1, "bridge", ("bridge",), 0.3, ("p4",), level=0),
+        Community(2, 2, "cluster, community", ("cluster", "community"), 0.2, ("p2", "p3"), level=1, parent=0),
+        Community(3, 1, "citation", ("citation",), 0.2, ("p1",), level=1, parent=0),
+    ),
+    (
+        PaperScores("p1", 0, 3.0, 0.3, 0.5, 0.0, 1.0, -1.0, 3),
+        PaperScores("p2", 0, 4.0, 0.4, 0.25, 0.5, subcommunity=2),
+        PaperScores("p3", 0, 2.0, 0.1, 0.0, 0.25, subcommunity=2),
+        PaperScores("p4", 1, 2.0, 0.2, 0.0, 0.75),  # a topic without subtopics
+    ),
+    0.3,
+)
+
+
+def test_hierarchy_round_trip_levels_parents_and_members(loaded):
+    loaded.write_analysis(HIERARCHY)
+    topics, subs = list(HIERARCHY.communities[:2]), list(HIERARCHY.communities[2:])
+    assert loaded.communities() == topics + subs
+    assert loaded.communities(level=None) == topics + subs
+    assert loaded.communities(level=0) == topics
+    assert loaded.communities(level=1) == subs
+    assert loaded.community(2) == (subs[0], ["p2", "p3"])  # members by PageRank
+    assert loaded.community(3) == (subs[1], ["p1"])
+    assert loaded.community(0) == (topics[0], ["p2", "p1", "p3"])
+    assert loaded.get_paper("p1").scores == HIERARCHY.scores[0]
+    assert loaded.get_paper("p2").scores.subcommunity == 2
+    assert loaded.get_paper("p4").scores.subcommunity is None
+    counts = loaded.counts()
+    # IN_COMMUNITY to both levels: 4 papers in topics, 3 in subtopics.
+    assert (counts["communities"], counts["IN_COMMUNITY"]) == (4, 7)
+    assert loaded.list_papers(community=0)[0] == 3  # the filter is on the topic
+
+
+def test_hierarchy_replaced_by_a_flat_analysis(loaded):
+    loaded.write_analysis(HIERARCHY)
+    loaded.write_analysis(ANALYSIS)
+    assert loaded.communities(level=1) == []
+    assert loaded.get_paper("p2").scores == SCORES[1]
+    assert loaded.counts()["IN_COMMUNITY"] == 4
+    with pytest.raises(CommunityNotFound):
+        loaded.community(3)
+
+
+@pytest.mark.parametrize("level", [2, -1, True, "0"])
+def test_communities_bad_level_names_parameter(store, level):
+    with pytest.raises(InvalidParameter, match="'level' parameter of communities"):
+        store.communities(level=level)

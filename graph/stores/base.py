@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Literal, Mapping
 
 from graph.models import AnalysisResult, Community, DerivedGraph, Paper, PaperScores, RunRecord
+from graph.errors import param_error
 from graph.models import normalize_arxiv, normalize_doi
 
 __all__ = [
@@ -45,6 +46,8 @@ __all__ = [
     "Metric",
     "edge_key",
     "index_references",
+    "LEVELS",
+    "check_level",
 ]
 
 Relation = Literal["similar", "keywords", "cites", "cited_by", "all"]
@@ -259,12 +262,14 @@ class GraphStore(abc.ABC):
         default); the store escapes its own syntax."""
 
     @abc.abstractmethod
-    def communities(self) -> list[Community]:
-        """By size descending, ties by id."""
+    def communities(self, level: int | None = None) -> list[Community]:
+        """Communities of ``level`` (0 topics, 1 subtopics; None: every level):
+        by level, then parent (topics have none), then size descending, ties by id."""
 
     @abc.abstractmethod
     def community(self, community_id: int) -> tuple[Community, list[str]]:
-        """The community and its member ids by PageRank descending. Raises
+        """The community (any level) and its member ids by PageRank descending
+        (a subtopic's are the papers whose ``subcommunity`` it is). Raises
         CommunityNotFound."""
 
     @abc.abstractmethod
@@ -317,3 +322,14 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+#: Community levels: 0 topics, 1 subtopics (:class:`~graph.models.Community`).
+LEVELS = (0, 1)
+
+
+def check_level(level: object, *, where: str) -> int | None:
+    """``level`` of ``communities``: None or one of :data:`LEVELS`."""
+    if level is not None and (isinstance(level, bool) or level not in LEVELS):
+        raise param_error("level", where, "None, 0 or 1", level)
+    return level

@@ -339,11 +339,12 @@ SET r.count = row[1], r.jaccard = row[2], r.keywords = row[3]
 CREATE_COMMUNITIES_NODES = """
 UNWIND $rows AS row
 CREATE (c:Community {id: row.id, size: row.size, label: row.label, keywords: row.keywords,
-                     modularity: row.modularity, top_papers: row.top_papers})
+                     modularity: row.modularity, top_papers: row.top_papers,
+                     level: row.level, parent: row.parent})
 RETURN collect(row.id) AS ids, collect(id(c)) AS nodes
 """
 #: Row: ``[paper node, community, degree, pagerank, betweenness, bridge, x, y,
-#: community node or null]``.
+#: subcommunity, community nodes]``: one IN_COMMUNITY per level the paper is in.
 WRITE_SCORES_BY_NODE = """
 UNWIND $rows AS row
 MATCH (p:Paper) WHERE id(p) = row[0]
@@ -353,15 +354,17 @@ SET p.community = row[1],
     p.betweenness = row[4],
     p.bridge = row[5],
     p.x = row[6],
-    p.y = row[7]
-WITH p, row WHERE row[8] IS NOT NULL
-MATCH (c:Community) WHERE id(c) = row[8]
+    p.y = row[7],
+    p.subcommunity = row[8]
+WITH p, row
+UNWIND row[9] AS node
+MATCH (c:Community) WHERE id(c) = node
 CREATE (p)-[:IN_COMMUNITY]->(c)
 """
 CLEAR_SCORES_BY_NODE = """
 UNWIND $rows AS node
 MATCH (p:Paper) WHERE id(p) = node
-REMOVE p.community, p.degree, p.pagerank, p.betweenness, p.bridge, p.x, p.y
+REMOVE p.community, p.degree, p.pagerank, p.betweenness, p.bridge, p.x, p.y, p.subcommunity
 """
 SET_ANALYSIS_META = """
 MERGE (m:CitegraphMeta {key: 'analysis'})
@@ -504,10 +507,14 @@ RETURN node.id AS id, score
 ORDER BY score DESC, id
 """
 
+#: Topics by size, then subtopics grouped by parent, by size; ``$level`` null: every
+#: level. Communities written before levels existed have no ``level``: topics.
 COMMUNITIES = """
 MATCH (c:Community)
+WITH c, coalesce(c.level, 0) AS level
+WHERE $level IS NULL OR level = $level
 RETURN c {.*} AS c
-ORDER BY c.size DESC, c.id
+ORDER BY level, coalesce(c.parent, -1), c.size DESC, c.id
 """
 COMMUNITY = """
 MATCH (c:Community {id: $id})

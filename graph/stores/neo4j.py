@@ -65,6 +65,7 @@ from graph.stores.base import (
     EDGE_COUNT_KEYS,
     CypherResult,
     GraphStore,
+    check_level,
     KeywordInfo,
     Metric,
     Neighbor,
@@ -407,7 +408,10 @@ class Neo4jStore(GraphStore):
         community_nodes = self._write_returning(cq.CREATE_COMMUNITIES_NODES, list(communities.values()), batch_size)
         scores = {s.paper_id: s for s in result.scores}  # the last wins, as repeated SETs would
         rows = [
-            conv.scores_row(s, papers[pid], None if s.community is None else community_nodes.get(int(s.community)))
+            conv.scores_row(s, papers[pid], [
+                community_nodes[int(c)] for c in (s.community, s.subcommunity)
+                if c is not None and int(c) in community_nodes
+            ])
             for pid, s in sorted(scores.items())
             if pid in papers
         ]
@@ -520,8 +524,9 @@ class Neo4jStore(GraphStore):
             rows = self._rows(cq.FULLTEXT, q=query, limit=limit)
         return [(r["id"], float(r["score"])) for r in rows[:limit]]
 
-    def communities(self) -> list[Community]:
-        return [conv.community_from_props(r["c"]) for r in self._rows(cq.COMMUNITIES)]
+    def communities(self, level: int | None = None) -> list[Community]:
+        check_level(level, where="communities")
+        return [conv.community_from_props(r["c"]) for r in self._rows(cq.COMMUNITIES, level=level)]
 
     def community(self, community_id: int) -> tuple[Community, list[str]]:
         rows = self._rows(cq.COMMUNITY, id=community_id)

@@ -84,6 +84,7 @@ def scores_from_props(props: Mapping[str, Any]) -> PaperScores | None:
         bridge=props.get("bridge"),
         x=props.get("x"),
         y=props.get("y"),
+        subcommunity=props.get("subcommunity"),
     )
 
 
@@ -107,9 +108,9 @@ def shares_row(e: SharedKeywordsEdge, nodes: Mapping[str, int]) -> list[Any]:
     return [nodes[source], nodes[target], int(e.count), float(e.jaccard), list(e.keywords)]
 
 
-def scores_row(s: PaperScores, node: int, community_node: int | None) -> list[Any]:
+def scores_row(s: PaperScores, node: int, community_nodes: Sequence[int]) -> list[Any]:
     """``[paper node, community, degree, pagerank, betweenness, bridge, x, y,
-    community node or None]``."""
+    subcommunity, community nodes (topic, subtopic; those that exist)]``."""
     return [
         node,
         None if s.community is None else int(s.community),
@@ -119,7 +120,8 @@ def scores_row(s: PaperScores, node: int, community_node: int | None) -> list[An
         _opt_float(s.bridge),
         _opt_float(s.x),
         _opt_float(s.y),
-        community_node,
+        None if s.subcommunity is None else int(s.subcommunity),
+        list(community_nodes),
     ]
 
 
@@ -131,6 +133,8 @@ def community_row(c: Community) -> dict[str, Any]:
         "keywords": list(c.keywords),
         "modularity": float(c.modularity),
         "top_papers": list(c.top_papers),
+        "level": int(c.level),
+        "parent": None if c.parent is None else int(c.parent),
     }
 
 
@@ -142,6 +146,8 @@ def community_from_props(props: Mapping[str, Any]) -> Community:
         keywords=tuple(props.get("keywords") or ()),
         modularity=props.get("modularity"),
         top_papers=tuple(props.get("top_papers") or ()),
+        level=props.get("level") or 0,
+        parent=props.get("parent"),
     )
 
 

@@ -43,7 +43,7 @@ from graph.models import (
     SimilarEdge,
 )
 from graph.stores import sqlite_queries as Q
-from graph.stores.base import GraphStore, KeywordInfo, index_references, Metric, Neighbor, Relation, SortKey, StoredPaper, edge_key, gc_paused
+from graph.stores.base import GraphStore, KeywordInfo, check_level, index_references, Metric, Neighbor, Relation, SortKey, StoredPaper, edge_key, gc_paused
 from graph.stores.sqlite_schema import DERIVED_INDEXES, PRAGMAS, SCORE_INDEXES, create_schema
 
 __all__ = ["SQLiteStore"]
@@ -350,17 +350,19 @@ class SQLiteStore(GraphStore):
             rows = conn.execute(Q.FULLTEXT, (match, limit)).fetchall()
         return [(pid, float(score)) for pid, score in rows]
 
-    def communities(self) -> list[Community]:
+    def communities(self, level: int | None = None) -> list[Community]:
+        check_level(level, where="communities")
         with self._read() as conn:
-            return [_row_community(row) for row in conn.execute(Q.COMMUNITIES)]
+            return [_row_community(row) for row in conn.execute(Q.COMMUNITIES, {"level": level})]
 
     def community(self, community_id: int) -> tuple[Community, list[str]]:
         with self._read() as conn:
             row = conn.execute(Q.COMMUNITY, (community_id,)).fetchone()
             if row is None:
                 raise CommunityNotFound(community_id)
-            members = [pid for (pid,) in conn.execute(Q.COMMUNITY_MEMBERS, (community_id,))]
-        return _row_community(row), members
+            found = _row_community(row)
+            members = [pid for (pid,) in conn.execute(Q.COMMUNITY_MEMBERS[found.level], (community_id,))]
+        return found, members
 
     def rankings(self, metric: Metric, *, limit: int = 20) -> list[tuple[str, float]]:
         if metric not in Q.METRICS:
@@ -586,10 +588,10 @@ def _row_paper(row: tuple[Any, ...]) -> Paper:
 
 
 def _row_scores(pid: str, cols: tuple[Any, ...]) -> PaperScores | None:
-    community, degree, pagerank, betweenness, bridge, x, y = cols
+    community, degree, pagerank, betweenness, bridge, x, y, subcommunity = cols
     if community is None and degree is None and pagerank is None and betweenness is None and bridge is None:
         return None
-    return PaperScores(pid, community, degree, pagerank, betweenness, bridge, x, y)
+    return PaperScores(pid, community, degree, pagerank, betweenness, bridge, x, y, subcommunity)
 
 
 def _scores_row(s: PaperScores) -> tuple[Any, ...]:
@@ -597,17 +599,19 @@ def _scores_row(s: PaperScores) -> tuple[Any, ...]:
         return None if v is None else float(v)
 
     community = None if s.community is None else int(s.community)
+    sub = None if s.subcommunity is None else int(s.subcommunity)
     return (community, num(s.degree), num(s.pagerank), num(s.betweenness), num(s.bridge), num(s.x), num(s.y),
-            s.paper_id)
+            sub, s.paper_id)
 
 
 def _community_row(c: Community) -> tuple[Any, ...]:
-    return (int(c.id), int(c.size), c.label, _json(list(c.keywords)), float(c.modularity), _json(list(c.top_papers)))
+    return (int(c.id), int(c.size), c.label, _json(list(c.keywords)), float(c.modularity), _json(list(c.top_papers)),
+            int(c.level), None if c.parent is None else int(c.parent))
 
 
 def _row_community(row: tuple[Any, ...]) -> Community:
-    cid, size, label, keywords, modularity, top = row
-    return Community(cid, size, label, tuple(json.loads(keywords)), modularity, tuple(json.loads(top)))
+    cid, size, label, keywords, modularity, top, level, parent = row
+    return Community(cid, size, label, tuple(json.loads(keywords)), modularity, tuple(json.loads(top)), level, parent)
 
 
 def _similar_row(e: SimilarEdge) -> tuple[Any, ...]:

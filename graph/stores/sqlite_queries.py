@@ -12,7 +12,7 @@ __all__: list[str] = []  # internal module of SQLiteStore
 # -- papers ----------------------------------------------------------------------
 
 PAPER_COLUMNS = "id, title, abstract, authors, year, venue, doi, arxiv_id, url, label, refs, extra"
-SCORE_COLUMNS = "community, degree, pagerank, betweenness, bridge, x, y"
+SCORE_COLUMNS = "community, degree, pagerank, betweenness, bridge, x, y, subcommunity"
 
 UPSERT_PAPER = """
 INSERT INTO papers (id, title, abstract, authors, year, venue, doi, arxiv_id, url, label,
@@ -143,22 +143,24 @@ LOAD_CITES = "SELECT source, target FROM cites ORDER BY source, target"
 
 CLEAR_SCORES = """
 UPDATE papers SET community = NULL, degree = NULL, pagerank = NULL, betweenness = NULL,
-                  bridge = NULL, x = NULL, y = NULL
+                  bridge = NULL, x = NULL, y = NULL, subcommunity = NULL
 WHERE community IS NOT NULL OR degree IS NOT NULL OR pagerank IS NOT NULL
    OR betweenness IS NOT NULL OR bridge IS NOT NULL OR x IS NOT NULL OR y IS NOT NULL
+   OR subcommunity IS NOT NULL
 """
 
 UPSERT_COMMUNITY = """
-INSERT INTO communities (id, size, label, keywords, modularity, top_papers)
-VALUES (?, ?, ?, ?, ?, ?)
+INSERT INTO communities (id, size, label, keywords, modularity, top_papers, level, parent)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET
     size = excluded.size, label = excluded.label, keywords = excluded.keywords,
-    modularity = excluded.modularity, top_papers = excluded.top_papers
+    modularity = excluded.modularity, top_papers = excluded.top_papers,
+    level = excluded.level, parent = excluded.parent
 """
 
 SET_SCORES = """
 UPDATE papers SET community = ?, degree = ?, pagerank = ?, betweenness = ?, bridge = ?,
-                  x = ?, y = ?
+                  x = ?, y = ?, subcommunity = ?
 WHERE id = ?
 """
 
@@ -182,6 +184,7 @@ SELECT (SELECT count(*) FROM papers),
        (SELECT count(*) FROM shares_keywords),
        (SELECT count(*) FROM cites),
        (SELECT count(*) FROM papers p JOIN communities c ON c.id = p.community)
+     + (SELECT count(*) FROM papers p JOIN communities c ON c.id = p.subcommunity)
 """
 
 #: ``neighbors``: one branch per relation, all yielding
@@ -218,15 +221,22 @@ ORDER BY score DESC, p.id ASC
 LIMIT ?
 """
 
-COMMUNITIES = """
-SELECT id, size, label, keywords, modularity, top_papers FROM communities ORDER BY size DESC, id ASC
+COMMUNITY_COLUMNS = "id, size, label, keywords, modularity, top_papers, level, parent"
+
+#: Topics by size, then subtopics grouped by parent, by size. ``:level`` NULL: every level.
+COMMUNITIES = f"""
+SELECT {COMMUNITY_COLUMNS} FROM communities
+WHERE :level IS NULL OR level = :level
+ORDER BY level ASC, coalesce(parent, -1) ASC, size DESC, id ASC
 """
 
-COMMUNITY = "SELECT id, size, label, keywords, modularity, top_papers FROM communities WHERE id = ?"
+COMMUNITY = f"SELECT {COMMUNITY_COLUMNS} FROM communities WHERE id = ?"
 
-COMMUNITY_MEMBERS = """
-SELECT id FROM papers WHERE community = ? ORDER BY pagerank DESC NULLS LAST, id ASC
-"""
+#: Members of a community by its level: topics through ``community``, subtopics ``subcommunity``.
+COMMUNITY_MEMBERS = {
+    0: "SELECT id FROM papers WHERE community = ? ORDER BY pagerank DESC NULLS LAST, id ASC",
+    1: "SELECT id FROM papers WHERE subcommunity = ? ORDER BY pagerank DESC NULLS LAST, id ASC",
+}
 
 RANKING_TEMPLATE = """
 SELECT id, {col} FROM papers WHERE {col} IS NOT NULL ORDER BY {col} DESC, id ASC LIMIT ?

@@ -3,7 +3,7 @@
 The tables mirror the Neo4j model: one table per node label (``papers``,
 ``keywords``, ``communities``) and one per relationship type (``has_keyword``,
 ``similar_to``, ``shares_keywords``, ``cites``); ``IN_COMMUNITY`` is the
-``papers.community`` column. Lists and mappings are stored as JSON text.
+``papers.community`` column (the topic) and ``papers.subcommunity`` (the subtopic). Lists and mappings are stored as JSON text.
 The schema version is kept in ``PRAGMA user_version``.
 """
 
@@ -16,7 +16,9 @@ __all__ = ["SCHEMA_VERSION", "PRAGMAS", "DDL", "DERIVED_INDEXES", "SCORE_INDEXES
 #: Bump when the DDL changes in a way an existing file must be migrated for.
 #: 2: new papers are added to ``papers_fts`` by ``upsert_papers`` itself, not by
 #: an insert trigger (the migration drops the trigger).
-SCHEMA_VERSION = 2
+#: 3: communities have a ``level`` and a ``parent`` and papers a ``subcommunity``
+#: (the topic hierarchy, issue 20); the migration adds the columns.
+SCHEMA_VERSION = 3
 
 #: Per-connection settings (``journal_mode=WAL`` also persists in the file).
 PRAGMAS = (
@@ -41,6 +43,8 @@ DERIVED_INDEXES = (
 #: rebuilds them after rewriting every score (same transaction).
 SCORE_INDEXES = (
     ("papers_community", "CREATE INDEX IF NOT EXISTS papers_community ON papers(community, pagerank DESC, id)"),
+    ("papers_subcommunity",
+     "CREATE INDEX IF NOT EXISTS papers_subcommunity ON papers(subcommunity, pagerank DESC, id)"),
     ("papers_degree", "CREATE INDEX IF NOT EXISTS papers_degree ON papers(degree DESC, id)"),
     ("papers_pagerank", "CREATE INDEX IF NOT EXISTS papers_pagerank ON papers(pagerank DESC, id)"),
     ("papers_betweenness", "CREATE INDEX IF NOT EXISTS papers_betweenness ON papers(betweenness DESC, id)"),
@@ -72,11 +76,13 @@ DDL = (
         betweenness REAL,
         bridge      REAL,
         x           REAL,
-        y           REAL
+        y           REAL,
+        subcommunity INTEGER
     )
     """,
     "CREATE INDEX IF NOT EXISTS papers_title_key ON papers(title_key)",
     _IDX["papers_community"],
+    _IDX["papers_subcommunity"],
     _IDX["papers_degree"],
     _IDX["papers_pagerank"],
     _IDX["papers_betweenness"],
@@ -94,7 +100,9 @@ DDL = (
         label      TEXT NOT NULL,
         keywords   TEXT NOT NULL DEFAULT '[]',
         modularity REAL NOT NULL,
-        top_papers TEXT NOT NULL DEFAULT '[]'
+        top_papers TEXT NOT NULL DEFAULT '[]',
+        level      INTEGER NOT NULL DEFAULT 0,
+        parent     INTEGER
     )
     """,
     """
@@ -214,6 +222,7 @@ def create_schema(conn: sqlite3.Connection) -> int:
                 f"the database has schema version {found}, newer than this citegraph "
                 f"understands ({SCHEMA_VERSION}); upgrade citegraph"
             )
+        _add_columns(conn)
         for statement in DDL:
             conn.execute(statement)
         if found != SCHEMA_VERSION:
@@ -223,3 +232,19 @@ def create_schema(conn: sqlite3.Connection) -> int:
         raise
     conn.execute("COMMIT")
     return found
+
+
+#: Columns added after version 2, ``(table, column, declaration)``: a file from
+#: before gets them by ``ALTER TABLE`` (existing rows take the default).
+_ADDED_COLUMNS = (
+    ("papers", "subcommunity", "INTEGER"),
+    ("communities", "level", "INTEGER NOT NULL DEFAULT 0"),
+    ("communities", "parent", "INTEGER"),
+)
+
+
+def _add_columns(conn: sqlite3.Connection) -> None:
+    for table, column, declaration in _ADDED_COLUMNS:
+        have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if have and column not in have:  # no table yet: the DDL creates it whole
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
