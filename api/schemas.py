@@ -195,6 +195,9 @@ class CommunityOut(_Out):
     keywords: list[str]
     modularity: float | None = None
     top_papers: list[str]
+    #: 0 topic, 1 subtopic (inside topic ``parent``).
+    level: int = 0
+    parent: int | None = None
 
 
 class CommunityList(_Out):
@@ -212,6 +215,8 @@ class Member(_Out):
 
 class CommunityDetail(_Out):
     community: CommunityOut
+    #: Its subtopics (for a topic), by size; empty for a subtopic.
+    children: list[CommunityOut] = []
     total_members: int
     limit: int
     offset: int

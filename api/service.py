@@ -395,23 +395,27 @@ class GraphService:
         self._search = None
 
     # -- communities, rankings, keywords -----------------------------------------
-    def communities(self, *, limit: int, offset: int) -> dict:
-        found = self.call(self.store.communities)
+    def communities(self, *, limit: int, offset: int, level: int | None = None) -> dict:
+        found = self.call(self.store.communities, level=level)
         page = found[offset : offset + limit]
         return {"total": len(found), "limit": limit, "offset": offset, "items": [_community(c) for c in page]}
 
     def community(self, community_id: int, *, limit: int, offset: int) -> dict:
         def work():
             c, members = self.store.community(community_id)
-            total, page = self.store.list_papers(community=community_id, sort="pagerank", limit=limit,
-                                                 offset=offset)
-            return c, max(total, len(members)), page
+            # Topics page their members by ``community``, subtopics by ``subcommunity``.
+            key = "subcommunity" if c.level == 1 else "community"
+            total, page = self.store.list_papers(sort="pagerank", limit=limit, offset=offset,
+                                                 **{key: community_id})
+            children = [k for k in self.store.communities(level=c.level + 1) if k.parent == c.id] \
+                if c.level == 0 else []
+            return c, max(total, len(members)), page, children
 
-        c, total, page = self.call(work)
+        c, total, page, children = self.call(work)
         members = [{"paper_id": sp.paper.id, "title": sp.paper.title,
                     "pagerank": _finite(sp.scores.pagerank) if sp.scores else None} for sp in page]
-        return {"community": _community(c), "total_members": total, "limit": limit, "offset": offset,
-                "members": members}
+        return {"community": _community(c), "children": [_community(k) for k in children],
+                "total_members": total, "limit": limit, "offset": offset, "members": members}
 
     def rankings(self, metric: str, *, limit: int) -> dict:
         def work():
@@ -535,7 +539,8 @@ def _neighbor(n: Neighbor) -> dict:
 
 def _community(c: Any) -> dict:
     return {"id": int(c.id), "size": int(c.size), "label": c.label, "keywords": list(c.keywords),
-            "modularity": _finite(c.modularity), "top_papers": list(c.top_papers)}
+            "modularity": _finite(c.modularity), "top_papers": list(c.top_papers),
+            "level": int(getattr(c, "level", 0) or 0), "parent": getattr(c, "parent", None)}
 
 
 def _combine(q: str, hits: list[tuple[str, float]], index: SearchIndex, limit: int,

@@ -202,6 +202,41 @@ def test_community_detail_and_404(client):
     assert_error(client.get("/communities/abc"), 422)
 
 
+def _hierarchy(store) -> None:
+    """Topic 0 split into subtopics 2 (A, B) and 3 (C, D); topic 1 (E, F) has none."""
+    from dataclasses import replace
+
+    from graph.models import AnalysisResult, Community
+
+    from tests.test_api_support import COMMUNITIES, SCORES
+
+    subs = (Community(2, 2, "black hole, horizon", ("black hole", "horizon"), 0.2, (A, B), level=1, parent=0),
+            Community(3, 2, "holography", ("holography",), 0.2, (D, C), level=1, parent=0))
+    where = {A: 2, B: 2, C: 3, D: 3}
+    scores = tuple(replace(s, subcommunity=where.get(s.paper_id)) for s in SCORES)
+    store.write_analysis(AnalysisResult(COMMUNITIES + subs, scores, 0.41, {"method": "hand-made"}))
+
+
+def test_communities_by_level_with_parent_and_children(client, store):
+    _hierarchy(store)
+    body = client.get("/communities").json()
+    assert [(c["id"], c["level"], c["parent"]) for c in body["items"]] == [(0, 0, None), (1, 0, None), (2, 1, 0),
+                                                                           (3, 1, 0)]
+    assert [c["id"] for c in client.get("/communities", params={"level": 0}).json()["items"]] == [0, 1]
+    level1 = client.get("/communities", params={"level": 1}).json()
+    assert level1["total"] == 2 and [c["label"] for c in level1["items"]] == ["black hole, horizon", "holography"]
+    topic = client.get("/communities/0").json()
+    assert (topic["community"]["level"], topic["community"]["parent"]) == (0, None)
+    assert [(k["id"], k["size"], k["parent"]) for k in topic["children"]] == [(2, 2, 0), (3, 2, 0)]
+    assert topic["total_members"] == 4
+    sub = client.get("/communities/3").json()
+    assert (sub["community"]["level"], sub["community"]["parent"], sub["children"]) == (1, 0, [])
+    assert sub["total_members"] == 2 and [m["paper_id"] for m in sub["members"]] == [D, C]  # by PageRank
+    assert client.get("/communities/1").json()["children"] == []
+    for bad in ("2", "-1", "x"):
+        assert_error(client.get("/communities", params={"level": bad}), 422)
+
+
 @pytest.mark.parametrize(
     ("metric", "expected"),
     [("pagerank", [A, B, D, C, E, F, G]), ("degree", [B, A, C, D, E, F, G]), ("betweenness", [B, C])],

@@ -239,9 +239,11 @@ class GraphStore(abc.ABC):
         sort: SortKey = "id",
         limit: int = 50,
         offset: int = 0,
+        subcommunity: int | None = None,
     ) -> tuple[int, list[StoredPaper]]:
         """Total matching and one page. ``q`` filters on a case-insensitive
-        substring of the title. ``id``, ``title`` and ``year`` sort ascending,
+        substring of the title, ``community`` on the topic, ``subcommunity`` on
+        the subtopic. ``id``, ``title`` and ``year`` sort ascending,
         score sorts descending; missing values last; ties by id."""
 
     @abc.abstractmethod

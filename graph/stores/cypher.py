@@ -98,6 +98,7 @@ SCHEMA = (
     "CREATE CONSTRAINT meta_key IF NOT EXISTS FOR (m:CitegraphMeta) REQUIRE m.key IS UNIQUE",
     "CREATE INDEX paper_title_key IF NOT EXISTS FOR (p:Paper) ON (p.title_key)",
     "CREATE INDEX paper_community IF NOT EXISTS FOR (p:Paper) ON (p.community)",
+    "CREATE INDEX paper_subcommunity IF NOT EXISTS FOR (p:Paper) ON (p.subcommunity)",
     "CREATE FULLTEXT INDEX paper_text IF NOT EXISTS FOR (p:Paper) ON EACH [p.title, p.abstract]",
 )
 AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
@@ -413,6 +414,7 @@ _PAPER_FILTER = """
 MATCH (p:Paper)
 WHERE ($q IS NULL OR toLower(coalesce(p.title, '')) CONTAINS toLower($q))
   AND ($community IS NULL OR p.community = $community)
+  AND ($subcommunity IS NULL OR p.subcommunity = $subcommunity)
 """
 COUNT_PAPERS = _PAPER_FILTER + "RETURN count(p) AS n\n"
 

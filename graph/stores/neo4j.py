@@ -470,12 +470,13 @@ class Neo4jStore(GraphStore):
         sort: SortKey = "id",
         limit: int = 50,
         offset: int = 0,
+        subcommunity: int | None = None,
     ) -> tuple[int, list[StoredPaper]]:
         if sort not in cq.LIST_PAPERS:
             raise param_error("sort", "list_papers", f"one of {sorted(cq.LIST_PAPERS)}", sort)
         _check_int("limit", "list_papers", limit, 0)
         _check_int("offset", "list_papers", offset, 0)
-        params = {"q": q or None, "community": community}
+        params = {"q": q or None, "community": community, "subcommunity": subcommunity}
 
         def work(tx: neo4j.ManagedTransaction) -> tuple[int, list[StoredPaper]]:
             total = tx.run(cq.COUNT_PAPERS, params).single()["n"]

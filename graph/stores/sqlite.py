@@ -289,6 +289,7 @@ class SQLiteStore(GraphStore):
         sort: SortKey = "id",
         limit: int = 50,
         offset: int = 0,
+        subcommunity: int | None = None,
     ) -> tuple[int, list[StoredPaper]]:
         if sort not in Q.SORTS:
             raise param_error("sort", "list_papers", f"one of {sorted(Q.SORTS)}", sort)
@@ -302,6 +303,9 @@ class SQLiteStore(GraphStore):
         if community is not None:
             where.append(Q.LIST_FILTERS["community"])
             params["community"] = community
+        if subcommunity is not None:
+            where.append(Q.LIST_FILTERS["subcommunity"])
+            params["subcommunity"] = subcommunity
         where_sql = f"WHERE {' AND '.join(where)}" if where else ""
         with self._read() as conn:
             total = conn.execute(f"SELECT count(*) FROM papers {where_sql}", params).fetchone()[0]

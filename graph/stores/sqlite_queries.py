@@ -88,6 +88,7 @@ SORTS = {
 LIST_FILTERS = {
     "q": "instr(title_lc, :q) > 0",
     "community": "community = :community",
+    "subcommunity": "subcommunity = :subcommunity",
 }
 
 #: ``rankings`` metric -> column.
