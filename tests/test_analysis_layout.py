@@ -65,3 +65,40 @@ def test_input_unchanged_and_tiny_graphs():
     pair = nx.Graph()
     pair.add_edge("a", "b", weight=1.0)
     assert layout(pair, [{"a", "b"}]) == {"a": (-1.0, 0.0), "b": (1.0, 0.0)}
+
+
+def two_level_graph() -> tuple[nx.Graph, list[set], list[set]]:
+    """Two topics of 3 caves (8 papers) each: caves tied weakly inside a topic, barely across."""
+    G = nx.Graph()
+    caves = [[f"t{c // 3}c{c % 3}p{i}" for i in range(8)] for c in range(6)]
+    for cave in caves:
+        G.add_edges_from(((u, v) for i, u in enumerate(cave) for v in cave[i + 1:]), weight=1.0)
+    for t in range(2):
+        for a in range(3):
+            for b in range(a + 1, 3):
+                G.add_edge(caves[3 * t + a][0], caves[3 * t + b][1], weight=0.3)
+    G.add_edge(caves[0][2], caves[3][2], weight=0.05)
+    topics = [set().union(*caves[3 * t:3 * t + 3]) for t in range(2)]
+    return G, topics, [set(cave) for cave in caves]
+
+
+def test_subtopics_together_inside_their_topic_and_topics_apart():
+    G, topics, subs = two_level_graph()
+    pos = layout(G, topics, subparts=subs, seed=1)
+    assert set(pos) == set(G)
+
+    def centre(part):
+        return (sum(pos[n][0] for n in part) / len(part), sum(pos[n][1] for n in part) / len(part))
+
+    # Every paper is nearer its own subtopic's centre than any other subtopic's.
+    centres = [centre(s) for s in subs]
+    for k, part in enumerate(subs):
+        for node in part:
+            dists = [math.dist(pos[node], c) for c in centres]
+            assert min(range(len(dists)), key=dists.__getitem__) == k
+    # Sibling subtopics are closer to each other than to the other topic's.
+    same = max(math.dist(centres[a], centres[b]) for t in range(2) for a in range(3 * t, 3 * t + 3)
+               for b in range(3 * t, 3 * t + 3))
+    across = min(math.dist(centres[a], centres[b]) for a in range(3) for b in range(3, 6))
+    assert same < across
+    assert layout(G, topics, subparts=subs, seed=1) == pos
