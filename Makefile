@@ -19,7 +19,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/citegraph demo
 
-## The whole test suite; starts a local Neo4j (scripts/neo4j_local.py) unless NEO4J_URI/NEO4J_PASSWORD are set.
+## The whole test suite; starts a local Neo4j (citegraph neo4j, api/neo4j_local) unless NEO4J_URI/NEO4J_PASSWORD are set.
 test: $(STAMP)
 	$(BIN)/python scripts/setup_test_env.py
 	$(BIN)/python -m pytest
