@@ -37,6 +37,7 @@ from api.errors import WriteBusy
 from api.explore import evidence, recommend, shortest_path
 from graph.config import Settings
 from graph.errors import StoreUnavailable
+from graph.models import display_title
 from graph.stores.base import CypherResult, GraphStore, Neighbor, StoredPaper
 
 __all__ = ["GraphService", "WriteLock", "SearchIndex", "jsonable"]
@@ -168,7 +169,7 @@ class SearchIndex:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         ids = tuple(p.id for p in papers)
-        titles = tuple(p.title or "" for p in papers)
+        titles = tuple(display_title(p) for p in papers)
         texts = [p.text for p in papers]
         from graph.text import analyze
 
@@ -327,23 +328,34 @@ class GraphService:
             scores = {"community": s.community, "degree": _finite(s.degree), "pagerank": _finite(s.pagerank),
                       "betweenness": _finite(s.betweenness), "bridge": _finite(s.bridge)}
         return {
-            "id": p.id, "title": p.title, "abstract": p.abstract, "authors": list(p.authors), "year": p.year,
+            "id": p.id, "title": display_title(p), "abstract": p.abstract, "authors": list(p.authors), "year": p.year,
             "venue": p.venue, "doi": p.doi, "arxiv_id": p.arxiv_id, "url": p.url, "label": p.label,
             "references": list(p.references), "extra": jsonable(dict(p.extra)), "keywords": list(sp.keywords),
             "scores": scores,
         }
 
     def neighbors(self, paper_id: str, *, relation: str, limit: int, min_weight: float) -> dict:
-        found = self.call(self.store.neighbors, paper_id, relation=relation, limit=limit, min_weight=min_weight)
-        return {"paper_id": paper_id, "relation": relation, "items": [_neighbor(n) for n in found]}
+        def work() -> list[dict]:
+            found = self.store.neighbors(paper_id, relation=relation, limit=limit, min_weight=min_weight)
+            return _with_display_titles(self.store, [_neighbor(n) for n in found])
+
+        return {"paper_id": paper_id, "relation": relation, "items": self.call(work)}
 
     def recommendations(self, paper_id: str, *, limit: int) -> dict:
-        items = self.call(recommend, self.store, paper_id, limit=limit, fanout=30)
-        return {"paper_id": paper_id, "method": "personalized_pagerank_2hop", "items": items}
+        def work() -> list[dict]:
+            items = recommend(self.store, paper_id, limit=limit, fanout=30)
+            return _with_display_titles(self.store, items, nested="via")
+
+        return {"paper_id": paper_id, "method": "personalized_pagerank_2hop", "items": self.call(work)}
 
     def path(self, source: str, target: str, *, relation: str, max_hops: int) -> dict:
-        return self.call(shortest_path, self.store, source, target, relation=relation, max_hops=max_hops,
-                         max_expansions=PATH_MAX_EXPANSIONS, fanout=EXPLORE_FANOUT)
+        def work() -> dict:
+            found = shortest_path(self.store, source, target, relation=relation, max_hops=max_hops,
+                                  max_expansions=PATH_MAX_EXPANSIONS, fanout=EXPLORE_FANOUT)
+            found["papers"] = _with_display_titles(self.store, found["papers"])
+            return found
+
+        return self.call(work)
 
     # -- search -------------------------------------------------------------------
     def search(self, q: str, *, limit: int) -> dict:
@@ -419,7 +431,7 @@ class GraphService:
             return ranked, self.store.get_papers([pid for pid, _ in ranked])
 
         ranked, papers = self.call(work)
-        items = [{"rank": i + 1, "paper_id": pid, "title": papers[pid].title if pid in papers else "",
+        items = [{"rank": i + 1, "paper_id": pid, "title": display_title(papers[pid]) if pid in papers else pid,
                   "value": _finite(value) or 0.0} for i, (pid, value) in enumerate(ranked)]
         return {"metric": metric, "items": items}
 
@@ -433,7 +445,7 @@ class GraphService:
             return found, self.store.get_papers([pid for pid, _ in found])
 
         found, papers = self.call(work)
-        items = [{"paper_id": pid, "title": papers[pid].title if pid in papers else "",
+        items = [{"paper_id": pid, "title": display_title(papers[pid]) if pid in papers else pid,
                   "score": _finite(score) or 0.0} for pid, score in found]
         return {"keyword": name, "limit": limit, "offset": offset, "items": items}
 
@@ -523,7 +535,7 @@ class GraphService:
 
 def _summary(sp: StoredPaper) -> dict:
     p = sp.paper
-    return {"id": p.id, "title": p.title, "year": p.year, "authors": list(p.authors), "venue": p.venue,
+    return {"id": p.id, "title": display_title(p), "year": p.year, "authors": list(p.authors), "venue": p.venue,
             "community": sp.scores.community if sp.scores else None,
             "pagerank": _finite(sp.scores.pagerank) if sp.scores else None}
 
@@ -531,6 +543,28 @@ def _summary(sp: StoredPaper) -> dict:
 def _neighbor(n: Neighbor) -> dict:
     return {"paper_id": n.paper_id, "title": n.title, "relation": n.relation,
             "weight": _finite(n.weight) or 0.0, "evidence": evidence(n)}
+
+
+def _with_display_titles(store: GraphStore, items: list[dict], *, nested: str | None = None) -> list[dict]:
+    """Give every paper row without a title its display title (issue 21: citeseer
+    papers have abstracts only; the API said ``"title": ""`` where pages said more).
+
+    Rows come from stores and explorers that only know the stored title; the papers
+    of the untitled ones are read in one call. ``nested`` names a list of rows inside
+    each row (recommendations' ``via``).
+    """
+    rows = list(items)
+    if nested:
+        rows += [r for item in items for r in item.get(nested) or ()]
+    missing = sorted({r["paper_id"] for r in rows if not r.get("title")})
+    if not missing:
+        return items
+    papers = store.get_papers(missing)
+    for r in rows:
+        if not r.get("title"):
+            pid = r["paper_id"]
+            r["title"] = display_title(papers[pid]) if pid in papers else pid
+    return items
 
 
 def _community(c: Any) -> dict:
@@ -566,7 +600,7 @@ def _combine(q: str, hits: list[tuple[str, float]], index: SearchIndex, limit: i
     titles = {pid: index.titles[row_of[pid]] for _, pid, *_ in rows if pid in row_of}
     unknown = [pid for _, pid, *_ in rows if pid not in titles]
     if unknown:  # papers added since the index was fitted
-        titles.update({pid: p.title for pid, p in store.get_papers(unknown).items()})
+        titles.update({pid: display_title(p) for pid, p in store.get_papers(unknown).items()})
     return [{"paper_id": pid, "title": titles.get(pid, ""), "score": round(min(score, 1.0), 6),
              "fulltext": round(ft, 6), "similarity": round(s, 6), "matched_terms": terms}
             for score, pid, ft, s, terms in rows]
