@@ -21,15 +21,16 @@ PATH_RELATIONS = ("all", "similar", "keywords", "cites")
 _FLIP = {"cites": "cited_by", "cited_by": "cites"}
 
 
-def recommend(store: GraphStore, paper_id: str, *, limit: int = 10, fanout: int = 30,
-              alpha: float = 0.85) -> list[dict[str, Any]]:
+def recommend(store: GraphStore, paper_id: str, *, limit: int = 10, offset: int = 0, fanout: int = 30,
+              alpha: float = 0.85) -> tuple[int, list[dict[str, Any]]]:
     """Papers two hops away, ranked by personalised PageRank from ``paper_id``.
 
     The subgraph is the paper, its ``fanout`` strongest neighbours (all
     relations) and theirs; edge weights add up over relations. Direct
     neighbours and the paper itself are left out: they are what
     ``/neighbors`` returns. Each result names the direct neighbours it was
-    reached through and by which relations.
+    reached through and by which relations. Returns (number of candidates, the
+    page of ``limit`` of them from ``offset``).
     """
     first = store.neighbors(paper_id, relation="all", limit=fanout)
     graph = nx.Graph()
@@ -59,9 +60,9 @@ def recommend(store: GraphStore, paper_id: str, *, limit: int = 10, fanout: int 
             add(nb, n)
     candidates = set(graph) - set(direct) - {paper_id}
     if not candidates:
-        return []
+        return 0, []
     rank = nx.pagerank(graph, alpha=alpha, personalization={paper_id: 1.0}, weight="weight")
-    best = sorted(candidates, key=lambda c: (-rank[c], c))[:limit]
+    best = sorted(candidates, key=lambda c: (-rank[c], c))[offset : offset + limit]
     out = []
     for cand in best:
         vias = [v for v in graph.neighbors(cand) if v in set(direct)]
@@ -76,7 +77,7 @@ def recommend(store: GraphStore, paper_id: str, *, limit: int = 10, fanout: int 
             how += f"; and {len(vias) - 3} more"
         out.append({"paper_id": cand, "title": titles.get(cand, ""), "score": round(float(rank[cand]), 8),
                     "hops": 2, "via": via, "how": how})
-    return out
+    return len(candidates), out
 
 
 def _neighbors(store: GraphStore, paper_id: str, relation: str, fanout: int) -> list[Neighbor]:

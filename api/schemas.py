@@ -114,10 +114,15 @@ class PaperDetail(_Out):
     scores: Scores | None = None
 
 
-class PaperPage(_Out):
-    total: int
+class ListEnvelope(_Out):
+    """The one list shape: ``total`` matches, the page of ``limit`` from ``offset``, ``items``."""
+
+    total: int = Field(description="How many items match in all (every page).")
     limit: int
     offset: int
+
+
+class PaperPage(ListEnvelope):
     items: list[PaperSummary]
 
 
@@ -139,7 +144,7 @@ class NeighborOut(_Out):
     evidence: Evidence
 
 
-class NeighborList(_Out):
+class NeighborList(ListEnvelope):
     paper_id: str
     relation: str
     items: list[NeighborOut]
@@ -161,7 +166,7 @@ class Recommendation(_Out):
     how: str = Field(description="How the recommendation was reached, in words.")
 
 
-class RecommendationList(_Out):
+class RecommendationList(ListEnvelope):
     paper_id: str
     method: str
     items: list[Recommendation]
@@ -179,7 +184,7 @@ class SearchHit(_Out):
     matched_terms: list[str] = Field(description="Query terms that weigh most in the paper.")
 
 
-class SearchResults(_Out):
+class SearchResults(ListEnvelope):
     query: str
     method: str
     items: list[SearchHit]
@@ -225,7 +230,7 @@ class RankingItem(_Out):
     value: float
 
 
-class RankingList(_Out):
+class RankingList(ListEnvelope):
     metric: str
     items: list[RankingItem]
 
