@@ -67,7 +67,7 @@ def recommend(store: GraphStore, paper_id: str, *, limit: int = 10, offset: int 
     for cand in best:
         vias = [v for v in graph.neighbors(cand) if v in set(direct)]
         vias.sort(key=lambda v: (-(graph[paper_id][v]["weight"] * graph[v][cand]["weight"]), v))
-        via = [{"paper_id": v, "title": titles.get(v, ""),
+        via = [{"id": v, "paper_id": v, "title": titles.get(v, ""),
                 "relations": sorted(relations[(paper_id, v)]), "next_relations": sorted(relations[(v, cand)])}
                for v in vias[:3]]
         how = "2 hops via " + "; ".join(
@@ -75,7 +75,8 @@ def recommend(store: GraphStore, paper_id: str, *, limit: int = 10, offset: int 
         )
         if len(vias) > 3:
             how += f"; and {len(vias) - 3} more"
-        out.append({"paper_id": cand, "title": titles.get(cand, ""), "score": round(float(rank[cand]), 8),
+        out.append({"id": cand, "paper_id": cand, "title": titles.get(cand, ""),
+                    "score": round(float(rank[cand]), 8),
                     "hops": 2, "via": via, "how": how})
     return len(candidates), out
 
@@ -105,7 +106,7 @@ def shortest_path(store: GraphStore, source: str, target: str, *, relation: str 
     base = {"source": source, "target": target}
     if source == target:
         return {**base, "found": True, "length": 0, "explored": 0, "edges": [],
-                "papers": [{"paper_id": source, "title": known[source].title}],
+                "papers": [{"id": source, "paper_id": source, "title": known[source].title}],
                 "message": "The source is the target."}
 
     parents = ({source: None}, {target: None})
@@ -166,7 +167,7 @@ def shortest_path(store: GraphStore, source: str, target: str, *, relation: str 
         out_edges.append({"source": a, "target": b, "relation": n.relation, "weight": float(n.weight),
                           "evidence": evidence(n)})
     return {**base, "found": True, "length": len(nodes) - 1, "explored": explored, "edges": out_edges,
-            "papers": [{"paper_id": pid, "title": titles.get(pid, "")} for pid in nodes],
+            "papers": [{"id": pid, "paper_id": pid, "title": titles.get(pid, "")} for pid in nodes],
             "message": f"Path of {len(nodes) - 1} edge(s) found after expanding {explored} paper(s)."}
 
 

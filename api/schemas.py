@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer, model_validator
 
 __all__ = [
     "ErrorInfo", "ErrorResponse",
@@ -130,15 +130,29 @@ class PaperPage(ListEnvelope):
 
 
 class Evidence(_Out):
+    """Why two papers are linked; only the keys of the edge's relation are present
+    (issue 21: ``{"terms": null, "keywords": null, ...}`` said nothing)."""
+
     terms: list[str] | None = Field(None, description="similar: the top shared terms.")
     keywords: list[str] | None = Field(None, description="keywords: the shared keywords.")
     count: int | None = Field(None, description="keywords: how many are shared.")
     direction: Literal["cites", "cited_by"] | None = Field(None, description="citations: who cites whom.")
 
+    @model_serializer(mode="wrap")
+    def _without_nulls(self, handler: Any) -> Any:
+        return {k: v for k, v in handler(self).items() if v is not None}
 
-class NeighborOut(_Out):
-    paper_id: str
-    title: str
+
+class PaperRef(_Out):
+    """A paper in a list: ``id`` as everywhere (``paper_id`` is its deprecated alias)."""
+
+    id: str = Field(description="The paper id.")
+    paper_id: str = Field(description="Deprecated alias of id (kept for older clients; will be removed).",
+                          json_schema_extra={"deprecated": True})
+    title: str = Field(description="The title, or the first sentence of the abstract when there is none.")
+
+
+class NeighborOut(PaperRef):
     relation: RelationName
     weight: float = Field(description="Similarity score, keyword Jaccard, or 1.0 for citations.")
     evidence: Evidence
@@ -150,16 +164,14 @@ class NeighborList(ListEnvelope):
     items: list[NeighborOut]
 
 
-class Via(_Out):
-    paper_id: str = Field(description="A direct neighbour of the source paper on the way.")
-    title: str
+class Via(PaperRef):
+    """A direct neighbour of the source paper on the way."""
+
     relations: list[str] = Field(description="How the source reaches this neighbour.")
     next_relations: list[str] = Field(description="How this neighbour reaches the recommendation.")
 
 
-class Recommendation(_Out):
-    paper_id: str
-    title: str
+class Recommendation(PaperRef):
     score: float = Field(description="Personalised PageRank mass from the source paper.")
     hops: int
     via: list[Via]
@@ -175,9 +187,7 @@ class RecommendationList(ListEnvelope):
 # --- search ---------------------------------------------------------------------
 
 
-class SearchHit(_Out):
-    paper_id: str
-    title: str
+class SearchHit(PaperRef):
     score: float = Field(description="Combined score in [0, 1].")
     fulltext: float = Field(description="Full-text score normalised to [0, 1] (0 when not matched).")
     similarity: float = Field(description="Cosine similarity of the query to the paper's TF-IDF vector.")
@@ -223,10 +233,8 @@ class CommunityDetail(_Out):
     members: list[Member]
 
 
-class RankingItem(_Out):
+class RankingItem(PaperRef):
     rank: int
-    paper_id: str
-    title: str
     value: float
 
 
@@ -235,9 +243,8 @@ class RankingList(ListEnvelope):
     items: list[RankingItem]
 
 
-class PathPaper(_Out):
-    paper_id: str
-    title: str
+class PathPaper(PaperRef):
+    """A paper on the path."""
 
 
 class PathEdge(_Out):
@@ -268,9 +275,7 @@ class KeywordList(_Out):
     items: list[KeywordOut]
 
 
-class KeywordPaper(_Out):
-    paper_id: str
-    title: str
+class KeywordPaper(PaperRef):
     score: float
 
 

@@ -455,7 +455,7 @@ class GraphService:
             return len(ranked), page, self.store.get_papers([pid for pid, _ in page])
 
         total, page, papers = self.call(work)
-        items = [{"rank": offset + i + 1, "paper_id": pid,
+        items = [{"rank": offset + i + 1, "id": pid, "paper_id": pid,
                   "title": display_title(papers[pid]) if pid in papers else pid,
                   "value": _finite(value) or 0.0} for i, (pid, value) in enumerate(page)]
         return {"metric": metric, **_envelope(total, limit, offset, items)}
@@ -482,7 +482,7 @@ class GraphService:
             return found, self.store.get_papers([pid for pid, _ in found])
 
         found, papers = self.call(work)
-        items = [{"paper_id": pid, "title": display_title(papers[pid]) if pid in papers else pid,
+        items = [{"id": pid, "paper_id": pid, "title": display_title(papers[pid]) if pid in papers else pid,
                   "score": _finite(score) or 0.0} for pid, score in found]
         return {"keyword": name, "limit": limit, "offset": offset, "items": items}
 
@@ -578,7 +578,7 @@ def _summary(sp: StoredPaper) -> dict:
 
 
 def _neighbor(n: Neighbor) -> dict:
-    return {"paper_id": n.paper_id, "title": n.title, "relation": n.relation,
+    return {"id": n.paper_id, "paper_id": n.paper_id, "title": n.title, "relation": n.relation,
             "weight": _finite(n.weight) or 0.0, "evidence": evidence(n)}
 
 
@@ -648,6 +648,6 @@ def _combine(q: str, hits: list[tuple[str, float]], index: SearchIndex, limit: i
     unknown = [pid for _, pid, *_ in rows if pid not in titles]
     if unknown:  # papers added since the index was fitted
         titles.update({pid: display_title(p) for pid, p in store.get_papers(unknown).items()})
-    return total, [{"paper_id": pid, "title": titles.get(pid, ""), "score": round(min(score, 1.0), 6),
+    return total, [{"id": pid, "paper_id": pid, "title": titles.get(pid, ""), "score": round(min(score, 1.0), 6),
                     "fulltext": round(ft, 6), "similarity": round(s, 6), "matched_terms": terms}
                    for score, pid, ft, s, terms in rows]
