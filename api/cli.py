@@ -371,12 +371,12 @@ def stats_dict(store, *, with_runs: bool) -> dict:
 @app.command()
 def stats(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable counts."),
-    runs: bool = typer.Option(False, "--runs", help="With --json: include the recorded build/analyze runs."),
+    runs: bool = typer.Option(False, "--runs", help="Also the recorded build/analyze runs (parameters, times)."),
 ) -> None:
-    """Counts of papers, keywords, communities and each edge type, and the last runs."""
+    """Counts of papers, keywords, communities and each edge type (--runs: the recorded runs too)."""
     cfg = settings()
     with errors_to_exit_codes(), open_store(cfg) as store:
-        data = stats_dict(store, with_runs=runs or not as_json)
+        data = stats_dict(store, with_runs=runs)
     if as_json:
         typer.echo(json.dumps(data, indent=2, sort_keys=False, default=str))
         return
