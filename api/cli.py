@@ -371,12 +371,12 @@ def stats_dict(store, *, with_runs: bool) -> dict:
 @app.command()
 def stats(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable counts."),
-    runs: bool = typer.Option(False, "--runs", help="With --json: include the recorded build/analyze runs."),
+    runs: bool = typer.Option(False, "--runs", help="Also the recorded build/analyze runs (parameters, times)."),
 ) -> None:
-    """Counts of papers, keywords, communities and each edge type, and the last runs."""
+    """Counts of papers, keywords, communities and each edge type (--runs: the recorded runs too)."""
     cfg = settings()
     with errors_to_exit_codes(), open_store(cfg) as store:
-        data = stats_dict(store, with_runs=runs or not as_json)
+        data = stats_dict(store, with_runs=runs)
     if as_json:
         typer.echo(json.dumps(data, indent=2, sort_keys=False, default=str))
         return
@@ -411,23 +411,62 @@ def sample_files() -> list[Path]:
 @app.command()
 def demo(
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the API and pages afterwards."),
-    host: Optional[str] = typer.Option(None, "--host"),
-    port: Optional[int] = typer.Option(None, "--port"),
+    host: Optional[str] = typer.Option(None, "--host", help="Bind address (default CITEGRAPH_HOST)."),
+    port: Optional[int] = typer.Option(None, "--port", min=1, max=65535,
+                                       help="Port (default CITEGRAPH_PORT, 8000)."),
+    store: Optional[StoreKind] = typer.Option(
+        None, "--store",
+        help="embedded (default, ./citegraph.db) or neo4j: starts the managed local Neo4j "
+             "(citegraph neo4j start) unless NEO4J_URI/NEO4J_PASSWORD are set, so /cypher "
+             "and citegraph query work."),
 ) -> None:
-    """The bundled sample corpus into the embedded store: ingest, build, analyze, then serve."""
-    state.store = state.store or "embedded"
+    """The bundled sample corpus: ingest, build, analyze, then serve (``--store neo4j`` for Cypher)."""
+    from api import cli_neo4j
+
+    state.store = (store.value if store else None) or state.store or "embedded"
+    if serve:  # before minutes of building: is the port free?
+        host, port = check_serve_address(host, port)
+    api_key = None
+    if state.store == "neo4j":
+        cli_neo4j.ensure_local_neo4j()
+        api_key = cli_neo4j.demo_api_key()
     cfg = settings()
-    with errors_to_exit_codes(), open_store(cfg) as store:
-        report = _do_ingest(store, sample_files(), [], None, False, cfg.citegraph_batch_size)
+    with errors_to_exit_codes(), open_store(cfg) as store_:
+        report = _do_ingest(store_, sample_files(), [], None, False, cfg.citegraph_batch_size)
         _print_ingest(report, False)
-        built, analyzed = _do_build_analyze(store, None, None, cfg.citegraph_batch_size)
+        built, analyzed = _do_build_analyze(store_, None, None, cfg.citegraph_batch_size)
         typer.echo(f"built in {built.seconds:.1f}s: " + _counts_line(built.counts))
         typer.echo(f"analyzed in {analyzed.seconds:.1f}s: {analyzed.communities} communities, "
                    f"modularity {analyzed.modularity:.3f}")
-        data = stats_dict(store, with_runs=False)
+        data = stats_dict(store_, with_runs=False)
     typer.echo(json.dumps(data, indent=2))
+    base_url = f"http://{host or cfg.citegraph_host}:{port or cfg.citegraph_port}"
+    if api_key is not None:
+        cli_neo4j.print_neo4j_demo_settings(base_url, api_key)
     if serve:
+        typer.echo(f"Serving on {base_url} (pages at {base_url}/viz, API docs at {base_url}/docs)")
         _serve(cfg, host, port)
+
+
+def check_serve_address(host: Optional[str], port: Optional[int]) -> tuple[str, int]:
+    """The address to serve on (options, else settings); exit 2 with a hint when the port is taken."""
+    from api.cli_neo4j import PortInUse, check_port_free
+
+    try:
+        base = Settings(citegraph_store="embedded")  # only host/port matter here
+        host, port = host or base.citegraph_host, port or base.citegraph_port
+    except ValidationError:
+        host, port = host or "127.0.0.1", port or 8000  # settings() reports the bad configuration
+    try:
+        check_port_free(host, port)
+    except PortInUse:
+        _err(f"Error: port {port} on {host} is already in use by another process. "
+             f"Choose another with --port N (or set CITEGRAPH_PORT), or stop what listens there.")
+        raise typer.Exit(EXIT_USAGE) from None
+    except OSError as exc:
+        _err(f"Error: cannot serve on {host}:{port}: {exc.strerror or exc}. Check --host/--port.")
+        raise typer.Exit(EXIT_USAGE) from None
+    return host, port
 
 
 def _serve(cfg: Settings, host: Optional[str], port: Optional[int]) -> None:
@@ -447,10 +486,11 @@ def main() -> None:
 
 def _register_command_modules() -> None:
     """Commands that live in their own modules add themselves to ``app``."""
-    from api import cli_server, cli_viz
+    from api import cli_neo4j, cli_server, cli_viz
 
     cli_server.register(app)
     cli_viz.register(app)
+    cli_neo4j.register(app)
 
 
 _register_command_modules()

@@ -53,9 +53,10 @@ def register(app: typer.Typer) -> None:
         log_level: str = typer.Option("info", "--log-level", help="uvicorn log level."),
     ) -> None:
         """Serve the REST API (uvicorn, app factory; OpenAPI docs at /docs)."""
-        from api.cli import settings, state
+        from api.cli import check_serve_address, settings, state
 
         cfg = settings()  # fail fast on a bad configuration (exit 2)
+        host, port = check_serve_address(host, port)  # a taken port: exit 2 with a hint
         # Worker processes build their own settings from the environment: pass the
         # global --store/--db options on that way.
         if state.store:

@@ -46,7 +46,11 @@ def viz(
 
 
 def export(
-    fmt: ExportFormat = typer.Option(..., "--format", help="graphml, gexf (Gephi), json (node-link), csv, vosviewer."),
+    fmt: ExportFormat = typer.Option(
+        ..., "--format",
+        help="graphml (Gephi, Cytoscape, yEd), gexf (Gephi), json (NetworkX node-link), "
+             "csv (two tables, nodes.csv and edges.csv, for spreadsheets and pandas; not VOSviewer's format), "
+             "vosviewer (a VOSviewer JSON map)."),
     out: Path = typer.Option(..., "--out", help="File to write (for csv: a folder for nodes.csv and edges.csv)."),
 ) -> None:
     """Export the graph with communities, scores and layout positions as attributes."""

@@ -21,15 +21,16 @@ PATH_RELATIONS = ("all", "similar", "keywords", "cites")
 _FLIP = {"cites": "cited_by", "cited_by": "cites"}
 
 
-def recommend(store: GraphStore, paper_id: str, *, limit: int = 10, fanout: int = 30,
-              alpha: float = 0.85) -> list[dict[str, Any]]:
+def recommend(store: GraphStore, paper_id: str, *, limit: int = 10, offset: int = 0, fanout: int = 30,
+              alpha: float = 0.85) -> tuple[int, list[dict[str, Any]]]:
     """Papers two hops away, ranked by personalised PageRank from ``paper_id``.
 
     The subgraph is the paper, its ``fanout`` strongest neighbours (all
     relations) and theirs; edge weights add up over relations. Direct
     neighbours and the paper itself are left out: they are what
     ``/neighbors`` returns. Each result names the direct neighbours it was
-    reached through and by which relations.
+    reached through and by which relations. Returns (number of candidates, the
+    page of ``limit`` of them from ``offset``).
     """
     first = store.neighbors(paper_id, relation="all", limit=fanout)
     graph = nx.Graph()
@@ -59,14 +60,14 @@ def recommend(store: GraphStore, paper_id: str, *, limit: int = 10, fanout: int 
             add(nb, n)
     candidates = set(graph) - set(direct) - {paper_id}
     if not candidates:
-        return []
+        return 0, []
     rank = nx.pagerank(graph, alpha=alpha, personalization={paper_id: 1.0}, weight="weight")
-    best = sorted(candidates, key=lambda c: (-rank[c], c))[:limit]
+    best = sorted(candidates, key=lambda c: (-rank[c], c))[offset : offset + limit]
     out = []
     for cand in best:
         vias = [v for v in graph.neighbors(cand) if v in set(direct)]
         vias.sort(key=lambda v: (-(graph[paper_id][v]["weight"] * graph[v][cand]["weight"]), v))
-        via = [{"paper_id": v, "title": titles.get(v, ""),
+        via = [{"id": v, "paper_id": v, "title": titles.get(v, ""),
                 "relations": sorted(relations[(paper_id, v)]), "next_relations": sorted(relations[(v, cand)])}
                for v in vias[:3]]
         how = "2 hops via " + "; ".join(
@@ -74,9 +75,10 @@ def recommend(store: GraphStore, paper_id: str, *, limit: int = 10, fanout: int 
         )
         if len(vias) > 3:
             how += f"; and {len(vias) - 3} more"
-        out.append({"paper_id": cand, "title": titles.get(cand, ""), "score": round(float(rank[cand]), 8),
+        out.append({"id": cand, "paper_id": cand, "title": titles.get(cand, ""),
+                    "score": round(float(rank[cand]), 8),
                     "hops": 2, "via": via, "how": how})
-    return out
+    return len(candidates), out
 
 
 def _neighbors(store: GraphStore, paper_id: str, relation: str, fanout: int) -> list[Neighbor]:
@@ -104,7 +106,7 @@ def shortest_path(store: GraphStore, source: str, target: str, *, relation: str 
     base = {"source": source, "target": target}
     if source == target:
         return {**base, "found": True, "length": 0, "explored": 0, "edges": [],
-                "papers": [{"paper_id": source, "title": known[source].title}],
+                "papers": [{"id": source, "paper_id": source, "title": known[source].title}],
                 "message": "The source is the target."}
 
     parents = ({source: None}, {target: None})
@@ -165,7 +167,7 @@ def shortest_path(store: GraphStore, source: str, target: str, *, relation: str 
         out_edges.append({"source": a, "target": b, "relation": n.relation, "weight": float(n.weight),
                           "evidence": evidence(n)})
     return {**base, "found": True, "length": len(nodes) - 1, "explored": explored, "edges": out_edges,
-            "papers": [{"paper_id": pid, "title": titles.get(pid, "")} for pid in nodes],
+            "papers": [{"id": pid, "paper_id": pid, "title": titles.get(pid, "")} for pid in nodes],
             "message": f"Path of {len(nodes) - 1} edge(s) found after expanding {explored} paper(s)."}
 
 

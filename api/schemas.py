@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer, model_validator
 
 __all__ = [
     "ErrorInfo", "ErrorResponse",
@@ -114,10 +114,15 @@ class PaperDetail(_Out):
     scores: Scores | None = None
 
 
-class PaperPage(_Out):
-    total: int
+class ListEnvelope(_Out):
+    """The one list shape: ``total`` matches, the page of ``limit`` from ``offset``, ``items``."""
+
+    total: int = Field(description="How many items match in all (every page).")
     limit: int
     offset: int
+
+
+class PaperPage(ListEnvelope):
     items: list[PaperSummary]
 
 
@@ -125,43 +130,55 @@ class PaperPage(_Out):
 
 
 class Evidence(_Out):
+    """Why two papers are linked; only the keys of the edge's relation are present
+    (issue 21: ``{"terms": null, "keywords": null, ...}`` said nothing)."""
+
     terms: list[str] | None = Field(None, description="similar: the top shared terms.")
     keywords: list[str] | None = Field(None, description="keywords: the shared keywords.")
     count: int | None = Field(None, description="keywords: how many are shared.")
     direction: Literal["cites", "cited_by"] | None = Field(None, description="citations: who cites whom.")
 
+    @model_serializer(mode="wrap")
+    def _without_nulls(self, handler: Any) -> Any:
+        return {k: v for k, v in handler(self).items() if v is not None}
 
-class NeighborOut(_Out):
-    paper_id: str
-    title: str
+
+class PaperRef(_Out):
+    """A paper in a list: ``id`` as everywhere (``paper_id`` is its deprecated alias)."""
+
+    id: str = Field(description="The paper id.")
+    paper_id: str = Field(description="Deprecated alias of id (kept for older clients; will be removed).",
+                          json_schema_extra={"deprecated": True})
+    title: str = Field(description="The title, or the first sentence of the abstract when there is none.")
+
+
+class NeighborOut(PaperRef):
     relation: RelationName
     weight: float = Field(description="Similarity score, keyword Jaccard, or 1.0 for citations.")
     evidence: Evidence
 
 
-class NeighborList(_Out):
+class NeighborList(ListEnvelope):
     paper_id: str
     relation: str
     items: list[NeighborOut]
 
 
-class Via(_Out):
-    paper_id: str = Field(description="A direct neighbour of the source paper on the way.")
-    title: str
+class Via(PaperRef):
+    """A direct neighbour of the source paper on the way."""
+
     relations: list[str] = Field(description="How the source reaches this neighbour.")
     next_relations: list[str] = Field(description="How this neighbour reaches the recommendation.")
 
 
-class Recommendation(_Out):
-    paper_id: str
-    title: str
+class Recommendation(PaperRef):
     score: float = Field(description="Personalised PageRank mass from the source paper.")
     hops: int
     via: list[Via]
     how: str = Field(description="How the recommendation was reached, in words.")
 
 
-class RecommendationList(_Out):
+class RecommendationList(ListEnvelope):
     paper_id: str
     method: str
     items: list[Recommendation]
@@ -170,16 +187,14 @@ class RecommendationList(_Out):
 # --- search ---------------------------------------------------------------------
 
 
-class SearchHit(_Out):
-    paper_id: str
-    title: str
+class SearchHit(PaperRef):
     score: float = Field(description="Combined score in [0, 1].")
     fulltext: float = Field(description="Full-text score normalised to [0, 1] (0 when not matched).")
     similarity: float = Field(description="Cosine similarity of the query to the paper's TF-IDF vector.")
     matched_terms: list[str] = Field(description="Query terms that weigh most in the paper.")
 
 
-class SearchResults(_Out):
+class SearchResults(ListEnvelope):
     query: str
     method: str
     items: list[SearchHit]
@@ -223,21 +238,18 @@ class CommunityDetail(_Out):
     members: list[Member]
 
 
-class RankingItem(_Out):
+class RankingItem(PaperRef):
     rank: int
-    paper_id: str
-    title: str
     value: float
 
 
-class RankingList(_Out):
+class RankingList(ListEnvelope):
     metric: str
     items: list[RankingItem]
 
 
-class PathPaper(_Out):
-    paper_id: str
-    title: str
+class PathPaper(PaperRef):
+    """A paper on the path."""
 
 
 class PathEdge(_Out):
@@ -268,9 +280,7 @@ class KeywordList(_Out):
     items: list[KeywordOut]
 
 
-class KeywordPaper(_Out):
-    paper_id: str
-    title: str
+class KeywordPaper(PaperRef):
     score: float
 
 

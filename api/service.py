@@ -37,6 +37,7 @@ from api.errors import WriteBusy
 from api.explore import evidence, recommend, shortest_path
 from graph.config import Settings
 from graph.errors import StoreUnavailable
+from graph.models import display_title
 from graph.stores.base import CypherResult, GraphStore, Neighbor, StoredPaper
 
 __all__ = ["GraphService", "WriteLock", "SearchIndex", "jsonable"]
@@ -55,6 +56,9 @@ VERSION_TTL_SECONDS = 5.0
 EXPLORE_FANOUT = 1000
 #: Cap of the path search: papers whose neighbours are looked at.
 PATH_MAX_EXPANSIONS = 400
+#: Neighbours read per request at most: /neighbors pages and counts them in the service
+#: (a paper's degree, even a highly cited one, is far below this).
+NEIGHBORS_READ_CAP = 100_000
 #: From this many papers on, the search index keeps only terms of 2+ papers.
 LARGE_CORPUS = 2000
 
@@ -168,7 +172,7 @@ class SearchIndex:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         ids = tuple(p.id for p in papers)
-        titles = tuple(p.title or "" for p in papers)
+        titles = tuple(display_title(p) for p in papers)
         texts = [p.text for p in papers]
         from graph.text import analyze
 
@@ -188,6 +192,18 @@ class SearchIndex:
             matrix, vocabulary = None, ()
         columns = matrix.tocsc() if matrix is not None else None
         return cls(version, ids, titles, vectorizer if matrix is not None else None, matrix, vocabulary, columns)
+
+    def matching_rows(self, q: str) -> list[int]:
+        """Rows of every paper sharing at least one term with the query."""
+        import numpy as np
+
+        if self.vectorizer is None or self.matrix is None:
+            return []
+        qv = self.vectorizer.transform([q]).tocsr()
+        if qv.nnz == 0:
+            return []
+        sims = np.asarray(self.columns[:, qv.indices] @ qv.data.astype(np.float64)).ravel()
+        return np.flatnonzero(sims > 0).tolist()
 
     def scores(self, q: str, limit: int, rows: Sequence[int] = ()) -> dict[int, tuple[float, list[str]]]:
         """Cosine of the query to the ``limit`` most similar papers and to the
@@ -251,6 +267,7 @@ class GraphService:
         self._version_at = 0.0
         self._generation = 0
         self._incremental: tuple[Any, tuple | None] = (None, None)
+        self._rankings: dict[str, tuple[tuple, list[tuple[str, float]]]] = {}
 
     # -- availability ---------------------------------------------------------
     def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -327,32 +344,49 @@ class GraphService:
             scores = {"community": s.community, "degree": _finite(s.degree), "pagerank": _finite(s.pagerank),
                       "betweenness": _finite(s.betweenness), "bridge": _finite(s.bridge)}
         return {
-            "id": p.id, "title": p.title, "abstract": p.abstract, "authors": list(p.authors), "year": p.year,
+            "id": p.id, "title": display_title(p), "abstract": p.abstract, "authors": list(p.authors), "year": p.year,
             "venue": p.venue, "doi": p.doi, "arxiv_id": p.arxiv_id, "url": p.url, "label": p.label,
             "references": list(p.references), "extra": jsonable(dict(p.extra)), "keywords": list(sp.keywords),
             "scores": scores,
         }
 
-    def neighbors(self, paper_id: str, *, relation: str, limit: int, min_weight: float) -> dict:
-        found = self.call(self.store.neighbors, paper_id, relation=relation, limit=limit, min_weight=min_weight)
-        return {"paper_id": paper_id, "relation": relation, "items": [_neighbor(n) for n in found]}
+    def neighbors(self, paper_id: str, *, relation: str, limit: int, min_weight: float, offset: int = 0) -> dict:
+        def work() -> tuple[int, list[dict]]:
+            found = self.store.neighbors(paper_id, relation=relation, limit=NEIGHBORS_READ_CAP,
+                                         min_weight=min_weight)
+            page = found[offset : offset + limit]
+            return len(found), _with_display_titles(self.store, [_neighbor(n) for n in page])
 
-    def recommendations(self, paper_id: str, *, limit: int) -> dict:
-        items = self.call(recommend, self.store, paper_id, limit=limit, fanout=30)
-        return {"paper_id": paper_id, "method": "personalized_pagerank_2hop", "items": items}
+        total, items = self.call(work)
+        return {"paper_id": paper_id, "relation": relation, **_envelope(total, limit, offset, items)}
+
+    def recommendations(self, paper_id: str, *, limit: int, offset: int = 0) -> dict:
+        def work() -> tuple[int, list[dict]]:
+            total, items = recommend(self.store, paper_id, limit=limit, offset=offset, fanout=30)
+            return total, _with_display_titles(self.store, items, nested="via")
+
+        total, items = self.call(work)
+        return {"paper_id": paper_id, "method": "personalized_pagerank_2hop",
+                **_envelope(total, limit, offset, items)}
 
     def path(self, source: str, target: str, *, relation: str, max_hops: int) -> dict:
-        return self.call(shortest_path, self.store, source, target, relation=relation, max_hops=max_hops,
-                         max_expansions=PATH_MAX_EXPANSIONS, fanout=EXPLORE_FANOUT)
+        def work() -> dict:
+            found = shortest_path(self.store, source, target, relation=relation, max_hops=max_hops,
+                                  max_expansions=PATH_MAX_EXPANSIONS, fanout=EXPLORE_FANOUT)
+            found["papers"] = _with_display_titles(self.store, found["papers"])
+            return found
+
+        return self.call(work)
 
     # -- search -------------------------------------------------------------------
-    def search(self, q: str, *, limit: int) -> dict:
-        def work() -> list[dict]:
-            hits = self.store.fulltext(q, limit=max(limit * 2, 20))
+    def search(self, q: str, *, limit: int, offset: int = 0) -> dict:
+        def work() -> tuple[int, list[dict]]:
+            hits = self.store.fulltext(q, limit=max((offset + limit) * 2, 20))
             index = self._search_index()
-            return _combine(q, hits, index, limit, self.store)
+            return _combine(q, hits, index, limit, self.store, offset=offset)
 
-        return {"query": q, "method": "fulltext+tfidf", "items": self.call(work)}
+        total, items = self.call(work)
+        return {"query": q, "method": "fulltext+tfidf", **_envelope(total, limit, offset, items)}
 
     def warm(self) -> None:
         """Fit the search index now (served apps call this in the background at
@@ -393,6 +427,7 @@ class GraphService:
         self._generation += 1
         self._version = None
         self._search = None
+        self._rankings = {}
 
     # -- communities, rankings, keywords -----------------------------------------
     def communities(self, *, limit: int, offset: int, level: int | None = None) -> dict:
@@ -417,15 +452,29 @@ class GraphService:
         return {"community": _community(c), "children": [_community(k) for k in children],
                 "total_members": total, "limit": limit, "offset": offset, "members": members}
 
-    def rankings(self, metric: str, *, limit: int) -> dict:
+    def rankings(self, metric: str, *, limit: int, offset: int = 0) -> dict:
         def work():
-            ranked = self.store.rankings(metric, limit=limit)
-            return ranked, self.store.get_papers([pid for pid, _ in ranked])
+            ranked = self._ranked(metric)
+            page = ranked[offset : offset + limit]
+            return len(ranked), page, self.store.get_papers([pid for pid, _ in page])
 
-        ranked, papers = self.call(work)
-        items = [{"rank": i + 1, "paper_id": pid, "title": papers[pid].title if pid in papers else "",
-                  "value": _finite(value) or 0.0} for i, (pid, value) in enumerate(ranked)]
-        return {"metric": metric, "items": items}
+        total, page, papers = self.call(work)
+        items = [{"rank": offset + i + 1, "id": pid, "paper_id": pid,
+                  "title": display_title(papers[pid]) if pid in papers else pid,
+                  "value": _finite(value) or 0.0} for i, (pid, value) in enumerate(page)]
+        return {"metric": metric, **_envelope(total, limit, offset, items)}
+
+    def _ranked(self, metric: str) -> list[tuple[str, float]]:
+        """Every scored paper by ``metric``, cached per corpus version: /rankings pages
+        through it and reports its length as ``total`` (the store counts nothing)."""
+        version = self._corpus_version()
+        cached = self._rankings.get(metric)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        papers = self.store.counts().get("papers", 0)
+        ranked = self.store.rankings(metric, limit=papers)
+        self._rankings[metric] = (version, ranked)
+        return ranked
 
     def keywords(self, *, prefix: str, limit: int) -> dict:
         found = self.call(self.store.keywords, prefix=prefix, limit=limit)
@@ -437,7 +486,7 @@ class GraphService:
             return found, self.store.get_papers([pid for pid, _ in found])
 
         found, papers = self.call(work)
-        items = [{"paper_id": pid, "title": papers[pid].title if pid in papers else "",
+        items = [{"id": pid, "paper_id": pid, "title": display_title(papers[pid]) if pid in papers else pid,
                   "score": _finite(score) or 0.0} for pid, score in found]
         return {"keyword": name, "limit": limit, "offset": offset, "items": items}
 
@@ -527,14 +576,36 @@ class GraphService:
 
 def _summary(sp: StoredPaper) -> dict:
     p = sp.paper
-    return {"id": p.id, "title": p.title, "year": p.year, "authors": list(p.authors), "venue": p.venue,
+    return {"id": p.id, "title": display_title(p), "year": p.year, "authors": list(p.authors), "venue": p.venue,
             "community": sp.scores.community if sp.scores else None,
             "pagerank": _finite(sp.scores.pagerank) if sp.scores else None}
 
 
 def _neighbor(n: Neighbor) -> dict:
-    return {"paper_id": n.paper_id, "title": n.title, "relation": n.relation,
+    return {"id": n.paper_id, "paper_id": n.paper_id, "title": n.title, "relation": n.relation,
             "weight": _finite(n.weight) or 0.0, "evidence": evidence(n)}
+
+
+def _with_display_titles(store: GraphStore, items: list[dict], *, nested: str | None = None) -> list[dict]:
+    """Give every paper row without a title its display title (issue 21: citeseer
+    papers have abstracts only; the API said ``"title": ""`` where pages said more).
+
+    Rows come from stores and explorers that only know the stored title; the papers
+    of the untitled ones are read in one call. ``nested`` names a list of rows inside
+    each row (recommendations' ``via``).
+    """
+    rows = list(items)
+    if nested:
+        rows += [r for item in items for r in item.get(nested) or ()]
+    missing = sorted({r["paper_id"] for r in rows if not r.get("title")})
+    if not missing:
+        return items
+    papers = store.get_papers(missing)
+    for r in rows:
+        if not r.get("title"):
+            pid = r["paper_id"]
+            r["title"] = display_title(papers[pid]) if pid in papers else pid
+    return items
 
 
 def _community(c: Any) -> dict:
@@ -543,21 +614,31 @@ def _community(c: Any) -> dict:
             "level": int(getattr(c, "level", 0) or 0), "parent": getattr(c, "parent", None)}
 
 
+def _envelope(total: int, limit: int, offset: int, items: list) -> dict:
+    """The one list shape of the API: ``{total, limit, offset, items}``."""
+    return {"total": int(total), "limit": limit, "offset": offset, "items": items}
+
+
 def _combine(q: str, hits: list[tuple[str, float]], index: SearchIndex, limit: int,
-             store: GraphStore) -> list[dict]:
-    """Blend full-text hits and TF-IDF neighbours of the query, half and half.
+             store: GraphStore, *, offset: int = 0) -> tuple[int, list[dict]]:
+    """Blend full-text hits and TF-IDF neighbours of the query, half and half;
+    return (total, the page at ``offset``).
 
     Each part is scaled to [0, 1] by its best value among the candidates, so the
-    combined score is in [0, 1] and a paper found by both ranks first.
+    combined score is in [0, 1] and a paper found by both ranks first. ``total``
+    counts the papers sharing a term with the query plus the full-text hits read.
     """
     row_of = index.row_of
     rows = [row_of[pid] for pid, _ in hits if pid in row_of]
+    wanted = offset + limit
     sim: dict[str, tuple[float, list[str]]] = {
-        index.ids[i]: value for i, value in index.scores(q, limit * 2, rows).items()}
+        index.ids[i]: value for i, value in index.scores(q, wanted * 2, rows).items()}
     fulltext = {pid: float(score) for pid, score in hits}
     candidates = set(fulltext) | set(sim)
     if not candidates:
-        return []
+        return 0, []
+    matched = {index.ids[i] for i in index.matching_rows(q)}
+    total = len(candidates | matched)
     best_ft = max(fulltext.values(), default=0.0) or 1.0
     best_sim = max((s for s, _ in sim.values()), default=0.0) or 1.0
     rows = []
@@ -567,11 +648,11 @@ def _combine(q: str, hits: list[tuple[str, float]], index: SearchIndex, limit: i
         score = 0.5 * ft + 0.5 * (s / best_sim)
         rows.append((score, pid, ft, s, terms))
     rows.sort(key=lambda r: (-r[0], r[1]))
-    rows = rows[:limit]
+    rows = rows[offset:wanted]
     titles = {pid: index.titles[row_of[pid]] for _, pid, *_ in rows if pid in row_of}
     unknown = [pid for _, pid, *_ in rows if pid not in titles]
     if unknown:  # papers added since the index was fitted
-        titles.update({pid: p.title for pid, p in store.get_papers(unknown).items()})
-    return [{"paper_id": pid, "title": titles.get(pid, ""), "score": round(min(score, 1.0), 6),
-             "fulltext": round(ft, 6), "similarity": round(s, 6), "matched_terms": terms}
-            for score, pid, ft, s, terms in rows]
+        titles.update({pid: display_title(p) for pid, p in store.get_papers(unknown).items()})
+    return total, [{"id": pid, "paper_id": pid, "title": titles.get(pid, ""), "score": round(min(score, 1.0), 6),
+                    "fulltext": round(ft, 6), "similarity": round(s, 6), "matched_terms": terms}
+                   for score, pid, ft, s, terms in rows]

@@ -490,13 +490,13 @@ def cli_timing(papers: list[str], cites: list[str], store: str, db: Path, neo: d
 
 
 def resolve_neo4j(args: argparse.Namespace) -> dict[str, Any]:
-    """URI/password from flags or env, else start scripts/neo4j_local.py's server."""
+    """URI/password from flags or env, else start the managed local server (api.neo4j_local)."""
     uri = args.neo4j_uri or os.environ.get("NEO4J_URI")
     password = args.neo4j_password or os.environ.get("NEO4J_PASSWORD")
     if uri and password:
         return {"uri": uri, "password": password, "pid": args.neo4j_pid, "started": False}
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import neo4j_local
+    sys.path.insert(0, str(ROOT))
+    from api import neo4j_local
 
     info = neo4j_local.start(timeout=300)
     return {"uri": info["uri"], "password": info["password"], "pid": info["pid"],
@@ -613,7 +613,7 @@ def main(argv: list[str] | None = None) -> int:
                     save()
     finally:
         if neo and neo.get("started") and not args.keep_neo4j:
-            import neo4j_local
+            from api import neo4j_local
 
             neo4j_local.stop()
     machine["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]

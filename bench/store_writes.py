@@ -230,12 +230,12 @@ def open_store(kind: str, tmpdir: Path):
     uri = os.environ.get("NEO4J_URI")
     password = os.environ.get("NEO4J_PASSWORD", "citegraph-dev")
     if not uri:
-        sys.path.insert(0, str(ROOT / "scripts"))
-        import neo4j_local  # type: ignore[import-not-found]
+        sys.path.insert(0, str(ROOT))
+        from api import neo4j_local
 
         info = neo4j_local.status()
         if not info.get("running"):
-            raise SystemExit(f"no local Neo4j running ({info}); start it with scripts/neo4j_local.py start")
+            raise SystemExit(f"no local Neo4j running ({info}); start it with `citegraph neo4j start`")
         uri = info["uri"]
         password = os.environ.get("NEO4J_PASSWORD") or neo4j_local.Settings().password
         pid = info.get("pid")

@@ -16,6 +16,8 @@ __all__ = [
     "Paper",
     "PAPER_FIELDS",
     "normalize_title",
+    "display_title",
+    "DISPLAY_TITLE_CHARS",
     "normalize_doi",
     "normalize_arxiv",
     "paper_id",
@@ -39,6 +41,50 @@ _NON_WORD = re.compile(r"[^\w\s]", re.UNICODE)
 _DOI = re.compile(r"(10\.\d{4,9}/\S+)", re.IGNORECASE)
 _ARXIV_NEW = re.compile(r"(\d{4}\.\d{4,5})(v\d+)?$")
 _ARXIV_OLD = re.compile(r"([a-z\-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$", re.IGNORECASE)
+
+
+#: Longest display title (API, pages, exports); longer ones end in "…".
+DISPLAY_TITLE_CHARS = 120
+# A sentence ends at . ! or ? followed by space and something that does not start
+# with a lower-case letter ("e.g. the" does not end one).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[^\sa-z])")
+
+
+def display_title(paper: Any, *, limit: int = DISPLAY_TITLE_CHARS) -> str:
+    """What to call a paper: its title; else the first sentence of its abstract; else its id.
+
+    One rule for the API, the pages and the exports (issue 21: some datasets, such as
+    citeseer, have abstracts only). Whitespace is collapsed; text longer than
+    ``limit`` characters is cut at a word boundary when one is near, ending in "…".
+
+    Parameters
+    ----------
+    paper : Paper or any object with ``id``, ``title`` and ``abstract``
+    limit : int
+        Longest result, at least 2.
+
+    >>> display_title(Paper(id="x", title="  Attention  Is All You Need "))
+    'Attention Is All You Need'
+    >>> display_title(Paper(id="x", abstract="Argument in multi-agent systems. More text."))
+    'Argument in multi-agent systems.'
+    >>> display_title(Paper(id="x", abstract="Argument in multi-agent systems. More."), limit=20)
+    'Argument in…'
+    >>> display_title(Paper(id="x"))
+    'x'
+    """
+    text = " ".join((paper.title or "").split())
+    if not text:
+        abstract = " ".join((paper.abstract or "").split())
+        text = _SENTENCE_END.split(abstract, maxsplit=1)[0]
+    if not text:
+        return str(paper.id)
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit // 2:  # a word boundary not too far back
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-") + "…"
 
 
 @functools.lru_cache(maxsize=1 << 17)  # ingest and dedup ask for each title's key several times

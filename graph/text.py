@@ -90,8 +90,8 @@ ACADEMIC_STOP_WORDS = frozenset(
     highly ideas illustrate implement implemented important improve improved improvement
     improves include included includes including increase increasing indicate indicates
     investigate investigated investigates investigation involve involved involves issue
-    issues known largely lead leads lecture lectures led literature mainly means method
-    methodology methods motivated need needed needs new note noted notes novel numerous
+    issues known largely lead leads lecture lectures led let lets limited literature mainly means method
+    methodology methods motivated need needed needs new note noted notes notion notions novel numerous
     obtain obtained obtaining obtains outperform outperforms overall paper papers particular
     particularly perform performed performs possible present presented presenting presents
     previous previously progress promising properly propose proposed proposes proposing
@@ -174,6 +174,8 @@ _SCAN = re.compile(
 )
 _ACRONYM_PLURAL = re.compile(r"^[A-Z0-9]*[A-Z][A-Z0-9]*s$")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
+# A number glued to a word: "2.5times" leaves "5times" after the decimal point splits it.
+_DIGITS_GLUED = re.compile(r"^\d+[^\W\d_]{3,}$")
 
 
 def singularize(word: str) -> str:
@@ -232,14 +234,19 @@ def normalize_token(token: str) -> str:
 def is_stop_word(token: str) -> bool:
     """True for stop words, bare numbers and one-character tokens.
 
+    Numbers glued to a word (``"5time"`` from "2.5times") are fragments, not
+    terms; short unit-like tails (``"3d"``, ``"2nd"``) stay.
+
     >>> [is_stop_word(t) for t in ["the", "propose", "1999", "x", "n=2", "1+1", "graph"]]
     [True, True, True, True, False, False, False]
+    >>> [is_stop_word(t) for t in ["5time", "4times", "3d", "2nd", "let", "notion"]]
+    [True, True, False, False, True, True]
     """
     if token in STOP_WORDS:
         return True
     if len(token) < 2:
         return True
-    if token.isdigit():
+    if token.isdigit() or _DIGITS_GLUED.match(token):
         return True
     # Bare numbers with decimal marks ("2.5", "10,000") never reach here: they are
     # split by the punctuation rule. Tokens with a letter or an operator stay.

@@ -1,6 +1,6 @@
 """Install what the test suite needs outside Python, before pytest starts.
 
-- Neo4j Community jars (from Maven Central, via scripts/neo4j_local.py install),
+- Neo4j Community jars (from Maven Central, via `citegraph neo4j install`),
   unless NEO4J_URI and NEO4J_PASSWORD point at a running server.
 - Debian's Chromium and ChromeDriver for the browser tests (apt-get, as root).
 
@@ -32,7 +32,7 @@ def ensure_neo4j() -> None:
         if not shutil.which(tool):
             sys.exit(f"setup: '{tool}' is not on PATH; the Neo4j tests need Java 17 and Maven "
                      "(or set NEO4J_URI and NEO4J_PASSWORD to a running Neo4j 5.26)")
-    _run([sys.executable, str(ROOT / "scripts" / "neo4j_local.py"), "install"])
+    _run([sys.executable, "-m", "api.neo4j_local", "install"])
 
 
 def ensure_chromium() -> None:

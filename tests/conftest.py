@@ -1,14 +1,13 @@
 """Shared fixtures: a real SQLite file and a real Neo4j server, never a mock.
 
 Neo4j: when ``NEO4J_URI`` and ``NEO4J_PASSWORD`` are set, that server is used;
-otherwise ``scripts/neo4j_local.py`` starts a local Neo4j Community for the test
+otherwise the managed local Neo4j (``api.neo4j_local``) starts a local Neo4j Community for the test
 session. The Neo4j tests never skip: a server that cannot be reached or started
 fails them.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from pathlib import Path
 
@@ -20,11 +19,9 @@ SEEDS = ROOT / "graph" / "sample"
 
 
 def _neo4j_local_module():
-    spec = importlib.util.spec_from_file_location("neo4j_local", ROOT / "scripts" / "neo4j_local.py")
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
+    from api import neo4j_local
+
+    return neo4j_local
 
 
 @pytest.fixture(scope="session")

@@ -97,20 +97,36 @@ def test_unknown_paper_is_404_in_the_error_shape(client):
 
 
 def test_neighbors_all_with_evidence(client):
+    """Items carry ``id`` (``paper_id`` is its deprecated alias) and evidence has only
+    the keys of its relation (issue 21: they carried ``"terms": null`` and the like)."""
     body = client.get(f"/papers/{A}/neighbors").json()
     assert body["paper_id"] == A and body["relation"] == "all"
+    title = "Black hole microstates and D-branes"
     assert body["items"] == [
-        {"paper_id": B, "title": "Black hole microstates and D-branes", "relation": "cited_by", "weight": 1.0,
-         "evidence": {"terms": None, "keywords": None, "count": None, "direction": "cited_by"}},
-        {"paper_id": B, "title": "Black hole microstates and D-branes", "relation": "similar",
-         "weight": pytest.approx(0.62),
-         "evidence": {"terms": ["black hole", "d-brane", "entropy"], "keywords": None, "count": None,
-                      "direction": None}},
-        {"paper_id": B, "title": "Black hole microstates and D-branes", "relation": "keywords",
-         "weight": pytest.approx(0.6),
-         "evidence": {"terms": None, "keywords": ["black hole", "d-brane", "entropy"], "count": 3,
-                      "direction": None}},
+        {"id": B, "paper_id": B, "title": title, "relation": "cited_by", "weight": 1.0,
+         "evidence": {"direction": "cited_by"}},
+        {"id": B, "paper_id": B, "title": title, "relation": "similar", "weight": pytest.approx(0.62),
+         "evidence": {"terms": ["black hole", "d-brane", "entropy"]}},
+        {"id": B, "paper_id": B, "title": title, "relation": "keywords", "weight": pytest.approx(0.6),
+         "evidence": {"keywords": ["black hole", "d-brane", "entropy"], "count": 3}},
     ]
+
+
+def test_every_paper_item_is_keyed_id(client):
+    """PRODUCT.md: a paper is ``id`` everywhere (``paper_id`` stays as a deprecated alias)."""
+    rows = [
+        *client.get("/search", params={"q": "black hole"}).json()["items"],
+        *client.get(f"/papers/{A}/neighbors").json()["items"],
+        *client.get("/rankings").json()["items"],
+        *client.get("/path", params={"source": A, "target": D}).json()["papers"],
+        *client.get("/keywords/entropy/papers").json()["items"],
+    ]
+    recs = client.get(f"/papers/{A}/recommendations").json()["items"]
+    rows += recs + [v for r in recs for v in r["via"]]
+    assert rows and all(r["id"] == r["paper_id"] and r["title"] for r in rows)
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    for name in ("NeighborOut", "SearchHit", "RankingItem", "Recommendation", "Via", "PathPaper", "KeywordPaper"):
+        assert schemas[name]["properties"]["paper_id"]["deprecated"] is True, name
 
 
 @pytest.mark.parametrize(
@@ -144,7 +160,7 @@ def test_recommendations_go_beyond_direct_neighbours(client):
     assert [r["paper_id"] for r in items] == [C, D]
     assert all(r["hops"] == 2 for r in items)
     assert items[0]["score"] > items[1]["score"] > 0
-    assert items[0]["via"] == [{"paper_id": B, "title": "Black hole microstates and D-branes",
+    assert items[0]["via"] == [{"id": B, "paper_id": B, "title": "Black hole microstates and D-branes",
                                 "relations": ["cited_by", "keywords", "similar"], "next_relations": ["cited_by"]}]
     assert items[1]["via"][0]["next_relations"] == ["similar"]
     assert B in items[0]["how"] and "cited_by" in items[0]["how"]

@@ -143,7 +143,7 @@ def test_unknown_format_is_a_parameter_error(snap):
     from graph.errors import InvalidParameter
 
     with pytest.raises(InvalidParameter, match="The 'format' parameter of export must be one of"):
-        export_bytes(snap, "csv")
+        export_bytes(snap, "xlsx")
     with pytest.raises(InvalidParameter):
         write_export(snap, "xml", "x.xml")
 
@@ -171,6 +171,23 @@ def test_api_export(store):
         assert len(body["nodes"]) == 7 and len(body["links"]) == 10
         assert len(client.get("/export?format=vosviewer").json()["network"]["items"]) == 7
         assert_error(client.get("/export?format=xml"), 422)
+
+
+def test_api_export_csv_like_the_cli(store, tmp_path):
+    """Issue 21: /export?format=csv was a 422 while `citegraph export --format csv` worked."""
+    import zipfile
+
+    load_tiny_graph(store)
+    with viz_client(store) as client:
+        r = client.get("/export?format=csv")
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/zip"
+    assert r.headers["content-disposition"] == 'attachment; filename="citegraph-csv.zip"'
+    with zipfile.ZipFile(io.BytesIO(r.content)) as zf:
+        assert sorted(zf.namelist()) == ["edges.csv", "nodes.csv"]
+        nodes = list(csv.DictReader(io.StringIO(zf.read("nodes.csv").decode("utf-8"))))
+        edges = list(csv.DictReader(io.StringIO(zf.read("edges.csv").decode("utf-8"))))
+    assert len(nodes) == 7 and len(edges) == 10
 
 
 @pytest.mark.parametrize("fmt, name", [("graphml", "g.graphml"), ("gexf", "g.gexf"), ("json", "g.json"),

@@ -335,3 +335,12 @@ def test_extract_keywords_matches_the_phrase_by_phrase_reference_on_random_corpo
         ids = [f"p{i}" for i in range(n)]
         k = rng.randint(1, 5)
         assert extract_keywords(ids, texts, k=k, titles=titles)[0] == _reference_keywords(ids, texts, titles, k)
+
+
+def test_label_and_evidence_junk_is_dropped():
+    """Issue 21: seed labels had "5time" (from "2.5times"); similarity evidence listed
+    "let", "notion", "limited". Unit-like tails ("3d") stay."""
+    terms = analyze("It achieves up to 2.5times training speedup and 4times less memory in 3D scenes. "
+                    "Let the notion of limited data guide us.")
+    assert not {"5time", "4time", "let", "notion", "limited"} & set(terms), terms
+    assert {"training", "speedup", "3d"} <= set(terms)

@@ -54,7 +54,7 @@ def test_level_of_detail_switches_above_the_budget():
 
 def test_display_title_falls_back_to_abstract_then_id():
     assert display_title(Paper(id="x", title="  A   title ")) == "A title"
-    assert display_title(Paper(id="x", abstract="Only the abstract. " * 20), limit=25) == "Only the abstract. Only…"
+    assert display_title(Paper(id="x", abstract="Only the abstract. " * 20), limit=25) == "Only the abstract."
     assert display_title(Paper(id="x", abstract="short")) == "short"
 
 

@@ -45,6 +45,7 @@ __all__ = [
     "iter_gexf",
     "to_node_link",
     "to_vosviewer",
+    "csv_zip",
     "iter_export",
     "export_bytes",
     "write_export",
@@ -57,8 +58,10 @@ MEDIA_TYPES = {
     "gexf": "application/gexf+xml",
     "json": "application/json",
     "vosviewer": "application/json",
+    "csv": "application/zip",  # one download: nodes.csv and edges.csv in a zip
 }
-_SUFFIX = {"graphml": ".graphml", "gexf": ".gexf", "json": ".json", "vosviewer": ".vosviewer.json"}
+_SUFFIX = {"graphml": ".graphml", "gexf": ".gexf", "json": ".json", "vosviewer": ".vosviewer.json",
+           "csv": "-csv.zip"}
 
 #: Node attributes and their types, in CSV column order (after ``id``).
 NODE_TYPES: dict[str, type] = {
@@ -348,15 +351,31 @@ def to_vosviewer(snapshot: GraphSnapshot) -> dict[str, Any]:
 
 
 def iter_export(snapshot: GraphSnapshot, fmt: str) -> Iterator[bytes]:
-    """One file in ``fmt`` as UTF-8 chunks (every format but ``csv``, which is
-    two files): what ``GET /export`` streams."""
-    _check_format(fmt, "export", tuple(f for f in FORMATS if f != "csv"))
+    """One file in ``fmt`` as chunks: what ``GET /export`` streams. ``csv`` is two
+    tables, so here it is one zip holding ``nodes.csv`` and ``edges.csv`` (the CLI
+    writes them to a folder instead)."""
+    _check_format(fmt, "export")
+    if fmt == "csv":
+        yield csv_zip(snapshot)
+        return
     if fmt in ("graphml", "gexf"):
         for chunk in (iter_graphml if fmt == "graphml" else iter_gexf)(snapshot):
             yield chunk.encode("utf-8")
         return
     data = to_node_link(snapshot) if fmt == "json" else to_vosviewer(snapshot)
     yield json.dumps(data, ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
+def csv_zip(snapshot: GraphSnapshot) -> bytes:
+    """``nodes.csv`` and ``edges.csv`` (UTF-8) in one zip archive."""
+    import zipfile
+
+    nodes, edges = _csv_texts(snapshot)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("nodes.csv", nodes)
+        zf.writestr("edges.csv", edges)
+    return buf.getvalue()
 
 
 def export_bytes(snapshot: GraphSnapshot, fmt: str) -> bytes:
@@ -384,6 +403,6 @@ def write_export(snapshot: GraphSnapshot, fmt: str, out: str | Path) -> list[Pat
 
 
 def default_name(fmt: str) -> str:
-    """``citegraph.graphml`` and so on (``citegraph-csv`` for the CSV folder)."""
+    """``citegraph.graphml`` and so on (``citegraph-csv.zip`` for the two CSV tables)."""
     _check_format(fmt, "export")
-    return "citegraph-csv" if fmt == "csv" else f"citegraph{_SUFFIX[fmt]}"
+    return f"citegraph{_SUFFIX[fmt]}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from graph.errors import param_error
+from graph.models import display_title  # one rule for API, pages, exports (re-exported)
 
 __all__ = [
     "NODE_BUDGET",
@@ -47,7 +48,6 @@ EGO_MAX_NODES = 150
 #: Paper-to-paper edge kinds, in drawing priority order.
 EDGE_KINDS = ("cites", "similar", "keywords")
 PAGE_KINDS = ("overview", "map", "community", "paper")
-_TITLE_CHARS = 120
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,19 +152,6 @@ def choose_level(n_papers: int, node_budget: int = NODE_BUDGET) -> str:
     """
     check_budget("node_budget", "choose_level", node_budget)
     return "papers" if n_papers <= node_budget else "communities"
-
-
-def display_title(paper, *, limit: int = _TITLE_CHARS) -> str:
-    """The title, or the start of the abstract when there is none, or the id.
-
-    >>> from graph.models import Paper
-    >>> display_title(Paper(id="x", abstract="Argument in multi-agent systems. More."), limit=20)
-    'Argument in multi-a…'
-    """
-    text = " ".join((paper.title or paper.abstract or "").split())
-    if not text:
-        return paper.id
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def community_node_id(community_id: int) -> str:

@@ -1,4 +1,7 @@
-"""GET /export?format=graphml|gexf|json|vosviewer: the whole graph as one file.
+"""GET /export?format=graphml|gexf|json|csv|vosviewer: the whole graph as one file.
+
+The names are the CLI's (``citegraph export --format``); ``csv`` is a zip of
+``nodes.csv`` and ``edges.csv`` here, where the CLI writes the two files to a folder.
 
 Communities, scores and layout positions are node attributes (see
 :mod:`viz.export`); the snapshot is shared with the viz pages' cache.
@@ -18,20 +21,22 @@ __all__ = ["router"]
 
 router = APIRouter(tags=["export"])
 
-ExportFormat = Literal["graphml", "gexf", "json", "vosviewer"]
+ExportFormat = Literal["graphml", "gexf", "json", "csv", "vosviewer"]
 
 
 @router.get(
     "/export",
     response_class=Response,
     responses={200: {"content": {"application/graphml+xml": {}, "application/gexf+xml": {},
-                                 "application/json": {}},
+                                 "application/json": {}, "application/zip": {}},
                      "description": "The graph file (an attachment)."}, **errors()},
 )
 def export(
     request: Request,
     service: ServiceDep,
-    format: Annotated[ExportFormat, Query(description="graphml, gexf (Gephi), json (node-link) or vosviewer.")]
+    format: Annotated[ExportFormat, Query(description=(
+        "graphml (Gephi, Cytoscape, yEd), gexf (Gephi), json (NetworkX node-link), "
+        "csv (a zip of nodes.csv and edges.csv) or vosviewer (a VOSviewer JSON map)."))]
     = "graphml",
 ) -> Response:
     """Every paper and relationship with communities, scores and positions as

@@ -40,10 +40,11 @@ def neighbors(
     limit: Annotated[int, limit_query()] = 50,
     min_weight: Annotated[float, Query(ge=0.0, le=1_000_000.0, allow_inf_nan=False,
                                        description="Drop edges lighter than this.")] = 0.0,
+    offset: Offset = 0,
 ) -> dict:
     """Direct neighbours, heaviest first, each with the relation, weight and evidence
-    (shared terms, shared keywords, or citation direction)."""
-    return service.neighbors(paper_id, relation=relation, limit=limit, min_weight=min_weight)
+    (shared terms, shared keywords, or citation direction); ``total`` counts them all."""
+    return service.neighbors(paper_id, relation=relation, limit=limit, min_weight=min_weight, offset=offset)
 
 
 @router.get("/papers/{paper_id:path}/recommendations", response_model=RecommendationList, responses=errors(404))
@@ -51,10 +52,11 @@ def recommendations(
     paper_id: PaperId,
     service: ServiceDep,
     limit: Annotated[int, limit_query(100)] = 10,
+    offset: Offset = 0,
 ) -> dict:
     """Papers beyond the direct neighbours: personalised PageRank over the 2-hop
     neighbourhood; each says through which neighbours it was reached."""
-    return service.recommendations(paper_id, limit=limit)
+    return service.recommendations(paper_id, limit=limit, offset=offset)
 
 
 @router.get("/papers/{paper_id:path}", response_model=PaperDetail, responses=errors(404))
