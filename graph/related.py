@@ -21,6 +21,7 @@ A link is ``(other paper, kind, weight)`` with kind one of :data:`RELATIONS`:
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Callable, Collection, Iterable, Mapping, Sequence
@@ -43,9 +44,10 @@ __all__ = [
 RELATIONS = ("similar", "keywords", "cites", "cited_by")
 #: What one unit of each kind of evidence adds to the relatedness score.
 #: ``co_cites`` (both cite the same paper) and ``co_cited`` (both cited by the
-#: same paper) count per shared paper.
+#: same paper) add ``weight * log2(1 + shared papers)``: a few shared citers
+#: count, hundreds do not drown the text evidence.
 RELATION_WEIGHTS: Mapping[str, float] = {
-    "similar": 1.0, "keywords": 0.5, "cites": 0.6, "cited_by": 0.6, "co_cites": 0.2, "co_cited": 0.2,
+    "similar": 1.0, "keywords": 0.5, "cites": 0.6, "cited_by": 0.6, "co_cites": 0.15, "co_cited": 0.15,
 }
 
 Link = tuple[str, str, float]
@@ -123,13 +125,17 @@ def related_papers(
         # Several links of one kind (duplicates) count once, at their strongest.
         evidence[other][kind] = max(evidence[other][kind], weights.get(kind, 0.0) * float(weight))
     # Shared references (both cite r) and shared citers (c cites both).
+    shared_counts: dict[str, Counter[str]] = defaultdict(Counter)
     for via, kind in {(o, k) for o, k, _ in direct if k in ("cites", "cited_by") and o != center}:
         shared = "co_cites" if kind == "cites" else "co_cited"
         for other, k2, _ in links(via):
             if other == center:
                 continue
             if (kind == "cites" and k2 == "cited_by") or (kind == "cited_by" and k2 == "cites"):
-                evidence[other][shared] += weights.get(shared, 0.0)
+                shared_counts[other][shared] += 1
+    for other, by_kind in shared_counts.items():
+        for shared, n in by_kind.items():
+            evidence[other][shared] = weights.get(shared, 0.0) * math.log2(1 + n)
     out = []
     for other, parts in evidence.items():
         ranked = sorted(((v, k) for k, v in parts.items() if v > 0), key=lambda t: (-t[0], t[1]))

@@ -25,11 +25,19 @@ def test_related_papers_scores_and_reasons():
         Related("s1", 0.9, "similar", ("similar", "keywords")),
         Related("c", 0.6, "cited_by", ("cited_by",)),
         Related("r", 0.6, "cites", ("cites",)),
-        Related("x", 0.4, "co_cited", ("co_cited", "co_cites")),
         Related("s2", 0.3, "similar", ("similar",)),
+        Related("x", 0.3, "co_cited", ("co_cited", "co_cites")),
         Related("k1", 0.25, "keywords", ("keywords",)),
-        Related("y", 0.2, "co_cites", ("co_cites",)),
+        Related("y", 0.15, "co_cites", ("co_cites",)),
     ]
+
+
+def test_shared_citers_count_by_log_not_linearly():
+    adj = {"p": [("s", "similar", 0.5)] + [(f"c{i}", "cited_by", 1.0) for i in range(7)]}
+    for i in range(7):
+        adj[f"c{i}"] = [("p", "cites", 1.0), ("x", "cites", 1.0)]
+    got = {r.paper_id: r for r in related_papers("p", lambda q: adj.get(q, []))}
+    assert got["x"].score == pytest.approx(0.45) and got["x"].reason == "co_cited"
 
 
 def test_related_papers_limit_and_no_self():
