@@ -332,7 +332,7 @@ def related_graph(
         notes.append("This paper has no similar, keyword or citation links yet.")
     return PageData(kind="paper", heading=heading, nodes=tuple(nodes), edges=tuple(edges),
                     legend=_legend(nodes, communities), layout="radial", focus=center, notes=tuple(notes),
-                    paper=_detail(by_id[center], labels), lists=tuple(lists), labelled=tuple(order))
+                    paper=_detail(by_id[center], labels), lists=tuple(lists), labelled=tuple(order[:11]))
 
 
 def _spiral(nodes: Sequence[NodeData]) -> list[NodeData]:

@@ -283,7 +283,11 @@ def paper_data(
         for other, e in neighbours(pid):
             if other in keep:
                 found.setdefault((e.source, e.target, e.kind), e)
-    edges = [found[k] for k in sorted(found)]
+    every = [found[k] for k in sorted(found)]
+    # The focal paper's own links, and a backbone of the links among the others.
+    rank = {r.paper_id: r.score for r in ranked}
+    keep_i = set(backbone([(e.source, e.target, e.kind, e.weight) for e in every], per_node=3, rank=rank))
+    edges = [e for i, e in enumerate(every) if i in keep_i or paper_id in (e.source, e.target)]
 
     # Years of every candidate work: read the papers the citations point at.
     cand = {q for p in ids for q in (*cites(p), *cited_by(p))} - keep

@@ -57,7 +57,7 @@ BACKBONE_PER_NODE = 3
 #: Related papers drawn around a paper on its page.
 RELATED_PAPERS = 30
 #: Papers labelled on the canvas of a community page (the top by PageRank).
-COMMUNITY_LABELS = 15
+COMMUNITY_LABELS = 10
 
 #: Paper-to-paper edge kinds, in drawing priority order.
 EDGE_KINDS = ("cites", "similar", "keywords")

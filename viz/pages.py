@@ -17,13 +17,14 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Collection, Hashable
+from typing import Any, Callable, Collection, Hashable
 from urllib.parse import quote
 
 from graph.errors import param_error
 from graph.stores.base import GraphStore
 from viz.data import GraphSnapshot, community_data, overview_data, paper_data
-from viz.model import COMMUNITY_NODES, EGO_MAX_NODES, MAP_BUDGET, NODE_BUDGET, RELATED_PAPERS, PageData
+from viz.model import (COMMUNITY_NODES, EGO_MAX_NODES, MAP_BUDGET, NODE_BUDGET, RELATED_PAPERS, PageData,
+                       display_title)
 from viz.render import data_chunk, page_payload, render_page, vis_assets
 
 __all__ = [
@@ -231,20 +232,70 @@ def write_site(
     shell = PageData(kind="paper", heading="Paper", nodes=(), edges=(), layout="radial")
     emit(out / "paper.html", render_page(shell, links, asset_prefix=f"{_ASSETS}/",
                                          data_src=("data/papers/", chunks)))
-    by_chunk: dict[int, dict[str, dict]] = {}
+    table = _PaperTable(snap, paper_ids)
+    by_chunk: dict[int, dict[str, Any]] = {}
     for i, sp in enumerate(papers):
-        payload = page_payload(paper_data(snap, sp.paper.id), links)
-        by_chunk.setdefault(data_chunk(sp.paper.id, chunks), {})[sp.paper.id] = payload
+        page = paper_data(snap, sp.paper.id)
+        by_chunk.setdefault(data_chunk(sp.paper.id, chunks), {})[sp.paper.id] = compact_payload(
+            page, page_payload(page, links), table)
         report.papers += 1
         if (i + 1) % 200 == 0 or i + 1 == len(papers):
             progress("paper data", i + 1, len(papers))
     for k in range(chunks):
-        body = json.dumps(by_chunk.get(k, {}), ensure_ascii=False, separators=(",", ":"))
-        emit(out / "data" / "papers" / f"{k}.js", f"citegraphData({body});\n", page=False)
+        emit(out / "data" / "papers" / f"{k}.js", f"citegraphData({_json(by_chunk.get(k, {}))});\n", page=False)
+    emit(out / "data" / "index.js", f"citegraphIndex({_json(table.rows)});\n", page=False)
     report.seconds = time.perf_counter() - t0
     log.info("viz site: %d pages (%d communities), %d papers in %d data files, %d bytes in %.1fs",
              report.pages, report.communities, report.papers, chunks, report.bytes, report.seconds)
     return report
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class _PaperTable:
+    """Every paper a static site's paper pages name, once: ``[id, title, year,
+    community, pagerank, keywords, has a page]``; pages refer to rows by index."""
+
+    def __init__(self, snap: GraphSnapshot, with_page: Collection[str]) -> None:
+        self.snap = snap
+        self.with_page = with_page
+        self.rows: list[list[Any]] = []
+        self.index: dict[str, int] = {}
+
+    def row(self, paper_id: str) -> int:
+        i = self.index.get(paper_id)
+        if i is None:
+            sp = self.snap.by_id[paper_id]
+            s = sp.scores
+            i = self.index[paper_id] = len(self.rows)
+            self.rows.append([paper_id, display_title(sp.paper), sp.paper.year, s.community if s else None,
+                              float(f"{s.pagerank:.4g}") if s else None, list(sp.keywords[:5]),
+                              1 if paper_id in self.with_page else 0])
+        return i
+
+
+_KIND_CODES = {"cites": 0, "similar": 1, "keywords": 2}
+
+
+def compact_payload(page: PageData, payload: dict[str, Any], table: "_PaperTable") -> dict[str, Any]:
+    """A paper page's payload with papers as rows of ``table`` (the page script's
+    ``expand`` rebuilds the full payload): titles, keywords and links are written
+    once for the whole site instead of once per page that shows them."""
+    nodes = payload["nodes"]
+    pos = {n["id"]: i for i, n in enumerate(nodes)}
+    meta = dict(payload["meta"])
+    lists = meta.pop("lists")
+    return {
+        "m": meta,
+        "n": [[table.row(n["id"]), n["x"], n["y"], n["size"], n.get("hop", 1), n.get("note", ""), 1 if n["label"] else 0]
+              for n in nodes],
+        "e": [[pos[e["from"]], pos[e["to"]], _KIND_CODES[e["kind"]], e["weight"], e["width"]]
+              for e in payload["edges"]],
+        "l": [[pl.key, pl.title, pl.note, [[table.row(it.paper), it.reason] for it in pl.items]]
+              for pl in page.lists],
+    }
 
 
 def _write_assets(folder: Path, report: SiteReport) -> None:

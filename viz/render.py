@@ -180,7 +180,7 @@ def render_page(page: PageData, links: Links, *, asset_prefix: str | None = None
     net.options = _vis_options(page)
     net.path = "page.html"
     if data_src is not None:
-        data = {"src": data_src[0], "chunks": int(data_src[1])}
+        data = {"src": data_src[0], "chunks": int(data_src[1]), "palette": list(PALETTE), "none": _NO_COMMUNITY}
     else:
         data = {"page": {"meta": _meta(page, links), "nodes": net.nodes, "edges": net.edges}}
     net.templateEnv = _PageEnvironment(_environment(), _context(page, asset_prefix, data))
@@ -250,6 +250,10 @@ def _node_records(page: PageData, links: Links) -> list[dict[str, Any]]:
                 rec["hop"] = n.hop
             if n.note:
                 rec["note"] = n.note
+        if page.kind == "community" and rec["label"]:
+            # Few labels on a big, zoomed-out canvas: large, on a white box.
+            rec["font"] = {"size": 24, "face": "system-ui, sans-serif", "background": "rgba(255,255,255,0.8)"}
+            rec["label"] = _short(n.title, 50)
         if page.focus == n.id:
             rec["fixed"] = True
             rec["borderWidth"] = 4
