@@ -137,8 +137,8 @@ def test_community_page_above_budget_shows_the_top_papers(snap):
 
 def test_community_page_colours_found_groups_without_subtopics(snap):
     page = community_data(snap, 1)
-    # No stored subtopics: groups found on the page; too small here, so one "other" group.
-    assert [(g.label, g.size, g.community) for g in page.groups] == [("other", 3, None)]
+    # No stored subtopics: groups found on the page's edges, labelled by keywords.
+    assert [(g.label, g.size, g.community) for g in page.groups] == [("topic, models", 3, None)]
     assert {n.group for n in page.nodes} == {0}
 
 

@@ -331,10 +331,12 @@ def _relation(pid: str, e: EdgeData) -> str:
 
 
 def _works_with_fallback(fn, ids, follow, years, *, limit: int, **bound) -> list[Work]:
-    """Works found by two or more papers of the neighbourhood; on sparse citation
-    graphs where there are none, those found by one."""
-    found = fn(ids, follow, years, limit=limit, min_count=2, **bound)
-    return found or fn(ids, follow, years, limit=limit, min_count=1, **bound)
+    """Works found by two or more papers of the neighbourhood (never the focal
+    paper ``ids[0]``); on sparse citation graphs where there are none, those found by one."""
+    found = [w for w in fn(ids, follow, years, limit=limit + 1, min_count=2, **bound) if w.paper_id != ids[0]]
+    if not found:
+        found = [w for w in fn(ids, follow, years, limit=limit + 1, min_count=1, **bound) if w.paper_id != ids[0]]
+    return found[:limit]
 
 
 def _edge_of(pid: str, nb: Neighbor) -> EdgeData:
