@@ -18,7 +18,7 @@ from graph.errors import CommunityNotFound, PaperNotFound
 from graph.models import Community, DerivedGraph
 from graph.stores.base import GraphStore, Neighbor, StoredPaper
 from graph.related import Work, backbone, derivative_works, prior_works, related_papers, subgroups
-from viz.build import community_map, ego_graph, paper_graph, related_graph
+from viz.build import REASON_WORDS, community_map, ego_graph, paper_graph, related_graph
 from viz.model import (
     BACKBONE_PER_NODE,
     COMMUNITY_LABELS,
@@ -191,9 +191,34 @@ def community_data(
     page = paper_graph(papers, edges, snapshot.communities, kind="community",
                        heading=f"Community {community.id}: {label}", edge_budget=edge_budget,
                        community=community.id, notes=notes)
-    top = tuple(sp.paper.id for sp in papers[:labels])
+    top = _spread_labels(papers, labels)
     nodes = tuple(replace(n, group=group_of.get(n.id)) for n in page.nodes)
     return replace(page, nodes=nodes, groups=groups, labelled=top)
+
+
+def _spread_labels(papers: Sequence[StoredPaper], k: int, *, width: float = 0.55,
+                   height: float = 0.035) -> tuple[str, ...]:
+    """The ``k`` top papers by PageRank whose labels do not overlap: a paper is
+    skipped when its label box (``width`` x ``height`` of the layout's span,
+    centred on the node) meets one already chosen. Papers without a position
+    are taken in PageRank order."""
+    placed = [sp for sp in papers if sp.scores and sp.scores.x is not None and sp.scores.y is not None]
+    if not placed:
+        return tuple(sp.paper.id for sp in papers[:k])
+    xs = [sp.scores.x for sp in placed]
+    ys = [sp.scores.y for sp in placed]
+    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+    chosen: list[tuple[str, float, float]] = []
+    for sp in papers:
+        if len(chosen) >= k:
+            break
+        s = sp.scores
+        if s is None or s.x is None or s.y is None:
+            continue
+        x, y = s.x / span, s.y / span
+        if all(abs(x - cx) >= width or abs(y - cy) >= height for _, cx, cy in chosen):
+            chosen.append((sp.paper.id, x, y))
+    return tuple(pid for pid, _, _ in chosen)
 
 
 def _groups(snapshot: GraphSnapshot, community: Community, papers: Sequence[StoredPaper],
@@ -300,14 +325,14 @@ def paper_data(
 
     def item(pid: str, score: float, reason: str) -> ListItem:
         sp = stored[pid]
-        return ListItem(pid, display_title(sp.paper), sp.paper.year,
+        return ListItem(pid, display_title(sp.paper, limit=90), sp.paper.year,
                         sp.scores.community if sp.scores else None, round(float(score), 4), reason)
 
     lists = (
         PaperList("related", "Most related papers",
                   "Ranked by one score: similar abstracts, shared keywords, citations either way, "
                   "shared references and citers.",
-                  tuple(item(r.paper_id, r.score, _REASONS[r.reason]) for r in ranked if r.paper_id in stored)),
+                  tuple(item(r.paper_id, r.score, REASON_WORDS[r.reason]) for r in ranked if r.paper_id in stored)),
         PaperList("prior", "Prior works",
                   "Older papers most cited by this paper and its related papers.",
                   tuple(item(w.paper_id, w.count, f"cited by {w.count} of these") for w in prior)),
@@ -319,9 +344,6 @@ def paper_data(
     return related_graph(paper_id, [stored[p] for p in ids if p in stored], edges, communities, reason,
                          heading=f"Paper: {display_title(center.paper)}", lists=lists, labels=labels)
 
-
-_REASONS = {"similar": "similar abstract", "keywords": "shared keywords", "cites": "cited by this paper",
-            "cited_by": "cites this paper", "co_cites": "shares references", "co_cited": "cited together"}
 
 
 def _relation(pid: str, e: EdgeData) -> str:

@@ -100,6 +100,7 @@ class GroupEntry:
     label: str
     size: int
     community: int | None = None
+    color: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

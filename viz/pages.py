@@ -289,7 +289,8 @@ def compact_payload(page: PageData, payload: dict[str, Any], table: "_PaperTable
     lists = meta.pop("lists")
     return {
         "m": meta,
-        "n": [[table.row(n["id"]), n["x"], n["y"], n["size"], n.get("hop", 1), n.get("note", ""), 1 if n["label"] else 0]
+        "n": [[table.row(n["id"]), n["x"], n["y"], n["size"], n.get("hop", 1), n.get("note", ""),
+               1 if n["label"] else 0, n["color"] if isinstance(n["color"], str) else n["color"]["background"]]
               for n in nodes],
         "e": [[pos[e["from"]], pos[e["to"]], _KIND_CODES[e["kind"]], e["weight"], e["width"]]
               for e in payload["edges"]],

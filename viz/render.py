@@ -252,8 +252,10 @@ def _node_records(page: PageData, links: Links) -> list[dict[str, Any]]:
                 rec["note"] = n.note
         if page.kind == "community" and rec["label"]:
             # Few labels on a big, zoomed-out canvas: large, on a white box.
-            rec["font"] = {"size": 24, "face": "system-ui, sans-serif", "background": "rgba(255,255,255,0.8)"}
-            rec["label"] = _short(n.title, 50)
+            rec["font"] = {"size": 40, "face": "system-ui, sans-serif", "background": "rgba(255,255,255,0.8)"}
+            rec["label"] = _short(n.title, 40)
+        if page.kind == "paper" and rec["label"] and page.focus != n.id:
+            rec["font"] = {"size": 18, "face": "system-ui, sans-serif", "background": "rgba(255,255,255,0.75)"}
         if page.focus == n.id:
             rec["fixed"] = True
             rec["borderWidth"] = 4
@@ -268,8 +270,11 @@ def _node_records(page: PageData, links: Links) -> list[dict[str, Any]]:
 
 def _node_color(page: PageData, n: NodeData) -> str:
     """By subtopic group on pages that have groups, else by community."""
-    if page.groups:
-        return _NO_COMMUNITY if n.group is None else PALETTE[n.group % len(PALETTE)]
+    if page.groups and not (page.kind == "paper" and n.id == page.focus):
+        if n.group is None:
+            return _NO_COMMUNITY
+        own = next((g.color for g in page.groups if g.index == n.group and g.color), None)
+        return own or PALETTE[n.group % len(PALETTE)]
     return community_color(n.community)
 
 
@@ -368,10 +373,11 @@ def _meta(page: PageData, links: Links) -> dict[str, Any]:
     kinds_drawn = {e.kind for e in page.edges}
     edge_counts = {k: sum(1 for e in page.edges if e.kind == k) for k in (*EDGE_KINDS, "community")}
     if page.groups:
-        legend = [{"label": g.label, "size": g.size, "color": PALETTE[g.index % len(PALETTE)],
+        legend = [{"label": g.label, "size": g.size, "color": g.color or PALETTE[g.index % len(PALETTE)],
                    "url": links.community(g.community) if g.community is not None else None}
                   for g in page.groups]
-        legend_title = ("Subtopics" if any(g.community is not None for g in page.groups)
+        legend_title = ("Why related (main reason)" if page.kind == "paper"
+                        else "Subtopics" if any(g.community is not None for g in page.groups)
                         else "Groups (by similarity; no stored subtopics)")
     else:
         legend = [{"label": f"{c.community}: {c.label or f'Community {c.community}'}", "size": c.size,
@@ -383,9 +389,10 @@ def _meta(page: PageData, links: Links) -> dict[str, Any]:
     top = [{"title": n.title, "url": links.paper(n.id), "color": community_color(n.community)}
            for n in page.top_papers]
     drawn = {n.id for n in page.nodes}
+    colors = {n.id: _node_color(page, n) for n in page.nodes}
     lists = [{"key": pl.key, "title": pl.title, "note": pl.note,
               "items": [{"title": it.title, "url": links.paper(it.paper), "year": it.year,
-                         "color": community_color(it.community), "reason": it.reason,
+                         "color": colors.get(it.paper) or community_color(it.community), "reason": it.reason,
                          "node": it.paper if it.paper in drawn else None} for it in pl.items]}
              for pl in page.lists]
     detail = None
