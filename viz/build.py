@@ -336,7 +336,7 @@ def related_graph(
         notes.append("This paper has no similar, keyword or citation links yet.")
     return PageData(kind="paper", heading=heading, nodes=tuple(nodes), edges=tuple(edges),
                     legend=_legend(nodes, communities), layout="radial", focus=center, notes=tuple(notes),
-                    paper=_detail(by_id[center], labels), lists=tuple(lists), labelled=tuple(order[:9]),
+                    paper=_detail(by_id[center], labels), lists=tuple(lists), labelled=tuple(order[:7]),
                     groups=groups)
 
 

@@ -335,7 +335,7 @@ def _vis_options(page: PageData) -> dict[str, Any]:
         physics = {
             "enabled": True,
             "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {"gravitationalConstant": -45, "springLength": 110, "avoidOverlap": 0.3},
+            "forceAtlas2Based": {"gravitationalConstant": -140, "springLength": 190, "avoidOverlap": 0.8},
             "stabilization": {"enabled": True, "iterations": 150, "updateInterval": 50, "fit": True},
         }
     return {
