@@ -8,12 +8,13 @@ files under ``/docs-assets`` and build the two pages with FastAPI's helpers.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 __all__ = ["install_front_door", "HeadAsGet", "docs_assets_folder"]
@@ -31,6 +32,12 @@ def docs_assets_folder() -> Path:
 def install_front_door(app: FastAPI) -> None:
     """Add ``/`` (redirect to the map), ``/docs``, ``/redoc`` and their assets.
     The app must be created with ``docs_url=None, redoc_url=None``."""
+    @app.get(f"{ASSETS_PATH}/redoc.standalone.js", include_in_schema=False)
+    def redoc_js() -> Response:
+        return Response(_redoc_js(), media_type="text/javascript",
+                        headers={"cache-control": "public, max-age=86400"})
+
+    # After the route above, which takes precedence over the mount for that one file.
     app.mount(ASSETS_PATH, StaticFiles(directory=str(docs_assets_folder())), name="docs-assets")
 
     @app.get("/", include_in_schema=False)
@@ -60,6 +67,18 @@ def install_front_door(app: FastAPI) -> None:
             redoc_js_url=f"{root}{ASSETS_PATH}/redoc.standalone.js",
             redoc_favicon_url=f"{root}{ASSETS_PATH}/favicon.png", with_google_fonts=False,
         )
+
+
+#: ReDoc's sidebar shows a logo fetched from its CDN, unconditionally; offline that is
+#: a failed request. We serve the script with the logo as an empty inline image.
+_REDOC_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+_EMPTY_SVG = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='1' height='1'/%3E"
+
+
+@functools.lru_cache(maxsize=1)
+def _redoc_js() -> bytes:
+    text = (docs_assets_folder() / "redoc.standalone.js").read_text(encoding="utf-8")
+    return text.replace(_REDOC_LOGO, _EMPTY_SVG).encode("utf-8")
 
 
 class HeadAsGet:
