@@ -117,6 +117,8 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         description=_DESCRIPTION,
         openapi_tags=_TAGS,
         lifespan=lifespan,
+        docs_url=None,  # served offline by api.frontdoor
+        redoc_url=None,
     )
     app.state.settings = settings
     install_error_handlers(app)
@@ -136,4 +138,8 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.include_router(cypher.router)
     app.include_router(export.router)
     app.include_router(viz.router)
+    from api.frontdoor import HeadAsGet, install_front_door
+
+    install_front_door(app)
+    app.add_middleware(HeadAsGet)
     return app

@@ -477,6 +477,9 @@ def _serve(cfg: Settings, host: Optional[str], port: Optional[int]) -> None:
         return
     import uvicorn
 
+    from api.cli_server import echo_urls
+
+    echo_urls(host or cfg.citegraph_host, port or cfg.citegraph_port)
     uvicorn.run(create_app(cfg), host=host or cfg.citegraph_host, port=port or cfg.citegraph_port)
 
 

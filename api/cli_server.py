@@ -12,7 +12,27 @@ from typing import Any, List, Optional
 
 import typer
 
-__all__ = ["register"]
+__all__ = ["register", "server_urls", "echo_urls"]
+
+
+def server_urls(host: str, port: int) -> dict[str, str]:
+    """Where a served citegraph is: the map and the API docs.
+
+    >>> server_urls("0.0.0.0", 8000)["map"]
+    'http://127.0.0.1:8000/viz'
+    """
+    shown = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}.get(host, host)
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    base = f"http://{shown}:{port}"
+    return {"map": f"{base}/viz", "docs": f"{base}/docs"}
+
+
+def echo_urls(host: str, port: int) -> None:
+    """Print the map URL and the API docs URL before serving."""
+    urls = server_urls(host, port)
+    typer.echo(f"citegraph map:      {urls['map']}")
+    typer.echo(f"citegraph API docs: {urls['docs']}")
 
 
 def _cell(value: Any) -> str:
@@ -65,6 +85,7 @@ def register(app: typer.Typer) -> None:
             os.environ["CITEGRAPH_DB"] = str(state.db)
         import uvicorn
 
+        echo_urls(host or cfg.citegraph_host, port or cfg.citegraph_port)
         uvicorn.run(
             "api.app:create_app",
             factory=True,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
+from typing import Optional
 
 import typer
 
@@ -24,8 +25,9 @@ class ExportFormat(str, Enum):
 
 def viz(
     out: Path = typer.Option(..., "--out", help="Folder for the static site (created; index.html is the overview)."),
-    paper_pages: int = typer.Option(1000, "--paper-pages", min=0,
-                                    help="Paper pages for the top papers by PageRank, at most this many."),
+    paper_pages: Optional[int] = typer.Option(None, "--paper-pages", min=0,
+                                              help="Data for the top papers by PageRank, at most this many "
+                                                   "(default: every paper; one paper.html shows any of them)."),
     node_budget: int = typer.Option(2000, "--node-budget", min=1,
                                     help="Draw papers one by one up to this many; above it, a map of communities."),
     inline: bool = typer.Option(False, "--inline/--shared-assets",

@@ -131,7 +131,20 @@ def test_community_page_has_members_and_their_edges_only(snap):
 def test_community_page_above_budget_shows_the_top_papers(snap):
     page = community_data(snap, 0, node_budget=2)
     assert [n.id for n in page.nodes] == [A, B]
-    assert page.notes == ("Showing the top 2 of 3 papers by PageRank.",)
+    assert page.notes[0] == "Showing the top 2 of 3 papers by PageRank; 1 are not drawn."
+    assert page.labelled == (A, B)
+
+
+def test_community_page_colours_found_groups_without_subtopics(snap):
+    page = community_data(snap, 1)
+    # No stored subtopics: groups found on the page's edges, labelled by keywords.
+    assert [(g.label, g.size, g.community) for g in page.groups] == [("topic, models", 3, None)]
+    assert {n.group for n in page.nodes} == {0}
+
+
+def test_community_page_backbone_keeps_every_kind(snap):
+    page = community_data(snap, 0, per_node=1)
+    assert {e.kind for e in page.edges} == {"cites", "similar", "keywords"}
 
 
 # --- community map -----------------------------------------------------------------------
@@ -181,15 +194,20 @@ def test_ego_one_hop(snap):
     assert page.paper.id == E and page.paper.community_label == "topic · models"
 
 
-def test_ego_two_hops_and_node_cap(snap):
-    page = paper_data(snap, B, hops=2)
-    assert [(n.id, n.hop) for n in page.nodes] == [(B, 0), (A, 1), (F, 2), (H, 2)]
-    assert (A, H, "cites") in _pairs(page.edges) and (F, A, "cites") in _pairs(page.edges)
-    capped = paper_data(snap, B, hops=2, max_nodes=3)
-    assert [n.id for n in capped.nodes] == [B, A, F]
-    assert capped.notes == ("Showing the 3 strongest connections within 2 hops.",)
+def test_paper_page_ranks_related_papers_and_lists_works(snap):
+    page = paper_data(snap, B)
+    # b: similar, keywords and cites a (1.9); f shares b's reference a (0.15).
+    assert [(n.id, n.hop) for n in page.nodes] == [(B, 0), (A, 1), (F, 1)]
+    assert page.focus == B and page.labelled[0] == B
+    assert (B, A, "cites") in _pairs(page.edges) and (F, A, "cites") in _pairs(page.edges)
+    lists = {pl.key: pl for pl in page.lists}
+    assert [(i.paper, i.reason) for i in lists["related"].items] == [(A, "similar abstract"), (F, "shares references")]
+    # a (2020) is cited by b and f; h (1999) by a: both older than b (2021).
+    assert [(i.paper, i.reason) for i in lists["prior"].items] == [(A, "cited by 2 of these")]
+    assert [i.paper for i in lists["derivative"].items] == []
+    assert [n.id for n in paper_data(snap, B, related=1).nodes] == [B, A]
     with pytest.raises(InvalidParameter):
-        paper_data(snap, B, hops=3)
+        paper_data(snap, B, related=0)
     with pytest.raises(PaperNotFound):
         paper_data(snap, "nope")
 

@@ -33,7 +33,7 @@ def _check_site(out: Path) -> int:
         for href in _hrefs(html):
             if urlsplit(href).scheme in ("http", "https"):
                 continue
-            target = (page.parent / href).resolve()
+            target = (page.parent / urlsplit(href).path).resolve()
             assert target.is_file(), f"{page.relative_to(out)} links to missing {href}"
             assert out.resolve() in target.parents
             checked += 1
@@ -49,16 +49,19 @@ def test_write_site_pages_link_to_each_other(sqlite_store, tmp_path, monkeypatch
     monkeypatch.chdir(cwd)
     report = write_site(sqlite_store, tmp_path / "site")
     out = tmp_path / "site"
-    assert (report.pages, report.communities, report.papers, report.skipped_papers) == (11, 3, 7, 0)
+    assert (report.pages, report.communities, report.papers, report.skipped_papers) == (5, 3, 7, 0)
     assert sorted(p.name for p in (out / "communities").iterdir()) == ["0.html", "1.html", "2.html"]
-    assert sorted(p.name for p in (out / "papers").iterdir()) == sorted(f"{paper_slug(i)}.html" for i in IDS)
+    assert sorted(p.name for p in (out / "data" / "papers").iterdir()) == ["0.js"]
     assert sorted(p.name for p in (out / "assets").iterdir()) == ["vis-network.css", "vis-network.min.js"]
-    assert _check_site(out) > 40
+    assert _check_site(out) > 12
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert 'href="communities/0.html"' in index
-    assert f'papers/{paper_slug(H)}.html' in index
-    paper = (out / "papers" / f"{paper_slug(A)}.html").read_text(encoding="utf-8")
-    assert 'href="../index.html"' in paper and 'href="../communities/0.html"' in paper
+    assert "paper.html?id=hep-th%2F9901001" in index
+    data = (out / "data" / "papers" / "0.js").read_text(encoding="utf-8")
+    assert data.startswith("citegraphData({") and all(f'"{i}":' in data for i in IDS)
+    table = (out / "data" / "index.js").read_text(encoding="utf-8")
+    assert table.count(XSS.replace('"', '\\"')) == 1  # each title once for the whole site
+    shell = (out / "paper.html").read_text(encoding="utf-8")
+    assert '"src": "data/papers/"' in shell and 'src="assets/vis-network.min.js"' in shell
     assert os.listdir(cwd) == []
 
 
@@ -67,10 +70,10 @@ def test_write_site_limits_paper_pages_and_unlinks_the_rest(sqlite_store, tmp_pa
     report = write_site(sqlite_store, tmp_path / "site", max_paper_pages=2, node_budget=3, inline_assets=True)
     out = tmp_path / "site"
     assert (report.papers, report.skipped_papers) == (2, 5)
-    assert sorted(p.name for p in (out / "papers").iterdir()) == sorted(f"{paper_slug(i)}.html" for i in (A, B))
+    data = (out / "data" / "papers" / "0.js").read_text(encoding="utf-8")
+    assert '"a":' in data and '"b":' in data and '"f":' not in data
     # map overview (7 papers > 3): the two communities with 2+ members get pages
     assert sorted(p.name for p in (out / "communities").iterdir()) == ["0.html", "1.html"]
-    assert not (out / "assets").exists()
     assert _check_site(out) > 5
     index = (out / "index.html").read_text(encoding="utf-8")
     assert '"kind": "map"' in index and "vis.Network" in index
@@ -159,10 +162,10 @@ def test_cli_viz_writes_a_site(sqlite_store, tmp_path):
     result = runner.invoke(app, ["viz", "--out", str(tmp_path / "site"), "--paper-pages", "3"], env=env,
                            catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert "wrote 7 pages (3 communities, 3 papers" in result.output
+    assert "wrote 5 pages (3 communities, 3 papers" in result.output
     assert "4 papers have no page of their own" in result.output
     assert (tmp_path / "site" / "index.html").is_file()
-    assert _check_site(tmp_path / "site") > 10
+    assert _check_site(tmp_path / "site") > 5
 
 
 def test_cli_viz_needs_out(tmp_path):

@@ -22,9 +22,11 @@ def snap(sqlite_store):
 
 
 def _json_var(html: str, name: str):
-    match = re.search(rf"var {name} = (.*?);\n", html)
+    """The page script's data: OPTIONS, or NODES / EDGES / META of DATA.page."""
+    match = re.search(rf"var {'OPTIONS' if name == 'OPTIONS' else 'DATA'} = (.*?);\n", html)
     assert match, name
-    return json.loads(match.group(1))
+    value = json.loads(match.group(1))
+    return value if name == "OPTIONS" else value["page"][name.lower()]
 
 
 def _pages(snap):
@@ -82,8 +84,8 @@ def test_overview_nodes_coloured_by_community_sized_by_pagerank(snap):
         "0": "graph · neural", "1": "topic · models", "2": "lonely"}
     options = _json_var(html, "OPTIONS")
     assert options["physics"] == {"enabled": False} and options["layout"]["improvedLayout"] is False
-    # legend with community labels, linked to the community pages
-    assert '<a href="/viz/communities/1">1: topic · models</a>' in html
+    # legend with community labels, linked to the community pages (drawn by the script as text)
+    assert {"label": "1: topic · models", "size": 3, "color": "#f28e2b", "url": "/viz/communities/1"} in meta["legend"]
 
 
 def test_positions_come_from_the_stored_layout(snap):
@@ -102,7 +104,7 @@ def test_map_page_links_each_community(snap):
     assert [(n["id"], n["url"], n["members"]) for n in nodes] == [
         ("community:0", "/root/viz/communities/0", 3), ("community:1", "/root/viz/communities/1", 3)]
     assert [s[1] for s in _json_var(html, "META")["search"]] == ["community:0"] * 3 + ["community:1"] * 3
-    assert 'id="top-papers"' in html
+    assert _json_var(html, "META")["topPapers"]
 
 
 def test_ego_page_runs_a_short_physics_then_stops(snap):
@@ -144,8 +146,9 @@ def test_every_script_carries_the_nonce_of_the_policy(snap):
 
 
 def test_paper_detail_keeps_safe_links_only(snap):
-    html = render_page(paper_data(snap, D), ApiLinks())
-    assert 'href="https://doi.org/10.1000/x"' in html and 'href="https://example.org/x"' in html
+    detail = _json_var(render_page(paper_data(snap, D), ApiLinks()), "META")["detail"]
+    assert (detail["doi_url"], detail["url"]) == ("https://doi.org/10.1000/x", "https://example.org/x")
+    assert _json_var(render_page(paper_data(snap, B), ApiLinks()), "META")["detail"]["url"] is None
     assert safe_external_url("javascript:alert(1)") is None
     assert safe_external_url(" JAVASCRIPT:alert(1)") is None
     assert safe_external_url("data:text/html,x") is None
@@ -159,6 +162,7 @@ def test_links():
         "/viz", "/viz/communities/3", "/viz/papers/doi%3A10.1%2Fa%20b")
     site = SiteLinks(1, papers={"x"}, communities={0})
     assert (site.overview(), site.community(0), site.community(1)) == ("../index.html", "../communities/0.html", None)
-    assert site.paper("x") == f"../papers/{paper_slug('x')}.html" and site.paper("y") is None
+    assert site.paper("x") == "../paper.html?id=x" and site.paper("y") is None
+    assert SiteLinks(0).paper("hep-th/1 2") == "paper.html?id=hep-th%2F1%202"
     assert paper_slug("a/b") != paper_slug("a_b") != paper_slug("a:b")
     assert re.fullmatch(r"[A-Za-z0-9._-]+", paper_slug("<script>/../../etc"))

@@ -23,17 +23,19 @@ from viz.model import (
     MAP_LINKS_PER_COMMUNITY,
     PAGE_KINDS,
     EdgeData,
+    GroupEntry,
     LegendEntry,
     NodeData,
     PageData,
     PaperDetail,
+    PaperList,
     SearchEntry,
     check_budget,
     community_node_id,
     display_title,
 )
 
-__all__ = ["paper_graph", "community_map", "ego_graph"]
+__all__ = ["paper_graph", "community_map", "ego_graph", "related_graph"]
 
 
 def _paper_node(sp: StoredPaper, labels: Mapping[int, str], hop: int | None = None) -> NodeData:
@@ -297,6 +299,54 @@ def ego_graph(
     return PageData(kind="paper", heading=heading, nodes=tuple(nodes), edges=tuple(edges),
                     legend=_legend(nodes, communities), layout="radial", focus=center,
                     notes=tuple(notes), paper=_detail(stored[center], labels))
+
+
+def related_graph(
+    center: str,
+    papers: Sequence[StoredPaper],
+    edges: Sequence[EdgeData],
+    communities: Sequence[Community],
+    reason: Mapping[str, tuple[float, str]],
+    *,
+    heading: str = "",
+    lists: Sequence[PaperList] = (),
+    labels: Mapping[int, str] | None = None,
+) -> PageData:
+    """A paper (at the centre, labelled) and its related papers on a ring in
+    rank order, the edges among them, and the side lists. ``reason`` gives each
+    related paper's ``(score, main reason)``."""
+    labels = labels if labels is not None else {c.id: c.label for c in communities}
+    by_id = {sp.paper.id: sp for sp in papers}
+    order = [center] + sorted((p for p in by_id if p != center), key=lambda p: (-reason.get(p, (0.0, ""))[0], p))
+    nodes = []
+    counts: dict[str, int] = defaultdict(int)
+    for p in order:
+        node = _paper_node(by_id[p], labels, 0 if p == center else 1)
+        if p != center and p in reason:
+            score, why = reason[p]
+            counts[why] += 1
+            node = replace(node, note=f"Related: {REASON_WORDS.get(why, why)} (score {score:.2f})",
+                           group=REASON_ORDER.index(why) if why in REASON_ORDER else None)
+        nodes.append(node)
+    groups = tuple(GroupEntry(REASON_ORDER.index(r), REASON_WORDS[r], counts[r], None, REASON_COLORS[r])
+                   for r in REASON_ORDER if counts.get(r))
+    nodes = _rings(nodes)
+    notes = []
+    if len(nodes) == 1:
+        notes.append("This paper has no similar, keyword or citation links yet.")
+    return PageData(kind="paper", heading=heading, nodes=tuple(nodes), edges=tuple(edges),
+                    legend=_legend(nodes, communities), layout="radial", focus=center, notes=tuple(notes),
+                    paper=_detail(by_id[center], labels), lists=tuple(lists), labelled=tuple(order[:7]),
+                    groups=groups)
+
+
+#: Why a paper is related, in legend order, with words and colours (the edge
+#: colours of the same kinds: blue similar, orange keywords, greens citations).
+REASON_ORDER = ("similar", "keywords", "cites", "cited_by", "co_cites", "co_cited")
+REASON_WORDS = {"similar": "similar abstract", "keywords": "shared keywords", "cites": "cited by this paper",
+                "cited_by": "cites this paper", "co_cites": "shares references", "co_cited": "cited together"}
+REASON_COLORS = {"similar": "#5b8db8", "keywords": "#e8923a", "cites": "#3f9142", "cited_by": "#8cc97e",
+                 "co_cites": "#9b6bb3", "co_cited": "#d4a6c8"}
 
 
 def _spiral(nodes: Sequence[NodeData]) -> list[NodeData]:

@@ -18,6 +18,13 @@ __all__ = [
     "MAP_EDGE_BUDGET",
     "MAP_LINKS_PER_COMMUNITY",
     "EGO_MAX_NODES",
+    "COMMUNITY_NODES",
+    "BACKBONE_PER_NODE",
+    "RELATED_PAPERS",
+    "COMMUNITY_LABELS",
+    "GroupEntry",
+    "ListItem",
+    "PaperList",
     "EDGE_KINDS",
     "PAGE_KINDS",
     "NodeData",
@@ -44,6 +51,14 @@ MAP_LINKS_PER_COMMUNITY = 8
 MAP_BUDGET = 400
 #: Nodes of a paper's ego network at most (the centre, then the strongest hops).
 EGO_MAX_NODES = 150
+#: Papers drawn on a community page at most (the top by PageRank).
+COMMUNITY_NODES = 500
+#: Each paper's strongest edges of each kind kept on a community page.
+BACKBONE_PER_NODE = 3
+#: Related papers drawn around a paper on its page.
+RELATED_PAPERS = 30
+#: Papers labelled on the canvas of a community page (the top by PageRank).
+COMMUNITY_LABELS = 10
 
 #: Paper-to-paper edge kinds, in drawing priority order.
 EDGE_KINDS = ("cites", "similar", "keywords")
@@ -72,6 +87,42 @@ class NodeData:
     size: int = 1
     hop: int | None = None
     paper: str | None = None
+    group: int | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class GroupEntry:
+    """A colour group of a community page: a subtopic (``community`` is its id)
+    or, without stored subtopics, a group found on the page (``community`` None)."""
+
+    index: int
+    label: str
+    size: int
+    community: int | None = None
+    color: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListItem:
+    """One paper of a side list (related papers, prior or derivative works)."""
+
+    paper: str
+    title: str
+    year: int | None
+    community: int | None
+    score: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class PaperList:
+    """A titled, ranked list of papers beside the graph."""
+
+    key: str
+    title: str
+    note: str
+    items: tuple[ListItem, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +193,9 @@ class PageData:
     top_papers: tuple[NodeData, ...] = ()
     search: tuple[SearchEntry, ...] = ()
     paper: PaperDetail | None = None
+    groups: tuple[GroupEntry, ...] = ()
+    lists: tuple[PaperList, ...] = ()
+    labelled: tuple[str, ...] | None = None
 
 
 def choose_level(n_papers: int, node_budget: int = NODE_BUDGET) -> str:

@@ -9,6 +9,7 @@ and opened from disk with no server and no network).
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 import threading
@@ -16,14 +17,15 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Collection, Hashable
+from typing import Any, Callable, Collection, Hashable
 from urllib.parse import quote
 
 from graph.errors import param_error
 from graph.stores.base import GraphStore
 from viz.data import GraphSnapshot, community_data, overview_data, paper_data
-from viz.model import EGO_MAX_NODES, MAP_BUDGET, NODE_BUDGET
-from viz.render import render_page, vis_assets
+from viz.model import (COMMUNITY_NODES, EGO_MAX_NODES, MAP_BUDGET, NODE_BUDGET, RELATED_PAPERS, PageData,
+                       display_title)
+from viz.render import data_chunk, page_payload, render_page, vis_assets
 
 __all__ = [
     "ApiLinks",
@@ -98,7 +100,7 @@ class SiteLinks:
     def paper(self, paper_id: str) -> str | None:
         if self.papers is not None and paper_id not in self.papers:
             return None
-        return f"{self.up}papers/{paper_slug(paper_id)}.html"
+        return f"{self.up}paper.html?id={quote(paper_id, safe='')}"
 
 
 # --- pages ------------------------------------------------------------------------------
@@ -116,16 +118,18 @@ def overview_page(source: GraphStore | GraphSnapshot, links=None, *, node_budget
 
 
 def community_page(source: GraphStore | GraphSnapshot, community_id: int, links=None, *,
-                   node_budget: int = NODE_BUDGET, asset_prefix: str | None = None) -> str:
+                   node_budget: int = COMMUNITY_NODES, asset_prefix: str | None = None) -> str:
     """One community's papers. Raises CommunityNotFound."""
     page = community_data(_snapshot(source), community_id, node_budget=node_budget)
     return render_page(page, links or ApiLinks(), asset_prefix=asset_prefix)
 
 
 def paper_page(source: GraphStore | GraphSnapshot, paper_id: str, links=None, *, hops: int = 2,
-               max_nodes: int = EGO_MAX_NODES, asset_prefix: str | None = None) -> str:
-    """A paper's ego network (1 or 2 hops). Raises PaperNotFound."""
-    page = paper_data(source, paper_id, hops=hops, max_nodes=max_nodes)
+               max_nodes: int = EGO_MAX_NODES, related: int = RELATED_PAPERS,
+               asset_prefix: str | None = None) -> str:
+    """A paper, its most related papers and its prior and derivative works.
+    Raises PaperNotFound. (``hops`` and ``max_nodes`` are kept for older callers.)"""
+    page = paper_data(source, paper_id, related=related)
     return render_page(page, links or ApiLinks(), asset_prefix=asset_prefix)
 
 
@@ -144,18 +148,23 @@ class SiteReport:
     files: list[str] = field(default_factory=list)
 
 
+#: Papers per data file of a static site (about 0.5 MB each on citeseer).
+PAPERS_PER_CHUNK = 100
+
+
 def write_site(
     store: GraphStore | GraphSnapshot,
     out_dir: str | Path,
     *,
     node_budget: int = NODE_BUDGET,
     map_budget: int = MAP_BUDGET,
-    max_paper_pages: int | None = 1000,
+    max_paper_pages: int | None = None,
     hops: int = 2,
     inline_assets: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> SiteReport:
-    """Write the overview (``index.html``), community pages and paper pages.
+    """Write the overview (``index.html``), the community pages and one paper page
+    (``paper.html?id=...``) that shows any paper from shared data files.
 
     Parameters
     ----------
@@ -164,11 +173,19 @@ def write_site(
     out_dir : path
         Created if missing; only files below it are written.
     max_paper_pages : int or None
-        Paper pages for the top papers by PageRank, at most this many (None: all).
-        Papers without a page are shown but not linked.
+        Data for the top papers by PageRank, at most this many (None: all).
+        Papers without data are shown but not linked.
     inline_assets : bool
         False (default): one copy of vis-network in ``assets/`` serves every page.
-        True: every page carries it inline (self-contained single files, ~700 kB each).
+        True: the overview and community pages carry it inline.
+
+    Notes
+    -----
+    Each paper's page data (its related papers, edges, prior and derivative
+    works) is written once, into ``data/papers/K.js`` where ``K`` is
+    :func:`viz.render.data_chunk` of its id; ``paper.html`` reads ``?id=`` and
+    loads that one file with a ``<script>`` element, which works from ``file://``
+    where ``fetch()`` of a local file does not.
     """
     if max_paper_pages is not None and (isinstance(max_paper_pages, bool) or not isinstance(max_paper_pages, int)
                                         or max_paper_pages < 0):
@@ -184,44 +201,102 @@ def write_site(
     report.skipped_papers = len(snap.papers) - len(paper_ids)
     eligible = sorted((c for c in snap.communities if c.size >= 2), key=lambda c: (-c.size, c.id))
     # The map draws the largest map_budget communities; below the node budget every
-    # community in the legend gets its page.
+    # community in the legend gets its page. Subtopics (level 1) get pages too.
     drawn = snap.communities if len(snap.papers) <= node_budget else eligible[:map_budget]
-    community_ids = {c.id for c in drawn}
+    community_ids = {c.id for c in drawn} | {c.id for c in eligible if getattr(c, "level", 0) == 1}
     links = SiteLinks(0, papers=paper_ids, communities=community_ids)
 
     (out / "communities").mkdir(parents=True, exist_ok=True)
-    (out / "papers").mkdir(parents=True, exist_ok=True)
-    if not inline_assets:
-        _write_assets(out / _ASSETS, report)
+    (out / "data" / "papers").mkdir(parents=True, exist_ok=True)
+    _write_assets(out / _ASSETS, report)
 
     def prefix(depth: int) -> str | None:
         return None if inline_assets else "../" * depth + f"{_ASSETS}/"
 
-    def emit(path: Path, html: str) -> None:
-        path.write_text(html, encoding="utf-8")
-        report.pages += 1
-        report.bytes += len(html.encode("utf-8"))
+    def emit(path: Path, text: str, *, page: bool = True) -> None:
+        path.write_text(text, encoding="utf-8")
+        report.pages += page
+        report.bytes += len(text.encode("utf-8"))
         report.files.append(str(path.relative_to(out)))
 
     html = render_page(overview_data(snap, node_budget=node_budget, map_budget=map_budget), links,
                        asset_prefix=prefix(0))
     emit(out / "index.html", html)
     for i, c in enumerate(sorted(community_ids)):
-        page = community_data(snap, c, node_budget=node_budget)
+        page = community_data(snap, c)
         emit(out / "communities" / f"{c}.html", render_page(page, links.at(1), asset_prefix=prefix(1)))
         report.communities += 1
         progress("community pages", i + 1, len(community_ids))
+
+    chunks = max(1, -(-len(papers) // PAPERS_PER_CHUNK))
+    shell = PageData(kind="paper", heading="Paper", nodes=(), edges=(), layout="radial")
+    emit(out / "paper.html", render_page(shell, links, asset_prefix=f"{_ASSETS}/",
+                                         data_src=("data/papers/", chunks)))
+    table = _PaperTable(snap, paper_ids)
+    by_chunk: dict[int, dict[str, Any]] = {}
     for i, sp in enumerate(papers):
-        page = paper_data(snap, sp.paper.id, hops=hops)
-        emit(out / "papers" / f"{paper_slug(sp.paper.id)}.html",
-             render_page(page, links.at(1), asset_prefix=prefix(1)))
+        page = paper_data(snap, sp.paper.id)
+        by_chunk.setdefault(data_chunk(sp.paper.id, chunks), {})[sp.paper.id] = compact_payload(
+            page, page_payload(page, links), table)
         report.papers += 1
-        if (i + 1) % 50 == 0 or i + 1 == len(papers):
-            progress("paper pages", i + 1, len(papers))
+        if (i + 1) % 200 == 0 or i + 1 == len(papers):
+            progress("paper data", i + 1, len(papers))
+    for k in range(chunks):
+        emit(out / "data" / "papers" / f"{k}.js", f"citegraphData({_json(by_chunk.get(k, {}))});\n", page=False)
+    emit(out / "data" / "index.js", f"citegraphIndex({_json(table.rows)});\n", page=False)
     report.seconds = time.perf_counter() - t0
-    log.info("viz site: %d pages (%d communities, %d papers), %d bytes in %.1fs",
-             report.pages, report.communities, report.papers, report.bytes, report.seconds)
+    log.info("viz site: %d pages (%d communities), %d papers in %d data files, %d bytes in %.1fs",
+             report.pages, report.communities, report.papers, chunks, report.bytes, report.seconds)
     return report
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class _PaperTable:
+    """Every paper a static site's paper pages name, once: ``[id, title, year,
+    community, pagerank, keywords, has a page]``; pages refer to rows by index."""
+
+    def __init__(self, snap: GraphSnapshot, with_page: Collection[str]) -> None:
+        self.snap = snap
+        self.with_page = with_page
+        self.rows: list[list[Any]] = []
+        self.index: dict[str, int] = {}
+
+    def row(self, paper_id: str) -> int:
+        i = self.index.get(paper_id)
+        if i is None:
+            sp = self.snap.by_id[paper_id]
+            s = sp.scores
+            i = self.index[paper_id] = len(self.rows)
+            self.rows.append([paper_id, display_title(sp.paper), sp.paper.year, s.community if s else None,
+                              float(f"{s.pagerank:.4g}") if s else None, list(sp.keywords[:5]),
+                              1 if paper_id in self.with_page else 0])
+        return i
+
+
+_KIND_CODES = {"cites": 0, "similar": 1, "keywords": 2}
+
+
+def compact_payload(page: PageData, payload: dict[str, Any], table: "_PaperTable") -> dict[str, Any]:
+    """A paper page's payload with papers as rows of ``table`` (the page script's
+    ``expand`` rebuilds the full payload): titles, keywords and links are written
+    once for the whole site instead of once per page that shows them."""
+    nodes = payload["nodes"]
+    pos = {n["id"]: i for i, n in enumerate(nodes)}
+    meta = dict(payload["meta"])
+    lists = meta.pop("lists")
+    return {
+        "m": meta,
+        "n": [[table.row(n["id"]), n["x"], n["y"], n["size"], n.get("hop", 1), n.get("note", ""),
+               1 if n["label"] else 0, n["color"] if isinstance(n["color"], str) else n["color"]["background"]]
+              for n in nodes],
+        "e": [[pos[e["from"]], pos[e["to"]], _KIND_CODES[e["kind"]], e["weight"], e["width"]]
+              for e in payload["edges"]],
+        "l": [[pl.key, pl.title, pl.note, [[table.row(it.paper), it.reason] for it in pl.items]]
+              for pl in page.lists],
+    }
 
 
 def _write_assets(folder: Path, report: SiteReport) -> None:
@@ -229,6 +304,7 @@ def _write_assets(folder: Path, report: SiteReport) -> None:
     js, css = vis_assets()
     for name, text in (("vis-network.min.js", js), ("vis-network.css", css)):
         (folder / name).write_text(text, encoding="utf-8")
+        report.bytes += len(text.encode("utf-8"))
         report.files.append(f"{_ASSETS}/{name}")
 
 

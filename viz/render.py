@@ -32,6 +32,8 @@ __all__ = [
     "EDGE_STYLES",
     "community_color",
     "render_page",
+    "page_payload",
+    "data_chunk",
     "vis_assets",
     "safe_external_url",
     "content_security_policy",
@@ -138,7 +140,8 @@ class _BoundTemplate:
         return self._template.render(**context, **self._extra)
 
 
-def render_page(page: PageData, links: Links, *, asset_prefix: str | None = None) -> str:
+def render_page(page: PageData, links: Links, *, asset_prefix: str | None = None,
+                data_src: tuple[str, int] | None = None) -> str:
     """The HTML of one page.
 
     Parameters
@@ -151,6 +154,10 @@ def render_page(page: PageData, links: Links, *, asset_prefix: str | None = None
         None (default) inlines vis-network's JS and CSS; a prefix such as
         ``"../assets/"`` links them from files next to the page instead (static
         sites, where one copy serves every page).
+    data_src : (str, int), optional
+        A page that draws no data of its own but the paper named by ``?id=`` in
+        its URL, read from ``{prefix}{chunk}.js`` (``chunk`` in ``range(n)``, see
+        :func:`data_chunk`), each file calling ``citegraphData({id: payload})``.
 
     Returns
     -------
@@ -162,8 +169,7 @@ def render_page(page: PageData, links: Links, *, asset_prefix: str | None = None
     from pyvis.node import Node
 
     net = Network(height="100%", width="100%", heading=page.heading, cdn_resources="in_line")
-    records = _node_records(page, links)
-    for rec in records:
+    for rec in _node_records(page, links):
         node_id = rec.pop("id")
         options = Node(node_id, "dot", label=rec.pop("label"), **rec).options
         net.nodes.append(options)
@@ -173,8 +179,39 @@ def render_page(page: PageData, links: Links, *, asset_prefix: str | None = None
         net.edges.append(Edge(edge.source, edge.target, False, **_edge_record(i, edge, page)).options)
     net.options = _vis_options(page)
     net.path = "page.html"
-    net.templateEnv = _PageEnvironment(_environment(), _context(page, links, asset_prefix))
+    if data_src is not None:
+        data = {"src": data_src[0], "chunks": int(data_src[1]), "palette": list(PALETTE), "none": _NO_COMMUNITY}
+    else:
+        data = {"page": {"meta": _meta(page, links), "nodes": net.nodes, "edges": net.edges}}
+    net.templateEnv = _PageEnvironment(_environment(), _context(page, asset_prefix, data))
     return net.generate_html()
+
+
+def page_payload(page: PageData, links: Links) -> dict[str, Any]:
+    """What a page script draws, as JSON-ready data: ``{meta, nodes, edges}``
+    (the static site stores these in data files)."""
+    from pyvis.edge import Edge
+    from pyvis.node import Node
+
+    nodes = []
+    for rec in _node_records(page, links):
+        node_id = rec.pop("id")
+        nodes.append(Node(node_id, "dot", label=rec.pop("label"), **rec).options)
+    edges = [Edge(e.source, e.target, False, **_edge_record(i, e, page)).options for i, e in enumerate(page.edges)]
+    return {"meta": _meta(page, links), "nodes": nodes, "edges": edges}
+
+
+def data_chunk(paper_id: str, chunks: int) -> int:
+    """Which data file of a static site holds ``paper_id``: FNV-1a (32 bit) of
+    its UTF-8 bytes modulo ``chunks``, the same sum the page script computes.
+
+    >>> data_chunk("a", 1000)
+    220
+    """
+    h = 0x811C9DC5
+    for byte in paper_id.encode("utf-8"):
+        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return h % chunks
 
 
 # --- records --------------------------------------------------------------------------
@@ -182,7 +219,7 @@ def render_page(page: PageData, links: Links, *, asset_prefix: str | None = None
 
 def _node_records(page: PageData, links: Links) -> list[dict[str, Any]]:
     positions = _positions(page)
-    labelled = _labelled(page.nodes)
+    labelled = set(page.labelled) if page.labelled is not None else _labelled(page.nodes)
     max_pr = max((n.pagerank or 0.0 for n in page.nodes), default=0.0) or 1.0
     max_size = max((n.size for n in page.nodes), default=1) or 1
     out = []
@@ -193,7 +230,7 @@ def _node_records(page: PageData, links: Links) -> list[dict[str, Any]]:
             "label": _short(n.title, 40) if n.id in labelled else "",
             "x": x,
             "y": y,
-            "color": community_color(n.community),
+            "color": _node_color(page, n),
             "size": _node_size(n, max_pr, max_size),
             "kind": n.kind,
             "name": n.title,
@@ -211,11 +248,34 @@ def _node_records(page: PageData, links: Links) -> list[dict[str, Any]]:
             rec["url"] = links.paper(n.id)
             if n.hop is not None:
                 rec["hop"] = n.hop
+            if n.note:
+                rec["note"] = n.note
+        if page.kind == "community" and rec["label"]:
+            # Few labels on a big, zoomed-out canvas: large, on a white box.
+            rec["font"] = {"size": 40, "face": "system-ui, sans-serif", "background": "rgba(255,255,255,0.8)"}
+            rec["label"] = _short(n.title, 40)
+        if page.kind == "paper" and rec["label"] and page.focus != n.id:
+            rec["font"] = {"size": 18, "face": "system-ui, sans-serif", "background": "rgba(255,255,255,0.75)"}
         if page.focus == n.id:
             rec["fixed"] = True
-            rec["borderWidth"] = 3
+            rec["borderWidth"] = 4
+            rec["size"] = 26
+            rec["color"] = {"background": rec["color"], "border": "#1f2933"}
+            rec["font"] = {"size": 17, "face": "system-ui, sans-serif", "bold": True,
+                           "background": "rgba(255,255,255,0.85)"}
+            rec["label"] = _short(n.title, 70)
         out.append(rec)
     return out
+
+
+def _node_color(page: PageData, n: NodeData) -> str:
+    """By subtopic group on pages that have groups, else by community."""
+    if page.groups and not (page.kind == "paper" and n.id == page.focus):
+        if n.group is None:
+            return _NO_COMMUNITY
+        own = next((g.color for g in page.groups if g.index == n.group and g.color), None)
+        return own or PALETTE[n.group % len(PALETTE)]
+    return community_color(n.community)
 
 
 def _edge_record(i: int, e, page: PageData) -> dict[str, Any]:
@@ -275,7 +335,7 @@ def _vis_options(page: PageData) -> dict[str, Any]:
         physics = {
             "enabled": True,
             "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {"gravitationalConstant": -45, "springLength": 110, "avoidOverlap": 0.3},
+            "forceAtlas2Based": {"gravitationalConstant": -140, "springLength": 190, "avoidOverlap": 0.8},
             "stabilization": {"enabled": True, "iterations": 150, "updateInterval": 50, "fit": True},
         }
     return {
@@ -308,31 +368,33 @@ def content_security_policy(nonce: str, *, files: bool = False) -> str:
             "img-src data:; base-uri 'none'; form-action 'none'; connect-src 'none'")
 
 
-def _context(page: PageData, links: Links, asset_prefix: str | None) -> dict[str, Any]:
-    js, css = (None, None) if asset_prefix is not None else vis_assets()
-    nonce = secrets.token_urlsafe(16)
+def _meta(page: PageData, links: Links) -> dict[str, Any]:
+    """Everything the page script shows besides nodes and edges (all text)."""
     kinds_drawn = {e.kind for e in page.edges}
     edge_counts = {k: sum(1 for e in page.edges if e.kind == k) for k in (*EDGE_KINDS, "community")}
-    legend = [
-        {"id": c.community, "label": c.label or f"Community {c.community}", "size": c.size,
-         "color": community_color(c.community), "url": links.community(c.community)}
-        for c in page.legend
-    ]
+    if page.groups:
+        legend = [{"label": g.label, "size": g.size, "color": g.color or PALETTE[g.index % len(PALETTE)],
+                   "url": links.community(g.community) if g.community is not None else None}
+                  for g in page.groups]
+        legend_title = ("Why related (main reason)" if page.kind == "paper"
+                        else "Subtopics" if any(g.community is not None for g in page.groups)
+                        else "Groups (by similarity; no stored subtopics)")
+    else:
+        legend = [{"label": f"{c.community}: {c.label or f'Community {c.community}'}", "size": c.size,
+                   "color": community_color(c.community), "url": links.community(c.community)}
+                  for c in page.legend]
+        legend_title = "Communities"
     communities = {str(c.community): c.label or f"Community {c.community}" for c in page.legend}
     search = [[s.text, s.node, links.paper(s.paper) if s.paper else None] for s in page.search]
-    meta = {
-        "kind": page.kind,
-        "heading": page.heading,
-        "focus": page.focus,
-        "layout": page.layout,
-        "physics": page.layout == "radial",
-        "communities": communities,
-        "edgeStyles": {k: EDGE_STYLES[k] for k in EDGE_STYLES if k in kinds_drawn},
-        "search": search,
-        "noneColor": _NO_COMMUNITY,
-    }
-    top = [{"title": n.title, "url": links.paper(n.id), "color": community_color(n.community),
-            "community": n.community_label} for n in page.top_papers]
+    top = [{"title": n.title, "url": links.paper(n.id), "color": community_color(n.community)}
+           for n in page.top_papers]
+    drawn = {n.id for n in page.nodes}
+    colors = {n.id: _node_color(page, n) for n in page.nodes}
+    lists = [{"key": pl.key, "title": pl.title, "note": pl.note,
+              "items": [{"title": it.title, "url": links.paper(it.paper), "year": it.year,
+                         "color": colors.get(it.paper) or community_color(it.community), "reason": it.reason,
+                         "node": it.paper if it.paper in drawn else None} for it in pl.items]}
+             for pl in page.lists]
     detail = None
     if page.paper is not None:
         p = page.paper
@@ -342,23 +404,42 @@ def _context(page: PageData, links: Links, asset_prefix: str | None) -> dict[str
             "community": p.community, "community_label": p.community_label,
             "community_url": links.community(p.community) if p.community is not None else None,
             "doi_url": _doi_url(p.doi), "doi": p.doi, "url": safe_external_url(p.url),
-            "pagerank": p.pagerank, "bridge": p.bridge, "color": community_color(p.community),
+            "pagerank": p.pagerank, "color": community_color(p.community),
         }
-    crumbs = [("Overview", links.overview())]
+    crumbs: list[list[Any]] = [["Overview", links.overview()]]
     if page.kind == "community" and page.community is not None:
-        crumbs.append((f"Community {page.community}", None))
+        crumbs.append([f"Community {page.community}", None])
     if page.kind == "paper" and page.paper is not None and page.paper.community is not None:
-        crumbs.append((f"Community {page.paper.community}", links.community(page.paper.community)))
+        crumbs.append([f"Community {page.paper.community}", links.community(page.paper.community)])
     return {
-        "page": page,
-        "meta": meta,
+        "kind": page.kind,
+        "heading": page.heading,
+        "focus": page.focus,
+        "layout": page.layout,
+        "physics": page.layout == "radial",
+        "communities": communities,
+        "edgeStyles": {k: EDGE_STYLES[k] for k in EDGE_STYLES if k in kinds_drawn},
+        "edgeKinds": [{"kind": k, "count": edge_counts[k], **EDGE_STYLES[k]} for k in EDGE_STYLES
+                      if edge_counts.get(k)],
+        "search": search,
+        "noneColor": _NO_COMMUNITY,
         "legend": legend,
-        "legend_more": max(0, len(legend) - 40),
-        "edge_kinds": [{"kind": k, "count": edge_counts[k], **EDGE_STYLES[k]} for k in EDGE_STYLES
-                       if edge_counts.get(k)],
-        "top_papers": top,
+        "legendTitle": legend_title,
+        "topPapers": top,
+        "lists": lists,
         "detail": detail,
         "crumbs": crumbs,
+        "notes": list(page.notes),
+        "counts": f"{len(page.nodes):,} nodes, {len(page.edges):,} edges.",
+    }
+
+
+def _context(page: PageData, asset_prefix: str | None, data: Mapping[str, Any]) -> dict[str, Any]:
+    js, css = (None, None) if asset_prefix is not None else vis_assets()
+    nonce = secrets.token_urlsafe(16)
+    return {
+        "page": page,
+        "data": data,
         "vis_options": _vis_options(page),
         "vis_js": Markup(js) if js is not None else None,
         "vis_css": Markup(css) if css is not None else None,

@@ -20,7 +20,7 @@ from tests.browser.conftest import DATASETS, build_store, serve
 from tests.test_viz_support import A, B, D, F, H, XSS
 from viz.data import GraphSnapshot, community_data, overview_data, paper_data
 from viz.model import PageData
-from viz.pages import paper_slug, write_site
+from viz.pages import write_site
 
 
 def check_page(browser, url: str, page: PageData, shot: Path, *, offline_files: bool = False) -> dict:
@@ -56,17 +56,60 @@ def tiny_sites(tiny_store, tmp_path_factory):
     return out, GraphSnapshot.load(tiny_store)
 
 
+def site_paper(out: Path, paper_id: str, site: str = "papers") -> str:
+    """The static site's one paper page, showing ``paper_id``."""
+    return (out / site / "paper.html").as_uri() + "?id=" + quote(paper_id, safe="")
+
+
 @pytest.mark.parametrize("name, path, make", [
     ("overview", "papers/index.html", lambda s: overview_data(s)),
     ("map", "map/index.html", lambda s: overview_data(s, node_budget=3)),
     ("community", "papers/communities/0.html", lambda s: community_data(s, 0)),
-    ("paper", f"papers/papers/{paper_slug(H)}.html", lambda s: paper_data(s, H)),
-    ("paper-isolated", f"papers/papers/{paper_slug('g')}.html", lambda s: paper_data(s, "g")),
+    ("paper", H, lambda s: paper_data(s, H)),
+    ("paper-isolated", "g", lambda s: paper_data(s, "g")),
 ])
 def test_static_site_pages(browser, tiny_sites, screenshots, name, path, make):
     out, snap = tiny_sites
-    check_page(browser, (out / path).as_uri(), make(snap), screenshots / f"tiny-site-{name}.png",
-               offline_files=True)
+    url = site_paper(out, path) if name.startswith("paper") else (out / path).as_uri()
+    check_page(browser, url, make(snap), screenshots / f"tiny-site-{name}.png", offline_files=True)
+
+
+def _hooks(browser) -> dict:
+    return browser.execute_script(
+        "var o = {}; for (var a of document.body.attributes) { o[a.name] = a.value; } return o;")
+
+
+def test_pages_report_their_state_on_body(browser, tiny_api, tiny_sites, tiny_store):
+    snap = GraphSnapshot.load(tiny_store)
+    out, _ = tiny_sites
+    for url, page in ((f"{tiny_api}/viz/communities/0", community_data(snap, 0)),
+                      (f"{tiny_api}/viz/papers/{B}", paper_data(snap, B)),
+                      (site_paper(out, B), paper_data(snap, B))):
+        chromium.open_page(browser, url)
+        hooks = _hooks(browser)
+        assert hooks["data-ready"] == "1", url
+        assert (int(hooks["data-nodes"]), int(hooks["data-edges"])) == (len(page.nodes), len(page.edges)), url
+        assert hooks["data-kinds"] == ",".join(sorted({e.kind for e in page.edges})), url
+        assert hooks["data-focus"] == (page.focus or ""), url
+        assert int(hooks["data-labels"]) == sum(1 for n in page.nodes if n.id in set(page.labelled or ())), url
+        assert float(hooks["data-ready-ms"]) >= 0
+    # the static paper page lists related papers, prior and derivative works, as text
+    chromium.open_page(browser, site_paper(out, B))
+    related = browser.execute_script(
+        "return Array.prototype.map.call(document.querySelectorAll('#list-related li a'), "
+        "function (a) { return [a.textContent, a.getAttribute('href')]; })")
+    assert related == [["Graph neural networks for citation graphs", "paper.html?id=a"],
+                       ["Ünïcode — “quotes” & ampersands", "paper.html?id=f"]]
+
+
+def test_static_paper_page_names_a_missing_paper(browser, tiny_sites):
+    out, _ = tiny_sites
+    browser.get(site_paper(out, "no such paper"))
+    deadline = time.monotonic() + 20
+    while not browser.execute_script("return document.body.getAttribute('data-error')") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert browser.execute_script("return document.body.getAttribute('data-error')") == (
+        "No paper with id no such paper in this site.")
 
 
 def test_served_pages(browser, tiny_api, tiny_store, screenshots):
@@ -87,7 +130,7 @@ def test_xss_title_renders_as_text(browser, tiny_api, tiny_sites, tiny_store, sc
         (f"{tiny_api}/viz/papers/{B}", paper_data(snap, B), False),
         (f"{tiny_api}/viz", overview_data(snap), False),
         (f"{tiny_api}/viz/communities/0", community_data(snap, 0), False),
-        ((out / "papers" / "papers" / f"{paper_slug(B)}.html").as_uri(), paper_data(snap, B), True),
+        (site_paper(out, B), paper_data(snap, B), True),
     ]
     for i, (url, page, files) in enumerate(pages):
         check_page(browser, url, page, screenshots / f"xss-{i}.png", offline_files=files)
@@ -142,7 +185,7 @@ def test_map_search_focuses_the_community_of_a_paper(browser, tiny_sites):
     assert found["node"] == "community:0"
     link = browser.execute_script(
         "var a = document.querySelectorAll('#info a'); return a[a.length - 1].getAttribute('href');")
-    assert link == f"papers/{paper_slug(H)}.html"
+    assert link == "paper.html?id=hep-th%2F9901001"
     chromium.click_node(browser, "community:1", double=True)
     deadline = time.monotonic() + 30
     while not browser.current_url.endswith("/communities/1.html") and time.monotonic() < deadline:
