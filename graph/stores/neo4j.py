@@ -75,7 +75,7 @@ from graph.stores.base import (
     index_references,
 )
 from graph.stores import neo4j_rows as conv
-from graph.stores.neo4j_query import plan_refusal, text_refusal, to_json
+from graph.stores.neo4j_query import plan_refusal, size_refusal, text_refusal, to_json
 
 __all__ = ["Neo4jStore"]
 
@@ -571,7 +571,7 @@ class Neo4jStore(GraphStore):
         if parameters is not None and not isinstance(parameters, Mapping):
             raise param_error("parameters", "cypher", "a mapping of names to values", parameters)
         params = dict(parameters or {})
-        reason = text_refusal(query)
+        reason = size_refusal(query) or text_refusal(query)
         if reason:
             raise QueryRefused(f"Query refused: {reason}.")
         driver = self._require_driver()
