@@ -112,9 +112,11 @@ def test_load_csv_behind_a_backtick_quote_is_refused(neo):
 
 # --- finding 3: deep nesting and long queries, refused before Neo4j -------------
 
-@pytest.mark.parametrize("opening,closing", [("(", ")"), ("[", "]"), ("{a: ", "}")])
+@pytest.mark.parametrize("opening,closing", [("(", ")"), ("[", "]"), ("{a: ", "}"), ("NOT ", ""),
+                                             ("CASE WHEN true THEN ", " END"), ("[x IN ", " | x]")])
 def test_deep_nesting_is_400_naming_the_limit_at_once(neo, opening, closing):
-    query = "RETURN " + opening * 300 + "1" + closing * 300
+    inner = "true" if opening == "NOT " else "[1]" if opening == "[x IN " else "1"
+    query = "RETURN " + opening * 100 + inner + closing * 100
     with client_for(neo) as client:
         t0 = time.monotonic()
         r = client.post("/cypher", json={"query": query}, headers=AUTH)
@@ -131,6 +133,15 @@ def test_nesting_inside_strings_does_not_count(neo):
     with client_for(neo) as client:
         r = client.post("/cypher", json={"query": "RETURN '" + "(" * 300 + "' AS s"}, headers=AUTH)
     assert r.status_code == 200, r.text
+
+
+def test_long_operator_chain_is_400_naming_the_token_limit(neo):
+    from graph.stores.neo4j_query import MAX_TOKENS
+
+    with client_for(neo) as client:
+        r = client.post("/cypher", json={"query": "RETURN " + "1+" * 2000 + "1"}, headers=AUTH)
+    error = assert_error(r, 400, "query_refused")
+    assert f"limit of {MAX_TOKENS}" in error["message"]
 
 
 def test_too_long_query_is_400_naming_the_limit(neo):

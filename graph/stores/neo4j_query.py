@@ -28,6 +28,7 @@ __all__ = [
     "READ_OPERATORS",
     "MAX_QUERY_CHARS",
     "MAX_NESTING",
+    "MAX_TOKENS",
     "strip_literals",
     "size_refusal",
     "text_refusal",
@@ -42,6 +43,9 @@ MAX_QUERY_CHARS = 20_000
 #: Neo4j 5.26's parser overflows its stack around 300 levels and never answers;
 #: real queries (the cookbook's deepest is 6) stay far below.
 MAX_NESTING = 40
+#: Most words, numbers and symbols outside strings and comments. A long chain
+#: of operators (``1+1+...``) costs the parser time out of proportion.
+MAX_TOKENS = 1000
 
 #: Read-only procedures a power user may CALL (lower case). Everything else is refused.
 ALLOWED_PROCEDURES = frozenset(
@@ -125,6 +129,7 @@ _FORBIDDEN_TEXT = (
         "administration and schema commands are not allowed",
     ),
 )
+_TOKEN = re.compile(r"\w+|[^\w\s]")
 _CALL = re.compile(r"\bCALL\s+([A-Za-z_][\w.]*)", re.IGNORECASE)
 _UNICODE_ESCAPE = re.compile(r"\\u[0-9a-fA-F]{4}")
 
@@ -154,24 +159,49 @@ def strip_literals(query: str) -> str:
 
 
 def nesting_depth(text: str) -> int:
-    """Deepest nesting of brackets in ``text`` (literals already stripped)."""
-    depth = deepest = 0
-    for ch in text:
-        if ch in "([{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif ch in ")]}":
-            depth = max(depth - 1, 0)
+    """Deepest nesting in ``text`` (literals already stripped): brackets,
+    ``CASE ... END`` and runs of ``NOT`` each add a level.
+
+    >>> nesting_depth("RETURN [x IN (1) | CASE WHEN NOT NOT x THEN {a: 1} END]")
+    4
+    """
+    depth = case = nots = deepest = 0
+    for token in _TOKEN.findall(text):
+        upper = token.upper()
+        if upper == "NOT":
+            nots += 1
+        else:
+            nots = 0
+            if token in "([{":
+                depth += 1
+            elif token in ")]}":
+                depth = max(depth - 1, 0)
+            elif upper == "CASE":
+                case += 1
+            elif upper == "END" and case:
+                case -= 1
+        deepest = max(deepest, depth + case + nots)
     return deepest
 
 
-def size_refusal(query: str, *, max_chars: int = MAX_QUERY_CHARS, max_nesting: int = MAX_NESTING) -> str | None:
-    """Why the query is too big for Neo4j's parser, or None (checked first, cheaply)."""
+def size_refusal(
+    query: str, *, max_chars: int = MAX_QUERY_CHARS, max_nesting: int = MAX_NESTING, max_tokens: int = MAX_TOKENS
+) -> str | None:
+    """Why the query is too big for Neo4j's parser, or None (checked first, cheaply).
+
+    Neo4j 5.26 parses recursively: ~300 nested brackets, ``NOT`` or ``CASE``
+    overflow its stack and the query never answers; a chain of 2,000 ``+`` takes
+    it seconds to minutes.
+    """
     if len(query) > max_chars:
         return f"the query is {len(query)} characters long, more than the limit of {max_chars}"
-    depth = nesting_depth(strip_literals(query))
+    text = strip_literals(query)
+    tokens = len(_TOKEN.findall(text))
+    if tokens > max_tokens:
+        return f"the query has {tokens} tokens, more than the limit of {max_tokens}"
+    depth = nesting_depth(text)
     if depth > max_nesting:
-        return f"the query nests brackets {depth} deep, more than the limit of {max_nesting}"
+        return f"the query nests {depth} deep (brackets, CASE, NOT), more than the limit of {max_nesting}"
     return None
 
 
