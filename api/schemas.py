@@ -324,7 +324,9 @@ class CypherResponse(_Out):
     columns: list[str]
     rows: list[list[Any]]
     row_count: int
-    truncated: bool = Field(description="True when the row cap cut the result.")
+    truncated: bool = Field(description="True when the row cap or the byte cap cut the result.")
+    truncated_by: Literal["rows", "bytes"] | None = Field(
+        None, description="Which cap cut the result: CITEGRAPH_CYPHER_MAX_ROWS or CITEGRAPH_CYPHER_MAX_BYTES.")
 
 
 # --- writes ---------------------------------------------------------------------

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     citegraph_api_key: SecretStr | None = None
     citegraph_cypher_timeout: float = Field(5.0, gt=0, le=600)
     citegraph_cypher_max_rows: int = Field(1000, ge=1, le=1_000_000)
+    #: JSON bytes of rows one /cypher answer may carry (10 MB); past it, truncated.
+    citegraph_cypher_max_bytes: int = Field(10_000_000, ge=1024, le=1_000_000_000)
+    #: /cypher queries run at once per API process; more wait (and time out) in line.
+    citegraph_cypher_concurrency: int = Field(4, ge=1, le=64)
     citegraph_cors_origins: str = ""
     citegraph_max_body_bytes: int = Field(10 * 1024 * 1024, ge=1024)
     citegraph_host: str = "127.0.0.1"
