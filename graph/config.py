@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -47,6 +47,20 @@ class Settings(BaseSettings):
     citegraph_host: str = "127.0.0.1"
     citegraph_port: int = Field(8000, ge=1, le=65535)
     citegraph_batch_size: int = Field(5000, ge=1, le=1_000_000)
+
+    @field_validator("citegraph_api_key")
+    @classmethod
+    def _key_not_blank(cls, value: SecretStr | None) -> SecretStr | None:
+        # "" means no key (the protected endpoints answer 403); a key of only
+        # spaces, or with spaces around it, can never be sent in a Bearer header.
+        if value is None or value.get_secret_value() == "":
+            return None
+        secret = value.get_secret_value()
+        if not secret.strip():
+            raise ValueError("CITEGRAPH_API_KEY is blank (only whitespace); set a long random secret or unset it")
+        if secret != secret.strip():
+            raise ValueError("CITEGRAPH_API_KEY starts or ends with whitespace; remove it")
+        return value
 
     @model_validator(mode="after")
     def _neo4j_needs_password(self) -> "Settings":
