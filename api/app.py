@@ -108,6 +108,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         try:
             yield
         finally:
+            service.close()
             if owned:
                 await run_in_threadpool(active.close)
 

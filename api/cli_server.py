@@ -120,7 +120,8 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(EXIT_USAGE) from None
         with errors_to_exit_codes(), open_store(cfg) as store:
             result = store.cypher(cypher, parameters, timeout=cfg.citegraph_cypher_timeout,
-                                  max_rows=cfg.citegraph_cypher_max_rows)
+                                  max_rows=cfg.citegraph_cypher_max_rows,
+                                  max_bytes=cfg.citegraph_cypher_max_bytes)
         if as_json:
             typer.echo(json.dumps({"columns": list(result.columns), "rows": [list(r) for r in result.rows],
                                    "truncated": result.truncated}, ensure_ascii=False, default=str))

@@ -297,7 +297,8 @@ class KeywordPapers(_Out):
 class CypherRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    query: str = Field(min_length=1, max_length=20_000, description="One read-only Cypher query.")
+    # Longer than the store's limit (MAX_QUERY_CHARS), so that limit answers with a 400 naming it.
+    query: str = Field(min_length=1, max_length=1_000_000, description="One read-only Cypher query.")
     parameters: dict[str, Any] = Field(default_factory=dict, description="Passed as Cypher $parameters.")
 
 
@@ -338,7 +339,9 @@ class CypherResponse(_Out):
     columns: list[str]
     rows: list[list[Any]]
     row_count: int
-    truncated: bool = Field(description="True when the row cap cut the result.")
+    truncated: bool = Field(description="True when the row cap or the byte cap cut the result.")
+    truncated_by: Literal["rows", "bytes"] | None = Field(
+        None, description="Which cap cut the result: CITEGRAPH_CYPHER_MAX_ROWS or CITEGRAPH_CYPHER_MAX_BYTES.")
 
 
 # --- writes ---------------------------------------------------------------------

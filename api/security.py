@@ -7,13 +7,21 @@
   ``CITEGRAPH_MAX_BODY_BYTES`` with a 413, from the ``Content-Length`` header
   when there is one and by counting the streamed bytes when there is not.
 - CORS is off unless ``CITEGRAPH_CORS_ORIGINS`` names origins.
+- ``RedactSecrets``: a logging filter on uvicorn's access log that blanks query
+  string values named like a secret (``key``, ``token``, ...) and the configured
+  key wherever it appears, so a key sent in a URL never reaches the log.
+- A key shorter than :data:`MIN_KEY_LENGTH` is accepted with a warning (a blank
+  one is refused by the settings).
 """
 
 from __future__ import annotations
 
 import hmac
 import json
+import logging
+import re
 from typing import Annotated
+from urllib.parse import quote, quote_plus
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -23,7 +31,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.errors import ApiError, error_body
 from graph.config import Settings
 
-__all__ = ["require_api_key", "BodySizeLimit", "install_security", "DISABLED_MESSAGE"]
+__all__ = ["require_api_key", "BodySizeLimit", "RedactSecrets", "install_security", "DISABLED_MESSAGE",
+           "MIN_KEY_LENGTH"]
+
+log = logging.getLogger(__name__)
+
+#: Keys shorter than this are accepted with a warning.
+MIN_KEY_LENGTH = 16
+#: Loggers that print request URLs.
+ACCESS_LOGGERS = ("uvicorn.access",)
 
 DISABLED_MESSAGE = (
     "Write endpoints and /cypher are disabled because no API key is configured. "
@@ -109,8 +125,53 @@ class BodySizeLimit:
         await send({"type": "http.response.body", "body": body})
 
 
+_SECRET_PARAM = re.compile(
+    r"(?i)([?&][^=&#\s]*(?:key|token|secret|password|passwd|auth|bearer|credential)[^=&#\s]*=)[^&#\s\"]*"
+)
+
+
+class RedactSecrets(logging.Filter):
+    """Blank secrets in log records: values of query parameters named like a
+    secret, and every occurrence of ``secrets`` (raw and URL-encoded)."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        variants = {v for s in secrets if s for v in (s, quote(s, safe=""), quote_plus(s))}
+        self._secrets = sorted(variants, key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return _SECRET_PARAM.sub(r"\1***", text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(self.redact(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: self.redact(v) if isinstance(v, str) else v for k, v in record.args.items()}
+        if isinstance(record.msg, str):
+            record.msg = self.redact(record.msg)
+        return True
+
+
+def install_log_redaction(settings: Settings) -> None:
+    """Put one :class:`RedactSecrets` on the access loggers (replacing an earlier one)."""
+    key = settings.citegraph_api_key.get_secret_value() if settings.citegraph_api_key else ""
+    for name in ACCESS_LOGGERS:
+        logger = logging.getLogger(name)
+        for old in [f for f in logger.filters if isinstance(f, RedactSecrets)]:
+            logger.removeFilter(old)
+        logger.addFilter(RedactSecrets([key]))
+
+
 def install_security(app: FastAPI, settings: Settings) -> None:
-    """Body size limit always; CORS only when origins are configured."""
+    """Body size limit always; CORS only when origins are configured; secrets
+    out of the access log; a warning for a short API key."""
+    key = settings.citegraph_api_key.get_secret_value() if settings.citegraph_api_key else ""
+    if key and len(key) < MIN_KEY_LENGTH:
+        log.warning("CITEGRAPH_API_KEY is only %d characters long; use %d or more (e.g. "
+                    "python -c \"import secrets; print(secrets.token_urlsafe(32))\")", len(key), MIN_KEY_LENGTH)
+    install_log_redaction(settings)
     origins = settings.cors_origins
     if origins:
         app.add_middleware(

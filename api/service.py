@@ -15,11 +15,15 @@ module adds what a store does not do by itself:
   store's counts and last run at most every few seconds (other workers write too).
 
 Everything here is synchronous: the routes that call it are plain ``def``
-functions run in the thread pool, never ``async def``.
+functions run in the thread pool, never ``async def``; the one exception is
+:meth:`GraphService.cypher_within`, awaited by ``POST /cypher``: the query runs
+on a small pool of its own and the request answers at its deadline whatever the
+query does, so hostile queries never hold the threads the public endpoints need.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import hashlib
@@ -29,6 +33,8 @@ import os
 import tempfile
 import threading
 import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar
@@ -36,7 +42,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar
 from api.errors import WriteBusy
 from api.explore import evidence, recommend, shortest_path
 from graph.config import Settings
-from graph.errors import StoreUnavailable
+from graph.errors import QueryTimeout, StoreUnavailable
 from graph.models import display_title
 from graph.stores.base import CypherResult, GraphStore, Neighbor, StoredPaper
 
@@ -52,6 +58,12 @@ BREAKER_SECONDS = 2.0
 WRITE_WAIT_SECONDS = 60.0
 #: How often the corpus version is re-read from the store for cache checks.
 VERSION_TTL_SECONDS = 5.0
+#: A /cypher request answers at most this long after its timeout (408).
+CYPHER_MARGIN_SECONDS = 1.0
+#: How often, and how many times, a timed-out query is looked for to terminate it
+#: (it may still be parsing, before its transaction is visible).
+CYPHER_STOP_INTERVAL = 0.5
+CYPHER_STOP_TRIES = 20
 #: Neighbours fetched per paper when exploring (recommendations, path).
 EXPLORE_FANOUT = 1000
 #: Cap of the path search: papers whose neighbours are looked at.
@@ -268,6 +280,15 @@ class GraphService:
         self._generation = 0
         self._incremental: tuple[Any, tuple | None] = (None, None)
         self._rankings: dict[str, tuple[tuple, list[tuple[str, float]]]] = {}
+        self._cypher_pool: ThreadPoolExecutor | None = None
+        self._cypher_pool_lock = threading.Lock()
+
+    def close(self) -> None:
+        """Stop the /cypher pool (queries still running are left to their timeout)."""
+        with self._cypher_pool_lock:
+            pool, self._cypher_pool = self._cypher_pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     # -- availability ---------------------------------------------------------
     def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -491,14 +512,59 @@ class GraphService:
         return {"keyword": name, "limit": limit, "offset": offset, "items": items}
 
     # -- cypher ---------------------------------------------------------------------
-    def cypher(self, query: str, parameters: Mapping[str, Any]) -> dict:
+    def cypher(self, query: str, parameters: Mapping[str, Any], *, token: str | None = None) -> dict:
         result: CypherResult = self.call(
             self.store.cypher, query, dict(parameters),
             timeout=self.settings.citegraph_cypher_timeout, max_rows=self.settings.citegraph_cypher_max_rows,
+            max_bytes=self.settings.citegraph_cypher_max_bytes, token=token,
         )
         rows = [[jsonable(v) for v in row] for row in result.rows]
         return {"columns": list(result.columns), "rows": rows, "row_count": len(rows),
-                "truncated": bool(result.truncated)}
+                "truncated": bool(result.truncated), "truncated_by": result.truncated_by}
+
+    async def cypher_within(self, query: str, parameters: Mapping[str, Any]) -> dict:
+        """:meth:`cypher` answered by the timeout plus :data:`CYPHER_MARGIN_SECONDS`.
+
+        The query runs on the /cypher pool (``CITEGRAPH_CYPHER_CONCURRENCY``
+        threads; a request waiting for a thread spends its own time). Past the
+        deadline this raises QueryTimeout at once, and a thread terminates the
+        query's transaction server-side, found by the token in its metadata.
+        """
+        timeout = float(self.settings.citegraph_cypher_timeout)
+        deadline = time.monotonic() + timeout + CYPHER_MARGIN_SECONDS
+        token = uuid.uuid4().hex
+        future = self._pool().submit(self._cypher_job, query, dict(parameters), token, deadline)
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(future), timeout + CYPHER_MARGIN_SECONDS)
+        except asyncio.TimeoutError:
+            threading.Thread(target=self._stop_cypher, args=(future, token), name="citegraph-cypher-stop",
+                             daemon=True).start()
+            raise QueryTimeout(f"The query ran longer than {timeout:g} s (CITEGRAPH_CYPHER_TIMEOUT) "
+                               "and was stopped.") from None
+
+    def _pool(self) -> ThreadPoolExecutor:
+        with self._cypher_pool_lock:
+            if self._cypher_pool is None:
+                self._cypher_pool = ThreadPoolExecutor(self.settings.citegraph_cypher_concurrency,
+                                                       thread_name_prefix="citegraph-cypher")
+            return self._cypher_pool
+
+    def _cypher_job(self, query: str, parameters: Mapping[str, Any], token: str, deadline: float) -> dict:
+        if time.monotonic() >= deadline:  # waited for a thread past its deadline
+            raise QueryTimeout("The query waited for a free /cypher slot past its timeout.")
+        return self.cypher(query, parameters, token=token)
+
+    def _stop_cypher(self, future: Any, token: str) -> None:
+        for _ in range(CYPHER_STOP_TRIES):
+            if future.done():
+                return
+            try:
+                if self.store.stop_cypher(token):
+                    log.info("terminated a /cypher query past its deadline")
+            except Exception as exc:  # best effort: the server-side timeout still applies
+                log.warning("could not terminate a /cypher query past its deadline: %s", exc)
+                return
+            time.sleep(CYPHER_STOP_INTERVAL)
 
     # -- writes -----------------------------------------------------------------------
     def add_papers(self, records: Sequence[Mapping[str, Any]]) -> dict:

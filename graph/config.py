@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -38,11 +38,29 @@ class Settings(BaseSettings):
     citegraph_api_key: SecretStr | None = None
     citegraph_cypher_timeout: float = Field(5.0, gt=0, le=600)
     citegraph_cypher_max_rows: int = Field(1000, ge=1, le=1_000_000)
+    #: JSON bytes of rows one /cypher answer may carry (10 MB); past it, truncated.
+    citegraph_cypher_max_bytes: int = Field(10_000_000, ge=1024, le=1_000_000_000)
+    #: /cypher queries run at once per API process; more wait (and time out) in line.
+    citegraph_cypher_concurrency: int = Field(4, ge=1, le=64)
     citegraph_cors_origins: str = ""
     citegraph_max_body_bytes: int = Field(10 * 1024 * 1024, ge=1024)
     citegraph_host: str = "127.0.0.1"
     citegraph_port: int = Field(8000, ge=1, le=65535)
     citegraph_batch_size: int = Field(5000, ge=1, le=1_000_000)
+
+    @field_validator("citegraph_api_key")
+    @classmethod
+    def _key_not_blank(cls, value: SecretStr | None) -> SecretStr | None:
+        # "" means no key (the protected endpoints answer 403); a key of only
+        # spaces, or with spaces around it, can never be sent in a Bearer header.
+        if value is None or value.get_secret_value() == "":
+            return None
+        secret = value.get_secret_value()
+        if not secret.strip():
+            raise ValueError("CITEGRAPH_API_KEY is blank (only whitespace); set a long random secret or unset it")
+        if secret != secret.strip():
+            raise ValueError("CITEGRAPH_API_KEY starts or ends with whitespace; remove it")
+        return value
 
     @model_validator(mode="after")
     def _neo4j_needs_password(self) -> "Settings":

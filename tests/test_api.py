@@ -344,4 +344,5 @@ def test_cypher_needs_neo4j(client, store):
         error = assert_error(r, 501, "not_supported")
         assert "CITEGRAPH_STORE=neo4j" in error["message"]
     else:
-        assert r.json() == {"columns": ["n"], "rows": [[7]], "row_count": 1, "truncated": False}
+        assert r.json() == {"columns": ["n"], "rows": [[7]], "row_count": 1, "truncated": False,
+                            "truncated_by": None}

@@ -87,7 +87,7 @@ def test_read_queries_and_parameters(neo):
             "query": "MATCH (p:Paper {id: $id})-[s:SIMILAR_TO]-(q:Paper) RETURN q.id AS id, s.score AS score",
             "parameters": {"id": A}})
         assert r.json() == {"columns": ["id", "score"], "rows": [["hep-th/0002", 0.62]], "row_count": 1,
-                            "truncated": False}
+                            "truncated": False, "truncated_by": None}
         # A parameter is a value, never Cypher: this id matches nothing and changes nothing.
         r = client.post("/cypher", headers=AUTH, json={
             "query": "MATCH (p:Paper) WHERE p.id = $id RETURN p.id",
@@ -115,7 +115,8 @@ def test_invalid_cypher_is_422(neo):
 def test_row_cap_truncates_and_says_so(neo):
     with client_for(neo, citegraph_cypher_max_rows=3) as client:
         r = client.post("/cypher", json={"query": "UNWIND range(1, 10) AS x RETURN x"}, headers=AUTH).json()
-        assert r == {"columns": ["x"], "rows": [[1], [2], [3]], "row_count": 3, "truncated": True}
+        assert r == {"columns": ["x"], "rows": [[1], [2], [3]], "row_count": 3, "truncated": True,
+                     "truncated_by": "rows"}
         r = client.post("/cypher", json={"query": "UNWIND range(1, 3) AS x RETURN x"}, headers=AUTH).json()
         assert r["truncated"] is False and r["row_count"] == 3
 

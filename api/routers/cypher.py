@@ -12,8 +12,11 @@ router = APIRouter(tags=["cypher"], dependencies=[Depends(require_api_key)])
 
 
 @router.post("/cypher", response_model=CypherResponse, responses=errors(400, 401, 403, 408, 413, 501))
-def cypher(body: CypherRequest, service: ServiceDep) -> dict:
+async def cypher(body: CypherRequest, service: ServiceDep) -> dict:
     """Run one query in a read transaction, with the configured timeout
-    (CITEGRAPH_CYPHER_TIMEOUT) and row cap (CITEGRAPH_CYPHER_MAX_ROWS).
+    (CITEGRAPH_CYPHER_TIMEOUT, answered 408 by the timeout plus a second), row cap
+    (CITEGRAPH_CYPHER_MAX_ROWS) and byte cap (CITEGRAPH_CYPHER_MAX_BYTES).
     Parameters are passed as Cypher parameters, never spliced into the text."""
-    return service.cypher(body.query, body.parameters)
+    # async on purpose: the driver runs on the service's /cypher pool, never on the
+    # event loop; awaiting it holds no thread of the pool the public routes use.
+    return await service.cypher_within(body.query, body.parameters)

@@ -125,6 +125,8 @@ class CypherResult:
     columns: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]
     truncated: bool
+    #: What cut the result when ``truncated``: "rows" (the row cap) or "bytes" (the byte cap).
+    truncated_by: str | None = None
 
 
 class GraphStore(abc.ABC):
@@ -295,14 +297,23 @@ class GraphStore(abc.ABC):
         *,
         timeout: float = 5.0,
         max_rows: int = 1000,
+        max_bytes: int = 10_000_000,
+        token: str | None = None,
     ) -> CypherResult:
-        """Run a read-only Cypher query. Only the Neo4j store supports it."""
+        """Run a read-only Cypher query. Only the Neo4j store supports it.
+
+        ``max_bytes`` caps the JSON size of the rows returned; ``token`` names the
+        query for :meth:`stop_cypher`."""
         from graph.errors import NotSupported
 
         raise NotSupported(
             "Cypher queries need the Neo4j store (CITEGRAPH_STORE=neo4j); "
             "the embedded store has no Cypher engine."
         )
+
+    def stop_cypher(self, token: str) -> int:
+        """Stop the running :meth:`cypher` queries started with ``token``; how many."""
+        return 0
 
 
 def edge_key(a: str, b: str) -> tuple[str, str]:

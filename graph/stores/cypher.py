@@ -562,3 +562,12 @@ RETURN COLLECT {
   RETURN {id: p.id, score: r.score}
 } AS papers
 """
+
+# -- stopping a power user's query (the API's /cypher deadline) ---------------
+#: Transactions of /cypher carry ``{citegraph_cypher: <token>}`` as metadata.
+CYPHER_TRANSACTIONS = """
+SHOW TRANSACTIONS YIELD transactionId, metaData
+WHERE metaData.citegraph_cypher = $token
+RETURN transactionId
+"""
+TERMINATE_TRANSACTIONS = "TERMINATE TRANSACTIONS $ids"

@@ -76,7 +76,7 @@ from graph.stores.base import (
     index_references,
 )
 from graph.stores import neo4j_rows as conv
-from graph.stores.neo4j_query import plan_refusal, text_refusal, to_json
+from graph.stores.neo4j_query import plan_refusal, size_refusal, text_refusal, to_json
 
 __all__ = ["Neo4jStore"]
 
@@ -109,6 +109,10 @@ _BULK_READ = {
     "CITES": cq.BULK_CITES,
 }
 _TIMEOUT_CODES = ("TransactionTimedOut", "Transaction.Terminated", "TransactionMarkedAsFailed")
+#: Codes of a server that cannot serve now (not of a query that went wrong).
+_UNAVAILABLE_CODES = ("DatabaseUnavailable", "DatabaseNotFound", "General.OutOfMemoryError",
+                      "General.StorageDamageDetected", "Cluster.", "Routing.", "Security.AuthenticationRateLimit",
+                      "Security.Unauthorized", "Security.CredentialsExpired")
 
 
 class Neo4jStore(GraphStore):
@@ -561,33 +565,47 @@ class Neo4jStore(GraphStore):
         *,
         timeout: float = 5.0,
         max_rows: int = 1000,
+        max_bytes: int = 10_000_000,
+        token: str | None = None,
     ) -> CypherResult:
         """Run a power user's read-only query; see the module docstring of
         :mod:`graph.stores.neo4j_query` for what is refused and why.
 
-        Raises QueryRefused (not read-only, admin procedure, LOAD CSV, ...),
-        QueryTimeout (ran past ``timeout`` seconds), InvalidParameter (syntax or
-        type error, with Neo4j's message) and StoreUnavailable.
+        Rows are read until ``max_rows`` rows or ``max_bytes`` bytes of JSON, then
+        reading stops (``truncated``, ``truncated_by``). ``token`` is put in the
+        transaction's metadata so that :meth:`stop_cypher` can find it.
+
+        Raises QueryRefused (not read-only, admin command, LOAD CSV, too long or
+        too deep, ...), QueryTimeout (ran past ``timeout`` seconds or stopped),
+        InvalidParameter (syntax, type or run-time error of the query, with
+        Neo4j's message; a value the driver cannot decode) and StoreUnavailable
+        (only when Neo4j itself cannot be reached or serve).
         """
         if not isinstance(query, str) or not query.strip():
             raise param_error("query", "cypher", "a non-empty Cypher string", query)
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 600:
             raise param_error("timeout", "cypher", "a number of seconds in (0, 600]", timeout)
         _check_int("max_rows", "cypher", max_rows, 1)
+        _check_int("max_bytes", "cypher", max_bytes, 1)
         if parameters is not None and not isinstance(parameters, Mapping):
             raise param_error("parameters", "cypher", "a mapping of names to values", parameters)
         params = dict(parameters or {})
-        reason = text_refusal(query)
+        reason = size_refusal(query) or text_refusal(query)
         if reason:
             raise QueryRefused(f"Query refused: {reason}.")
         driver = self._require_driver()
+        token = token or uuid.uuid4().hex
+        metadata = {"citegraph_cypher": token}
+        truncated_by: str | None = None
         with self._translate(), self._translate_query(timeout):
             with driver.session(
                 database=self.database,
                 default_access_mode=neo4j.READ_ACCESS,
-                fetch_size=min(max_rows + 1, 10_000),
+                # Small batches: a single record may be megabytes, and the byte
+                # cap should stop reading after a few of them, not a thousand.
+                fetch_size=min(max_rows + 1, 20),
             ) as session:
-                with session.begin_transaction(timeout=float(timeout)) as tx:
+                with session.begin_transaction(timeout=float(timeout), metadata=metadata) as tx:
                     summary = tx.run("EXPLAIN " + query, params).consume()
                     reason = plan_refusal(summary.query_type, summary.plan)
                     if reason:
@@ -595,18 +613,41 @@ class Neo4jStore(GraphStore):
                     result = tx.run(query, params)
                     columns = tuple(result.keys())
                     rows: list[tuple[Any, ...]] = []
+                    size = 0
                     for record in result:
                         if len(rows) == max_rows:
-                            truncated = True
+                            truncated_by = "rows"
                             break
-                        rows.append(tuple(to_json(v) for v in record.values()))
-                    else:
-                        truncated = False
+                        row = tuple(to_json(v) for v in record.values())
+                        size += _json_size(row)
+                        if size > max_bytes:
+                            truncated_by = "bytes"
+                            break
+                        rows.append(row)
+                    if truncated_by:
+                        # Stop the query server-side (from another session) rather
+                        # than let rollback drain everything still coming.
+                        self.stop_cypher(token)
                     tx.rollback()
-        return CypherResult(columns=columns, rows=tuple(rows), truncated=truncated)
+        return CypherResult(columns=columns, rows=tuple(rows), truncated=truncated_by is not None,
+                            truncated_by=truncated_by)
+
+    def stop_cypher(self, token: str) -> int:
+        """Terminate the running :meth:`cypher` transactions started with ``token``
+        (on a session of its own). Returns how many were terminated."""
+        if not token:
+            return 0
+        with self._translate(), self._require_driver().session(database=self.database) as session:
+            ids = [r["transactionId"] for r in session.run(cq.CYPHER_TRANSACTIONS, token=token)]
+            if ids:
+                session.run(cq.TERMINATE_TRANSACTIONS, ids=ids).consume()
+            return len(ids)
 
     @contextmanager
     def _translate_query(self, timeout: float) -> Iterator[None]:
+        """The errors of a power user's query. Only a server that cannot be
+        reached or cannot serve is StoreUnavailable (it opens the API's circuit
+        breaker); an error the query itself caused is a 4xx with Neo4j's message."""
         try:
             yield
         except CitegraphError:
@@ -615,6 +656,11 @@ class Neo4jStore(GraphStore):
             raise _unsendable(exc, "parameters") from None
         except (TypeError, ValueError) as exc:  # a parameter value the driver cannot send
             raise InvalidParameter(f"Cypher parameters: {exc}", name="parameters") from None
+        except nx.BrokenRecordError as exc:
+            cause = exc.__cause__ or exc
+            raise InvalidParameter(
+                f"The query returned a value that cannot be decoded: {_short(cause)}", name="query"
+            ) from None
         except nx.Neo4jError as exc:
             code = exc.code or ""
             message = (exc.message or str(exc)).strip()
@@ -624,8 +670,15 @@ class Neo4jStore(GraphStore):
                 raise QueryRefused(f"Query refused by Neo4j: {message}") from None
             if "MemoryPool" in code or "OutOfMemory" in code:
                 raise QueryRefused(f"Query refused: it needs more memory than allowed ({message})") from None
+            if isinstance(exc, (nx.AuthError, nx.DatabaseUnavailable)) or any(
+                part in code for part in _UNAVAILABLE_CODES
+            ):
+                raise
             if isinstance(exc, nx.ClientError):
                 raise InvalidParameter(f"Invalid Cypher: {message}", name="query") from None
+            if isinstance(exc, (nx.DatabaseError, nx.TransientError)):
+                # e.g. substring('abc', -1) is Neo.DatabaseError.Statement.ExecutionFailed
+                raise InvalidParameter(f"Neo4j could not run the query: {message}", name="query") from None
             raise
 
     # -- plumbing --------------------------------------------------------------
@@ -889,6 +942,11 @@ def _retry_spacing(max_retry_time: float) -> float:
     return min(1.0, max(0.05, float(max_retry_time) / 5))
 
 
-def _short(exc: Exception) -> str:
+def _json_size(row: tuple[Any, ...]) -> int:
+    """Bytes of one row as the API sends it (compact JSON, UTF-8)."""
+    return len(json.dumps(row, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8"))
+
+
+def _short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:300]
