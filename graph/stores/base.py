@@ -113,7 +113,9 @@ class Neighbor:
 
 
 class MapPaper(NamedTuple):
-    """What the corpus map draws of one paper (no abstract, keywords or authors)."""
+    """What the corpus map draws of one paper (no abstract, keywords or authors).
+    ``title`` is the title, or the first 120 characters of the abstract when the
+    paper has no title."""
 
     id: str
     title: str
@@ -305,7 +307,7 @@ class GraphStore(abc.ABC):
             for sp in page:
                 sc = sp.scores
                 out.append(MapPaper(
-                    sp.paper.id, sp.paper.title, sp.paper.year,
+                    sp.paper.id, sp.paper.title or (sp.paper.abstract or "")[:120], sp.paper.year,
                     None if sc is None else sc.community,
                     None if sc is None else getattr(sc, "subcommunity", None),
                     None if sc is None else sc.pagerank,

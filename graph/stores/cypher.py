@@ -511,7 +511,8 @@ ORDER BY score DESC, id
 MAP_PAPERS = """
 MATCH (p:Paper)
 WITH p ORDER BY p.pagerank IS NULL, p.pagerank DESC, p.id
-RETURN collect([p.id, p.title, p.year, p.community, p.subcommunity, p.pagerank, p.x, p.y]) AS rows
+RETURN collect([p.id, CASE WHEN coalesce(p.title, '') <> '' THEN p.title
+                         ELSE substring(coalesce(p.abstract, ''), 0, 120) END, p.year, p.community, p.subcommunity, p.pagerank, p.x, p.y]) AS rows
 """
 SIMILAR_PAIRS = """
 MATCH (a:Paper)-[r:SIMILAR_TO]->(b:Paper)
