@@ -1,6 +1,11 @@
 """The map of the whole corpus (``GET /viz``): every paper at its stored layout
-position, drawn with sigma.js (WebGL) and graphology, inlined so that the page
-works offline.
+position, drawn with WebGL by the page's own small renderer (no library, no
+network: the page works offline).
+
+Why not sigma.js: measured in headless Chromium with software GL (the browser
+tests and bench/viz_pages.py), sigma 4.0.4 + graphology took 6-13 s until
+hepth's 29,555 papers were actually on screen (its GPU work finishes long after
+its constructor returns); point sprites in one draw call take ~0.5 s.
 
 :func:`map_data` is pure: map rows, communities and similarity pairs in, the
 compact arrays the page draws out. :func:`load_map` reads only what the map
@@ -31,11 +36,10 @@ __all__ = ["map_data", "load_map", "map_html", "script_json", "EDGES_ALWAYS_MAX"
 
 log = logging.getLogger(__name__)
 
-_VENDOR = Path(__file__).parent / "vendor"
 _TEMPLATE = Path(__file__).parent / "templates" / "map.html"
 #: Positions are sent as integers: layout coordinates times this.
 _SCALE = 10_000
-_PLACEHOLDER = re.compile(r"\{\{(csp|nonce|heading|graphology|sigma|config|data)\}\}")
+_PLACEHOLDER = re.compile(r"\{\{(csp|nonce|heading|config|data)\}\}")
 #: Up to this many papers the overview draws each paper's strongest similarity
 #: edge within its topic; above it edges are drawn only zoomed in, for the papers
 #: in view (long WebGL lines over 100k papers cost seconds in software GL).
@@ -192,21 +196,16 @@ def script_json(value: Any) -> str:
 
 
 @lru_cache(maxsize=1)
-def _assets() -> tuple[str, str, str]:
-    js = [(_VENDOR / name).read_text(encoding="utf-8") for name in ("graphology.umd.min.js", "sigma.min.js")]
-    for text in js:
-        if "</script" in text.lower() or "<!--" in text:
-            raise ValueError("a vendored script cannot be inlined: it holds '</script' or '<!--'")
-    return js[0], js[1], _TEMPLATE.read_text(encoding="utf-8")
+def _template() -> str:
+    return _TEMPLATE.read_text(encoding="utf-8")
 
 
 def map_html(data: dict[str, Any], *, prefix: str = "/viz", api: str = "") -> str:
-    """The map page, self-contained (scripts and data inlined).
+    """The map page, self-contained (script and data inlined).
 
     ``prefix`` is where the viz pages are served (links to paper and community
     pages), ``api`` the API root the side panel reads paper details from.
     """
-    graphology_js, sigma_js, template = _assets()
     nonce = secrets.token_urlsafe(16)
     csp = (f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; img-src data:; "
            "base-uri 'none'; form-action 'none'; connect-src 'self'")
@@ -216,10 +215,8 @@ def map_html(data: dict[str, Any], *, prefix: str = "/viz", api: str = "") -> st
         "csp": csp,
         "nonce": nonce,
         "heading": f"Map of {n:,} papers",
-        "graphology": graphology_js,
-        "sigma": sigma_js,
         "config": script_json(config),
         "data": script_json(data),
     }
     # One pass: inserted text is never scanned for placeholders again.
-    return _PLACEHOLDER.sub(lambda m: parts[m.group(1)], template)
+    return _PLACEHOLDER.sub(lambda m: parts[m.group(1)], _template())
