@@ -24,10 +24,11 @@ import logging
 import math
 import re
 import secrets
-import statistics
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Sequence
+
+import numpy as np
 
 from graph.models import Community
 from graph.stores.base import GraphStore, MapPaper
@@ -96,40 +97,29 @@ def map_data(
     top_pr = max((p.pagerank or 0.0 for p in papers), default=0.0) or 1.0
     size = [round(1.6 + 5.4 * math.sqrt(max(p.pagerank or 0.0, 0.0) / top_pr), 1) for p in papers]
 
-    best: list[tuple[float, int]] = [(-1.0, -1)] * n
-    for s, t, score in pairs:
-        i, j = index.get(s), index.get(t)
-        if i is None or j is None or topic[i] != topic[j]:
-            continue
-        if score > best[i][0]:
-            best[i] = (score, j)
-        if score > best[j][0]:
-            best[j] = (score, i)
-    edges_seen = set()
-    edges: list[int] = []
-    for i, (_, j) in enumerate(best):
-        if j >= 0:
-            key = (min(i, j), max(i, j))
-            if key not in edges_seen:
-                edges_seen.add(key)
-                edges.extend(key)
+    edges = _strongest_within(pairs, index, np.asarray(topic, dtype=np.int64))
+    x_arr, y_arr = np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
 
-    def centre(members: list[int]) -> tuple[int, int]:
-        if not members:
-            return 0, 0
-        return (int(statistics.median(xs[i] for i in members)), int(statistics.median(ys[i] for i in members)))
+    def centres(groups: list[int], count: int) -> list[tuple[int, list[int]]]:
+        """(size, [median x, median y]) per group id 0..count-1."""
+        g = np.asarray(groups, dtype=np.int64)
+        order = np.argsort(g, kind="stable")
+        bounds = np.searchsorted(g[order], np.arange(count + 1))
+        out = []
+        for k in range(count):
+            members = order[bounds[k]:bounds[k + 1]]
+            if len(members) == 0:
+                out.append((0, [0, 0]))
+            else:
+                out.append((len(members), [int(np.median(x_arr[members])), int(np.median(y_arr[members]))]))
+        return out
 
-    topic_members: list[list[int]] = [[] for _ in topics]
-    sub_members: list[list[int]] = [[] for _ in subs]
-    for i in range(n):
-        if topic[i] >= 0:
-            topic_members[topic[i]].append(i)
-        if sub[i] >= 0:
-            sub_members[sub[i]].append(i)
+    topic_centres = centres(topic, len(topics))
+    sub_centres = centres(sub, len(subs))
     topic_rows = [[c.id, c.label or f"Topic {c.id}", _short_label(c.label, 3) or f"Topic {c.id}",
-                   len(topic_members[k]), *centre(topic_members[k])] for k, c in enumerate(topics)]
+                   topic_centres[k][0], *topic_centres[k][1]] for k, c in enumerate(topics)]
     sub_rows = [[c.id, c.label or f"Subtopic {c.id}", _short_label(c.label, 2) or f"Subtopic {c.id}",
-                 len(sub_members[k]), *centre(sub_members[k]), topic_index.get(getattr(c, "parent", None), -1)]
+                 sub_centres[k][0], *sub_centres[k][1], topic_index.get(getattr(c, "parent", None), -1)]
                 for k, c in enumerate(subs)]
     years = [p.year for p in papers if isinstance(p.year, int)]
     return {
@@ -146,6 +136,37 @@ def map_data(
         "subs": sub_rows,
         "years": [min(years), max(years)] if years else [0, 0],
     }
+
+
+def _strongest_within(pairs: Iterable[tuple[str, str, float]], index: dict[str, int],
+                      topic: np.ndarray) -> list[int]:
+    """Each paper's strongest pair inside its topic, as flat ``[i, j, ...]`` with
+    ``i < j``, each pair once, sorted."""
+    get = index.get
+    rows = [(i, j, score) for s, t, score in pairs
+            if (i := get(s)) is not None and (j := get(t)) is not None and i != j]
+    if not rows:
+        return []
+    arr = np.asarray(rows, dtype=np.float64)
+    a, b, w = arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64), arr[:, 2]
+    same = (topic[a] == topic[b]) & (topic[a] >= 0)
+    a, b, w = a[same], b[same], w[same]
+    if len(a) == 0:
+        return []
+    node = np.concatenate([a, b])
+    other = np.concatenate([b, a])
+    score = np.concatenate([w, w])
+    order = np.lexsort((other, -score, node))  # by node, strongest first, ties by the other's rank
+    node, other = node[order], other[order]
+    first = np.ones(len(node), dtype=bool)
+    first[1:] = node[1:] != node[:-1]
+    lo = np.minimum(node[first], other[first])
+    hi = np.maximum(node[first], other[first])
+    keep = np.unique(lo * (int(topic.shape[0]) + 1) + hi)
+    size = int(topic.shape[0]) + 1
+    out = np.empty(2 * len(keep), dtype=np.int64)
+    out[0::2], out[1::2] = keep // size, keep % size
+    return out.tolist()
 
 
 def _one_line(text: str | None, limit: int = 120) -> str:
