@@ -5,6 +5,15 @@ citeseer and hepth (goal: under 3 s each).
     python bench/viz_pages.py                      # all three, 3 runs each
     python bench/viz_pages.py seeds --runs 5
     python bench/viz_pages.py seeds --screenshot docs/overview.png
+    python bench/viz_pages.py --map hepth synth-100k   # the corpus map (GET /viz)
+
+``--map`` times the corpus map instead: on the server, the first ``GET /viz``
+after the build (a fresh app over the built store: cold cache, store version,
+the light map reads, the page) and a second one (cached); in the browser,
+``data-ready-ms`` (navigation start until every paper is drawn, the GPU work
+finished) of the page opened from a file. Goals: hepth under 3 s in the browser
+and under 3 s on the server, synth-100k under 6 s in the browser. synth-100k is
+``bench/synth.py 100000`` (seed 0) ingested, built and analyzed with defaults.
 
 Each corpus is ingested, built and analyzed with graph.pipeline into
 ``artifacts/bench/<name>.db`` once (reused afterwards; ``--rebuild`` redoes it).
@@ -36,6 +45,8 @@ CORPORA = {
     "hepth": ([SHARED / "data" / "hepth" / "papers.jsonl.gz"], [SHARED / "data" / "hepth" / "citations.csv.gz"]),
 }
 OUT = ROOT / "artifacts" / "bench"
+#: Corpora of the map bench that bench/synth.py makes: name -> size.
+SYNTH = {"synth-100k": 100_000, "synth-30k": 30_000}
 
 
 def corpus_store(name: str, *, rebuild: bool):
@@ -50,6 +61,11 @@ def corpus_store(name: str, *, rebuild: bool):
     store = SQLiteStore(path)
     store.open()
     if store.counts()["papers"] == 0 or store.counts()["communities"] == 0:
+        if name in SYNTH:
+            from synth import ensure_corpus  # bench/synth.py
+
+            papers_file, citations_file = ensure_corpus(SYNTH[name], seed=0)
+            CORPORA[name] = ([papers_file], [citations_file])
         papers, citations = CORPORA[name]
         t0 = time.perf_counter()
         ingest(store, papers, citations=citations)
@@ -141,13 +157,85 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def bench_map(name: str, runs: int, *, rebuild: bool, screenshot: Path | None) -> dict:
+    """The corpus map of one corpus: server time of the first and a cached GET /viz,
+    page size, and time to data-ready in headless Chromium."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from graph.config import Settings
+    from tests.browser import chromium
+
+    store = corpus_store(name, rebuild=rebuild)
+    papers = store.counts()["papers"]
+    try:
+        with TestClient(create_app(Settings(), store=store)) as client:
+            client.get("/health")  # app and store warm; the viz cache stays cold
+            t0 = time.perf_counter()
+            html = client.get("/viz").text
+            t_first = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            client.get("/viz")
+            t_cached = time.perf_counter() - t0
+    finally:
+        store.close()
+    ready, wall = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "map.html"
+        path.write_text(html, encoding="utf-8")
+        driver = chromium.start(Path(tmp) / "profile")
+        try:
+            for _ in range(runs):
+                driver.get("about:blank")
+                state = chromium.open_page(driver, path.as_uri())
+                hooks = driver.execute_script("return Object.assign({}, document.body.dataset)")
+                errors = chromium.severe_logs(driver)
+                if errors or int(hooks["nodes"]) != papers:
+                    raise SystemExit(f"{name}: map broken: {errors or hooks}")
+                ready.append(int(hooks["readyMs"]) / 1000)
+                wall.append(state["seconds"])
+            if screenshot is not None:
+                screenshot.parent.mkdir(parents=True, exist_ok=True)
+                driver.save_screenshot(str(screenshot))
+        finally:
+            chromium.stop(driver)
+    row = {"corpus": name, "papers": papers, "edges": int(hooks["edges"]), "labels": int(hooks["labels"]),
+           "html_kb": round(len(html.encode("utf-8")) / 1024), "server_first_s": round(t_first, 2),
+           "server_cached_s": round(t_cached, 3), "ready_s": round(statistics.median(ready), 2),
+           "ready_max_s": round(max(ready), 2), "wall_s": round(statistics.median(wall), 2), "runs": runs}
+    print(json.dumps(row), file=sys.stderr)
+    return row
+
+
+def map_table(rows: list[dict]) -> str:
+    lines = ["| corpus | papers | edges drawn | labels | page size | server: first GET /viz after build | "
+             "server: cached | browser: data-ready (median / max) |", "|" + "---|" * 8]
+    for r in rows:
+        lines.append(f"| {r['corpus']} | {r['papers']:,} | {r['edges']:,} | {r['labels']} | {r['html_kb']:,} kB | "
+                     f"**{r['server_first_s']:.2f} s** | {r['server_cached_s']:.3f} s | "
+                     f"**{r['ready_s']:.2f} s** / {r['ready_max_s']:.2f} s |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("corpora", nargs="*", metavar="CORPUS", help=f"Some of {', '.join(CORPORA)} (default: all).")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--rebuild", action="store_true", help="Rebuild the corpus databases.")
     parser.add_argument("--screenshot", type=Path, help="Save a screenshot of the (first) overview here.")
+    parser.add_argument("--map", action="store_true", help="Bench the corpus map (GET /viz) instead.")
     args = parser.parse_args(argv)
+    if args.map:
+        names = args.corpora or ["hepth", "synth-100k"]
+        unknown = [c for c in names if c not in CORPORA and c not in SYNTH]
+        if unknown:
+            parser.error(f"unknown corpus {unknown[0]!r}; choose from {', '.join([*CORPORA, *SYNTH])}")
+        rows = [bench_map(n, args.runs, rebuild=args.rebuild, screenshot=args.screenshot if i == 0 else None)
+                for i, n in enumerate(names)]
+        OUT.mkdir(parents=True, exist_ok=True)
+        (OUT / "viz_map.json").write_text(json.dumps(rows, indent=2), encoding="utf-8")
+        print(map_table(rows))
+        return
     unknown = [c for c in args.corpora if c not in CORPORA]
     if unknown:
         parser.error(f"unknown corpus {unknown[0]!r}; choose from {', '.join(CORPORA)}")

@@ -112,7 +112,7 @@ def client(store):
 
 
 def test_viz_routes_serve_html(client):
-    for url in ("/viz", "/viz/communities/0", "/viz/papers/a", "/viz/papers/hep-th/9901001",
+    for url in ("/viz/overview", "/viz/communities/0", "/viz/papers/a", "/viz/papers/hep-th/9901001",
                 "/viz/papers/hep-th%2F9901001", "/viz/papers/doi%3A10.1000%2Fx?hops=1"):
         r = client.get(url)
         assert r.status_code == 200, (url, r.text[:300])
@@ -134,13 +134,13 @@ def test_viz_pages_follow_store_changes(client, store, monkeypatch):
     import api.routers.viz as viz_router
 
     monkeypatch.setattr(viz_router, "VERSION_TTL_SECONDS", 0.0)  # re-read the version on every request
-    first = client.get("/viz").text
+    first = client.get("/viz/overview").text
     assert '"community": 2' in first
-    assert client.get("/viz").text == first  # served from the cache
+    assert client.get("/viz/overview").text == first  # served from the cache
     scores = tuple(s for s in analysis().scores if s.paper_id != "g")
     store.write_analysis(AnalysisResult(analysis().communities[:2], scores, 0.5))
     store.record_run(RunRecord("analyze", "2099-01-01T00:00:00+00:00", 0.1, {}, {}, {}))
-    second = client.get("/viz").text
+    second = client.get("/viz/overview").text
     assert '"community": 2' not in second
 
 

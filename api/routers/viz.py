@@ -1,4 +1,4 @@
-"""GET /viz, /viz/communities/{id}, /viz/papers/{id}: the HTML pages.
+"""GET /viz (the corpus map), /viz/overview, /viz/communities/{id}, /viz/papers/{id}: the HTML pages.
 
 Thin: the pages come from :mod:`viz.pages`. A :class:`viz.pages.PageCache` on
 ``app.state.viz_cache`` keeps the graph snapshot and the rendered pages until
@@ -82,9 +82,21 @@ def _page(request: Request, service: GraphService, key: Hashable, make) -> HTMLR
 
 
 @router.get("/viz", response_class=HTMLResponse, responses={**_HTML, **_json_errors()})
+def corpus_map(request: Request, service: ServiceDep) -> HTMLResponse:
+    """The map of the whole corpus: every paper at its layout position, coloured
+    by topic or year, topic and subtopic labels on the canvas, search, and
+    ``?paper=ID`` / ``?community=ID`` to open focused on one."""
+    from viz.map import load_map, map_html
+
+    root = request.scope.get("root_path", "")
+    return _page(request, service, ("map",),
+                 lambda: map_html(service.call(load_map, service.store), prefix=root + "/viz", api=root))
+
+
+@router.get("/viz/overview", response_class=HTMLResponse, responses={**_HTML, **_json_errors()})
 def overview(request: Request, service: ServiceDep) -> HTMLResponse:
-    """The overview: every paper (coloured by community, sized by PageRank) up to
-    2,000 papers; above that a map of communities to drill into."""
+    """The PyVis overview: every paper (coloured by community, sized by PageRank) up
+    to 2,000 papers; above that a map of communities to drill into."""
     from viz.pages import overview_page
 
     return _page(request, service, ("overview",),

@@ -27,7 +27,7 @@ import abc
 import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Literal, Mapping
+from typing import Any, Iterable, Iterator, Literal, Mapping, NamedTuple
 
 from graph.models import AnalysisResult, Community, DerivedGraph, Paper, PaperScores, RunRecord
 from graph.errors import param_error
@@ -48,6 +48,7 @@ __all__ = [
     "index_references",
     "LEVELS",
     "check_level",
+    "MapPaper",
 ]
 
 Relation = Literal["similar", "keywords", "cites", "cited_by", "all"]
@@ -112,6 +113,21 @@ class Neighbor:
     relation: str
     weight: float
     evidence: Mapping[str, Any] = field(default_factory=dict)
+
+
+class MapPaper(NamedTuple):
+    """What the corpus map draws of one paper (no abstract, keywords or authors).
+    ``title`` is the title, or the first 120 characters of the abstract when the
+    paper has no title."""
+
+    id: str
+    title: str
+    year: int | None
+    community: int | None
+    subcommunity: int | None
+    pagerank: float | None
+    x: float | None
+    y: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,6 +305,29 @@ class GraphStore(abc.ABC):
     def keyword_papers(self, name: str, *, limit: int = 50, offset: int = 0) -> list[tuple[str, float]]:
         """``(paper_id, score)`` of papers having the keyword, by score descending.
         Raises KeywordNotFound."""
+
+    def map_papers(self) -> list[MapPaper]:
+        """Every paper as the map draws it, by PageRank descending (missing last),
+        ties by id. Stores override this with one light read; this fallback pages
+        through :meth:`list_papers`."""
+        out: list[MapPaper] = []
+        while True:
+            total, page = self.list_papers(sort="pagerank", limit=5000, offset=len(out))
+            for sp in page:
+                sc = sp.scores
+                out.append(MapPaper(
+                    sp.paper.id, sp.paper.title or (sp.paper.abstract or "")[:120], sp.paper.year,
+                    None if sc is None else sc.community,
+                    None if sc is None else getattr(sc, "subcommunity", None),
+                    None if sc is None else sc.pagerank,
+                    None if sc is None else sc.x, None if sc is None else sc.y))
+            if not page or len(out) >= total:
+                return out
+
+    def similar_pairs(self) -> list[tuple[str, str, float]]:
+        """Every SIMILAR_TO edge as ``(source, target, score)``, without its terms,
+        ordered by (source, target). This fallback reads the whole derived graph."""
+        return sorted((e.source, e.target, float(e.score)) for e in self.load_derived().similar)
 
     def cypher(
         self,

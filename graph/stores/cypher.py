@@ -74,6 +74,8 @@ __all__ = [
     "FULLTEXT_TOP",
     "COMMUNITIES",
     "COMMUNITY",
+    "MAP_PAPERS",
+    "SIMILAR_PAIRS",
     "RANKINGS",
     "KEYWORDS",
     "KEYWORD_PAPERS",
@@ -509,6 +511,19 @@ RETURN node.id AS id, score
 ORDER BY score DESC, id
 """
 
+# The corpus map (viz/map.py): only what it draws, in one row (collect keeps the
+# inner lists whole; collecting each property alone would drop its nulls).
+MAP_PAPERS = """
+MATCH (p:Paper)
+WITH p ORDER BY p.pagerank IS NULL, p.pagerank DESC, p.id
+RETURN collect([p.id, CASE WHEN coalesce(p.title, '') <> '' THEN p.title
+                         ELSE substring(coalesce(p.abstract, ''), 0, 120) END, p.year, p.community, p.subcommunity, p.pagerank, p.x, p.y]) AS rows
+"""
+SIMILAR_PAIRS = """
+MATCH (a:Paper)-[r:SIMILAR_TO]->(b:Paper)
+WITH a.id AS source, b.id AS target, r.score AS score ORDER BY source, target
+RETURN collect([source, target, score]) AS rows
+"""
 #: Topics by size, then subtopics grouped by parent, by size; ``$level`` null: every
 #: level. Communities written before levels existed have no ``level``: topics.
 COMMUNITIES = """

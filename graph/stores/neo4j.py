@@ -67,6 +67,7 @@ from graph.stores.base import (
     GraphStore,
     check_level,
     KeywordInfo,
+    MapPaper,
     Metric,
     Neighbor,
     Relation,
@@ -528,6 +529,14 @@ class Neo4jStore(GraphStore):
             # A tie across the cut, which Lucene broke its own way: rank every hit (ties by id).
             rows = self._rows(cq.FULLTEXT, q=query, limit=limit)
         return [(r["id"], float(r["score"])) for r in rows[:limit]]
+
+    def map_papers(self) -> list[MapPaper]:
+        rows = self._rows(cq.MAP_PAPERS)
+        return [MapPaper(*row) for row in rows[0]["rows"]] if rows else []
+
+    def similar_pairs(self) -> list[tuple[str, str, float]]:
+        rows = self._rows(cq.SIMILAR_PAIRS)
+        return [(s, t, float(score)) for s, t, score in rows[0]["rows"]] if rows else []
 
     def communities(self, level: int | None = None) -> list[Community]:
         check_level(level, where="communities")

@@ -43,7 +43,7 @@ from graph.models import (
     SimilarEdge,
 )
 from graph.stores import sqlite_queries as Q
-from graph.stores.base import GraphStore, KeywordInfo, check_level, index_references, Metric, Neighbor, Relation, SortKey, StoredPaper, edge_key, gc_paused
+from graph.stores.base import GraphStore, KeywordInfo, check_level, MapPaper, index_references, Metric, Neighbor, Relation, SortKey, StoredPaper, edge_key, gc_paused
 from graph.stores.sqlite_schema import DERIVED_INDEXES, PRAGMAS, SCORE_INDEXES, create_schema
 
 __all__ = ["SQLiteStore"]
@@ -353,6 +353,16 @@ class SQLiteStore(GraphStore):
         with self._read() as conn:
             rows = conn.execute(Q.FULLTEXT, (match, limit)).fetchall()
         return [(pid, float(score)) for pid, score in rows]
+
+    def map_papers(self) -> list[MapPaper]:
+        with self._read() as conn:
+            columns = {name for (name,) in conn.execute(Q.PAPER_COLUMN_NAMES)}
+            sql = Q.MAP_PAPERS_WITH_SUBCOMMUNITY if "subcommunity" in columns else Q.MAP_PAPERS
+            return [MapPaper(*row) for row in conn.execute(sql)]
+
+    def similar_pairs(self) -> list[tuple[str, str, float]]:
+        with self._read() as conn:
+            return conn.execute(Q.SIMILAR_PAIRS).fetchall()
 
     def communities(self, level: int | None = None) -> list[Community]:
         check_level(level, where="communities")

@@ -258,3 +258,18 @@ CLEAR_TABLES = (
     "has_keyword", "similar_to", "shares_keywords", "cites", "keywords", "communities", "papers", "runs",
     "meta",
 )
+
+# --- the corpus map (viz/map.py): only what it draws ----------------------------------
+PAPER_COLUMN_NAMES = "SELECT name FROM pragma_table_info('papers')"
+MAP_PAPERS = """
+SELECT id, CASE WHEN title <> '' THEN title ELSE substr(abstract, 1, 120) END, year, community, NULL,
+       pagerank, x, y FROM papers
+ORDER BY pagerank IS NULL, pagerank DESC, id
+"""
+#: The same, once papers carry the topic hierarchy's subtopic column.
+MAP_PAPERS_WITH_SUBCOMMUNITY = """
+SELECT id, CASE WHEN title <> '' THEN title ELSE substr(abstract, 1, 120) END, year, community, subcommunity,
+       pagerank, x, y FROM papers
+ORDER BY pagerank IS NULL, pagerank DESC, id
+"""
+SIMILAR_PAIRS = "SELECT source, target, score FROM similar_to ORDER BY source, target"

@@ -114,7 +114,7 @@ def test_static_paper_page_names_a_missing_paper(browser, tiny_sites):
 
 def test_served_pages(browser, tiny_api, tiny_store, screenshots):
     snap = GraphSnapshot.load(tiny_store)
-    check_page(browser, f"{tiny_api}/viz", overview_data(snap), screenshots / "tiny-api-overview.png")
+    check_page(browser, f"{tiny_api}/viz/overview", overview_data(snap), screenshots / "tiny-api-overview.png")
     check_page(browser, f"{tiny_api}/viz/communities/1", community_data(snap, 1),
                screenshots / "tiny-api-community.png")
     check_page(browser, f"{tiny_api}/viz/papers/{quote(D, safe='')}", paper_data(snap, D),
@@ -128,7 +128,7 @@ def test_xss_title_renders_as_text(browser, tiny_api, tiny_sites, tiny_store, sc
     out, _ = tiny_sites
     pages = [
         (f"{tiny_api}/viz/papers/{B}", paper_data(snap, B), False),
-        (f"{tiny_api}/viz", overview_data(snap), False),
+        (f"{tiny_api}/viz/overview", overview_data(snap), False),
         (f"{tiny_api}/viz/communities/0", community_data(snap, 0), False),
         (site_paper(out, B), paper_data(snap, B), True),
     ]
@@ -149,7 +149,7 @@ def test_xss_title_renders_as_text(browser, tiny_api, tiny_sites, tiny_store, sc
 
 
 def test_search_highlight_and_click_through(browser, tiny_api, tiny_store, screenshots):
-    chromium.open_page(browser, f"{tiny_api}/viz")
+    chromium.open_page(browser, f"{tiny_api}/viz/overview")
     found = chromium.search(browser, "topic models for")
     assert found["node"] == D and found["text"] == "Topic models for the rest of us"
     assert browser.execute_script("return window.citegraphNetwork.getSelectedNodes()") == [D]
@@ -201,7 +201,7 @@ def check_corpus(browser, base: str, store, name: str, screenshots: Path) -> Non
     """Overview, the largest community and the top paper of a served corpus."""
     snap = GraphSnapshot.load(store)
     overview = overview_data(snap)
-    check_page(browser, f"{base}/viz", overview, screenshots / f"{name}-overview.png")
+    check_page(browser, f"{base}/viz/overview", overview, screenshots / f"{name}-overview.png")
     biggest = max(snap.communities, key=lambda c: (c.size, -c.id))
     check_page(browser, f"{base}/viz/communities/{biggest.id}", community_data(snap, biggest.id),
                screenshots / f"{name}-community-{biggest.id}.png")
@@ -209,7 +209,7 @@ def check_corpus(browser, base: str, store, name: str, screenshots: Path) -> Non
     check_page(browser, f"{base}/viz/papers/{quote(top, safe='')}", paper_data(snap, top),
                screenshots / f"{name}-paper.png")
     # search: a paper drawn on the overview (papers) or listed for a community (map)
-    chromium.open_page(browser, f"{base}/viz")
+    chromium.open_page(browser, f"{base}/viz/overview")
     if overview.kind == "overview":
         target = overview.nodes[len(overview.nodes) // 2]
         found = chromium.search(browser, target.title)
