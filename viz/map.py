@@ -25,6 +25,7 @@ import math
 import re
 import secrets
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -142,13 +143,17 @@ def _strongest_within(pairs: Iterable[tuple[str, str, float]], index: dict[str, 
                       topic: np.ndarray) -> list[int]:
     """Each paper's strongest pair inside its topic, as flat ``[i, j, ...]`` with
     ``i < j``, each pair once, sorted."""
-    get = index.get
-    rows = [(i, j, score) for s, t, score in pairs
-            if (i := get(s)) is not None and (j := get(t)) is not None and i != j]
-    if not rows:
+    pairs = list(pairs)
+    if not pairs:
         return []
-    arr = np.asarray(rows, dtype=np.float64)
-    a, b, w = arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64), arr[:, 2]
+    sources, targets, scores = zip(*pairs)
+    n = len(pairs)
+    get = index.get
+    a = np.fromiter(map(get, sources, repeat(-1, n)), dtype=np.int64, count=n)
+    b = np.fromiter(map(get, targets, repeat(-1, n)), dtype=np.int64, count=n)
+    w = np.fromiter(scores, dtype=np.float64, count=n)
+    known = (a >= 0) & (b >= 0) & (a != b)
+    a, b, w = a[known], b[known], w[known]
     same = (topic[a] == topic[b]) & (topic[a] >= 0)
     a, b, w = a[same], b[same], w[same]
     if len(a) == 0:
