@@ -472,6 +472,18 @@ def test_communities_community_rankings(analyzed):
     assert analyzed.rankings("bridge") == [("p4", 0.75), ("p2", 0.5), ("p3", 0.25), ("p1", 0.0)]
 
 
+def test_map_reads_equal_the_generic_reads(analyzed):
+    """map_papers / similar_pairs (one light read each, for the corpus map) return
+    what the list_papers / load_derived fallbacks of the base class return."""
+    from graph.stores.base import GraphStore
+
+    rows = analyzed.map_papers()
+    assert rows == GraphStore.map_papers(analyzed)
+    assert [r.id for r in rows] == ["p2", "p1", "p4", "p3", "p5"]  # PageRank descending, unscored last
+    assert analyzed.similar_pairs() == GraphStore.similar_pairs(analyzed)
+    assert analyzed.similar_pairs() and all(isinstance(s, float) for _, _, s in analyzed.similar_pairs())
+
+
 def test_rankings_empty_before_analysis(loaded):
     assert loaded.rankings("pagerank") == []
     assert loaded.communities() == []
