@@ -33,6 +33,7 @@ import os
 import tempfile
 import threading
 import time
+import unicodedata
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -340,7 +341,8 @@ class GraphService:
         return {"total": total, "limit": limit, "offset": offset, "items": [_summary(sp) for sp in items]}
 
     def get_paper(self, paper_id: str) -> dict:
-        sp = self.call(self.store.get_paper, paper_id)
+        # Ids are stored NFC-normalised: "café" typed either way finds the paper.
+        sp = self.call(self.store.get_paper, unicodedata.normalize("NFC", paper_id))
         p = sp.paper
         scores = None
         if sp.scores is not None:
