@@ -359,6 +359,10 @@ def stats_dict(store, *, with_runs: bool) -> dict:
         "communities": counts.get("communities", 0),
         "edges": {k: v for k, v in counts.items() if k.isupper()},
     }
+    started = store.build_in_progress()
+    if started:
+        out["incomplete"] = (f"the build started at {started} did not complete: keywords and edges may be "
+                             "missing until a build completes (run 'citegraph build')")
     if with_runs:
         out["runs"] = [
             {"kind": r.kind, "started_at": r.started_at, "seconds": r.seconds, "params": dict(r.params),
@@ -392,6 +396,8 @@ def stats(
     for key, value in data["edges"].items():
         table.add_row(key, str(value))
     console.print(table)
+    if data.get("incomplete"):
+        console.print(f"[bold red]Incomplete:[/bold red] {data['incomplete']}", soft_wrap=True)
     for r in data.get("runs", [])[:4]:
         params = ", ".join(f"{k}={v}" for k, v in r["params"].items() if not isinstance(v, (dict, list)))
         console.print(f"[bold]{r['kind']}[/bold] {r['started_at']} {r['seconds']:.2f}s  {params}", soft_wrap=True)

@@ -53,9 +53,11 @@ class ErrorResponse(_Out):
 
 
 class Health(_Out):
-    status: Literal["ok"] = "ok"
+    status: Literal["ok", "degraded"] = Field(
+        "ok", description="'degraded' when the derived graph is incomplete (a build did not complete).")
     store: str
     counts: dict[str, int]
+    reason: str | None = Field(None, description="Why the status is 'degraded'.")
 
 
 class RunOut(_Out):
@@ -73,6 +75,8 @@ class Stats(_Out):
     keywords: int
     communities: int
     edges: dict[str, int] = Field(description="Count per relationship type.")
+    incomplete: str | None = Field(
+        None, description="Set while the derived graph is incomplete: a build started and did not complete.")
     runs: list[RunOut] = Field(description="The last build and analyze runs, newest first.")
 
 

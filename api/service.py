@@ -33,6 +33,7 @@ import os
 import tempfile
 import threading
 import time
+import unicodedata
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -331,13 +332,18 @@ class GraphService:
             self.store.ping()
             return self.store.counts()
 
-        counts = self.call(work)
-        return {"status": "ok", "store": self.store.name, "counts": counts}
+        counts, started = self.call(lambda: (work(), self.store.build_in_progress()))
+        out: dict[str, Any] = {"status": "ok", "store": self.store.name, "counts": counts}
+        if started:
+            out.update(status="degraded", reason=_incomplete(started))
+        return out
 
     def stats(self) -> dict[str, Any]:
-        counts, runs = self.call(lambda: (self.store.counts(), self.store.runs(limit=10)))
+        counts, runs, started = self.call(
+            lambda: (self.store.counts(), self.store.runs(limit=10), self.store.build_in_progress()))
         return {
             "store": self.store.name,
+            "incomplete": _incomplete(started) if started else None,
             "papers": counts.get("papers", 0),
             "keywords": counts.get("keywords", 0),
             "communities": counts.get("communities", 0),
@@ -357,7 +363,8 @@ class GraphService:
         return {"total": total, "limit": limit, "offset": offset, "items": [_summary(sp) for sp in items]}
 
     def get_paper(self, paper_id: str) -> dict:
-        sp = self.call(self.store.get_paper, paper_id)
+        # Ids are stored NFC-normalised: "café" typed either way finds the paper.
+        sp = self.call(self.store.get_paper, unicodedata.normalize("NFC", paper_id))
         p = sp.paper
         scores = None
         if sp.scores is not None:
@@ -638,6 +645,11 @@ class GraphService:
 
 
 # --- helpers --------------------------------------------------------------------------
+
+
+def _incomplete(started: str) -> str:
+    return (f"the build started at {started} did not complete: keywords and edges may be missing "
+            "until a build completes (run 'citegraph build' or POST /build)")
 
 
 def _summary(sp: StoredPaper) -> dict:

@@ -4,16 +4,33 @@ What the build and ``citegraph run`` use to keep both cores busy where the
 work is CPU-bound Python (threads would share one core through the GIL): the
 child inherits its arguments by ``fork`` (nothing is copied up front), computes,
 and sends its result or its exception back through a pipe.
+
+A child never outlives its parent: on Linux the kernel kills it when the thread
+that forked it dies (``PR_SET_PDEATHSIG``, set only when that thread is the main
+thread, which lives as long as the process), and everywhere a watch thread in
+the child exits as soon as the parent is gone. The child also closes its copy of
+the pipe's read end, so a write to a parent that is gone fails instead of blocking.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
 from typing import Any, Callable
 
 from graph.errors import CitegraphError
 
 __all__ = ["can_fork", "ForkedCall"]
+
+#: Seconds between two looks of the child's watch thread at its parent.
+PARENT_WATCH_SECONDS = 0.2
+_PR_SET_PDEATHSIG = 1
 
 
 def can_fork() -> bool:
@@ -35,7 +52,6 @@ class ForkedCall:
 
     def __init__(self, fn: Callable[..., Any], args: tuple, *, what: str, lost: str) -> None:
         import gc
-        import sys
 
         self._what, self._lost = what, lost
         ctx = multiprocessing.get_context("fork")
@@ -44,7 +60,8 @@ class ForkedCall:
             stream.flush()
         gc.freeze()  # the collector must not write to (and so copy) every inherited object
         try:
-            self._proc = ctx.Process(target=_child, args=(send, fn, args, what),
+            parent = (os.getpid(), threading.current_thread() is threading.main_thread())
+            self._proc = ctx.Process(target=_child, args=(send, self._receive, parent, fn, args, what),
                                      name=f"citegraph-{what.replace(' ', '-')}", daemon=True)
             self._proc.start()
         finally:
@@ -75,7 +92,29 @@ class ForkedCall:
         self._receive.close()
 
 
-def _child(send, fn: Callable[..., Any], args: tuple, what: str) -> None:
+def _die_with_parent(parent_pid: int, main_thread: bool) -> None:
+    """Exit when the parent is gone: by the kernel's signal (Linux, when the
+    parent forked from its main thread) and by a watch thread (everywhere)."""
+    if main_thread and sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # the watch thread still does it
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_WATCH_SECONDS)
+        os._exit(1)
+
+    if os.getppid() != parent_pid:  # died before the signal was asked for
+        os._exit(1)
+    threading.Thread(target=watch, name="citegraph-parent-watch", daemon=True).start()
+
+
+def _child(send, receive, parent: tuple[int, bool], fn: Callable[..., Any], args: tuple, what: str) -> None:
+    receive.close()  # the parent's end: held here, a full pipe would block the child forever
+    _die_with_parent(*parent)
     # The child is started as a daemon (it dies with its parent), and
     # multiprocessing refuses children to a daemon: let ``fn`` fork in turn
     # (the forked analysis forks its betweenness). Its own children are still

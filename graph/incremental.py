@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping, Sequence
@@ -129,9 +130,14 @@ class IncrementalReport:
 
 def papers_from_records(records: Sequence[Mapping[str, Any]]) -> list[Paper]:
     """API records (``id``, ``title``, ``abstract``, ``authors``, ...) to papers,
-    with ids from the one identity rule. Raises InvalidParameter naming the
-    record that has no text."""
+    with ids from the one identity rule (NFC-normalised). Raises InvalidParameter
+    naming the record that has no text, an id with an invisible or bidirectional
+    control character, or the records that share one id."""
+    from graph.ingest.fields import id_problem
+
     out = []
+    first_at: dict[str, int] = {}
+    duplicates: dict[str, list[int]] = {}
     for i, rec in enumerate(records):
         title = (rec.get("title") or "").strip()
         abstract = (rec.get("abstract") or "").strip()
@@ -149,13 +155,28 @@ def papers_from_records(records: Sequence[Mapping[str, Any]]) -> list[Paper]:
             raise InvalidParameter(
                 f"The 'papers[{i}]' parameter of POST /papers must have an id, a DOI, an arXiv id or a title "
                 "with letters or digits. Got none instead.", name=f"papers[{i}]") from None
+        problem = id_problem(pid)
+        if problem:
+            raise InvalidParameter(
+                f"The 'papers[{i}]' parameter of POST /papers must have a valid id: {problem}. "
+                f"Got {pid!r} instead.", name=f"papers[{i}].id")
+        if pid in first_at:
+            duplicates.setdefault(pid, [first_at[pid]]).append(i)
+        else:
+            first_at[pid] = i
         out.append(Paper(
             id=pid, title=title, abstract=abstract, authors=tuple(a.strip() for a in authors if a.strip()),
             year=rec.get("year"), venue=rec.get("venue") or None, doi=normalize_doi(rec.get("doi")),
             arxiv_id=normalize_arxiv(rec.get("arxiv_id")), url=rec.get("url") or None,
             label=rec.get("label") or None,
-            references=tuple(dict.fromkeys(str(r).strip() for r in rec.get("references") or () if str(r).strip())),
+            references=tuple(dict.fromkeys(unicodedata.normalize("NFC", str(r).strip())
+                                           for r in rec.get("references") or () if str(r).strip())),
         ))
+    if duplicates:
+        listed = "; ".join(f"{pid!r} at " + ", ".join(f"papers[{i}]" for i in at) for pid, at in duplicates.items())
+        raise InvalidParameter(
+            f"The 'papers' parameter of POST /papers must name each paper once. Got the same id more than once: "
+            f"{listed}.", name="papers")
     return out
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "normalize_doi",
     "normalize_arxiv",
     "paper_id",
+    "invisible_char",
     "merge_papers",
     "KeywordScore",
     "Keyword",
@@ -135,6 +136,24 @@ def normalize_arxiv(arxiv_id: str | None) -> str | None:
     return None
 
 
+def invisible_char(text: str) -> str | None:
+    """The first invisible or bidirectional control character of ``text``
+    (control, format such as zero-width space or right-to-left override, line
+    or paragraph separator), or None. Two ids that look the same must be the same.
+
+    >>> invisible_char("caf\u00e9") is None
+    True
+    >>> invisible_char("ab\u200bc")
+    '\u200b'
+    """
+    if text.isascii() and text.isprintable():
+        return None
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+            return ch
+    return None
+
+
 def paper_id(
     *,
     doi: str | None = None,
@@ -162,7 +181,8 @@ def paper_id(
     if norm_arxiv:
         return f"arxiv:{norm_arxiv}"
     if given_id is not None and str(given_id).strip():
-        return str(given_id).strip()
+        # NFC: "café" typed precomposed or as e + combining accent is one paper.
+        return unicodedata.normalize("NFC", str(given_id).strip())
     key = normalize_title(title) or normalize_title(abstract)
     if not key:
         raise ValueError("a paper needs a DOI, an arXiv id, an id, a title or an abstract")

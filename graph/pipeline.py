@@ -309,6 +309,9 @@ def _build_write(store: GraphStore, derived: DerivedGraph, ids: list[str], param
     from dataclasses import asdict
 
     progress("write edges", 0, 1)
+    # Visible until the run is recorded: a build killed half-way leaves a partial
+    # derived graph, and health/stats say so until a build completes.
+    store.mark_build(started)
     store.replace_derived(derived, batch_size=batch_size)
     progress("write edges", 1, 1)
     seconds = time.perf_counter() - t0
@@ -316,6 +319,7 @@ def _build_write(store: GraphStore, derived: DerivedGraph, ids: list[str], param
     counts["unresolved_references"] = derived.unresolved_references
     store.record_run(RunRecord(kind="build", started_at=started, seconds=round(seconds, 3),
                                params=asdict(params), counts=counts, versions=versions()))
+    store.mark_build(None)
     return BuildReport(counts=counts, seconds=seconds, params=asdict(params), derived=derived, paper_ids=ids)
 
 

@@ -263,3 +263,40 @@ def test_undecodable_value_is_422_and_the_connection_survives(neo):
         assert "decode" in error["message"]
         r = client.post("/cypher", json={"query": "RETURN date({year: 2024, month: 1, day: 2}) AS d"}, headers=AUTH)
         assert r.status_code == 200 and r.json()["rows"] == [["2024-01-02"]]
+
+
+# --- finding 10: ids that look the same are the same, or refused ---------------------
+
+def test_nfc_and_nfd_ids_are_one_paper(neo):
+    nfd, nfc = "cafe\u0301-1", "caf\u00e9-1"
+    with client_for(neo) as client:
+        r = client.post("/papers", json={"papers": [{"id": nfd, "title": "Coffee graphs"}]}, headers=AUTH)
+        assert r.status_code == 201, r.text
+        assert r.json()["ids"] == [nfc]
+        r = client.post("/papers", json={"papers": [{"id": nfc, "title": "Coffee graphs, again"}]}, headers=AUTH)
+        assert r.json()["added"] == 0 and r.json()["updated"] == 1
+        for typed in (nfc, nfd):
+            got = client.get(f"/papers/{typed}")
+            assert got.status_code == 200 and got.json()["id"] == nfc
+
+
+@pytest.mark.parametrize("bad", ["ab\u200bc", "\u202eevil", "x\u2066y", "a\u00adb", "line\u2028two", "tab\tid"])
+def test_invisible_and_bidi_characters_in_ids_are_422_naming_the_record(neo, bad):
+    with client_for(neo) as client:
+        before = neo.counts()
+        r = client.post("/papers", json={"papers": [{"id": "fine-1", "title": "Fine"},
+                                                    {"id": bad, "title": "Looks fine"}]}, headers=AUTH)
+        error = assert_error(r, 422)
+        assert "papers[1]" in error["message"] and f"U+{ord(next(c for c in bad if not c.isalnum())):04X}" in error["message"]
+        assert neo.counts() == before
+
+
+def test_duplicate_ids_in_one_request_are_refused_naming_them(neo):
+    with client_for(neo) as client:
+        before = neo.counts()
+        r = client.post("/papers", json={"papers": [
+            {"id": "dup-1", "title": "First title"}, {"id": "other", "title": "Other"},
+            {"id": "dup-1", "abstract": "Second abstract"}]}, headers=AUTH)
+        error = assert_error(r, 422)
+        assert "'dup-1' at papers[0], papers[2]" in error["message"], error
+        assert neo.counts() == before

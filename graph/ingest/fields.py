@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 import reprlib
+import unicodedata
 from functools import lru_cache
 from typing import Any, Mapping
 
@@ -25,7 +26,7 @@ from graph.ingest.limits import (
     MAX_RECORD_CHARS,
     MAX_TITLE_CHARS,
 )
-from graph.models import Paper, normalize_arxiv, normalize_doi, normalize_title, paper_id
+from graph.models import Paper, invisible_char, normalize_arxiv, normalize_doi, normalize_title, paper_id
 
 __all__ = [
     "KNOWN_FIELDS",
@@ -86,7 +87,14 @@ def id_problem(value: str, name: str = "id") -> str | None:
     """
     if len(value) > MAX_KEY_BYTES or len(value.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
         return f"{name!r} has {len(value):,} characters, over the limit of {MAX_KEY_BYTES:,} bytes for an id"
-    return _text_problem(value, name)
+    problem = _text_problem(value, name)
+    if problem:
+        return problem
+    char = invisible_char(value)
+    if char is not None:
+        return (f"{name!r} holds the invisible or bidirectional control character U+{ord(char):04X} "
+                f"({unicodedata.name(char, 'unnamed')}); ids that look the same must be the same")
+    return None
 
 
 def _text_problem(value: str, name: str) -> str | None:

@@ -350,6 +350,17 @@ class GraphStore(abc.ABC):
             "the embedded store has no Cypher engine."
         )
 
+    @abc.abstractmethod
+    def mark_build(self, started_at: str | None) -> None:
+        """Note that a build started at ``started_at`` is writing derived data
+        (written before its first derived write), or clear the note (None, by
+        the build once it completed and recorded its run)."""
+
+    @abc.abstractmethod
+    def build_in_progress(self) -> str | None:
+        """When the build that has not completed started, or None: the derived
+        graph (keywords, edges) is incomplete while this is set."""
+
     def stop_cypher(self, token: str) -> int:
         """Stop the running :meth:`cypher` queries started with ``token``; how many."""
         return 0

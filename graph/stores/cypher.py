@@ -374,6 +374,15 @@ MERGE (m:CitegraphMeta {key: 'analysis'})
 SET m.modularity = $modularity, m.params_json = $params_json
 """
 
+MARK_BUILD = """
+MERGE (m:CitegraphMeta {key: 'build'})
+SET m.started_at = $started_at
+"""
+BUILD_IN_PROGRESS = """
+OPTIONAL MATCH (m:CitegraphMeta {key: 'build'})
+RETURN m.started_at AS started_at
+"""
+
 # -- runs -------------------------------------------------------------------------
 RECORD_RUN = """
 MERGE (r:Run {key: $key})

@@ -429,6 +429,13 @@ class Neo4jStore(GraphStore):
             params_json=json.dumps(dict(result.params), default=str),
         )
 
+    def mark_build(self, started_at: str | None) -> None:
+        self._write_one(cq.MARK_BUILD, started_at=started_at)
+
+    def build_in_progress(self) -> str | None:
+        rows = self._rows(cq.BUILD_IN_PROGRESS)
+        return rows[0]["started_at"] if rows and rows[0]["started_at"] is not None else None
+
     def record_run(self, run: RunRecord) -> None:
         self._write_one(
             cq.RECORD_RUN,

@@ -247,6 +247,18 @@ class SQLiteStore(GraphStore):
                 for chunk in _chunks(rows, batch_size):
                     conn.executemany(Q.SET_SCORES, chunk)
 
+    def mark_build(self, started_at: str | None) -> None:
+        with self._write() as conn:
+            if started_at is None:
+                conn.execute(Q.DELETE_META, (Q.BUILD_KEY,))
+            else:
+                conn.execute(Q.SET_META, (Q.BUILD_KEY, str(started_at)))
+
+    def build_in_progress(self) -> str | None:
+        with self._read() as conn:
+            row = conn.execute(Q.GET_META, (Q.BUILD_KEY,)).fetchone()
+        return str(row[0]) if row and row[0] is not None else None
+
     def record_run(self, run: RunRecord) -> None:
         row = (
             run.kind, run.started_at, float(run.seconds),

@@ -131,6 +131,8 @@ ADD_META = """
 INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = value + excluded.value
 """
 GET_META = "SELECT value FROM meta WHERE key = ?"
+DELETE_META = "DELETE FROM meta WHERE key = ?"
+BUILD_KEY = "build_started_at"
 
 LOAD_KEYWORDS = "SELECT name, df FROM keywords ORDER BY name"
 LOAD_HAS_KEYWORD = "SELECT paper_id, keyword, score FROM has_keyword ORDER BY paper_id, keyword"
