@@ -20,7 +20,7 @@ from typing import Hashable, Iterable, Sequence
 
 import numpy as np
 
-from graph.analysis.communities import modularity_arrays, renumber_membership
+from graph.analysis.communities import LEIDEN_ITERATIONS, modularity_arrays, renumber_membership
 from graph.analysis.engine import seeded_igraph_rng
 from graph.analysis.labels import community_keywords
 from graph.errors import param_error
@@ -129,7 +129,8 @@ def subtopics(
         for r in range(max(1, restarts)):
             with seeded_igraph_rng((seed + r) % 2**31):
                 found = g.community_leiden(
-                    objective_function="modularity", weights=lw.tolist(), resolution=resolution, n_iterations=-1
+                    objective_function="modularity", weights=lw.tolist(), resolution=resolution,
+                    n_iterations=LEIDEN_ITERATIONS,
                 ).membership
             found = renumber_membership(found)
             q = modularity_arrays(len(grp), ls, ld, lw, found, resolution=resolution)

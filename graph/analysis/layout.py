@@ -238,7 +238,7 @@ def _place(c: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, radii: np.ndarra
         # regions end up packed (a map, not islands in empty space), in about
         # the arrangement the force layout gave them.
         for _ in range(_PACK_ROUNDS if c <= 300 else 2):
-            coords = _separate(coords * _PACK_SHRINK, radii, passes=passes, gap=gap)
+            coords = _separate(coords * _PACK_SHRINK, radii, passes=min(passes, 20), gap=gap)
     return coords
 
 
