@@ -20,7 +20,7 @@ from tests.test_viz_support import (
     IDS,
     load_tiny_graph,
 )
-from viz.build import community_map, ego_graph, paper_graph
+from viz.build import community_map, paper_graph
 from viz.data import EdgeIndex, GraphSnapshot, community_data, overview_data, paper_data
 from viz.model import EdgeData, NodeData, choose_level, display_title
 
@@ -182,11 +182,11 @@ def test_community_map_budget_and_weights():
     assert [(e.weight, e.detail) for e in page.edges] == [(3.0, ("citations: 1", "similarity links: 2"))]
 
 
-# --- ego pages -------------------------------------------------------------------------
+# --- paper pages -------------------------------------------------------------------------
 
 
-def test_ego_one_hop(snap):
-    page = paper_data(snap, E, hops=1)
+def test_paper_page_of_a_paper_with_few_links(snap):
+    page = paper_data(snap, E)
     assert page.kind == "paper" and page.focus == E and page.layout == "radial"
     assert [(n.id, n.hop) for n in page.nodes] == [(E, 0), (D, 1), (F, 1)]
     assert _pairs(page.edges) == [(D, E, "similar"), (D, F, "keywords"), (E, D, "cites"), (E, F, "similar")]
@@ -217,22 +217,17 @@ def test_ego_of_an_isolated_paper(snap):
     assert [n.id for n in page.nodes] == [G] and page.edges == ()
 
 
-def test_ego_graph_with_plain_callables():
-    edges = {"x": [("y", EdgeData("x", "y", "cites", 1.0))], "y": [("x", EdgeData("x", "y", "cites", 1.0))]}
-    page = ego_graph("x", lambda p: edges.get(p, []), lambda ids: {p: _sp(p) for p in ids}, (), hops=1)
-    assert [n.id for n in page.nodes] == ["x", "y"] and _pairs(page.edges) == [("x", "y", "cites")]
-
-
 @pytest.mark.parametrize("center", IDS)
-def test_ego_from_the_store_equals_ego_from_a_snapshot(store, center):
+def test_paper_page_from_the_store_equals_one_from_a_snapshot(store, center):
     """Both ways of reading (per-paper store queries, one snapshot) draw the same
     page, on both stores."""
     load_tiny_graph(store)
-    from_store = paper_data(store, center, hops=2)
-    from_snapshot = paper_data(GraphSnapshot.load(store), center, hops=2)
+    from_store = paper_data(store, center)
+    from_snapshot = paper_data(GraphSnapshot.load(store), center)
     assert from_store.nodes == from_snapshot.nodes
     assert from_store.edges == from_snapshot.edges
     assert from_store.paper == from_snapshot.paper
+    assert from_store.lists == from_snapshot.lists
 
 
 def test_snapshot_reads_everything(store):
