@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from graph.errors import CommunityNotFound, InvalidParameter, PaperNotFound
-from graph.models import Paper, PaperScores
+from graph.models import CitationEdge, Community, DerivedGraph, Paper, PaperScores, SimilarEdge
 from graph.stores.base import StoredPaper
 from tests.test_viz_support import (
     A,
@@ -251,3 +253,56 @@ def test_node_data_is_frozen():
     with pytest.raises(AttributeError):
         node.title = "u"  # type: ignore[misc]
     assert COMMUNITIES[0].label == "graph · neural"
+
+
+# --- the topic hierarchy (Community.level/parent, PaperScores.subcommunity) -----------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _HierCommunity(Community):
+    level: int = 0
+    parent: int | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _HierScores(PaperScores):
+    subcommunity: int | None = None
+
+
+def _hier_snapshot() -> GraphSnapshot:
+    """Topic 0 with subtopics 2 (a, b, c) and 3 (d, e); topic 1 (f) without any."""
+    subs = {"a": 2, "b": 2, "c": 2, "d": 3, "e": 3, "f": None}
+    papers = [StoredPaper(Paper(id=p, title=p.upper()), ("kw",),
+                          _HierScores(p, 1 if p == "f" else 0, 1.0, 0.5 - i / 20, 0.0, 0.0, float(i), 0.0,
+                                      subcommunity=subs[p]))
+              for i, p in enumerate("abcdef")]
+    communities = [_HierCommunity(0, 5, "topic zero", (), 0.4), _HierCommunity(1, 1, "topic one", (), 0.4),
+                   _HierCommunity(2, 3, "sub two", (), 0.4, level=1, parent=0),
+                   _HierCommunity(3, 2, "sub three", (), 0.4, level=1, parent=0)]
+    derived = DerivedGraph(keywords=(), has_keyword=(), shares_keywords=(),
+                           similar=(SimilarEdge("a", "b", 0.9, ()), SimilarEdge("d", "e", 0.8, ())),
+                           cites=(CitationEdge("c", "a"),))
+    return GraphSnapshot(papers, communities, EdgeIndex(derived))
+
+
+def test_community_page_colours_stored_subtopics():
+    page = community_data(_hier_snapshot(), 0)
+    assert [(g.index, g.label, g.size, g.community) for g in page.groups] == [
+        (0, "sub two", 3, 2), (1, "sub three", 2, 3)]
+    assert {n.id: n.group for n in page.nodes} == {"a": 0, "b": 0, "c": 0, "d": 1, "e": 1}
+
+
+def test_subtopic_page_draws_its_members():
+    snap = _hier_snapshot()
+    assert [n.id for n in community_data(snap, 3).nodes] == ["d", "e"]
+    # a topic without subtopics falls back to groups found on the page
+    assert all(g.community is None for g in community_data(snap, 1).groups)
+
+
+def test_subtopic_legend_links_each_subtopic_page():
+    from viz.pages import ApiLinks
+    from viz.render import render_page
+
+    html = render_page(community_data(_hier_snapshot(), 0), ApiLinks())
+    assert '"legendTitle": "Subtopics"' in html
+    assert '"label": "sub two", "size": 3, "color": "#4e79a7", "url": "/viz/communities/2"' in html
