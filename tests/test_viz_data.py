@@ -305,4 +305,4 @@ def test_subtopic_legend_links_each_subtopic_page():
 
     html = render_page(community_data(_hier_snapshot(), 0), ApiLinks())
     assert '"legendTitle": "Subtopics"' in html
-    assert '"label": "sub two", "size": 3, "color": "#4e79a7", "url": "/viz/communities/2"' in html
+    assert '{"color": "#4e79a7", "label": "sub two", "size": 3, "url": "/viz/communities/2"}' in html
