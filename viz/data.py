@@ -146,12 +146,14 @@ def overview_data(
 ) -> PageData:
     """The overview: every paper when they fit ``node_budget``, else the community map."""
     check_budget("node_budget", "overview_data", node_budget)
+    # Topics only: subtopics (level 1, stores with the hierarchy) live inside them.
+    topics = [c for c in snapshot.communities if getattr(c, "level", 0) == 0]
     n = len(snapshot.papers)
     heading = f"Overview: {n:,} papers"
     if choose_level(n, node_budget) == "papers":
-        return paper_graph(snapshot.papers, snapshot.index.edges, snapshot.communities, kind="overview",
+        return paper_graph(snapshot.papers, snapshot.index.edges, topics, kind="overview",
                            heading=heading, edge_budget=edge_budget)
-    return community_map(snapshot.papers, snapshot.index.edges, snapshot.communities, heading=heading,
+    return community_map(snapshot.papers, snapshot.index.edges, topics, heading=heading,
                          map_budget=map_budget)
 
 

@@ -197,11 +197,13 @@ def write_site(
     papers = snap.papers if max_paper_pages is None else snap.papers[:max_paper_pages]
     paper_ids = {sp.paper.id for sp in papers}
     report.skipped_papers = len(snap.papers) - len(paper_ids)
-    eligible = sorted((c for c in snap.communities if c.size >= 2), key=lambda c: (-c.size, c.id))
+    topics = [c for c in snap.communities if getattr(c, "level", 0) == 0]
+    eligible = sorted((c for c in topics if c.size >= 2), key=lambda c: (-c.size, c.id))
     # The map draws the largest map_budget communities; below the node budget every
     # community in the legend gets its page. Subtopics (level 1) get pages too.
-    drawn = snap.communities if len(snap.papers) <= node_budget else eligible[:map_budget]
-    community_ids = {c.id for c in drawn} | {c.id for c in eligible if getattr(c, "level", 0) == 1}
+    drawn = topics if len(snap.papers) <= node_budget else eligible[:map_budget]
+    community_ids = {c.id for c in drawn} | {c.id for c in snap.communities
+                                             if getattr(c, "level", 0) == 1 and c.size >= 2}
     links = SiteLinks(0, papers=paper_ids, communities=community_ids)
 
     (out / "communities").mkdir(parents=True, exist_ok=True)
