@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from graph.errors import CommunityNotFound, InvalidParameter, PaperNotFound
-from graph.models import Paper, PaperScores
+from graph.models import CitationEdge, Community, DerivedGraph, Paper, PaperScores, SimilarEdge
 from graph.stores.base import StoredPaper
 from tests.test_viz_support import (
     A,
@@ -20,7 +22,7 @@ from tests.test_viz_support import (
     IDS,
     load_tiny_graph,
 )
-from viz.build import community_map, ego_graph, paper_graph
+from viz.build import community_map, paper_graph
 from viz.data import EdgeIndex, GraphSnapshot, community_data, overview_data, paper_data
 from viz.model import EdgeData, NodeData, choose_level, display_title
 
@@ -182,11 +184,11 @@ def test_community_map_budget_and_weights():
     assert [(e.weight, e.detail) for e in page.edges] == [(3.0, ("citations: 1", "similarity links: 2"))]
 
 
-# --- ego pages -------------------------------------------------------------------------
+# --- paper pages -------------------------------------------------------------------------
 
 
-def test_ego_one_hop(snap):
-    page = paper_data(snap, E, hops=1)
+def test_paper_page_of_a_paper_with_few_links(snap):
+    page = paper_data(snap, E)
     assert page.kind == "paper" and page.focus == E and page.layout == "radial"
     assert [(n.id, n.hop) for n in page.nodes] == [(E, 0), (D, 1), (F, 1)]
     assert _pairs(page.edges) == [(D, E, "similar"), (D, F, "keywords"), (E, D, "cites"), (E, F, "similar")]
@@ -217,22 +219,17 @@ def test_ego_of_an_isolated_paper(snap):
     assert [n.id for n in page.nodes] == [G] and page.edges == ()
 
 
-def test_ego_graph_with_plain_callables():
-    edges = {"x": [("y", EdgeData("x", "y", "cites", 1.0))], "y": [("x", EdgeData("x", "y", "cites", 1.0))]}
-    page = ego_graph("x", lambda p: edges.get(p, []), lambda ids: {p: _sp(p) for p in ids}, (), hops=1)
-    assert [n.id for n in page.nodes] == ["x", "y"] and _pairs(page.edges) == [("x", "y", "cites")]
-
-
 @pytest.mark.parametrize("center", IDS)
-def test_ego_from_the_store_equals_ego_from_a_snapshot(store, center):
+def test_paper_page_from_the_store_equals_one_from_a_snapshot(store, center):
     """Both ways of reading (per-paper store queries, one snapshot) draw the same
     page, on both stores."""
     load_tiny_graph(store)
-    from_store = paper_data(store, center, hops=2)
-    from_snapshot = paper_data(GraphSnapshot.load(store), center, hops=2)
+    from_store = paper_data(store, center)
+    from_snapshot = paper_data(GraphSnapshot.load(store), center)
     assert from_store.nodes == from_snapshot.nodes
     assert from_store.edges == from_snapshot.edges
     assert from_store.paper == from_snapshot.paper
+    assert from_store.lists == from_snapshot.lists
 
 
 def test_snapshot_reads_everything(store):
@@ -256,3 +253,56 @@ def test_node_data_is_frozen():
     with pytest.raises(AttributeError):
         node.title = "u"  # type: ignore[misc]
     assert COMMUNITIES[0].label == "graph · neural"
+
+
+# --- the topic hierarchy (Community.level/parent, PaperScores.subcommunity) -----------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _HierCommunity(Community):
+    level: int = 0
+    parent: int | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _HierScores(PaperScores):
+    subcommunity: int | None = None
+
+
+def _hier_snapshot() -> GraphSnapshot:
+    """Topic 0 with subtopics 2 (a, b, c) and 3 (d, e); topic 1 (f) without any."""
+    subs = {"a": 2, "b": 2, "c": 2, "d": 3, "e": 3, "f": None}
+    papers = [StoredPaper(Paper(id=p, title=p.upper()), ("kw",),
+                          _HierScores(p, 1 if p == "f" else 0, 1.0, 0.5 - i / 20, 0.0, 0.0, float(i), 0.0,
+                                      subcommunity=subs[p]))
+              for i, p in enumerate("abcdef")]
+    communities = [_HierCommunity(0, 5, "topic zero", (), 0.4), _HierCommunity(1, 1, "topic one", (), 0.4),
+                   _HierCommunity(2, 3, "sub two", (), 0.4, level=1, parent=0),
+                   _HierCommunity(3, 2, "sub three", (), 0.4, level=1, parent=0)]
+    derived = DerivedGraph(keywords=(), has_keyword=(), shares_keywords=(),
+                           similar=(SimilarEdge("a", "b", 0.9, ()), SimilarEdge("d", "e", 0.8, ())),
+                           cites=(CitationEdge("c", "a"),))
+    return GraphSnapshot(papers, communities, EdgeIndex(derived))
+
+
+def test_community_page_colours_stored_subtopics():
+    page = community_data(_hier_snapshot(), 0)
+    assert [(g.index, g.label, g.size, g.community) for g in page.groups] == [
+        (0, "sub two", 3, 2), (1, "sub three", 2, 3)]
+    assert {n.id: n.group for n in page.nodes} == {"a": 0, "b": 0, "c": 0, "d": 1, "e": 1}
+
+
+def test_subtopic_page_draws_its_members():
+    snap = _hier_snapshot()
+    assert [n.id for n in community_data(snap, 3).nodes] == ["d", "e"]
+    # a topic without subtopics falls back to groups found on the page
+    assert all(g.community is None for g in community_data(snap, 1).groups)
+
+
+def test_subtopic_legend_links_each_subtopic_page():
+    from viz.pages import ApiLinks
+    from viz.render import render_page
+
+    html = render_page(community_data(_hier_snapshot(), 0), ApiLinks())
+    assert '"legendTitle": "Subtopics"' in html
+    assert '{"color": "#4e79a7", "label": "sub two", "size": 3, "url": "/viz/communities/2"}' in html

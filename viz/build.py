@@ -17,7 +17,6 @@ from graph.stores.base import StoredPaper
 from viz.model import (
     EDGE_BUDGET,
     EDGE_KINDS,
-    EGO_MAX_NODES,
     MAP_BUDGET,
     MAP_EDGE_BUDGET,
     MAP_LINKS_PER_COMMUNITY,
@@ -35,7 +34,7 @@ from viz.model import (
     display_title,
 )
 
-__all__ = ["paper_graph", "community_map", "ego_graph", "related_graph"]
+__all__ = ["paper_graph", "community_map", "related_graph"]
 
 
 def _paper_node(sp: StoredPaper, labels: Mapping[int, str], hop: int | None = None) -> NodeData:
@@ -243,62 +242,6 @@ def _strongest_links(links: list[EdgeData], per_node: int, budget: int) -> list[
 _NO_ANALYSIS = ("No stored layout or communities yet: run `citegraph analyze` to colour papers by "
                 "community, size them by PageRank and place them.")
 _KIND_WORDS = {"similar": "similarity links", "keywords": "shared-keyword links", "cites": "citations"}
-
-
-def ego_graph(
-    center: str,
-    neighbours: Callable[[str], Sequence[tuple[str, EdgeData]]],
-    papers: Callable[[Sequence[str]], Mapping[str, StoredPaper]],
-    communities: Sequence[Community],
-    *,
-    hops: int = 2,
-    max_nodes: int = EGO_MAX_NODES,
-    heading: str = "",
-) -> PageData:
-    """The ego network of ``center``: neighbours up to ``hops`` away (strongest
-    first, at most ``max_nodes`` nodes in all) and every edge among them.
-
-    ``neighbours(pid)`` gives ``(other, edge)`` pairs strongest first;
-    ``papers(ids)`` the stored papers. Nodes get ring positions by hop (centre at
-    the origin); the page relaxes them with a short physics run.
-    """
-    if hops not in (1, 2):
-        raise param_error("hops", "ego_graph", "1 or 2", hops)
-    check_budget("max_nodes", "ego_graph", max_nodes, 1)
-    hop_of: dict[str, int] = {center: 0}
-    adjacency: dict[str, Sequence[tuple[str, EdgeData]]] = {}
-    frontier = [center]
-    for hop in range(1, hops + 1):
-        nxt = []
-        for pid in frontier:
-            adjacency[pid] = neighbours(pid)
-            for other, _ in adjacency[pid]:
-                if other not in hop_of and len(hop_of) < max_nodes:
-                    hop_of[other] = hop
-                    nxt.append(other)
-        frontier = nxt
-    for pid in hop_of:  # edges among outer nodes too
-        if pid not in adjacency:
-            adjacency[pid] = neighbours(pid)
-
-    found: dict[tuple[str, str, str], EdgeData] = {}
-    for pid, pairs in adjacency.items():
-        for other, e in pairs:
-            if other in hop_of:
-                key = (e.source, e.target, e.kind) if e.kind == "cites" else (*sorted((e.source, e.target)), e.kind)
-                found.setdefault(key, e)
-    stored = papers(list(hop_of))
-    labels = {c.id: c.label for c in communities}
-    ordered = sorted(hop_of, key=lambda p: (hop_of[p], p))
-    nodes = [_paper_node(stored[p], labels, hop_of[p]) for p in ordered if p in stored]
-    nodes = _rings(nodes)
-    edges = [found[k] for k in sorted(found)]
-    notes = []
-    if len(hop_of) >= max_nodes:
-        notes.append(f"Showing the {max_nodes} strongest connections within {hops} hops.")
-    return PageData(kind="paper", heading=heading, nodes=tuple(nodes), edges=tuple(edges),
-                    legend=_legend(nodes, communities), layout="radial", focus=center,
-                    notes=tuple(notes), paper=_detail(stored[center], labels))
 
 
 def related_graph(

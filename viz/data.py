@@ -18,13 +18,12 @@ from graph.errors import CommunityNotFound, PaperNotFound
 from graph.models import Community, DerivedGraph
 from graph.stores.base import GraphStore, Neighbor, StoredPaper
 from graph.related import Work, backbone, derivative_works, prior_works, related_papers, subgroups
-from viz.build import REASON_WORDS, community_map, ego_graph, paper_graph, related_graph
+from viz.build import REASON_WORDS, community_map, paper_graph, related_graph
 from viz.model import (
     BACKBONE_PER_NODE,
     COMMUNITY_LABELS,
     COMMUNITY_NODES,
     EDGE_BUDGET,
-    EGO_MAX_NODES,
     MAP_BUDGET,
     NODE_BUDGET,
     RELATED_PAPERS,
@@ -147,12 +146,14 @@ def overview_data(
 ) -> PageData:
     """The overview: every paper when they fit ``node_budget``, else the community map."""
     check_budget("node_budget", "overview_data", node_budget)
+    # Topics only: subtopics (level 1, stores with the hierarchy) live inside them.
+    topics = [c for c in snapshot.communities if getattr(c, "level", 0) == 0]
     n = len(snapshot.papers)
     heading = f"Overview: {n:,} papers"
     if choose_level(n, node_budget) == "papers":
-        return paper_graph(snapshot.papers, snapshot.index.edges, snapshot.communities, kind="overview",
+        return paper_graph(snapshot.papers, snapshot.index.edges, topics, kind="overview",
                            heading=heading, edge_budget=edge_budget)
-    return community_map(snapshot.papers, snapshot.index.edges, snapshot.communities, heading=heading,
+    return community_map(snapshot.papers, snapshot.index.edges, topics, heading=heading,
                          map_budget=map_budget)
 
 
@@ -251,8 +252,6 @@ def paper_data(
     *,
     related: int = RELATED_PAPERS,
     works: int = 10,
-    hops: int | None = None,
-    max_nodes: int | None = None,
     per_node: int = 200,
 ) -> PageData:
     """A paper and its ``related`` most related papers (one score, a reason each),
@@ -260,8 +259,7 @@ def paper_data(
 
     From a snapshot it reads the edge index; from a store it asks for the
     neighbours of the papers it needs (``per_node`` strongest each), so one page
-    stays cheap on a big graph without loading the whole graph. ``hops`` and
-    ``max_nodes`` are accepted for older callers and ignored.
+    stays cheap on a big graph without loading the whole graph.
     """
     check_budget("related", "paper_data", related)
     if isinstance(source, GraphSnapshot):

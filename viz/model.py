@@ -17,7 +17,6 @@ __all__ = [
     "MAP_BUDGET",
     "MAP_EDGE_BUDGET",
     "MAP_LINKS_PER_COMMUNITY",
-    "EGO_MAX_NODES",
     "COMMUNITY_NODES",
     "BACKBONE_PER_NODE",
     "RELATED_PAPERS",
@@ -49,8 +48,6 @@ MAP_EDGE_BUDGET = 1500
 MAP_LINKS_PER_COMMUNITY = 8
 #: Communities drawn on the map at most (the largest; singletons are never drawn).
 MAP_BUDGET = 400
-#: Nodes of a paper's ego network at most (the centre, then the strongest hops).
-EGO_MAX_NODES = 150
 #: Papers drawn on a community page at most (the top by PageRank).
 COMMUNITY_NODES = 500
 #: Each paper's strongest edges of each kind kept on a community page.

@@ -23,7 +23,7 @@ from urllib.parse import quote
 from graph.errors import param_error
 from graph.stores.base import GraphStore
 from viz.data import GraphSnapshot, community_data, overview_data, paper_data
-from viz.model import (COMMUNITY_NODES, EGO_MAX_NODES, MAP_BUDGET, NODE_BUDGET, RELATED_PAPERS, PageData,
+from viz.model import (COMMUNITY_NODES, MAP_BUDGET, NODE_BUDGET, RELATED_PAPERS, PageData,
                        display_title)
 from viz.render import data_chunk, page_payload, render_page, vis_assets
 
@@ -124,11 +124,10 @@ def community_page(source: GraphStore | GraphSnapshot, community_id: int, links=
     return render_page(page, links or ApiLinks(), asset_prefix=asset_prefix)
 
 
-def paper_page(source: GraphStore | GraphSnapshot, paper_id: str, links=None, *, hops: int = 2,
-               max_nodes: int = EGO_MAX_NODES, related: int = RELATED_PAPERS,
+def paper_page(source: GraphStore | GraphSnapshot, paper_id: str, links=None, *, related: int = RELATED_PAPERS,
                asset_prefix: str | None = None) -> str:
     """A paper, its most related papers and its prior and derivative works.
-    Raises PaperNotFound. (``hops`` and ``max_nodes`` are kept for older callers.)"""
+    Raises PaperNotFound."""
     page = paper_data(source, paper_id, related=related)
     return render_page(page, links or ApiLinks(), asset_prefix=asset_prefix)
 
@@ -159,7 +158,6 @@ def write_site(
     node_budget: int = NODE_BUDGET,
     map_budget: int = MAP_BUDGET,
     max_paper_pages: int | None = None,
-    hops: int = 2,
     inline_assets: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> SiteReport:
@@ -199,11 +197,13 @@ def write_site(
     papers = snap.papers if max_paper_pages is None else snap.papers[:max_paper_pages]
     paper_ids = {sp.paper.id for sp in papers}
     report.skipped_papers = len(snap.papers) - len(paper_ids)
-    eligible = sorted((c for c in snap.communities if c.size >= 2), key=lambda c: (-c.size, c.id))
+    topics = [c for c in snap.communities if getattr(c, "level", 0) == 0]
+    eligible = sorted((c for c in topics if c.size >= 2), key=lambda c: (-c.size, c.id))
     # The map draws the largest map_budget communities; below the node budget every
     # community in the legend gets its page. Subtopics (level 1) get pages too.
-    drawn = snap.communities if len(snap.papers) <= node_budget else eligible[:map_budget]
-    community_ids = {c.id for c in drawn} | {c.id for c in eligible if getattr(c, "level", 0) == 1}
+    drawn = topics if len(snap.papers) <= node_budget else eligible[:map_budget]
+    community_ids = {c.id for c in drawn} | {c.id for c in snap.communities
+                                             if getattr(c, "level", 0) == 1 and c.size >= 2}
     links = SiteLinks(0, papers=paper_ids, communities=community_ids)
 
     (out / "communities").mkdir(parents=True, exist_ok=True)

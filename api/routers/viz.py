@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from typing import Annotated, Hashable
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
 
 from api.deps import PaperId, ServiceDep, errors
@@ -109,7 +109,8 @@ def community(
     service: ServiceDep,
     community_id: Annotated[int, Path(ge=0, le=2_147_483_647)],
 ) -> HTMLResponse:
-    """One community's papers (the top 2,000 by PageRank) and their edges."""
+    """One community's papers (topic or subtopic): the top 500 by PageRank, coloured
+    by subtopic, with each paper's 3 strongest edges of each kind."""
     from viz.pages import community_page
 
     return _page(request, service, ("community", community_id),
@@ -117,21 +118,17 @@ def community(
 
 
 @router.get("/viz/papers/{paper_id:path}", response_class=HTMLResponse, responses={**_HTML, **_json_errors(404)})
-def paper(
-    request: Request,
-    service: ServiceDep,
-    paper_id: PaperId,
-    hops: Annotated[int, Query(ge=1, le=2, description="Neighbourhood depth (1 or 2).")] = 2,
-) -> HTMLResponse:
-    """A paper's ego network: its neighbours up to ``hops`` away, edge kinds styled
-    apart (similarity, shared keywords, citations with arrows)."""
+def paper(request: Request, service: ServiceDep, paper_id: PaperId) -> HTMLResponse:
+    """A paper and its 30 most related papers (one score: similar abstracts, shared
+    keywords, citations either way, shared references and citers), with the ranked
+    list beside the graph, and its prior and derivative works."""
     from viz.pages import paper_page
 
     def make() -> str:
         version = store_version(request, service)
         source = viz_cache(request).loaded(version)
         if source is None:  # cold cache: read this neighbourhood only
-            return service.call(paper_page, service.store, paper_id, _links(request), hops=hops)
-        return paper_page(source, paper_id, _links(request), hops=hops)
+            return service.call(paper_page, service.store, paper_id, _links(request))
+        return paper_page(source, paper_id, _links(request))
 
-    return _page(request, service, ("paper", paper_id, hops), make)
+    return _page(request, service, ("paper", paper_id), make)

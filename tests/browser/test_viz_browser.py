@@ -119,7 +119,7 @@ def test_served_pages(browser, tiny_api, tiny_store, screenshots):
                screenshots / "tiny-api-community.png")
     check_page(browser, f"{tiny_api}/viz/papers/{quote(D, safe='')}", paper_data(snap, D),
                screenshots / "tiny-api-paper.png")
-    check_page(browser, f"{tiny_api}/viz/papers/{quote(D, safe='')}?hops=1", paper_data(snap, D, hops=1),
+    check_page(browser, f"{tiny_api}/viz/papers/{quote(D, safe='')}?hops=1", paper_data(snap, D),
                screenshots / "tiny-api-paper-1hop.png")
 
 
