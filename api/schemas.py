@@ -271,7 +271,7 @@ class KeywordOut(_Out):
     df: int = Field(description="Number of papers having the keyword.")
 
 
-class KeywordList(_Out):
+class KeywordList(ListEnvelope):
     items: list[KeywordOut]
 
 
@@ -279,10 +279,8 @@ class KeywordPaper(PaperRef):
     score: float
 
 
-class KeywordPapers(_Out):
+class KeywordPapers(ListEnvelope):
     keyword: str
-    limit: int
-    offset: int
     items: list[KeywordPaper]
 
 
