@@ -280,7 +280,7 @@ class KeywordOut(_Out):
     df: int = Field(description="Number of papers having the keyword.")
 
 
-class KeywordList(_Out):
+class KeywordList(ListEnvelope):
     items: list[KeywordOut]
 
 
@@ -288,10 +288,8 @@ class KeywordPaper(PaperRef):
     score: float
 
 
-class KeywordPapers(_Out):
+class KeywordPapers(ListEnvelope):
     keyword: str
-    limit: int
-    offset: int
     items: list[KeywordPaper]
 
 

@@ -72,6 +72,8 @@ PATH_MAX_EXPANSIONS = 400
 #: Neighbours read per request at most: /neighbors pages and counts them in the service
 #: (a paper's degree, even a highly cited one, is far below this).
 NEIGHBORS_READ_CAP = 100_000
+#: Keyword prefixes whose full keyword list /keywords keeps cached (oldest dropped).
+KEYWORD_LISTS_CACHED = 32
 #: From this many papers on, the search index keeps only terms of 2+ papers.
 LARGE_CORPUS = 2000
 
@@ -281,6 +283,7 @@ class GraphService:
         self._generation = 0
         self._incremental: tuple[Any, tuple | None] = (None, None)
         self._rankings: dict[str, tuple[tuple, list[tuple[str, float]]]] = {}
+        self._keyword_lists: dict[str, tuple[tuple, list[Any]]] = {}
         self._cypher_pool: ThreadPoolExecutor | None = None
         self._cypher_pool_lock = threading.Lock()
 
@@ -456,6 +459,7 @@ class GraphService:
         self._version = None
         self._search = None
         self._rankings = {}
+        self._keyword_lists = {}
 
     # -- communities, rankings, keywords -----------------------------------------
     def communities(self, *, limit: int, offset: int, level: int | None = None) -> dict:
@@ -504,19 +508,37 @@ class GraphService:
         self._rankings[metric] = (version, ranked)
         return ranked
 
-    def keywords(self, *, prefix: str, limit: int) -> dict:
-        found = self.call(self.store.keywords, prefix=prefix, limit=limit)
-        return {"items": [{"name": k.name, "df": k.df} for k in found]}
+    def keywords(self, *, prefix: str, limit: int, offset: int = 0) -> dict:
+        def work():
+            found = self._keyword_list(prefix)
+            return len(found), found[offset : offset + limit]
+
+        total, page = self.call(work)
+        return _envelope(total, limit, offset, [{"name": k.name, "df": k.df} for k in page])
+
+    def _keyword_list(self, prefix: str) -> list[Any]:
+        """Every keyword starting with ``prefix`` by df, cached per corpus version for
+        a few prefixes: /keywords pages through it and reports its length as ``total``."""
+        version = self._corpus_version()
+        cached = self._keyword_lists.get(prefix)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        found = self.store.keywords(prefix=prefix, limit=self.store.counts().get("keywords", 0))
+        if len(self._keyword_lists) >= KEYWORD_LISTS_CACHED:
+            self._keyword_lists.pop(next(iter(self._keyword_lists)))
+        self._keyword_lists[prefix] = (version, found)
+        return found
 
     def keyword_papers(self, name: str, *, limit: int, offset: int) -> dict:
         def work():
             found = self.store.keyword_papers(name, limit=limit, offset=offset)
-            return found, self.store.get_papers([pid for pid, _ in found])
+            df = next((k.df for k in self._keyword_list(name) if k.name == name), len(found))
+            return found, df, self.store.get_papers([pid for pid, _ in found])
 
-        found, papers = self.call(work)
+        found, total, papers = self.call(work)
         items = [{"id": pid, "paper_id": pid, "title": display_title(papers[pid]) if pid in papers else pid,
                   "score": _finite(score) or 0.0} for pid, score in found]
-        return {"keyword": name, "limit": limit, "offset": offset, "items": items}
+        return {"keyword": name, **_envelope(total, limit, offset, items)}
 
     # -- cypher ---------------------------------------------------------------------
     def cypher(self, query: str, parameters: Mapping[str, Any], *, token: str | None = None) -> dict:

@@ -25,6 +25,8 @@ LISTS = [
     (f"/papers/{A}/recommendations", {}),
     ("/rankings", {"metric": "pagerank"}),
     ("/communities", {}),
+    ("/keywords", {}),
+    ("/keywords/entropy/papers", {}),
 ]
 
 
@@ -56,3 +58,5 @@ def test_totals_are_exact(client):
     assert search["total"] == 2 and len(search["items"]) == 1
     assert {E, F} >= {search["items"][0]["paper_id"]}
     assert client.get(f"/papers/{G}/neighbors").json()["total"] == 0
+    assert client.get("/keywords", params={"prefix": "c", "limit": 1}).json()["total"] == 3
+    assert client.get("/keywords/entropy/papers", params={"limit": 1}).json()["total"] == 3

@@ -41,3 +41,28 @@ def test_readme_cli_table_names_every_command():
                and f"`{c}`" not in readme and f", `{c} " not in readme]
     assert not missing, missing
     assert "leidenalg" not in readme  # not a dependency: Leiden comes from igraph
+
+
+def test_tsv_is_tab_separated_even_with_a_comma_in_the_header(tmp_path):
+    """Item 9: a .tsv was read as comma-separated when its first line had a comma."""
+    path = tmp_path / "papers.tsv"
+    path.write_text("title\tabstract, as given\nGraphs, networks\tWe study graphs, and more.\n", encoding="utf-8")
+    env = {"CITEGRAPH_STORE": "embedded", "CITEGRAPH_DB": str(tmp_path / "t.db")}
+    result = runner.invoke(app, ["ingest", str(path)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "1 papers written" in result.output
+
+    from graph.stores.sqlite import SQLiteStore
+
+    with SQLiteStore(tmp_path / "t.db") as store:
+        assert [p.title for p in store.iter_papers()] == ["Graphs, networks"]
+
+
+def test_gz_name_without_gzip_says_so(tmp_path):
+    """Item 9: a non-gzip file named .jsonl.gz was reported as "not UTF-8 text"."""
+    path = tmp_path / "papers.jsonl.gz"
+    path.write_bytes(b"PK-ish but not gzip \xff\xfe\x00 bytes")
+    env = {"CITEGRAPH_STORE": "embedded", "CITEGRAPH_DB": str(tmp_path / "g.db")}
+    result = runner.invoke(app, ["ingest", str(path)], env=env)
+    assert result.exit_code == 1
+    assert "papers.jsonl.gz: is named .gz but is not gzip-compressed" in result.output

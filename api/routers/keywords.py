@@ -17,9 +17,10 @@ def keywords(
     service: ServiceDep,
     prefix: Annotated[str, Query(max_length=200, description="Keywords starting with this.")] = "",
     limit: Annotated[int, limit_query()] = 50,
+    offset: Offset = 0,
 ) -> dict:
-    """Keywords by document frequency."""
-    return service.keywords(prefix=prefix, limit=limit)
+    """Keywords by document frequency (ties by name); ``total`` counts those matching."""
+    return service.keywords(prefix=prefix, limit=limit, offset=offset)
 
 
 @router.get("/keywords/{name}/papers", response_model=KeywordPapers, responses=errors(404))

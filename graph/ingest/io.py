@@ -41,6 +41,8 @@ _EXTENSIONS = {
     ".ndjson": "jsonl",
     ".json": "json",
     ".csv": "csv",
+    ".tsv": "csv",  # tab-separated: the delimiter comes from the name (records.csv_header)
+    ".tab": "csv",
     ".bib": "bibtex",
     ".bibtex": "bibtex",
 }
@@ -145,7 +147,15 @@ def inspect(path: str | os.PathLike[str]) -> TextSource:
         for prefix, what in _OTHER_MAGIC:
             if magic.startswith(prefix):
                 raise UnreadableFile(shown, f"is {what}; only plain or gzip-compressed text is supported")
-    head, size = _scan(shown, fs_path, gzipped)
+    try:
+        head, size = _scan(shown, fs_path, gzipped)
+    except UnreadableFile as exc:
+        if not gzipped and shown.lower().endswith(".gz"):
+            # Issue 21: "not UTF-8 text" hid the real problem, the name promises gzip.
+            raise UnreadableFile(
+                shown, f"is named .gz but is not gzip-compressed (it does not start with the gzip "
+                       f"bytes 1f 8b), and as plain text it fails: {exc.reason}") from exc
+        raise
     return TextSource(path=shown, gzipped=gzipped, head=head, size=size)
 
 

@@ -256,8 +256,11 @@ def _members(text: str, start: int) -> Iterator[tuple[str, int]]:
 def csv_header(source: TextSource) -> tuple[list[str], str]:
     """Normalized column names and delimiter, checked before any row is read.
 
-    The delimiter is a tab when the first line has tabs and no commas. The
-    header is the first non-blank record, read by the same rules as the rows.
+    The delimiter is a tab for a ``.tsv``/``.tab`` file (``.gz`` or not); otherwise
+    a tab when the first line has tabs and no commas, or when only its tab-separated
+    names hold a ``title``/``abstract`` column (issue 21: a ``.tsv`` whose header had
+    a comma was read as comma-separated). The header is the first non-blank record,
+    read by the same rules as the rows.
 
     Raises
     ------
@@ -265,7 +268,7 @@ def csv_header(source: TextSource) -> tuple[list[str], str]:
         If the header names neither a ``title`` nor an ``abstract`` column.
     """
     first = next((line for line in source.head.splitlines() if line.strip()), "")
-    delimiter = "\t" if "\t" in first and "," not in first else ","
+    delimiter = _delimiter(source.path, first)
     row: list[str] = []
     for _, text, _, closed in csv_records(io.StringIO(source.head, newline=""), delimiter):
         try:
@@ -281,6 +284,29 @@ def csv_header(source: TextSource) -> tuple[list[str], str]:
             source.path, f"CSV header has no 'title' or 'abstract' column (first row: {shown})"
         )
     return header, delimiter
+
+
+_TAB_SUFFIXES = (".tsv", ".tab", ".tsv.gz", ".tab.gz")
+
+
+def _delimiter(path: str, first_line: str) -> str:
+    r"""Tab or comma for a CSV file, from its name, else its first line.
+
+    >>> _delimiter("papers.TSV.gz", "title,abstract"), _delimiter("p.csv", "title\tabstract")
+    ('\t', '\t')
+    >>> _delimiter("p.csv", "title\tabstract, notes"), _delimiter("p.csv", "a\tb,title,abstract")
+    ('\t', ',')
+    """
+    if path.lower().endswith(_TAB_SUFFIXES):
+        return "\t"
+    if "\t" not in first_line:
+        return ","
+    if "," not in first_line:
+        return "\t"
+    wanted = {"title", "abstract"}
+    by_tab = wanted & {normalize_key(name) for name in first_line.split("\t")}
+    by_comma = wanted & {normalize_key(name) for name in first_line.split(",")}
+    return "\t" if by_tab and not by_comma else ","
 
 
 def iter_csv(source: TextSource) -> Iterator[Record]:

@@ -1,0 +1,98 @@
+"""How well community labels describe their communities (issue 21, item 7).
+
+For every community of an analyzed store (embedded SQLite file), each term of its
+label is checked against the community's papers: a term is *supported* when it
+occurs, as normalized tokens (case, plurals folded by :mod:`graph.text`), in the
+title or abstract of at least 10% of the community's papers. Prints, per store,
+for the label terms and for the community's keyword list: how many terms, the
+share supported, the fragments (digits glued to letters) and the acronyms shown
+in lower case although the texts mostly write them in capitals.
+
+Usage::
+
+    citegraph --db seeds.db run graph/sample/*.txt
+    python bench/label_quality.py seeds.db [citeseer.db ...] [--min-share 0.1] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from graph.stores.sqlite import SQLiteStore  # noqa: E402
+from graph.text import normalize_token, segments  # noqa: E402
+
+_FRAGMENT = re.compile(r"^\d+[^\W\d_]{3,}$")
+_RAW_TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+
+
+def _token_text(text: str) -> str:
+    return " " + " ".join(" ".join(seg) for seg in segments(text)) + " "
+
+
+def measure(path: Path, *, min_share: float = 0.1) -> dict:
+    """Label support of one analyzed store."""
+    with SQLiteStore(path) as store:
+        papers = {p.id: p for p in store.iter_papers()}
+        communities = [c for c in store.communities() if c.size >= 2 and c.label]
+        members = {c.id: store.community(c.id)[1] for c in communities}
+    surface: dict[str, Counter[str]] = {}
+    for p in papers.values():
+        for raw in _RAW_TOKEN.findall(f"{p.title or ''} {p.abstract or ''}"):
+            surface.setdefault(normalize_token(raw), Counter())[raw] += 1
+    out: dict = {"store": str(path), "communities": len(communities)}
+    for kind in ("label", "keywords"):
+        terms = supported = fragments = lowered = 0
+        weak: Counter[str] = Counter()
+        for c in communities:
+            texts = [_token_text(f"{papers[m].title or ''}. {papers[m].abstract or ''}")
+                     for m in members[c.id] if m in papers]
+            chosen = [t.strip() for t in c.label.split(",")] if kind == "label" else list(c.keywords)
+            for term in [t for t in chosen if t]:
+                terms += 1
+                needle = " " + " ".join(normalize_token(w) for w in term.split()) + " "
+                share = sum(needle in t for t in texts) / max(len(texts), 1)
+                if share >= min_share:
+                    supported += 1
+                else:
+                    weak[term] += 1
+                fragments += bool(_FRAGMENT.match(term))
+                forms = surface.get(term)
+                if forms and " " not in term:
+                    top, _ = forms.most_common(1)[0]
+                    lowered += top.isupper() and len(top) > 1
+        out[kind] = {"terms": terms, "supported_share": round(supported / terms, 3) if terms else None,
+                     "fragments": fragments, "acronyms_lowercased": lowered,
+                     "unsupported_examples": [t for t, _ in weak.most_common(6)]}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("stores", nargs="+", type=Path)
+    parser.add_argument("--min-share", type=float, default=0.1)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    rows = [measure(p, min_share=args.min_share) for p in args.stores]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    print(f"{'store':<22} {'kind':<8} {'comms':>5} {'terms':>5} {'supported':>9} {'fragments':>9} "
+          f"{'acronyms lc':>11}  unsupported (examples)")
+    for r in rows:
+        for kind in ("label", "keywords"):
+            k = r[kind]
+            print(f"{Path(r['store']).name:<22} {kind:<8} {r['communities']:>5} {k['terms']:>5} "
+                  f"{k['supported_share']!s:>9} {k['fragments']:>9} {k['acronyms_lowercased']:>11}  "
+                  + ", ".join(k["unsupported_examples"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
