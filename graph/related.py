@@ -87,6 +87,8 @@ def related_papers(
     *,
     limit: int = 30,
     weights: Mapping[str, float] = RELATION_WEIGHTS,
+    degree: Callable[[str], int] | None = None,
+    max_via_degree: int = 100,
 ) -> list[Related]:
     """The ``limit`` papers most related to ``center``, best first.
 
@@ -102,6 +104,12 @@ def related_papers(
         How many to return at most.
     weights : mapping
         Weight of each kind of evidence (:data:`RELATION_WEIGHTS`).
+    degree : callable, optional
+        ``degree(paper)``: how many links a paper has. With it, shared
+        references and citers are not looked for through papers with more than
+        ``max_via_degree`` links: sharing a hub says little (as a frequent word
+        does), and on large graphs reading a hub's thousands of citers for every
+        page costs most of the time.
 
     Returns
     -------
@@ -126,7 +134,9 @@ def related_papers(
         evidence[other][kind] = max(evidence[other][kind], weights.get(kind, 0.0) * float(weight))
     # Shared references (both cite r) and shared citers (c cites both).
     shared_counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for via, kind in {(o, k) for o, k, _ in direct if k in ("cites", "cited_by") and o != center}:
+    for via, kind in sorted({(o, k) for o, k, _ in direct if k in ("cites", "cited_by") and o != center}):
+        if degree is not None and degree(via) > max_via_degree:
+            continue
         shared = "co_cites" if kind == "cites" else "co_cited"
         for other, k2, _ in links(via):
             if other == center:
