@@ -48,6 +48,19 @@ def test_shared_evidence_skips_hubs_when_degrees_are_given():
     assert got[-1] == Related("x", 0.15, "co_cited", ("co_cited",))
 
 
+def test_shared_evidence_reads_at_most_max_vias_papers_fewest_links_first():
+    read = []
+
+    def tracking(pid):
+        read.append(pid)
+        return links(pid)
+
+    deg = {"r": 3, "c": 2}
+    got = related_papers("p", tracking, degree=lambda q: deg.get(q, 0), max_vias=1)
+    assert read == ["p", "c"]  # c (2 links) before r (3)
+    assert "y" not in [r.paper_id for r in got] and "x" in [r.paper_id for r in got]
+
+
 def test_related_papers_limit_and_no_self():
     adj = {"p": [("p", "similar", 1.0), ("a", "similar", 0.5), ("b", "similar", 0.4)]}
     got = related_papers("p", lambda q: adj.get(q, []), limit=1)
