@@ -40,6 +40,27 @@ def test_shared_citers_count_by_log_not_linearly():
     assert got["x"].score == pytest.approx(0.45) and got["x"].reason == "co_cited"
 
 
+def test_shared_evidence_skips_hubs_when_degrees_are_given():
+    # r has 3 links: with max_via_degree=2 it is a hub, and y (only linked through r) drops out.
+    deg = {"r": 3, "c": 2}
+    got = related_papers("p", links, degree=lambda q: deg.get(q, 0), max_via_degree=2)
+    assert [r.paper_id for r in got] == ["s1", "c", "r", "s2", "k1", "x"]
+    assert got[-1] == Related("x", 0.15, "co_cited", ("co_cited",))
+
+
+def test_shared_evidence_reads_at_most_max_vias_papers_fewest_links_first():
+    read = []
+
+    def tracking(pid):
+        read.append(pid)
+        return links(pid)
+
+    deg = {"r": 3, "c": 2}
+    got = related_papers("p", tracking, degree=lambda q: deg.get(q, 0), max_vias=1)
+    assert read == ["p", "c"]  # c (2 links) before r (3)
+    assert "y" not in [r.paper_id for r in got] and "x" in [r.paper_id for r in got]
+
+
 def test_related_papers_limit_and_no_self():
     adj = {"p": [("p", "similar", 1.0), ("a", "similar", 0.5), ("b", "similar", 0.4)]}
     got = related_papers("p", lambda q: adj.get(q, []), limit=1)

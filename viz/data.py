@@ -76,6 +76,10 @@ class EdgeIndex:
     def __len__(self) -> int:
         return len(self.edges)
 
+    def degree(self, paper_id: str) -> int:
+        """How many edges ``paper_id`` has (all kinds)."""
+        return len(self._adj.get(paper_id, ()))
+
     def among(self, ids: Iterable[str]) -> list[EdgeData]:
         """Every edge whose two ends are in ``ids``, ordered by (source, target, kind)."""
         keep = set(ids)
@@ -268,8 +272,14 @@ def paper_data(
         center = source.by_id[paper_id]
         communities = source.communities
 
+        seen: dict[str, list[tuple[str, EdgeData]]] = {}
+        degree = source.index.degree
+
         def neighbours(pid: str) -> list[tuple[str, EdgeData]]:
-            return source.index.neighbours(pid)
+            # Asked several times per paper (links, citations both ways, edges).
+            if pid not in seen:
+                seen[pid] = source.index.neighbours(pid)
+            return seen[pid]
 
         def papers(ids: Sequence[str]) -> dict[str, StoredPaper]:
             return {pid: source.by_id[pid] for pid in ids if pid in source.by_id}
@@ -278,6 +288,10 @@ def paper_data(
         center = store.get_paper(paper_id)
         communities = store.communities()
         memo: dict[str, list[tuple[str, EdgeData]]] = {}
+
+        def degree(pid: str) -> int:
+            # Counts up to per_node: the same "more than max_via_degree" answer as a snapshot's.
+            return len(neighbours(pid))
 
         def neighbours(pid: str) -> list[tuple[str, EdgeData]]:
             if pid not in memo:
@@ -291,7 +305,7 @@ def paper_data(
     def links(pid: str) -> list[tuple[str, str, float]]:
         return [(other, _relation(pid, e), e.weight) for other, e in neighbours(pid)]
 
-    ranked = related_papers(paper_id, links, limit=related)
+    ranked = related_papers(paper_id, links, limit=related, degree=degree)
     ids = [paper_id, *(r.paper_id for r in ranked)]
 
     def cites(pid: str) -> list[str]:

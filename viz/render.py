@@ -255,13 +255,13 @@ def _node_records(page: PageData, links: Links) -> list[dict[str, Any]]:
             rec["font"] = {"size": 40, "face": "system-ui, sans-serif", "background": "rgba(255,255,255,0.8)"}
             rec["label"] = _short(n.title, 40)
         if page.kind == "paper" and rec["label"] and page.focus != n.id:
-            rec["font"] = {"size": 18, "face": "system-ui, sans-serif", "background": "rgba(255,255,255,0.75)"}
+            rec["font"] = {"size": 24, "face": "system-ui, sans-serif", "background": "rgba(255,255,255,0.75)"}
         if page.focus == n.id:
             rec["fixed"] = True
             rec["borderWidth"] = 4
             rec["size"] = 26
             rec["color"] = {"background": rec["color"], "border": "#1f2933"}
-            rec["font"] = {"size": 17, "face": "system-ui, sans-serif", "bold": True,
+            rec["font"] = {"size": 24, "face": "system-ui, sans-serif", "bold": True,
                            "background": "rgba(255,255,255,0.85)"}
             rec["label"] = _short(n.title, 70)
         out.append(rec)
