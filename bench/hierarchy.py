@@ -88,7 +88,8 @@ def score(table, topic: np.ndarray, sub: np.ndarray) -> dict:
 def main(argv: list[str]) -> None:
     if not argv:
         raise SystemExit(__doc__)
-    print("| corpus | way | topics >= 30 | subtopics | per topic (median) | q_in_topic | largest share | tiny | seconds |")
+    print("| corpus | way | topics >= 30 | subtopics | per topic (median) | q_in_topic | largest share | tiny "
+          "| seconds |")
     print("|---|---|---|---|---|---|---|---|---|")
     for db in map(Path, argv):
         derived, ids = load(db)

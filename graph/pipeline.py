@@ -369,8 +369,9 @@ def _analyze_write(store: GraphStore, result, started: str, t0: float, batch_siz
     used = dict(result.params)
     store.record_run(RunRecord(kind="analyze", started_at=started, seconds=round(seconds, 3),
                                params=used, counts=counts, versions=versions()))
-    return AnalyzeReport(communities=len(result.communities), modularity=result.modularity,
-                         seconds=seconds, params=used)
+    # ``communities`` counts the topics, as before subtopics existed.
+    return AnalyzeReport(communities=sum(1 for c in result.communities if c.level == 0),
+                         modularity=result.modularity, seconds=seconds, params=used)
 
 
 # --- build + analyze -----------------------------------------------------------

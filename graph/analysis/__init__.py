@@ -8,6 +8,7 @@ from graph.analysis.centrality import betweenness, pagerank, participation, weig
 from graph.analysis.communities import METHODS, communities, membership, modularity, renumber
 from graph.analysis.engine import AUTO_IGRAPH_MIN_NODES, ENGINES, choose_engine
 from graph.analysis.evaluate import citation_recovery, community_scores
+from graph.analysis.hierarchy import SUBTOPIC_MIN_PAPERS, subtopics
 from graph.analysis.labels import community_keywords, top_papers
 from graph.analysis.layout import layout
 from graph.analysis.pipeline import AnalyzeParams, analyze
@@ -40,6 +41,8 @@ __all__ = [
     "community_keywords",
     "top_papers",
     "layout",
+    "subtopics",
+    "SUBTOPIC_MIN_PAPERS",
     "community_scores",
     "citation_recovery",
 ]

@@ -3,7 +3,8 @@
 The tables mirror the Neo4j model: one table per node label (``papers``,
 ``keywords``, ``communities``) and one per relationship type (``has_keyword``,
 ``similar_to``, ``shares_keywords``, ``cites``); ``IN_COMMUNITY`` is the
-``papers.community`` column (the topic) and ``papers.subcommunity`` (the subtopic). Lists and mappings are stored as JSON text.
+``papers.community`` column (the topic) and ``papers.subcommunity`` (the subtopic).
+Lists and mappings are stored as JSON text.
 The schema version is kept in ``PRAGMA user_version``.
 """
 
