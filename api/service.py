@@ -37,8 +37,8 @@ from api.errors import WriteBusy
 from api.explore import evidence, recommend, shortest_path
 from graph.config import Settings
 from graph.errors import StoreUnavailable
+from graph.models import display_title
 from graph.stores.base import CypherResult, GraphStore, Neighbor, StoredPaper
-from graph.models import display_title  # noqa: I001 (after the store imports: one rule for every title)
 
 __all__ = ["GraphService", "WriteLock", "SearchIndex", "jsonable"]
 
