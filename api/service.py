@@ -265,12 +265,12 @@ class GraphService:
         self.write_lock = WriteLock(store_key(store))
         self._cache_lock = threading.Lock()
         self._search: SearchIndex | None = None
-        self._rankings: dict[str, tuple[tuple, list[tuple[str, float]]]] = {}
-        self._keyword_lists: dict[str, tuple[tuple, list[Any]]] = {}
         self._version: tuple | None = None
         self._version_at = 0.0
         self._generation = 0
         self._incremental: tuple[Any, tuple | None] = (None, None)
+        self._rankings: dict[str, tuple[tuple, list[tuple[str, float]]]] = {}
+        self._keyword_lists: dict[str, tuple[tuple, list[Any]]] = {}
 
     # -- availability ---------------------------------------------------------
     def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
