@@ -8,10 +8,10 @@ community *of its topic* rather than of the whole corpus.
 
 The alternative, the finer levels of the resolution walk
 (:func:`graph.analysis.resolution.auto_resolution`) cut by the topics, was
-measured against this one (``bench/hierarchy.py``, ``docs/quality.md``): the
-walk's finest level (resolution 1) is only a factor 4-8 finer than the topics,
-so most topics get one or two subtopics, and its pieces score a lower
-modularity inside their topic than a run made for that topic.
+measured against this one (``bench/hierarchy.py``, ``docs/quality.md``): cut
+by the topics, the walk's finest level (resolution 1) leaves 42-82% of a topic
+in one piece and its split scores a lower modularity on the topic's subgraph
+(citeseer 0.54, hepth 0.50) than a run made for that topic (0.70, 0.68).
 """
 
 from __future__ import annotations
