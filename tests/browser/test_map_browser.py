@@ -47,18 +47,25 @@ def overlaps(browser) -> list:
     return browser.execute_script("return window.citegraphMap.overlappingLabels()")
 
 
-def check_map(browser, base: str, store, shot: Path) -> None:
+def check_map(browser, base: str, store, shot: Path, *, min_subs: int = 0) -> None:
     papers = store.counts()["papers"]
     topics = [c for c in store.communities() if getattr(c, "level", 0) == 0]
     open_map(browser, f"{base}/viz")
     hooks = body(browser)
     assert int(hooks["nodes"]) == papers
-    assert int(hooks["labels"]) == len(labels(browser)) > 0
+    boxes = labels(browser)
+    assert int(hooks["labels"]) == len(boxes) > 0
     assert overlaps(browser) == []
-    shown = {b["text"] for b in labels(browser) if b["kind"] == "topic"}
+    shown = {b["text"] for b in boxes if b["kind"] == "topic"}
     data = browser.execute_script("return window.citegraphMap.data.topics.map(function (t) { return t[2]; })")
     assert set(data) <= shown, set(data) - shown  # every topic labelled at the first zoom
     assert len(data) == len(topics)
+    assert {b["ref"] for b in boxes if b["kind"] == "topic"} == {f"t{k}" for k in range(len(topics))}
+    # subtopic labels already at the first zoom (as many as fit), each smaller than every topic label
+    subs = [b for b in boxes if b["kind"] == "sub"]
+    assert len(subs) >= min_subs, [b["text"] for b in subs]
+    assert all(s["h"] < t["h"] for s in subs for t in boxes if t["kind"] == "topic")
+    assert not [b for b in boxes if b["kind"] == "paper"]  # paper titles only zoomed in
     browser.save_screenshot(str(shot))
     for ratio in (0.5, 0.2, 0.06, 0.02):
         browser.execute_script("window.citegraphMap.zoom(arguments[0])", ratio)
@@ -169,7 +176,7 @@ def test_citeseer_map(browser, tmp_path_factory, screenshots):
     store = build_store(tmp_path_factory.mktemp("citeseer-map") / "citeseer.db", papers, citations)
     try:
         with serve(store) as base:
-            check_map(browser, base, store, screenshots / "citeseer-map.png")
+            check_map(browser, base, store, screenshots / "citeseer-map.png", min_subs=20)
             check_focus(browser, base, store)
     finally:
         store.close()
