@@ -99,7 +99,7 @@ def check_focus(browser, base: str, store) -> None:
 
 
 def test_seed_map(browser, seeds_store, seeds_api, screenshots):
-    check_map(browser, seeds_api, seeds_store, screenshots / "seeds-map.png")
+    check_map(browser, seeds_api, seeds_store, screenshots / "seeds-map.png", min_subs=5)
     check_focus(browser, seeds_api, seeds_store)
 
 
