@@ -72,6 +72,11 @@ def check_map(browser, base: str, store, shot: Path, *, min_subs: int = 0) -> No
         browser.execute_script("window.citegraphMap.zoom(arguments[0])", ratio)
         assert overlaps(browser) == [], ratio
         assert int(body(browser)["labels"]) == len(labels(browser))
+        where = browser.execute_script("return document.getElementById('where').textContent")
+        if ratio >= 0.35:
+            assert where == "", (ratio, where)
+        elif any(b["kind"] == "paper" for b in labels(browser)):  # papers in view: say where they are
+            assert where.startswith("In view: "), (ratio, where)
 
 
 def check_focus(browser, base: str, store) -> None:
