@@ -47,23 +47,36 @@ def overlaps(browser) -> list:
     return browser.execute_script("return window.citegraphMap.overlappingLabels()")
 
 
-def check_map(browser, base: str, store, shot: Path) -> None:
+def check_map(browser, base: str, store, shot: Path, *, min_subs: int = 0) -> None:
     papers = store.counts()["papers"]
     topics = [c for c in store.communities() if getattr(c, "level", 0) == 0]
     open_map(browser, f"{base}/viz")
     hooks = body(browser)
     assert int(hooks["nodes"]) == papers
-    assert int(hooks["labels"]) == len(labels(browser)) > 0
+    boxes = labels(browser)
+    assert int(hooks["labels"]) == len(boxes) > 0
     assert overlaps(browser) == []
-    shown = {b["text"] for b in labels(browser) if b["kind"] == "topic"}
+    # every topic labelled at the first zoom: its label's first terms (as many as fit beside its papers)
     data = browser.execute_script("return window.citegraphMap.data.topics.map(function (t) { return t[2]; })")
-    assert set(data) <= shown, set(data) - shown  # every topic labelled at the first zoom
     assert len(data) == len(topics)
+    shown = {int(b["ref"][1:]): b["text"] for b in boxes if b["kind"] == "topic"}
+    assert sorted(shown) == list(range(len(topics))), shown
+    assert all((data[k] + ", ").startswith(text + ", ") for k, text in shown.items()), shown
+    # subtopic labels already at the first zoom (as many as fit), each smaller than every topic label
+    subs = [b for b in boxes if b["kind"] == "sub"]
+    assert len(subs) >= min_subs, [b["text"] for b in subs]
+    assert all(s["h"] < t["h"] for s in subs for t in boxes if t["kind"] == "topic")
+    assert not [b for b in boxes if b["kind"] == "paper"]  # paper titles only zoomed in
     browser.save_screenshot(str(shot))
     for ratio in (0.5, 0.2, 0.06, 0.02):
         browser.execute_script("window.citegraphMap.zoom(arguments[0])", ratio)
         assert overlaps(browser) == [], ratio
         assert int(body(browser)["labels"]) == len(labels(browser))
+        where = browser.execute_script("return document.getElementById('where').textContent")
+        if ratio >= 0.35:
+            assert where == "", (ratio, where)
+        elif any(b["kind"] == "paper" for b in labels(browser)):  # papers in view: say where they are
+            assert where.startswith("In view: "), (ratio, where)
 
 
 def check_focus(browser, base: str, store) -> None:
@@ -91,7 +104,7 @@ def check_focus(browser, base: str, store) -> None:
 
 
 def test_seed_map(browser, seeds_store, seeds_api, screenshots):
-    check_map(browser, seeds_api, seeds_store, screenshots / "seeds-map.png")
+    check_map(browser, seeds_api, seeds_store, screenshots / "seeds-map.png", min_subs=5)
     check_focus(browser, seeds_api, seeds_store)
 
 
@@ -169,7 +182,7 @@ def test_citeseer_map(browser, tmp_path_factory, screenshots):
     store = build_store(tmp_path_factory.mktemp("citeseer-map") / "citeseer.db", papers, citations)
     try:
         with serve(store) as base:
-            check_map(browser, base, store, screenshots / "citeseer-map.png")
+            check_map(browser, base, store, screenshots / "citeseer-map.png", min_subs=20)
             check_focus(browser, base, store)
     finally:
         store.close()
