@@ -212,6 +212,29 @@ def test_load_derived_round_trip(loaded):
     assert loaded.load_derived() == got  # deterministic order
 
 
+def test_load_edges_is_load_derived_without_keywords(loaded):
+    full = loaded.load_derived()
+    got = loaded.load_edges()
+    assert full.keywords and full.has_keyword  # the tiny graph has keyword rows to skip
+    assert got.keywords == () and got.has_keyword == ()
+    # The edges exactly as load_derived gives them: same rows, same order, same evidence.
+    assert (got.similar, got.shares_keywords, got.cites) == (full.similar, full.shares_keywords, full.cites)
+    assert got.unresolved_references == full.unresolved_references
+    assert got.similar and got.shares_keywords and got.cites
+
+
+def test_load_edges_base_fallback_matches_store(loaded):
+    # A store without its own light read (the GraphStore fallback) answers the same.
+    from graph.stores.base import GraphStore
+
+    assert GraphStore.load_edges(loaded) == loaded.load_edges()
+
+
+def test_load_edges_of_empty_store(store):
+    got = store.load_edges()
+    assert (got.keywords, got.has_keyword, got.similar, got.shares_keywords, got.cites) == ((),) * 5
+
+
 def test_replace_derived_twice_gives_no_duplicates(loaded):
     before = loaded.counts()
     loaded.replace_derived(DERIVED)

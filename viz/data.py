@@ -52,7 +52,7 @@ log = logging.getLogger(__name__)
 class EdgeIndex:
     """Paper-to-paper edges of a :class:`~graph.models.DerivedGraph`, by paper.
 
-    Built once from ``store.load_derived()``; answers "edges among these ids" and
+    Built once from ``store.load_edges()``; answers "edges among these ids" and
     "neighbours of this paper" without further store reads (the static site writer
     and the API cache use it for many pages).
     """
@@ -127,8 +127,9 @@ class GraphSnapshot:
 
     @classmethod
     def load(cls, store: GraphStore) -> "GraphSnapshot":
-        """Read papers, communities and derived edges from ``store``."""
-        return cls(load_papers(store), store.communities(), EdgeIndex(store.load_derived()))
+        """Read papers, communities and the paper-to-paper edges from ``store``
+        (:meth:`~graph.stores.base.GraphStore.load_edges`: no keyword rows)."""
+        return cls(load_papers(store), store.communities(), EdgeIndex(store.load_edges()))
 
     def members(self, community_id: int) -> list[StoredPaper]:
         """Papers of a community by PageRank descending. Raises CommunityNotFound."""

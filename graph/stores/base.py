@@ -26,7 +26,7 @@ from __future__ import annotations
 import abc
 import gc
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Iterator, Literal, Mapping, NamedTuple
 
 from graph.models import AnalysisResult, Community, DerivedGraph, Paper, PaperScores, RunRecord
@@ -224,6 +224,14 @@ class GraphStore(abc.ABC):
     @abc.abstractmethod
     def load_derived(self) -> DerivedGraph:
         """The stored derived graph (keywords, edges), ordered deterministically."""
+
+    def load_edges(self) -> DerivedGraph:
+        """The stored paper-to-paper edges (SIMILAR_TO, SHARES_KEYWORDS, CITES) as
+        :meth:`load_derived` returns them, without the keywords: ``keywords`` and
+        ``has_keyword`` are empty. What the viz pages read. Stores override this
+        with a read that skips the Keyword nodes and HAS_KEYWORD rows; this
+        fallback reads the whole derived graph."""
+        return replace(self.load_derived(), keywords=(), has_keyword=())
 
     # -- analysis ------------------------------------------------------------
     @abc.abstractmethod

@@ -365,6 +365,12 @@ class Neo4jStore(GraphStore):
         )
 
     def load_derived(self) -> DerivedGraph:
+        return self._load_derived(with_keywords=True)
+
+    def load_edges(self) -> DerivedGraph:
+        return self._load_derived(with_keywords=False)
+
+    def _load_derived(self, *, with_keywords: bool) -> DerivedGraph:
         # Edges come as (node id, node id, props...) from relationship-type scans;
         # node ids are mapped back to paper ids / keyword names here.
         def work(tx: neo4j.ManagedTransaction) -> DerivedGraph:
@@ -373,11 +379,14 @@ class Neo4jStore(GraphStore):
 
             ids, nodes = columns(cq.ALL_PAPER_NODES)
             paper = dict(zip(nodes, ids))
-            names, dfs, nodes = columns(cq.KEYWORD_NODES_ALL)
-            keyword = dict(zip(nodes, names))
-            keywords = sorted(zip(names, dfs))
-            p, k, _, score = columns(cq.BULK_HAS_KEYWORD)
-            has_kw = sorted(zip(map(paper.__getitem__, p), map(keyword.__getitem__, k), score))
+            keywords: list = []
+            has_kw: list = []
+            if with_keywords:  # the Keyword nodes and HAS_KEYWORD rows (most rows of a corpus)
+                names, dfs, nodes = columns(cq.KEYWORD_NODES_ALL)
+                keyword = dict(zip(nodes, names))
+                keywords = sorted(zip(names, dfs))
+                p, k, _, score = columns(cq.BULK_HAS_KEYWORD)
+                has_kw = sorted(zip(map(paper.__getitem__, p), map(keyword.__getitem__, k), score))
             a, b, _, score, terms = columns(cq.BULK_SIMILAR)
             similar = sorted(zip(map(paper.__getitem__, a), map(paper.__getitem__, b), score, terms), key=_PAIR)
             a, b, _, count, jaccard, kws = columns(cq.BULK_SHARES_KEYWORDS)

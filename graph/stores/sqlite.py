@@ -219,9 +219,18 @@ class SQLiteStore(GraphStore):
             self._raise_missing(derived, exc, replacing=False)
 
     def load_derived(self) -> DerivedGraph:
+        return self._load_derived(keywords=True)
+
+    def load_edges(self) -> DerivedGraph:
+        return self._load_derived(keywords=False)
+
+    def _load_derived(self, *, keywords: bool) -> DerivedGraph:
         with self._read() as conn, gc_paused():
-            keywords = tuple(Keyword(n, df) for n, df in conn.execute(Q.LOAD_KEYWORDS))
-            has_keyword = tuple(KeywordScore(p, k, s) for p, k, s in conn.execute(Q.LOAD_HAS_KEYWORD))
+            if keywords:
+                kws = tuple(Keyword(n, df) for n, df in conn.execute(Q.LOAD_KEYWORDS))
+                has_keyword = tuple(KeywordScore(p, k, s) for p, k, s in conn.execute(Q.LOAD_HAS_KEYWORD))
+            else:
+                kws, has_keyword = (), ()
             similar = tuple(
                 SimilarEdge(s, t, score, tuple(json.loads(terms))) for s, t, score, terms in conn.execute(Q.LOAD_SIMILAR)
             )
@@ -230,7 +239,7 @@ class SQLiteStore(GraphStore):
             )
             cites = tuple(CitationEdge(s, t) for s, t in conn.execute(Q.LOAD_CITES))
             unresolved = conn.execute(Q.GET_META, (Q.UNRESOLVED_KEY,)).fetchone()
-        return DerivedGraph(keywords, has_keyword, similar, shares, cites, int(unresolved[0]) if unresolved else 0)
+        return DerivedGraph(kws, has_keyword, similar, shares, cites, int(unresolved[0]) if unresolved else 0)
 
     # -- analysis --------------------------------------------------------------------
     def write_analysis(self, result: AnalysisResult, *, batch_size: int = 5000) -> None:
