@@ -230,6 +230,26 @@ def test_load_edges_base_fallback_matches_store(loaded):
     assert GraphStore.load_edges(loaded) == loaded.load_edges()
 
 
+def test_load_edges_among_keeps_edges_with_both_ends_inside(loaded):
+    full = loaded.load_edges()
+    for among in (["p1", "p2"], ["p1", "p2", "p3", "missing"], ["p4"], []):
+        keep = set(among)
+
+        def inside(edges):
+            return tuple(e for e in edges if e.source in keep and e.target in keep)
+
+        got = loaded.load_edges(among=among)
+        assert (got.similar, got.shares_keywords, got.cites) == (
+            inside(full.similar), inside(full.shares_keywords), inside(full.cites)), among
+        assert got.keywords == () and got.has_keyword == ()
+    assert loaded.load_edges(among=iter(["p2", "p1"])).similar  # any iterable; p1-p2 is similar
+    assert loaded.load_edges(among=IDS) == full
+    # The fallback of stores without their own read gives the same.
+    from graph.stores.base import GraphStore
+
+    assert GraphStore.load_edges(loaded, among=["p1", "p2", "p3"]) == loaded.load_edges(among=["p1", "p2", "p3"])
+
+
 def test_load_edges_of_empty_store(store):
     got = store.load_edges()
     assert (got.keywords, got.has_keyword, got.similar, got.shares_keywords, got.cites) == ((),) * 5
