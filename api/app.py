@@ -139,8 +139,9 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.include_router(cypher.router)
     app.include_router(export.router)
     app.include_router(viz.router)
-    from api.frontdoor import HeadAsGet, install_front_door
+    from api.frontdoor import CountRequests, HeadAsGet, install_front_door
 
     install_front_door(app)
     app.add_middleware(HeadAsGet)
+    app.add_middleware(CountRequests)
     return app

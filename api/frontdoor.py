@@ -17,7 +17,7 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagge
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-__all__ = ["install_front_door", "HeadAsGet", "docs_assets_folder"]
+__all__ = ["install_front_door", "HeadAsGet", "CountRequests", "docs_assets_folder"]
 
 ASSETS_PATH = "/docs-assets"
 
@@ -103,3 +103,24 @@ class HeadAsGet:
             await send(message)
 
         await self.app({**scope, "method": "GET"}, receive, send_no_body)
+
+
+class CountRequests:
+    """ASGI middleware: counts HTTP requests in flight on the app's service
+    (:class:`api.service.Activity`), so that background work can wait for a
+    quiet moment."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        service = getattr(getattr(scope.get("app"), "state", None), "service", None)
+        activity = getattr(service, "activity", None)
+        if scope.get("type") != "http" or activity is None:
+            await self.app(scope, receive, send)
+            return
+        activity.begin()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            activity.end()

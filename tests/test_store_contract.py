@@ -212,6 +212,49 @@ def test_load_derived_round_trip(loaded):
     assert loaded.load_derived() == got  # deterministic order
 
 
+def test_load_edges_is_load_derived_without_keywords(loaded):
+    full = loaded.load_derived()
+    got = loaded.load_edges()
+    assert full.keywords and full.has_keyword  # the tiny graph has keyword rows to skip
+    assert got.keywords == () and got.has_keyword == ()
+    # The edges exactly as load_derived gives them: same rows, same order, same evidence.
+    assert (got.similar, got.shares_keywords, got.cites) == (full.similar, full.shares_keywords, full.cites)
+    assert got.unresolved_references == full.unresolved_references
+    assert got.similar and got.shares_keywords and got.cites
+
+
+def test_load_edges_base_fallback_matches_store(loaded):
+    # A store without its own light read (the GraphStore fallback) answers the same.
+    from graph.stores.base import GraphStore
+
+    assert GraphStore.load_edges(loaded) == loaded.load_edges()
+
+
+def test_load_edges_among_keeps_edges_with_both_ends_inside(loaded):
+    full = loaded.load_edges()
+    for among in (["p1", "p2"], ["p1", "p2", "p3", "missing"], ["p4"], []):
+        keep = set(among)
+
+        def inside(edges):
+            return tuple(e for e in edges if e.source in keep and e.target in keep)
+
+        got = loaded.load_edges(among=among)
+        assert (got.similar, got.shares_keywords, got.cites) == (
+            inside(full.similar), inside(full.shares_keywords), inside(full.cites)), among
+        assert got.keywords == () and got.has_keyword == ()
+    assert loaded.load_edges(among=iter(["p2", "p1"])).similar  # any iterable; p1-p2 is similar
+    assert loaded.load_edges(among=IDS) == full
+    # The fallback of stores without their own read gives the same.
+    from graph.stores.base import GraphStore
+
+    assert GraphStore.load_edges(loaded, among=["p1", "p2", "p3"]) == loaded.load_edges(among=["p1", "p2", "p3"])
+
+
+def test_load_edges_of_empty_store(store):
+    got = store.load_edges()
+    assert (got.keywords, got.has_keyword, got.similar, got.shares_keywords, got.cites) == ((),) * 5
+
+
 def test_replace_derived_twice_gives_no_duplicates(loaded):
     before = loaded.counts()
     loaded.replace_derived(DERIVED)

@@ -232,6 +232,18 @@ def test_paper_page_from_the_store_equals_one_from_a_snapshot(store, center):
     assert from_store.lists == from_snapshot.lists
 
 
+@pytest.mark.parametrize("budget", [500, 2])
+def test_community_page_from_the_store_equals_one_from_a_snapshot(store, budget):
+    """The first page after a build reads one community from the store: the same
+    page as from a whole snapshot, on both stores (with and without the top-N cut)."""
+    load_tiny_graph(store)
+    snap = GraphSnapshot.load(store)
+    for c in snap.communities:
+        assert community_data(store, c.id, node_budget=budget) == community_data(snap, c.id, node_budget=budget)
+    with pytest.raises(CommunityNotFound):
+        community_data(store, 99)
+
+
 def test_snapshot_reads_everything(store):
     load_tiny_graph(store)
     snap = GraphSnapshot.load(store)

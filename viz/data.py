@@ -52,7 +52,7 @@ log = logging.getLogger(__name__)
 class EdgeIndex:
     """Paper-to-paper edges of a :class:`~graph.models.DerivedGraph`, by paper.
 
-    Built once from ``store.load_derived()``; answers "edges among these ids" and
+    Built once from ``store.load_edges()``; answers "edges among these ids" and
     "neighbours of this paper" without further store reads (the static site writer
     and the API cache use it for many pages).
     """
@@ -127,8 +127,9 @@ class GraphSnapshot:
 
     @classmethod
     def load(cls, store: GraphStore) -> "GraphSnapshot":
-        """Read papers, communities and derived edges from ``store``."""
-        return cls(load_papers(store), store.communities(), EdgeIndex(store.load_derived()))
+        """Read papers, communities and the paper-to-paper edges from ``store``
+        (:meth:`~graph.stores.base.GraphStore.load_edges`: no keyword rows)."""
+        return cls(load_papers(store), store.communities(), EdgeIndex(store.load_edges()))
 
     def members(self, community_id: int) -> list[StoredPaper]:
         """Papers of a community by PageRank descending. Raises CommunityNotFound."""
@@ -162,7 +163,7 @@ def overview_data(
 
 
 def community_data(
-    snapshot: GraphSnapshot,
+    source: GraphStore | GraphSnapshot,
     community_id: int,
     *,
     node_budget: int = COMMUNITY_NODES,
@@ -173,16 +174,27 @@ def community_data(
     """A community's papers (the ``node_budget`` first by PageRank), coloured by
     subtopic, with a backbone of the edges among them: each paper's ``per_node``
     strongest of each kind. Titles on the canvas for the top ``labels`` papers.
-    Raises CommunityNotFound."""
+    Raises CommunityNotFound.
+
+    From a snapshot it reads the edge index; from a store it reads the
+    community's top ``node_budget`` papers and the edges among them only (a
+    cheap first page after a build, without loading the whole graph): the same page.
+    """
     check_budget("node_budget", "community_data", node_budget)
     check_budget("per_node", "community_data", per_node)
-    members = snapshot.members(community_id)
+    if isinstance(source, GraphSnapshot):
+        snapshot = source
+        members = snapshot.members(community_id)
+        total = len(members)
+        papers = members[:node_budget]
+    else:
+        snapshot, total = _community_snapshot(source, community_id, node_budget)
+        papers = snapshot.papers
     community = next(c for c in snapshot.communities if c.id == community_id)
-    papers = members[:node_budget]
     notes = []
-    if len(members) > len(papers):
-        notes.append(f"Showing the top {len(papers):,} of {len(members):,} papers by PageRank; "
-                     f"{len(members) - len(papers):,} are not drawn.")
+    if total > len(papers):
+        notes.append(f"Showing the top {len(papers):,} of {total:,} papers by PageRank; "
+                     f"{total - len(papers):,} are not drawn.")
     ids = [sp.paper.id for sp in papers]
     every = snapshot.index.among(ids)
     rank = {sp.paper.id: (sp.scores.pagerank if sp.scores else 0.0) for sp in papers}
@@ -199,6 +211,28 @@ def community_data(
     top = _spread_labels(papers, labels)
     nodes = tuple(replace(n, group=group_of.get(n.id)) for n in page.nodes)
     return replace(page, nodes=nodes, groups=groups, labelled=top)
+
+
+def _community_snapshot(store: GraphStore, community_id: int, limit: int) -> tuple[GraphSnapshot, int]:
+    """A snapshot of one community's page: its ``limit`` first papers by PageRank,
+    every community, the edges among those papers; and how many members it has.
+    Raises CommunityNotFound."""
+    communities = store.communities()
+    found = next((c for c in communities if c.id == community_id), None)
+    if found is None:
+        raise CommunityNotFound(community_id)
+    # Topics page their members by ``community``, subtopics by ``subcommunity`` (as members()).
+    key = "subcommunity" if getattr(found, "level", 0) else "community"
+    papers: list[StoredPaper] = []
+    total = 0
+    while len(papers) < limit:
+        size = min(5000, limit - len(papers))
+        total, chunk = store.list_papers(sort="pagerank", limit=size, offset=len(papers), **{key: community_id})
+        papers.extend(chunk)
+        if len(chunk) < size or len(papers) >= total:
+            break
+    index = EdgeIndex(store.load_edges(among=[sp.paper.id for sp in papers]))
+    return GraphSnapshot(papers, communities, index), max(total, len(papers))
 
 
 def _spread_labels(papers: Sequence[StoredPaper], k: int, *, width: float = 0.55,

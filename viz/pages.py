@@ -119,8 +119,9 @@ def overview_page(source: GraphStore | GraphSnapshot, links=None, *, node_budget
 
 def community_page(source: GraphStore | GraphSnapshot, community_id: int, links=None, *,
                    node_budget: int = COMMUNITY_NODES, asset_prefix: str | None = None) -> str:
-    """One community's papers. Raises CommunityNotFound."""
-    page = community_data(_snapshot(source), community_id, node_budget=node_budget)
+    """One community's papers. Raises CommunityNotFound. From a store it reads
+    that community's page only (see :func:`viz.data.community_data`)."""
+    page = community_data(source, community_id, node_budget=node_budget)
     return render_page(page, links or ApiLinks(), asset_prefix=asset_prefix)
 
 

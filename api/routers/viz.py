@@ -3,8 +3,9 @@
 Thin: the pages come from :mod:`viz.pages`. A :class:`viz.pages.PageCache` on
 ``app.state.viz_cache`` keeps the graph snapshot and the rendered pages until
 the store changes (its counts or its last build/analyze run), so a big graph is
-read once, not per request. A paper page on a cold cache reads only that
-paper's neighbourhood from the store.
+read once, not per request. A community or paper page on a cold cache (the
+first page after a start or a build) reads only what it draws from the store:
+the community's top papers and the edges among them, the paper's neighbourhood.
 """
 
 from __future__ import annotations
@@ -113,8 +114,14 @@ def community(
     by subtopic, with each paper's 3 strongest edges of each kind."""
     from viz.pages import community_page
 
-    return _page(request, service, ("community", community_id),
-                 lambda: community_page(snapshot(request, service), community_id, _links(request)))
+    def make() -> str:
+        version = store_version(request, service)
+        source = viz_cache(request).loaded(version)
+        if source is None:  # cold cache: read this community's page only
+            return service.call(community_page, service.store, community_id, _links(request))
+        return community_page(source, community_id, _links(request))
+
+    return _page(request, service, ("community", community_id), make)
 
 
 @router.get("/viz/papers/{paper_id:path}", response_class=HTMLResponse, responses={**_HTML, **_json_errors(404)})

@@ -26,7 +26,7 @@ from __future__ import annotations
 import abc
 import gc
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Iterator, Literal, Mapping, NamedTuple
 
 from graph.models import AnalysisResult, Community, DerivedGraph, Paper, PaperScores, RunRecord
@@ -224,6 +224,26 @@ class GraphStore(abc.ABC):
     @abc.abstractmethod
     def load_derived(self) -> DerivedGraph:
         """The stored derived graph (keywords, edges), ordered deterministically."""
+
+    def load_edges(self, among: Iterable[str] | None = None) -> DerivedGraph:
+        """The stored paper-to-paper edges (SIMILAR_TO, SHARES_KEYWORDS, CITES) as
+        :meth:`load_derived` returns them, without the keywords: ``keywords`` and
+        ``has_keyword`` are empty. With ``among``, only the edges whose two ends
+        are both in ``among`` (one page's papers). What the viz pages read.
+
+        Stores override this with reads that skip the Keyword nodes and
+        HAS_KEYWORD rows (and, with ``among``, seek those papers' edges); this
+        fallback reads the whole derived graph."""
+        full = self.load_derived()
+        if among is None:
+            return replace(full, keywords=(), has_keyword=())
+        keep = set(among)
+
+        def both(edges):
+            return tuple(e for e in edges if e.source in keep and e.target in keep)
+
+        return replace(full, keywords=(), has_keyword=(), similar=both(full.similar),
+                       shares_keywords=both(full.shares_keywords), cites=both(full.cites))
 
     # -- analysis ------------------------------------------------------------
     @abc.abstractmethod

@@ -52,6 +52,9 @@ __all__ = [
     "BULK_SHARES_KEYWORDS",
     "BULK_CITES",
     "KEYWORD_NODES_ALL",
+    "AMONG_SIMILAR",
+    "AMONG_SHARES_KEYWORDS",
+    "AMONG_CITES",
     "SET_KEYWORD_DF_BY_NODE",
     "DELETE_KEYWORDS_BY_NODE",
     "DELETE_BY_ID",
@@ -301,6 +304,26 @@ MATCH (a:Paper)-[r:CITES]->(b:Paper)
 RETURN collect(id(a)), collect(id(b)), collect(id(r))
 """
 KEYWORD_NODES_ALL = "MATCH (k:Keyword) RETURN collect(k.name), collect(k.df), collect(id(k))"
+# ``load_edges(among=ids)``: the edges with both ends in ``$ids``, the columns of
+# the bulk reads above but with paper ids in place of node ids (index seeks by id).
+AMONG_SIMILAR = """
+UNWIND $ids AS id
+MATCH (a:Paper {id: id})-[r:SIMILAR_TO]->(b:Paper)
+WHERE b.id IN $ids
+RETURN collect(a.id), collect(b.id), collect(id(r)), collect(r.score), collect(r.terms)
+"""
+AMONG_SHARES_KEYWORDS = """
+UNWIND $ids AS id
+MATCH (a:Paper {id: id})-[r:SHARES_KEYWORDS]->(b:Paper)
+WHERE b.id IN $ids
+RETURN collect(a.id), collect(b.id), collect(id(r)), collect(r.count), collect(r.jaccard), collect(r.keywords)
+"""
+AMONG_CITES = """
+UNWIND $ids AS id
+MATCH (a:Paper {id: id})-[r:CITES]->(b:Paper)
+WHERE b.id IN $ids
+RETURN collect(a.id), collect(b.id), collect(id(r))
+"""
 
 # ``replace_derived`` writes only the difference with what is stored: rows of
 # relationship ids to delete, ``[relationship id, props...]`` to update.

@@ -97,6 +97,15 @@ _BULK_DELETE = 50_000
 #: 1.6x the server CPU of 5k; SIMILAR_TO / SHARES_KEYWORDS did not gain.
 _BULK_CREATE_PLAIN = 20_000
 _PAIR = itemgetter(0, 1)
+
+
+class _Identity:
+    """A mapping of every key to itself (edge columns that carry paper ids already)."""
+
+    def __getitem__(self, key: Any) -> Any:
+        return key
+
+
 _CREATE_BY_NODE = {
     "HAS_KEYWORD": cq.CREATE_HAS_KEYWORD_BY_NODE,
     "SIMILAR_TO": cq.CREATE_SIMILAR_BY_NODE,
@@ -365,26 +374,43 @@ class Neo4jStore(GraphStore):
         )
 
     def load_derived(self) -> DerivedGraph:
+        return self._load_derived(with_keywords=True)
+
+    def load_edges(self, among: Iterable[str] | None = None) -> DerivedGraph:
+        return self._load_derived(with_keywords=False, among=among)
+
+    def _load_derived(self, *, with_keywords: bool, among: Iterable[str] | None = None) -> DerivedGraph:
         # Edges come as (node id, node id, props...) from relationship-type scans;
-        # node ids are mapped back to paper ids / keyword names here.
+        # node ids are mapped back to paper ids / keyword names here. ``among``:
+        # index seeks from those papers, which return paper ids already.
+        queries = (cq.BULK_SIMILAR, cq.BULK_SHARES_KEYWORDS, cq.BULK_CITES) if among is None else \
+            (cq.AMONG_SIMILAR, cq.AMONG_SHARES_KEYWORDS, cq.AMONG_CITES)
+        params = {} if among is None else {"ids": sorted(set(among))}
+
         def work(tx: neo4j.ManagedTransaction) -> DerivedGraph:
             def columns(statement: str) -> list[list[Any]]:
-                return tx.run(statement).single().values()
+                return tx.run(statement, params).single().values()
 
-            ids, nodes = columns(cq.ALL_PAPER_NODES)
-            paper = dict(zip(nodes, ids))
-            names, dfs, nodes = columns(cq.KEYWORD_NODES_ALL)
-            keyword = dict(zip(nodes, names))
-            keywords = sorted(zip(names, dfs))
-            p, k, _, score = columns(cq.BULK_HAS_KEYWORD)
-            has_kw = sorted(zip(map(paper.__getitem__, p), map(keyword.__getitem__, k), score))
-            a, b, _, score, terms = columns(cq.BULK_SIMILAR)
+            if among is None:
+                ids, nodes = columns(cq.ALL_PAPER_NODES)
+                paper = dict(zip(nodes, ids))
+            else:
+                paper = _Identity()
+            keywords: list = []
+            has_kw: list = []
+            if with_keywords:  # the Keyword nodes and HAS_KEYWORD rows (most rows of a corpus)
+                names, dfs, nodes = columns(cq.KEYWORD_NODES_ALL)
+                keyword = dict(zip(nodes, names))
+                keywords = sorted(zip(names, dfs))
+                p, k, _, score = columns(cq.BULK_HAS_KEYWORD)
+                has_kw = sorted(zip(map(paper.__getitem__, p), map(keyword.__getitem__, k), score))
+            a, b, _, score, terms = columns(queries[0])
             similar = sorted(zip(map(paper.__getitem__, a), map(paper.__getitem__, b), score, terms), key=_PAIR)
-            a, b, _, count, jaccard, kws = columns(cq.BULK_SHARES_KEYWORDS)
+            a, b, _, count, jaccard, kws = columns(queries[1])
             shares = sorted(
                 zip(map(paper.__getitem__, a), map(paper.__getitem__, b), count, jaccard, kws), key=_PAIR
             )
-            a, b, _ = columns(cq.BULK_CITES)
+            a, b, _ = columns(queries[2])
             cites = sorted(zip(map(paper.__getitem__, a), map(paper.__getitem__, b)))
             unresolved = tx.run(cq.GET_UNRESOLVED).single()["n"]
             return DerivedGraph(

@@ -219,18 +219,30 @@ class SQLiteStore(GraphStore):
             self._raise_missing(derived, exc, replacing=False)
 
     def load_derived(self) -> DerivedGraph:
+        return self._load_derived(keywords=True)
+
+    def load_edges(self, among: Iterable[str] | None = None) -> DerivedGraph:
+        return self._load_derived(keywords=False, among=among)
+
+    def _load_derived(self, *, keywords: bool, among: Iterable[str] | None = None) -> DerivedGraph:
+        queries = (Q.LOAD_SIMILAR, Q.LOAD_SHARES, Q.LOAD_CITES) if among is None else \
+            (Q.AMONG_SIMILAR, Q.AMONG_SHARES, Q.AMONG_CITES)
+        params = {} if among is None else {"ids": json.dumps(sorted(set(among)))}
         with self._read() as conn, gc_paused():
-            keywords = tuple(Keyword(n, df) for n, df in conn.execute(Q.LOAD_KEYWORDS))
-            has_keyword = tuple(KeywordScore(p, k, s) for p, k, s in conn.execute(Q.LOAD_HAS_KEYWORD))
+            if keywords:
+                kws = tuple(Keyword(n, df) for n, df in conn.execute(Q.LOAD_KEYWORDS))
+                has_keyword = tuple(KeywordScore(p, k, s) for p, k, s in conn.execute(Q.LOAD_HAS_KEYWORD))
+            else:
+                kws, has_keyword = (), ()
             similar = tuple(
-                SimilarEdge(s, t, score, tuple(json.loads(terms))) for s, t, score, terms in conn.execute(Q.LOAD_SIMILAR)
+                SimilarEdge(s, t, score, tuple(json.loads(terms))) for s, t, score, terms in conn.execute(queries[0], params)
             )
             shares = tuple(
-                SharedKeywordsEdge(s, t, c, j, tuple(json.loads(kws))) for s, t, c, j, kws in conn.execute(Q.LOAD_SHARES)
+                SharedKeywordsEdge(s, t, c, j, tuple(json.loads(kws))) for s, t, c, j, kws in conn.execute(queries[1], params)
             )
-            cites = tuple(CitationEdge(s, t) for s, t in conn.execute(Q.LOAD_CITES))
+            cites = tuple(CitationEdge(s, t) for s, t in conn.execute(queries[2], params))
             unresolved = conn.execute(Q.GET_META, (Q.UNRESOLVED_KEY,)).fetchone()
-        return DerivedGraph(keywords, has_keyword, similar, shares, cites, int(unresolved[0]) if unresolved else 0)
+        return DerivedGraph(kws, has_keyword, similar, shares, cites, int(unresolved[0]) if unresolved else 0)
 
     # -- analysis --------------------------------------------------------------------
     def write_analysis(self, result: AnalysisResult, *, batch_size: int = 5000) -> None:

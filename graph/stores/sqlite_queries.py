@@ -141,6 +141,13 @@ LOAD_SHARES = """
 SELECT source, target, count, jaccard, keywords FROM shares_keywords ORDER BY source, target
 """
 LOAD_CITES = "SELECT source, target FROM cites ORDER BY source, target"
+# ``load_edges(among=ids)``: both ends in ``:ids`` (a JSON array of paper ids).
+_AMONG = "WHERE source IN (SELECT value FROM json_each(:ids)) AND target IN (SELECT value FROM json_each(:ids))"
+AMONG_SIMILAR = f"SELECT source, target, score, terms FROM similar_to {_AMONG} ORDER BY source, target"
+AMONG_SHARES = f"""
+SELECT source, target, count, jaccard, keywords FROM shares_keywords {_AMONG} ORDER BY source, target
+"""
+AMONG_CITES = f"SELECT source, target FROM cites {_AMONG} ORDER BY source, target"
 
 # -- analysis ---------------------------------------------------------------------------
 
