@@ -354,6 +354,21 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
   # JSON may carry them; no store can keep them
 
 
+#: Code points that may not be in an id: control (Cc), format (Cf: zero-width,
+#: bidirectional overrides, ...), line and paragraph separators (Unicode 15, a superset of older ones).
+#: tests/test_cypher_attack.py checks that it covers this Python's unicodedata.
+INVISIBLE_RANGES = (
+    (0x0000, 0x001F), (0x007F, 0x009F), (0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C), (0x06DD, 0x06DD),
+    (0x070F, 0x070F), (0x0890, 0x0891), (0x08E2, 0x08E2), (0x180E, 0x180E), (0x200B, 0x200F), (0x2028, 0x202E),
+    (0x2060, 0x2064), (0x2066, 0x206F), (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB), (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD), (0x13430, 0x1343F), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
+)
+# Literal characters, not escapes: read alike by pydantic's regex engine and
+# by Python's (which the OpenAPI fuzzing generates from).
+_VISIBLE_ID = "^[^" + "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in INVISIBLE_RANGES) + "]*$"
+
+
 class PaperIn(BaseModel):
     """One paper to add; needs a title or an abstract (with a letter or digit)."""
 
@@ -365,7 +380,8 @@ class PaperIn(BaseModel):
         ]},
     )
 
-    id: str | None = Field(None, min_length=1, max_length=500)
+    id: str | None = Field(None, min_length=1, max_length=500, pattern=_VISIBLE_ID,
+                           description="No control, format (zero-width, bidi) or separator characters.")
     title: str = Field("", max_length=5_000)
     abstract: str = Field("", max_length=100_000)
     authors: list[str] | str = Field(default_factory=list, description="A list, or one string split on ';' or ' and '.")

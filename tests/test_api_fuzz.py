@@ -59,6 +59,10 @@ def test_openapi_fuzz(store, method, path, mode):
         # Any string is a valid `query` for the schema but rarely valid Cypher: a
         # random one is rightly answered 422 (or 400 when it would write).
         excluded.append(CHECKS.get_one("positive_data_acceptance"))
+    if path == "/papers" and method == "POST":
+        # Two records with one id are valid for the schema (OpenAPI cannot say
+        # "unique by id") and rightly refused with a 422 naming them (issue 19).
+        excluded.append(CHECKS.get_one("positive_data_acceptance"))
 
     @given(case=operation.as_strategy(generation_mode=mode))
     @settings(max_examples=EXAMPLES[mode], deadline=None, derandomize=True, database=None,
