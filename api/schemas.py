@@ -207,39 +207,57 @@ class SearchResults(ListEnvelope):
 # --- communities, rankings, path, keywords ------------------------------------------
 
 
+class TopPaper(_Out):
+    """One of a community's top papers (by PageRank)."""
+
+    id: str = Field(description="The paper id.")
+    title: str = Field(description="The title, or the first sentence of the abstract when there is none.")
+
+
+class PartitionModularity(_Out):
+    """Modularity of a whole partition of the paper graph: a property of the run's
+    partition, not of any one community."""
+
+    topics: float | None = Field(None, description="The topic partition (level 0); null without topics.")
+    subtopics: float | None = Field(
+        None, description="The subtopic partition (level 1), on the whole graph; null without subtopics.")
+
+
 class CommunityOut(_Out):
     id: int
     size: int
     label: str
     keywords: list[str]
-    modularity: float | None = None
-    top_papers: list[str]
-    #: 0 topic, 1 subtopic (inside topic ``parent``).
-    level: int = 0
-    parent: int | None = None
+    modularity: float | None = Field(
+        None, description="Deprecated: the modularity of this community's whole level partition, the same for "
+        "every community of the level, not a measure of this community. Read partition_modularity instead.",
+        json_schema_extra={"deprecated": True})
+    top_papers: list[TopPaper] = Field(description="The community's top papers by PageRank, with display titles.")
+    level: int = Field(0, description="0 topic, 1 subtopic (inside topic parent).")
+    parent: int | None = Field(None, description="The topic of a subtopic; null for a topic.")
 
 
-class CommunityList(_Out):
-    total: int
-    limit: int
-    offset: int
+class CommunityList(ListEnvelope):
     items: list[CommunityOut]
+    partition_modularity: PartitionModularity = Field(
+        description="Modularity of the topic and subtopic partitions (the whole analysis run, every level, "
+        "whatever the level filter).")
 
 
-class Member(_Out):
-    paper_id: str
-    title: str
+class Member(PaperRef):
     pagerank: float | None = None
 
 
 class CommunityDetail(_Out):
     community: CommunityOut
-    #: Its subtopics (for a topic), by size; empty for a subtopic.
-    children: list[CommunityOut] = []
+    children: list[CommunityOut] = Field([], description="Its subtopics (for a topic), by size; empty for a subtopic.")
     total_members: int
     limit: int
     offset: int
-    members: list[Member]
+    members: list[Member] = Field(description="A page of its members by PageRank; id as everywhere "
+                                  "(paper_id is the deprecated alias).")
+    partition_modularity: PartitionModularity = Field(
+        description="Modularity of the topic and subtopic partitions of the analysis run.")
 
 
 class RankingItem(PaperRef):

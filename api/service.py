@@ -38,7 +38,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 from api.errors import WriteBusy
 from api.explore import evidence, recommend, shortest_path
@@ -499,9 +499,15 @@ class GraphService:
 
     # -- communities, rankings, keywords -----------------------------------------
     def communities(self, *, limit: int, offset: int, level: int | None = None) -> dict:
-        found = self.call(self.store.communities, level=level)
-        page = found[offset : offset + limit]
-        return {"total": len(found), "limit": limit, "offset": offset, "items": [_community(c) for c in page]}
+        def work():
+            every = self.store.communities()
+            found = [c for c in every if level is None or int(c.level or 0) == level]
+            page = found[offset : offset + limit]
+            return len(found), page, _partition_modularity(every), _top_titles(self.store, page)
+
+        total, page, partition, titles = self.call(work)
+        return {**_envelope(total, limit, offset, [_community(c, titles) for c in page]),
+                "partition_modularity": partition}
 
     def community(self, community_id: int, *, limit: int, offset: int) -> dict:
         def work():
@@ -510,15 +516,17 @@ class GraphService:
             key = "subcommunity" if c.level == 1 else "community"
             total, page = self.store.list_papers(sort="pagerank", limit=limit, offset=offset,
                                                  **{key: community_id})
-            children = [k for k in self.store.communities(level=c.level + 1) if k.parent == c.id] \
-                if c.level == 0 else []
-            return c, max(total, len(members)), page, children
+            every = self.store.communities()
+            children = [k for k in every if k.level == c.level + 1 and k.parent == c.id] if c.level == 0 else []
+            return (c, max(total, len(members)), page, children, _partition_modularity(every),
+                    _top_titles(self.store, [c, *children]))
 
-        c, total, page, children = self.call(work)
-        members = [{"paper_id": sp.paper.id, "title": sp.paper.title,
+        c, total, page, children, partition, titles = self.call(work)
+        members = [{"id": sp.paper.id, "paper_id": sp.paper.id, "title": display_title(sp.paper),
                     "pagerank": _finite(sp.scores.pagerank) if sp.scores else None} for sp in page]
-        return {"community": _community(c), "children": [_community(k) for k in children],
-                "total_members": total, "limit": limit, "offset": offset, "members": members}
+        return {"community": _community(c, titles), "children": [_community(k, titles) for k in children],
+                "total_members": total, "limit": limit, "offset": offset, "members": members,
+                "partition_modularity": partition}
 
     def rankings(self, metric: str, *, limit: int, offset: int = 0) -> dict:
         def work():
@@ -744,10 +752,36 @@ def _with_display_titles(store: GraphStore, items: list[dict], *, nested: str | 
     return items
 
 
-def _community(c: Any) -> dict:
+def _community(c: Any, titles: Mapping[str, str]) -> dict:
+    """A community for the API; ``titles`` maps its top paper ids to display titles.
+
+    ``modularity`` is that of the community's whole level partition (the same for
+    every community of a level): kept, deprecated, for older clients; the API says
+    it once, in ``partition_modularity`` (issue 21).
+    """
     return {"id": int(c.id), "size": int(c.size), "label": c.label, "keywords": list(c.keywords),
-            "modularity": _finite(c.modularity), "top_papers": list(c.top_papers),
+            "modularity": _finite(c.modularity),
+            "top_papers": [{"id": pid, "title": titles.get(pid, pid)} for pid in c.top_papers],
             "level": int(getattr(c, "level", 0) or 0), "parent": getattr(c, "parent", None)}
+
+
+def _top_titles(store: GraphStore, communities: Iterable[Any]) -> dict[str, str]:
+    """Display titles of the top papers of ``communities``, read in one call."""
+    ids = sorted({pid for c in communities for pid in c.top_papers})
+    papers = store.get_papers(ids) if ids else {}
+    return {pid: display_title(p) for pid, p in papers.items()}
+
+
+def _partition_modularity(communities: Iterable[Any]) -> dict:
+    """The modularity of the topic (level 0) and subtopic (level 1) partitions,
+    None for a level that has no communities. Every community of a level carries
+    the same value (that of its level's partition, :class:`graph.models.Community`)."""
+    out: dict[str, float | None] = {"topics": None, "subtopics": None}
+    for c in communities:
+        key = "subtopics" if int(getattr(c, "level", 0) or 0) == 1 else "topics"
+        if out[key] is None:
+            out[key] = _finite(c.modularity)
+    return out
 
 
 def _envelope(total: int, limit: int, offset: int, items: list) -> dict:

@@ -343,7 +343,7 @@ def build_derived(
     # No cyclic collection while the build makes its millions of small objects
     # (runs, phrase counts, edges) beside every paper: they hold no cycles, and
     # each full pass re-walks the whole heap (synth-300k: the keyword side ends
-    # ~40 s sooner, docs/benchmarks.md session 8).
+    # ~40 s sooner, commit 048b39e, docs/benchmarks.md of that commit).
     with gc_paused():
         report("keywords")(0, 1)
         # Each text is tokenised once, for its keywords and its SIMILAR_TO terms.

@@ -452,7 +452,7 @@ def _analysis(derived: DerivedGraph, ids: list[str], params):
     # share the two cores; once the writes end, the analysis still has both.
     # synth-100k, from the end of the build computation to the end of the run:
     # 65.3 s in one process, 54.6 s forked (writes 36 -> 43 s, analysis
-    # 58.3 -> 48.4 s; docs/benchmarks.md, session 7).
+    # 58.3 -> 48.4 s; commit 3d7ec49, docs/benchmarks.md of that commit).
     return run_analysis(derived, ids, params=params, parallel=True)
 
 
