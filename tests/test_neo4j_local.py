@@ -77,3 +77,18 @@ def test_pom_is_package_data_and_pins_a_version():
     assert manager.POM.parent == ROOT / "api" / "neo4j_local"
     assert manager.pinned_version().startswith("5.26.")
     assert not (ROOT / "scripts" / "neo4j").exists(), "a scripts/neo4j folder shadows the driver"
+
+
+def test_a_data_dir_is_opened_with_the_password_it_recorded(tmp_path, monkeypatch):
+    """A data dir made by an earlier version with its own password (recorded in
+    <data>/citegraph-password) must not be opened with the default one: the server
+    would refuse it and the whole Neo4j suite would error."""
+    monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
+    monkeypatch.setenv("NEO4J_LOCAL_HOME", str(tmp_path / "home"))
+    assert manager.Settings().password == "citegraph-dev"
+    data = tmp_path / "home" / "data"
+    data.mkdir(parents=True)
+    (data / manager.PASSWORD_NAME).write_text("s3cret-from-before\n", encoding="utf-8")
+    assert manager.Settings().password == "s3cret-from-before"
+    monkeypatch.setenv("NEO4J_PASSWORD", "given-explicitly")
+    assert manager.Settings().password == "given-explicitly"

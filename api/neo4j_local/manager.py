@@ -51,7 +51,10 @@ Environment (defaults):
     NEO4J_LOCAL_EXTRA_CONF extra neo4j.conf lines (newline separated)
     NEO4J_USER             neo4j
     NEO4J_PASSWORD         citegraph-dev   (min. 8 chars; only applied before the
-                           first start of a data dir)
+                           first start of a data dir, and recorded there in
+                           <data>/citegraph-password; a data dir that has that file
+                           is opened with the password it records, unless
+                           NEO4J_PASSWORD is set)
 """
 
 from __future__ import annotations
@@ -105,6 +108,17 @@ def pinned_version() -> str:
     return node.text.strip()
 
 
+PASSWORD_NAME = "citegraph-password"
+
+
+def _recorded_password(data: Path) -> str:
+    """The password a data dir was created with, when it recorded one (else "")."""
+    try:
+        return (data / PASSWORD_NAME).read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
+
+
 class Settings:
     def __init__(self) -> None:
         env = os.environ
@@ -124,7 +138,7 @@ class Settings:
             raise Neo4jLocalError(f"NEO4J_LOCAL_PORT={port!r} is not a TCP port")
         self.port = int(port)
         self.user = env.get("NEO4J_USER") or "neo4j"
-        self.password = env.get("NEO4J_PASSWORD") or "citegraph-dev"
+        self.password = env.get("NEO4J_PASSWORD") or _recorded_password(self.data) or "citegraph-dev"
         self.heap = _check_size("NEO4J_LOCAL_HEAP", env.get("NEO4J_LOCAL_HEAP") or "1g")
         self.pagecache = _check_size("NEO4J_LOCAL_PAGECACHE", env.get("NEO4J_LOCAL_PAGECACHE") or "256m")
         initial = env.get("NEO4J_LOCAL_HEAP_INITIAL") or ""
@@ -602,6 +616,9 @@ def _set_initial_password(s: Settings, java: str, env: dict[str, str]) -> None:
             f"neo4j-admin dbms set-initial-password failed (exit {out.returncode}):\n"
             f"{out.stdout.strip()}\n{out.stderr.strip()}")
     _log(f"initial password set for user {s.user!r}")
+    record = s.data / PASSWORD_NAME
+    record.write_text(s.password + "\n", encoding="utf-8")
+    record.chmod(0o600)
 
 
 def server_command(s: Settings, java: str, env: dict[str, str]) -> list[str]:
