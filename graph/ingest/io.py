@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 #: Paper formats, as accepted by ``format=`` and ``--format``.
-FORMATS = ("listing", "jsonl", "json", "csv", "bibtex")
+FORMATS = ("listing", "jsonl", "json", "csv", "bibtex", "openalex")
 
 _EXTENSIONS = {
     ".txt": "listing",
