@@ -130,3 +130,78 @@ def test_openalex_references_resolve_within_the_corpus():
     inside = [(p.id, index[ref]) for p in papers for ref in p.references if ref in wids]
     assert all(index[w] == pid for w, pid in wids.items())  # every W-id names its paper
     assert all(cited in {p.id for p in papers} for _, cited in inside)
+
+
+# --- RIS -------------------------------------------------------------------------
+
+# file -> (records, with abstract, reference entries, with DOI). The IEEE file has
+# 25 DO lines, but one is empty (the OECC 2016 paper), so 24 records have a DOI.
+RIS = {
+    "citesource_scopus_255.ris": (255, 237, 0, 253),
+    "citesource_wos_278.ris": (278, 276, 0, 271),
+    "litstudy_ieee_example.ris": (25, 25, 0, 24),
+}
+
+
+def test_ris_samples_are_all_covered():
+    assert sorted(p.name for p in every_file("ris")) == sorted(RIS)
+
+
+@pytest.mark.parametrize("name", sorted(RIS))
+def test_ris_every_sample(name, tmp_path):
+    path = FORMATS / "ris" / name
+    papers, bad = read(path)
+    assert bad == []
+    assert summary(papers) == RIS[name]
+    assert all(p.year is not None and p.title for p in papers)
+    renamed = tmp_path / "export.dat"  # told from the content, not the name
+    shutil.copyfile(path, renamed)
+    assert detect_format(inspect(renamed)) == "ris"
+    assert len(read(renamed)[0]) == RIS[name][0]
+
+
+def test_ris_ieee_stray_carriage_returns():
+    path = FORMATS / "ris" / "litstudy_ieee_example.ris"
+    raw = path.read_bytes()
+    assert raw.count(b"\n\rTY  - ") == 24  # the quirk this test pins
+    items = list(iter_papers(path))
+    papers = [p for p in items if isinstance(p, Paper)]
+    assert papers[0].title == "The European Approach to the Exascale Challenge"
+    assert papers[0].authors == ("G. Kalbe",)  # its AU line is repeated
+    assert papers[0].year == 2019 and papers[0].venue == "Computing in Science & Engineering"
+    assert papers[0].doi == "10.1109/mcse.2018.2884139"
+    assert "Exascale computing" in papers[0].extra["input_keywords"]
+
+
+def test_ris_wos_fields():
+    papers, _ = read(FORMATS / "ris" / "citesource_wos_278.ris")
+    first = papers[0]
+    assert first.title == "Forest fire induced Natech risk assessment: A survey of geospatial technologies"
+    assert first.authors == ("Naderpour, M", "Rizeei, HM", "Khakzad, N", "Pradhan, B")
+    assert first.year == 2019  # PY 2019; DA holds only "NOV"
+    assert first.venue == "RELIABILITY ENGINEERING & SYSTEM SAFETY"
+    assert first.extra["accession"] == "WOS:000491685000028"
+
+
+def test_ris_bad_records_are_reported_with_their_line(tmp_path):
+    path = tmp_path / "refs.ris"
+    path.write_text(
+        "stray text\n"                                    # 1
+        "TY  - JOUR\nT1  - Old style title\nA1  - Lee, A.\nY1  - 2001/05/01/\n"  # 2-5
+        "N2  - An abstract\n  that wraps.\nER  - \n\n"    # 6-9
+        "TY  - JOUR\nPY  - 2001\nER  - \n"                # 10-12: no title, no abstract
+        "TY  - JOUR\nTI  - Year typo\nPY  - 20x1\nER  - \n"  # 13-16
+        "TY  - JOUR\nTI  - Never closed\n"                # 17-18
+        "TY  - JOUR\nTI  - Cut off at the end\n",         # 19-20
+        "utf-8",
+    )
+    papers, bad = read(path)
+    assert [(p.title, p.abstract, p.authors, p.year) for p in papers] == [
+        ("Old style title", "An abstract that wraps.", ("Lee, A.",), 2001)]
+    assert bad == [
+        (f"{path}:1", "text outside a 'TY  -' ... 'ER  -' record"),
+        (f"{path}:10", "no title and no abstract"),
+        (f"{path}:13", "unparseable year '20x1'"),
+        (f"{path}:17", "record has no 'ER  -' line before the next 'TY  -'"),
+        (f"{path}:19", "the file ends inside this record (no 'ER  -' line)"),
+    ]

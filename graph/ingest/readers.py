@@ -14,6 +14,7 @@ from graph.ingest.io import FORMATS, TextSource, canonical_format, format_from_e
 from graph.ingest.limits import MAX_DOCUMENT_BYTES
 from graph.ingest.listing import iter_listing, looks_like_listing
 from graph.ingest.openalex import OPENALEX_MARKERS, iter_openalex, iter_openalex_lines
+from graph.ingest.ris import iter_ris, looks_like_ris
 from graph.ingest.records import csv_header, iter_csv, iter_json, iter_jsonl
 from graph.models import Paper
 
@@ -26,6 +27,7 @@ _READERS: dict[str, Callable[[TextSource], Iterator[Paper | BadRecord]]] = {
     "csv": iter_csv,
     "bibtex": iter_bibtex,
     "openalex": iter_openalex,
+    "ris": iter_ris,
 }
 # Formats parsed whole (one JSON value; BibTeX's @string macros), hence size-capped.
 _WHOLE = ("json", "bibtex", "openalex")
@@ -45,7 +47,7 @@ def iter_papers(path: str | os.PathLike[str], *, format: str | None = None) -> I
         magic bytes). Another extension is sniffed from the content.
     format : str, optional
         Force a format: one of :data:`~graph.ingest.io.FORMATS` (``listing, jsonl, json, csv,
-        bibtex, openalex``).
+        bibtex, openalex, ris``).
 
     Returns
     -------
@@ -149,6 +151,8 @@ def sniff_format(source: TextSource) -> str:
             return "jsonl" if isinstance(json.loads(first_line), dict) else "json"
         except (ValueError, RecursionError):  # not one JSON line (or a nesting bomb)
             return "json"
+    if looks_like_ris(source.head):  # a line starting with "TY  - "
+        return "ris"
     if _BIBTEX_ENTRY.search(text):  # after comments, a line starting with @type{
         return "bibtex"
     for delimiter in (",", "\t"):
@@ -160,6 +164,6 @@ def sniff_format(source: TextSource) -> str:
         return "listing"
     raise UnreadableFile(
         source.path,
-        "unknown format: the extension is not one of .txt .jsonl .ndjson .json .csv .bib "
+        "unknown format: the extension is not one of .txt .jsonl .ndjson .json .csv .bib .ris "
         f"and the content does not look like any of them (force one of: {', '.join(FORMATS)})",
     )
