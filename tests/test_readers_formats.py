@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from graph.errors import BadRecord
-from graph.ingest import iter_papers
+from graph.ingest import deduplicate, iter_papers
 from graph.ingest.io import inspect
 from graph.ingest.readers import detect_format
 from graph.models import Paper
@@ -205,3 +205,104 @@ def test_ris_bad_records_are_reported_with_their_line(tmp_path):
         (f"{path}:17", "record has no 'ER  -' line before the next 'TY  -'"),
         (f"{path}:19", "the file ends inside this record (no 'ER  -' line)"),
     ]
+
+
+# --- CSL-JSON and Crossref works JSON ---------------------------------------------
+
+# file -> (records, with abstract, DOI references, with DOI). SOURCE.md counts reference
+# entries; those with a DOI become references, the others are counted in
+# extra["references_without_doi"] (checked below): 23+2, 26+19, 73+52, and for the
+# deep review 351+203 of 555 (one DOI is cited twice, so 352 DOI entries, 351 distinct).
+CSL = {
+    "better-bibtex_csl-exporters-1179.csl.json": (26, 0, 0, 15),
+    "manubot_crossref-deep-review_raw.json": (1, 0, 351, 1),
+    "manubot_input-bibliography.json": (3, 2, 0, 3),
+}
+CROSSREF = {
+    "fatcat_crossref-works.2018-01-21.badsample.json": (14, 2, 73, 14),
+    "fatcat_crossref-works.single.json": (1, 0, 23, 1),
+    "fatcat_crossref_api_works.json": (3, 0, 26, 3),
+}
+WITHOUT_DOI = {
+    "manubot_crossref-deep-review_raw.json": 203,
+    "fatcat_crossref-works.2018-01-21.badsample.json": 52,
+    "fatcat_crossref-works.single.json": 2,
+    "fatcat_crossref_api_works.json": 19,
+}
+CSL_WORKS = [("csl_json", name, "csl") for name in sorted(CSL)] + [
+    ("crossref_json", name, "crossref") for name in sorted(CROSSREF)]
+
+
+def test_csl_and_crossref_samples_are_all_covered():
+    assert sorted(p.name for p in every_file("csl_json")) == sorted(CSL)
+    assert sorted(p.name for p in every_file("crossref_json")) == sorted(CROSSREF)
+
+
+@pytest.mark.parametrize(("folder", "name", "fmt"), CSL_WORKS)
+def test_csl_and_crossref_every_sample(folder, name, fmt, tmp_path):
+    path = FORMATS / folder / name
+    assert detect_format(inspect(path)) == fmt
+    papers, bad = read(path)
+    assert bad == []
+    assert summary(papers) == {**CSL, **CROSSREF}[name]
+    assert sum(p.extra.get("references_without_doi", 0) for p in papers) == WITHOUT_DOI.get(name, 0)
+    assert all(p.year is not None and p.title for p in papers)
+    assert all(ref.startswith("doi:10.") for p in papers for ref in p.references)
+    renamed = tmp_path / "export.dat"  # told from the content, not the name
+    shutil.copyfile(path, renamed)
+    assert detect_format(inspect(renamed)) == fmt
+
+
+def test_csl_zotero_fields_and_short_dois():
+    papers, _ = read(FORMATS / "csl_json" / "better-bibtex_csl-exporters-1179.csl.json")
+    first = papers[0]
+    assert first.title.startswith("Perceptions of disability and their impact upon involvement in sport")
+    assert first.authors == ("Ian Brittain",) and first.year == 2004  # issued date-parts ["2004"]
+    assert first.venue == "Journal of Sport and Social Issues"
+    # Short DOI 10/fqd6hj: the full DOI comes from the doi.org URL.
+    assert first.doi == "10.1177/0193723504268729" and first.extra["short_doi"] == "10/fqd6hj"
+    assert first.extra["source_id"] == "brittain2004"
+    assert sum(p.extra.get("short_doi") is not None for p in papers) == 12  # 3 keep the short form (no doi.org URL)
+
+
+def test_csl_literal_authors_and_abstract():
+    papers, _ = read(FORMATS / "csl_json" / "manubot_input-bibliography.json")
+    assert papers[0].title == "Generalization of the Fermi Pseudopotential"
+    assert papers[0].authors[:2] == ("Trang T. Le", "Zach Osman")  # CSL {"literal": ...} names
+    assert papers[0].year == 2018 and papers[0].abstract.startswith("Introduced eighty years ago")
+
+
+def test_crossref_rest_response_jats_abstract_and_duplicate():
+    api, _ = read(FORMATS / "crossref_json" / "fatcat_crossref_api_works.json")
+    assert [(p.id, p.year) for p in api] == [  # message.items of a work-list response
+        ("doi:10.1109/mitp.2002.1041177", 2002), ("doi:10.1109/infvis.2005.1532150", 2005),
+        ("doi:10.1007/s10107-009-0306-5", 2009)]
+    dump = FORMATS / "crossref_json" / "fatcat_crossref-works.2018-01-21.badsample.json"
+    papers, _ = read(dump)
+    with_abstract = [p for p in papers if p.abstract]
+    assert with_abstract[0].abstract.startswith("This brief meeting review summarizes")
+    assert "<" not in with_abstract[0].abstract  # the JATS tags are gone
+    assert deduplicate(papers).duplicates == 1  # the sample repeats 10.1002/cfg.158
+    assert papers[1].title.startswith("Renormalized perturbation theory by the moment method")
+
+
+def test_csl_bad_items_are_reported_with_their_line(tmp_path):
+    path = tmp_path / "items.json"
+    path.write_text(json.dumps([
+        {"id": "a", "title": "Kept", "issued": {"date-parts": [[2001]]}},
+        {"id": "b", "issued": {"date-parts": [[2001]]}},
+        {"id": "c", "title": "Bad author", "author": "Lee, Ann", "issued": {"date-parts": [[2001]]}},
+        {"id": "d", "title": "Bad year", "issued": {"date-parts": [["soon"]]}},
+        {"id": "e", "title": "Bad date", "issued": "2001"},
+    ], indent=0), "utf-8")
+    papers, bad = read(path)
+    assert [p.id for p in papers] == ["a"]
+    assert [reason for _, reason in bad] == [
+        "no title and no abstract",
+        "'author' must be a list of CSL names, got str",
+        "unparseable year 'soon'",
+        "'issued' must be a CSL date object, got str",
+    ]
+    assert all(where.startswith(f"{path}:") for where, _ in bad)
+    lines = [int(where.rsplit(":", 1)[1]) for where, _ in bad]
+    assert lines == sorted(lines) and len(set(lines)) == 4

@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 #: Paper formats, as accepted by ``format=`` and ``--format``.
-FORMATS = ("listing", "jsonl", "json", "csv", "bibtex", "openalex", "ris")
+FORMATS = ("listing", "jsonl", "json", "csv", "bibtex", "openalex", "ris", "csl", "crossref")
 
 _EXTENSIONS = {
     ".txt": "listing",

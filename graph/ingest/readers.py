@@ -13,6 +13,7 @@ from graph.ingest.fields import normalize_key
 from graph.ingest.io import FORMATS, TextSource, canonical_format, format_from_extension, inspect
 from graph.ingest.limits import MAX_DOCUMENT_BYTES
 from graph.ingest.listing import iter_listing, looks_like_listing
+from graph.ingest.csl import CROSSREF_MARKERS, CSL_MARKERS, iter_csl, iter_csl_lines
 from graph.ingest.openalex import OPENALEX_MARKERS, iter_openalex, iter_openalex_lines
 from graph.ingest.ris import iter_ris, looks_like_ris
 from graph.ingest.records import csv_header, iter_csv, iter_json, iter_jsonl
@@ -28,11 +29,17 @@ _READERS: dict[str, Callable[[TextSource], Iterator[Paper | BadRecord]]] = {
     "bibtex": iter_bibtex,
     "openalex": iter_openalex,
     "ris": iter_ris,
+    "csl": iter_csl,
+    "crossref": iter_csl,  # Crossref's work schema is CSL's parent: one converter reads both
 }
 # Formats parsed whole (one JSON value; BibTeX's @string macros), hence size-capped.
-_WHOLE = ("json", "bibtex", "openalex")
+_WHOLE = ("json", "bibtex", "openalex", "csl", "crossref")
 # JSON export formats told apart by the keys in the first ~64 KiB.
-_JSON_KINDS = (("openalex", OPENALEX_MARKERS),)
+_JSON_KINDS = (
+    ("openalex", tuple(re.compile(re.escape(marker)) for marker in OPENALEX_MARKERS)),
+    ("crossref", CROSSREF_MARKERS),
+    ("csl", CSL_MARKERS),
+)
 _BIBTEX_ENTRY = re.compile(r"^[ \t]*@[ \t]*[A-Za-z]+\s*[{(]", re.MULTILINE)
 
 
@@ -47,7 +54,7 @@ def iter_papers(path: str | os.PathLike[str], *, format: str | None = None) -> I
         magic bytes). Another extension is sniffed from the content.
     format : str, optional
         Force a format: one of :data:`~graph.ingest.io.FORMATS` (``listing, jsonl, json, csv,
-        bibtex, openalex, ris``).
+        bibtex, openalex, ris, csl, crossref``).
 
     Returns
     -------
@@ -87,18 +94,24 @@ def iter_papers(path: str | os.PathLike[str], *, format: str | None = None) -> I
 # JSON Lines variants of the JSON export formats, streamed line by line.
 _LINE_READERS: dict[str, Callable[[TextSource], Iterator[Paper | BadRecord]]] = {
     "openalex": iter_openalex_lines,
+    "csl": iter_csl_lines,
+    "crossref": iter_csl_lines,
 }
 
 
 def _is_json_lines(source: TextSource) -> bool:
-    """Whether the file is one JSON object per line (its first line is a whole object)."""
+    """Whether the file is one JSON object per line: its first line is a whole object
+    and more follows (a file of one line is one document, e.g. a Crossref REST response)."""
     if format_from_extension(source.path) == "jsonl":
         return True
     text = source.head.lstrip()
     if not text.startswith("{"):
         return False
+    first, _, rest = text.partition("\n")
+    if not rest.strip():
+        return False
     try:
-        return isinstance(json.loads(text.split("\n", 1)[0]), dict)
+        return isinstance(json.loads(first), dict)
     except (ValueError, RecursionError):
         return False
 
@@ -108,11 +121,15 @@ def json_kind(head: str) -> str | None:
 
     >>> json_kind('{"results": [{"id": "https://openalex.org/W1", "abstract_inverted_index": null}]}')
     'openalex'
+    >>> json_kind('{"DOI": "10.1/x", "type": "journal-article", "title": ["T"], "reference": []}')
+    'crossref'
+    >>> json_kind('[{"id": "k", "title": "T", "issued": {"date-parts": [[2001]]}}]')
+    'csl'
     >>> json_kind('[{"title": "T"}]') is None
     True
     """
     for name, markers in _JSON_KINDS:
-        if any(marker in head for marker in markers):
+        if any(marker.search(head) for marker in markers):
             return name
     return None
 
