@@ -306,3 +306,30 @@ def test_csl_bad_items_are_reported_with_their_line(tmp_path):
     assert all(where.startswith(f"{path}:") for where, _ in bad)
     lines = [int(where.rsplit(":", 1)[1]) for where, _ in bad]
     assert lines == sorted(lines) and len(set(lines)) == 4
+
+
+# --- end to end: W-id references become CITES edges -------------------------------
+
+
+def test_openalex_w_id_references_become_cites_edges(tmp_path):
+    """A work cites another by W-id; the cited one has a DOI, so its id is doi:...,
+    and the W-id kept as source_id must still resolve (embedded store, real SQLite file)."""
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    works = [
+        {"id": "https://openalex.org/W1", "doi": "https://doi.org/10.1000/one", "publication_year": 2020,
+         "title": "Graph neural networks for citation analysis",
+         "referenced_works": ["https://openalex.org/W2", "https://openalex.org/W999"]},
+        {"id": "https://openalex.org/W2", "doi": "https://doi.org/10.1000/two", "publication_year": 2018,
+         "title": "Spectral methods on citation graphs", "referenced_works": []},
+    ]
+    path = tmp_path / "works.json"
+    path.write_text(json.dumps({"meta": {"count": 2}, "results": works}), "utf-8")
+    env = {"CITEGRAPH_STORE": "embedded", "CITEGRAPH_DB": str(tmp_path / "oa.db")}
+    runner = CliRunner()
+    ingest = runner.invoke(app, ["ingest", str(path)], env=env, catch_exceptions=False)
+    assert ingest.exit_code == 0 and "2 papers written" in ingest.output, ingest.output
+    build = runner.invoke(app, ["build"], env=env, catch_exceptions=False)
+    assert build.exit_code == 0 and " 1 CITES" in build.output, build.output  # W999 is outside the corpus
