@@ -100,7 +100,7 @@ TEXT = st.lists(st.one_of(SYNTAX, st.text(max_size=8)), max_size=60).map("".join
 
 @SETTINGS
 @given(text=TEXT, name=st.sampled_from(NAMES), gzipped=st.booleans(),
-       fmt=st.sampled_from([None, "listing", "jsonl", "json", "csv", "bibtex"]))
+       fmt=st.sampled_from([None, "listing", "jsonl", "json", "csv", "bibtex", "openalex", "ris", "csl", "crossref"]))
 def test_any_text_in_any_format_ingests_or_is_reported(tmp_path, text, name, gzipped, fmt):
     consume(write(tmp_path, name, text.encode("utf-8"), gzipped), format=fmt)
 

@@ -1,7 +1,8 @@
 """Input readers: files in, :class:`~graph.models.Paper` records and bad records out.
 
-``iter_papers(path, format=None)`` reads listing pages, JSON lines, JSON, CSV
-and BibTeX (gzip ok); ``iter_citations(path)`` reads ``citing,cited`` edge
+``iter_papers(path, format=None)`` reads listing pages, JSON lines, JSON, CSV,
+BibTeX, and the exports OpenAlex works JSON, RIS, CSL-JSON and Crossref works
+JSON (detected from content; gzip ok); ``iter_citations(path)`` reads ``citing,cited`` edge
 lists; ``deduplicate(papers)`` merges records of the same paper.
 """
 

@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 #: Paper formats, as accepted by ``format=`` and ``--format``.
-FORMATS = ("listing", "jsonl", "json", "csv", "bibtex")
+FORMATS = ("listing", "jsonl", "json", "csv", "bibtex", "openalex", "ris", "csl", "crossref")
 
 _EXTENSIONS = {
     ".txt": "listing",
@@ -45,6 +45,7 @@ _EXTENSIONS = {
     ".tab": "csv",
     ".bib": "bibtex",
     ".bibtex": "bibtex",
+    ".ris": "ris",
 }
 _ALIASES = {"txt": "listing", "ndjson": "jsonl", "bib": "bibtex"}
 

@@ -13,10 +13,13 @@ from graph.ingest.fields import normalize_key
 from graph.ingest.io import FORMATS, TextSource, canonical_format, format_from_extension, inspect
 from graph.ingest.limits import MAX_DOCUMENT_BYTES
 from graph.ingest.listing import iter_listing, looks_like_listing
+from graph.ingest.csl import CROSSREF_MARKERS, CSL_MARKERS, iter_csl, iter_csl_lines
+from graph.ingest.openalex import OPENALEX_MARKERS, iter_openalex, iter_openalex_lines
+from graph.ingest.ris import iter_ris, looks_like_ris
 from graph.ingest.records import csv_header, iter_csv, iter_json, iter_jsonl
 from graph.models import Paper
 
-__all__ = ["iter_papers", "detect_format", "sniff_format"]
+__all__ = ["iter_papers", "detect_format", "sniff_format", "json_kind"]
 
 _READERS: dict[str, Callable[[TextSource], Iterator[Paper | BadRecord]]] = {
     "listing": iter_listing,
@@ -24,9 +27,19 @@ _READERS: dict[str, Callable[[TextSource], Iterator[Paper | BadRecord]]] = {
     "json": iter_json,
     "csv": iter_csv,
     "bibtex": iter_bibtex,
+    "openalex": iter_openalex,
+    "ris": iter_ris,
+    "csl": iter_csl,
+    "crossref": iter_csl,  # Crossref's work schema is CSL's parent: one converter reads both
 }
 # Formats parsed whole (one JSON value; BibTeX's @string macros), hence size-capped.
-_WHOLE = ("json", "bibtex")
+_WHOLE = ("json", "bibtex", "openalex", "csl", "crossref")
+# JSON export formats told apart by the keys in the first ~64 KiB.
+_JSON_KINDS = (
+    ("openalex", tuple(re.compile(re.escape(marker)) for marker in OPENALEX_MARKERS)),
+    ("crossref", CROSSREF_MARKERS),
+    ("csl", CSL_MARKERS),
+)
 _BIBTEX_ENTRY = re.compile(r"^[ \t]*@[ \t]*[A-Za-z]+\s*[{(]", re.MULTILINE)
 
 
@@ -40,7 +53,8 @@ def iter_papers(path: str | os.PathLike[str], *, format: str | None = None) -> I
         ``.bib``/``.bibtex`` file, optionally gzip-compressed (``.gz`` or gzip
         magic bytes). Another extension is sniffed from the content.
     format : str, optional
-        Force a format: one of ``listing, jsonl, json, csv, bibtex``.
+        Force a format: one of :data:`~graph.ingest.io.FORMATS` (``listing, jsonl, json, csv,
+        bibtex, openalex, ris, csl, crossref``).
 
     Returns
     -------
@@ -72,7 +86,52 @@ def iter_papers(path: str | os.PathLike[str], *, format: str | None = None) -> I
         )
     if fmt == "csv":
         csv_header(source)  # a CSV without a text column fails now, not at first read
+    if fmt in _LINE_READERS and _is_json_lines(source):
+        return _LINE_READERS[fmt](source)  # streamed, so not size-capped
     return _READERS[fmt](source)
+
+
+# JSON Lines variants of the JSON export formats, streamed line by line.
+_LINE_READERS: dict[str, Callable[[TextSource], Iterator[Paper | BadRecord]]] = {
+    "openalex": iter_openalex_lines,
+    "csl": iter_csl_lines,
+    "crossref": iter_csl_lines,
+}
+
+
+def _is_json_lines(source: TextSource) -> bool:
+    """Whether the file is one JSON object per line: its first line is a whole object
+    and more follows (a file of one line is one document, e.g. a Crossref REST response)."""
+    if format_from_extension(source.path) == "jsonl":
+        return True
+    text = source.head.lstrip()
+    if not text.startswith("{"):
+        return False
+    first, _, rest = text.partition("\n")
+    if not rest.strip():
+        return False
+    try:
+        return isinstance(json.loads(first), dict)
+    except (ValueError, RecursionError):
+        return False
+
+
+def json_kind(head: str) -> str | None:
+    """The export format of JSON text from the keys in its first bytes, or None (our schema).
+
+    >>> json_kind('{"results": [{"id": "https://openalex.org/W1", "abstract_inverted_index": null}]}')
+    'openalex'
+    >>> json_kind('{"DOI": "10.1/x", "type": "journal-article", "title": ["T"], "reference": []}')
+    'crossref'
+    >>> json_kind('[{"id": "k", "title": "T", "issued": {"date-parts": [[2001]]}}]')
+    'csl'
+    >>> json_kind('[{"title": "T"}]') is None
+    True
+    """
+    for name, markers in _JSON_KINDS:
+        if any(marker.search(head) for marker in markers):
+            return name
+    return None
 
 
 def detect_format(source: TextSource) -> str:
@@ -83,7 +142,11 @@ def detect_format(source: TextSource) -> str:
     UnreadableFile
         If neither the extension nor the content tells the format.
     """
-    return format_from_extension(source.path) or sniff_format(source)
+    by_name = format_from_extension(source.path)
+    if by_name in ("json", "jsonl"):
+        # An export saved as .json/.jsonl: OpenAlex etc. are told from their keys.
+        return json_kind(source.head) or by_name
+    return by_name or sniff_format(source)
 
 
 def sniff_format(source: TextSource) -> str:
@@ -96,6 +159,8 @@ def sniff_format(source: TextSource) -> str:
     """
     text = source.head.lstrip()
     first_line = text.split("\n", 1)[0].strip()
+    if text.startswith(("[", "{")) and json_kind(text):
+        return json_kind(text)
     if text.startswith("["):
         return "json"
     if text.startswith("{"):
@@ -103,6 +168,8 @@ def sniff_format(source: TextSource) -> str:
             return "jsonl" if isinstance(json.loads(first_line), dict) else "json"
         except (ValueError, RecursionError):  # not one JSON line (or a nesting bomb)
             return "json"
+    if looks_like_ris(source.head):  # a line starting with "TY  - "
+        return "ris"
     if _BIBTEX_ENTRY.search(text):  # after comments, a line starting with @type{
         return "bibtex"
     for delimiter in (",", "\t"):
@@ -114,6 +181,6 @@ def sniff_format(source: TextSource) -> str:
         return "listing"
     raise UnreadableFile(
         source.path,
-        "unknown format: the extension is not one of .txt .jsonl .ndjson .json .csv .bib "
+        "unknown format: the extension is not one of .txt .jsonl .ndjson .json .csv .bib .ris "
         f"and the content does not look like any of them (force one of: {', '.join(FORMATS)})",
     )

@@ -14,7 +14,7 @@ import csv
 import io
 import json
 import re
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any, Callable, Iterable, Iterator
 
 from graph.errors import BadRecord, UnreadableFile
 from graph.ingest.fields import normalize_key, record_to_paper
@@ -33,6 +33,9 @@ _DECODER = json.JSONDecoder()
 _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]|"', re.DOTALL)
 
 Record = Paper | BadRecord
+#: Turns one decoded JSON object into a paper or a bad record (``record_to_paper``
+#: for our own schema; export formats such as OpenAlex bring their own).
+Converter = Callable[[dict, str], Record]
 
 
 def _json_type(value: Any) -> str:
@@ -81,7 +84,7 @@ def _too_deep(where: str) -> BadRecord:
     return BadRecord(where, f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
 
 
-def _decode_line(line: str, where: str) -> Record:
+def _decode_line(line: str, where: str, convert: Converter = record_to_paper) -> Record:
     """One JSON-lines record: decoded, checked, turned into a paper."""
     if line.count("[") + line.count("{") > MAX_JSON_DEPTH:  # only then can it be too deep
         start = _WS.match(line).end()
@@ -97,24 +100,26 @@ def _decode_line(line: str, where: str) -> Record:
         return _too_deep(where)
     if not isinstance(value, dict):
         return BadRecord(where, f"expected a JSON object, got {_json_type(value)}")
-    return record_to_paper(value, where)
+    return convert(value, where)
 
 
 # --- JSON lines ----------------------------------------------------------------
 
 
-def iter_jsonl(source: TextSource) -> Iterator[Record]:
+def iter_jsonl(source: TextSource, convert: Converter = record_to_paper) -> Iterator[Record]:
     """One JSON object per line; blank lines are skipped."""
     with open_text(source) as stream:
-        yield from _jsonl_lines(source.path, bounded_lines(stream, MAX_RECORD_CHARS))
+        yield from _jsonl_lines(source.path, bounded_lines(stream, MAX_RECORD_CHARS), convert)
 
 
-def _jsonl_lines(path: str, lines: Iterable[tuple[int, str | None, int]]) -> Iterator[Record]:
+def _jsonl_lines(
+    path: str, lines: Iterable[tuple[int, str | None, int]], convert: Converter = record_to_paper
+) -> Iterator[Record]:
     for number, line, length in lines:
         if line is None:
             yield BadRecord(location(path, number), too_long("line", length))
         elif line.strip():
-            yield _decode_line(line, location(path, number))
+            yield _decode_line(line, location(path, number), convert)
 
 
 def _split_lines(text: str) -> Iterator[tuple[int, str | None, int]]:
@@ -126,9 +131,18 @@ def _split_lines(text: str) -> Iterator[tuple[int, str | None, int]]:
 # --- JSON document -------------------------------------------------------------
 
 
-def iter_json(source: TextSource) -> Iterator[Record]:
+def iter_json(
+    source: TextSource,
+    convert: Converter = record_to_paper,
+    record_keys: tuple[str, ...] = ("title", "abstract"),
+    wrapper_keys: tuple[str, ...] = WRAPPER_KEYS,
+) -> Iterator[Record]:
     """A JSON array of paper objects, an object holding one (``{"papers": [...]}``),
     or a single paper object. A file of several top-level objects is read as JSON lines.
+
+    ``convert`` turns each object into a paper; a top-level object with one of
+    ``record_keys`` (normalized names) is a single paper, else its list is
+    looked for under ``wrapper_keys``.
 
     Raises
     ------
@@ -141,7 +155,7 @@ def iter_json(source: TextSource) -> Iterator[Record]:
     path = source.path
     start = _WS.match(text).end()
     if text.startswith("[", start):
-        yield from _array(path, text, start, _Lines(text))
+        yield from _array(path, text, start, _Lines(text), convert)
         return
     deep_at = json_depth(text, start, MAX_JSON_DEPTH + 2)[1]  # + a wrapper object and its list
     if deep_at is not None:
@@ -155,21 +169,21 @@ def iter_json(source: TextSource) -> Iterator[Record]:
         raise UnreadableFile(path, f"invalid JSON: {str(exc).split(':')[0]}") from exc
     if _WS.match(text, end).end() < len(text):
         # More values follow the first one: newline-delimited JSON saved as .json.
-        yield from _jsonl_lines(path, _split_lines(text))
+        yield from _jsonl_lines(path, _split_lines(text), convert)
         return
     if not isinstance(value, dict):
         raise UnreadableFile(path, f"expected an array of paper objects, got {_json_type(value)}")
     keys = {normalize_key(key) for key in value}
-    if "title" in keys or "abstract" in keys:
-        yield record_to_paper(value, location(path, text.count("\n", 0, start) + 1))
+    if keys.intersection(record_keys):
+        yield convert(value, location(path, text.count("\n", 0, start) + 1))
         return
     for key, position in _members(text, start):
-        if normalize_key(key) in WRAPPER_KEYS and text.startswith("[", position):
-            yield from _array(path, text, position, _Lines(text))
+        if normalize_key(key) in wrapper_keys and text.startswith("[", position):
+            yield from _array(path, text, position, _Lines(text), convert)
             return
     raise UnreadableFile(
         path, "JSON object holds no list of papers (expected an array, or a list under one of: "
-        + ", ".join(WRAPPER_KEYS) + ")"
+        + ", ".join(wrapper_keys) + ")"
     )
 
 
@@ -187,7 +201,9 @@ class _Lines:
         return self._line
 
 
-def _array(path: str, text: str, start: int, lines: _Lines) -> Iterator[Record]:
+def _array(
+    path: str, text: str, start: int, lines: _Lines, convert: Converter = record_to_paper
+) -> Iterator[Record]:
     """Decode the array opening at ``start`` element by element."""
     pos = start + 1
     while True:
@@ -219,7 +235,7 @@ def _array(path: str, text: str, start: int, lines: _Lines) -> Iterator[Record]:
                 yield BadRecord(where, f"invalid JSON: {str(exc).split(':')[0]}; the rest of the file is skipped")
                 return
         if isinstance(value, dict):
-            yield record_to_paper(value, where)
+            yield convert(value, where)
         elif deep_at is None:
             yield BadRecord(where, f"expected a JSON object, got {_json_type(value)}")
         pos = _WS.match(text, pos).end()
