@@ -152,7 +152,8 @@ def renumber(
 ) -> tuple[AnalysisResult, Renumbering]:
     """``result`` with every community id (and each paper's ``community`` and
     ``subcommunity``, and each subtopic's ``parent``) replaced by its stable id
-    from :func:`stable_ids`. Communities come back ordered by (level, id)."""
+    from :func:`stable_ids`. Communities come back in the stores' order: by
+    level, parent, size descending, then id (a first run: by id, as before)."""
     members: dict[int, list[str]] = {c.id: [] for c in result.communities}
     for s in result.scores:
         for cid in (s.community, s.subcommunity):
@@ -167,7 +168,7 @@ def renumber(
 
     communities = tuple(sorted(
         (replace(c, id=ids[c.id], parent=to(c.parent)) for c in result.communities),
-        key=lambda c: (c.level, c.id),
+        key=lambda c: (c.level, -1 if c.parent is None else c.parent, -c.size, c.id),
     ))
     scores = tuple(replace(s, community=to(s.community), subcommunity=to(s.subcommunity)) for s in result.scores)
     params = dict(result.params)
