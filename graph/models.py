@@ -317,9 +317,13 @@ class DerivedGraph:
 class Community:
     """A topic (``level`` 0) or a subtopic inside topic ``parent`` (``level`` 1).
 
-    Ids are unique across levels: topics ``0..T-1`` largest first, then
-    subtopics ``T..`` ordered by (parent id, size descending). ``modularity``
-    is that of the whole level's partition.
+    Ids are unique across levels. A first analysis numbers topics ``0..T-1``
+    largest first, then subtopics ``T..`` ordered by (parent id, size
+    descending); a later ``analyze`` of the same store keeps the id of every
+    community it finds again and gives new ones ids above every id used
+    before (:mod:`graph.analysis.stable_ids`), so ids need not be contiguous
+    nor topics below subtopics. ``modularity`` is that of the whole level's
+    partition.
     """
 
     id: int

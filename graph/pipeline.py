@@ -362,7 +362,25 @@ def analyze(
     return _analyze_write(store, result, started, t0, batch_size)
 
 
+def _stable(store: GraphStore, result):
+    """``result`` renumbered so that each community keeps the id of the stored
+    one it matches (:mod:`graph.analysis.stable_ids`); fresh ids start above
+    the high-water mark recorded by earlier analyze runs."""
+    from graph.analysis.stable_ids import previous_communities, renumber
+
+    previous = previous_communities(store.memberships())
+    next_id = max((int((run.params.get("stable_ids") or {}).get("next_id", 0))
+                   for run in store.runs(limit=STABLE_ID_RUNS) if run.kind == "analyze"), default=0)
+    stable, _ = renumber(result, previous, next_id=next_id)
+    return stable
+
+
+#: Analyze runs read back for the stored high-water mark of community ids.
+STABLE_ID_RUNS = 100
+
+
 def _analyze_write(store: GraphStore, result, started: str, t0: float, batch_size: int) -> AnalyzeReport:
+    result = _stable(store, result)
     store.write_analysis(result, batch_size=batch_size)
     seconds = time.perf_counter() - t0
     counts = store.counts()

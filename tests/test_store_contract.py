@@ -650,3 +650,53 @@ def test_hierarchy_replaced_by_a_flat_analysis(loaded):
 def test_communities_bad_level_names_parameter(store, level):
     with pytest.raises(InvalidParameter, match="'level' parameter of communities"):
         store.communities(level=level)
+
+
+# -- stable community ids (issue 25 item 1) --------------------------------------------------
+
+
+def test_memberships_read_each_papers_topic_and_subtopic(loaded):
+    assert loaded.memberships() == [(p, None, None) for p in ("p1", "p2", "p3", "p4", "p5")]
+    loaded.write_analysis(HIERARCHY)
+    assert loaded.memberships() == [
+        ("p1", 0, 3), ("p2", 0, 2), ("p3", 0, 2), ("p4", 1, None), ("p5", None, None),
+    ]
+
+
+def test_analyze_write_keeps_the_stored_ids_of_matching_communities(loaded):
+    """The same partition numbered differently (as a fresh analyze would after a
+    change) is written back under the stored ids; a new community takes an id
+    above every id ever used, and subtopic parents follow their topic."""
+    from graph.pipeline import _analyze_write
+
+    loaded.write_analysis(HIERARCHY)
+    swapped = {0: 1, 1: 0, 2: 3, 3: 2}
+    renumbered = AnalysisResult(
+        tuple(Community(swapped[c.id], c.size, c.label, c.keywords, c.modularity, c.top_papers, c.level,
+                        None if c.parent is None else swapped[c.parent]) for c in HIERARCHY.communities)
+        + (Community(4, 1, "new", ("new",), 0.3, ("p5",), level=0),),
+        tuple(PaperScores(s.paper_id, swapped[s.community], s.degree, s.pagerank, s.betweenness, s.bridge,
+                          s.x, s.y, None if s.subcommunity is None else swapped[s.subcommunity])
+              for s in HIERARCHY.scores)
+        + (PaperScores("p5", 4, 0.0, 0.0, 0.0, 0.0),),
+        0.3,
+    )
+    _analyze_write(loaded, renumbered, "2026-01-01T00:00:00Z", 0.0, 5000)
+    assert loaded.memberships() == [
+        ("p1", 0, 3), ("p2", 0, 2), ("p3", 0, 2), ("p4", 1, None), ("p5", 4, None),
+    ]
+    assert [(c.id, c.level, c.parent, c.label) for c in loaded.communities()] == [
+        (0, 0, None, "graph, cluster"), (1, 0, None, "bridge"), (4, 0, None, "new"),
+        (2, 1, 0, "cluster, community"), (3, 1, 0, "citation"),
+    ]
+    assert loaded.runs(limit=1)[0].params["stable_ids"]["next_id"] == 5
+    # p5's topic vanishes, then a new one appears: 4 is not reused.
+    _analyze_write(loaded, HIERARCHY, "2026-01-01T00:00:01Z", 0.0, 5000)
+    assert loaded.memberships()[-1] == ("p5", None, None)
+    again = AnalysisResult(
+        HIERARCHY.communities[:2] + (Community(4, 1, "other", ("other",), 0.3, ("p5",), level=0),)
+        + HIERARCHY.communities[2:],
+        HIERARCHY.scores + (PaperScores("p5", 4, 0.0, 0.0, 0.0, 0.0),), 0.3,
+    )
+    _analyze_write(loaded, again, "2026-01-01T00:00:02Z", 0.0, 5000)
+    assert loaded.memberships()[-1] == ("p5", 5, None)

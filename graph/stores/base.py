@@ -344,6 +344,13 @@ class GraphStore(abc.ABC):
             if not page or len(out) >= total:
                 return out
 
+    def memberships(self) -> list[tuple[str, int | None, int | None]]:
+        """``(paper_id, community, subcommunity)`` of every paper, ordered by
+        id (Nones before any analysis): what ``analyze`` matches its new
+        communities against. Built on :meth:`map_papers`, one light read in
+        both stores."""
+        return sorted((m.id, m.community, m.subcommunity) for m in self.map_papers())
+
     def similar_pairs(self) -> list[tuple[str, str, float]]:
         """Every SIMILAR_TO edge as ``(source, target, score)``, without its terms,
         ordered by (source, target). This fallback reads the whole derived graph."""
