@@ -19,9 +19,11 @@ SEEDS = ROOT / "graph" / "sample"
 
 
 def _neo4j_local_module():
-    from api import neo4j_local
+    """The local Neo4j manager module itself (tests/test_faults.py also uses its
+    private helpers, such as ``_running_pid``, which the package does not export)."""
+    from api.neo4j_local import manager
 
-    return neo4j_local
+    return manager
 
 
 @pytest.fixture(scope="session")
