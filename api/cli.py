@@ -5,20 +5,29 @@ Exit codes: 0 ok, 1 bad input, 2 usage / bad parameter, 3 store unavailable.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
-import sys
 from enum import Enum
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import List, Optional
 
 import typer
-from pydantic import ValidationError
 
+from api import cli_neo4j, cli_server, cli_viz
+from api.cli_common import (  # noqa: F401  (re-exported: tests and scripts use api.cli.settings etc.)
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    EXIT_STORE,
+    EXIT_USAGE,
+    _err,
+    check_serve_address,
+    errors_to_exit_codes,
+    open_store,
+    progress_bar,
+    settings,
+    state,
+)
 from graph.config import Settings
-from graph.errors import BadInput, CitegraphError, InvalidParameter, NotFound, NotSupported, StoreUnavailable
 
 app = typer.Typer(
     name="citegraph",
@@ -27,9 +36,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_STORE = 0, 1, 2, 3
-
 
 class StoreKind(str, Enum):
     embedded = "embedded"
@@ -40,84 +46,6 @@ class Similarity(str, Enum):
     tfidf = "tfidf"
     lsa = "lsa"
     embedding = "embedding"
-
-
-class _State:
-    store: Optional[str] = None
-    db: Optional[Path] = None
-    verbose: bool = False
-
-
-state = _State()
-
-
-def _err(message: str) -> None:
-    typer.echo(message, err=True)
-
-
-def settings() -> Settings:
-    overrides = {}
-    if state.store:
-        overrides["citegraph_store"] = state.store
-    if state.db:
-        overrides["citegraph_db"] = state.db
-    try:
-        return Settings(**overrides)
-    except ValidationError as exc:
-        msgs = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
-        _err(f"Error: bad configuration: {msgs}")
-        raise typer.Exit(EXIT_USAGE) from None
-
-
-@contextlib.contextmanager
-def errors_to_exit_codes() -> Iterator[None]:
-    """Map our exception tree to exit codes and one clear line on stderr."""
-    try:
-        yield
-    except StoreUnavailable as exc:
-        _err(f"Error: store unavailable: {exc}")
-        raise typer.Exit(EXIT_STORE) from None
-    except InvalidParameter as exc:
-        _err(f"Error: {exc}")
-        raise typer.Exit(EXIT_USAGE) from None
-    except (BadInput, NotFound, NotSupported) as exc:
-        _err(f"Error: {exc}")
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    except CitegraphError as exc:  # any other error of ours is still a clear message
-        _err(f"Error: {exc}")
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-
-
-@contextlib.contextmanager
-def open_store(cfg: Settings):
-    from graph.stores import create_store
-
-    store = create_store(cfg)
-    store.open()
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-@contextlib.contextmanager
-def progress_bar() -> Iterator:
-    """A rich progress bar on a terminal; silent in CI logs and pipes."""
-    if not sys.stderr.isatty() or os.environ.get("CI"):
-        yield lambda stage, done, total: None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(TextColumn("{task.description:<14}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), transient=True) as bar:
-        tasks: dict[str, int] = {}
-
-        def update(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total or None)
-            bar.update(tasks[stage], completed=done, total=total or None)
-
-        yield update
 
 
 @app.callback()
@@ -427,8 +355,6 @@ def demo(
              "and citegraph query work."),
 ) -> None:
     """The bundled sample corpus: ingest, build, analyze, then serve (``--store neo4j`` for Cypher)."""
-    from api import cli_neo4j
-
     state.store = (store.value if store else None) or state.store or "embedded"
     if serve:  # before minutes of building: is the port free?
         host, port = check_serve_address(host, port)
@@ -454,27 +380,6 @@ def demo(
         _serve(cfg, host, port)
 
 
-def check_serve_address(host: Optional[str], port: Optional[int]) -> tuple[str, int]:
-    """The address to serve on (options, else settings); exit 2 with a hint when the port is taken."""
-    from api.cli_neo4j import PortInUse, check_port_free
-
-    try:
-        base = Settings(citegraph_store="embedded")  # only host/port matter here
-        host, port = host or base.citegraph_host, port or base.citegraph_port
-    except ValidationError:
-        host, port = host or "127.0.0.1", port or 8000  # settings() reports the bad configuration
-    try:
-        check_port_free(host, port)
-    except PortInUse:
-        _err(f"Error: port {port} on {host} is already in use by another process. "
-             f"Choose another with --port N (or set CITEGRAPH_PORT), or stop what listens there.")
-        raise typer.Exit(EXIT_USAGE) from None
-    except OSError as exc:
-        _err(f"Error: cannot serve on {host}:{port}: {exc.strerror or exc}. Check --host/--port.")
-        raise typer.Exit(EXIT_USAGE) from None
-    return host, port
-
-
 def _serve(cfg: Settings, host: Optional[str], port: Optional[int]) -> None:
     try:
         from api.app import create_app
@@ -483,9 +388,7 @@ def _serve(cfg: Settings, host: Optional[str], port: Optional[int]) -> None:
         return
     import uvicorn
 
-    from api.cli_server import echo_urls
-
-    echo_urls(host or cfg.citegraph_host, port or cfg.citegraph_port)
+    cli_server.echo_urls(host or cfg.citegraph_host, port or cfg.citegraph_port)
     uvicorn.run(create_app(cfg), host=host or cfg.citegraph_host, port=port or cfg.citegraph_port)
 
 
@@ -495,8 +398,6 @@ def main() -> None:
 
 def _register_command_modules() -> None:
     """Commands that live in their own modules add themselves to ``app``."""
-    from api import cli_neo4j, cli_server, cli_viz
-
     cli_server.register(app)
     cli_viz.register(app)
     cli_neo4j.register(app)

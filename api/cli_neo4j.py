@@ -6,18 +6,17 @@ server assembled from Maven Central jars (needs Java 17+ and Maven), on loopback
 
 from __future__ import annotations
 
-import errno
 import os
 import secrets
 import shlex
-import socket
 from typing import Optional
 
 import typer
 
 from api import neo4j_local
+from api.cli_common import EXIT_BAD_INPUT, EXIT_STORE
 
-__all__ = ["register", "ensure_local_neo4j", "check_port_free", "PortInUse"]
+__all__ = ["register", "ensure_local_neo4j"]
 
 neo4j_app = typer.Typer(
     name="neo4j",
@@ -28,8 +27,6 @@ neo4j_app = typer.Typer(
 
 
 def _fail(exc: neo4j_local.Neo4jLocalError) -> typer.Exit:
-    from api.cli import EXIT_STORE
-
     typer.echo(f"Error: local Neo4j: {exc}", err=True)
     return typer.Exit(EXIT_STORE)
 
@@ -72,8 +69,6 @@ def start(
 @neo4j_app.command()
 def status() -> None:
     """Whether the server runs and answers (exit 0 answering, 1 not answering, 3 not running)."""
-    from api.cli import EXIT_BAD_INPUT, EXIT_STORE
-
     try:
         info = neo4j_local.status()
     except neo4j_local.Neo4jLocalError as exc:
@@ -104,27 +99,6 @@ def register(app: typer.Typer) -> None:
 
 
 # --- for demo / serve --------------------------------------------------------------
-
-
-class PortInUse(OSError):
-    """Another process listens on the port we were asked to serve on."""
-
-
-def check_port_free(host: str, port: int) -> None:
-    """Bind and release ``host:port`` the way uvicorn will; raise PortInUse when taken.
-
-    Checked before a demo builds anything (issue 21: it built for minutes, then died
-    with ``[Errno 98]`` and exit code 3).
-    """
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
-        try:
-            sock.bind((host, port))
-        except OSError as exc:
-            if exc.errno in (errno.EADDRINUSE, errno.EACCES):
-                raise PortInUse(exc.errno, f"port {port} on {host} is already in use") from exc
-            raise
 
 
 def ensure_local_neo4j() -> Optional[dict]:

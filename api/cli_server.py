@@ -1,7 +1,7 @@
 """The ``serve`` and ``query`` commands of the ``citegraph`` CLI.
 
-Registered by :func:`api.cli._register_command_modules`; helpers of
-:mod:`api.cli` are imported inside the commands to avoid an import cycle.
+Registered by :func:`api.cli._register_command_modules`; the shared helpers come
+from :mod:`api.cli_common` (never from :mod:`api.cli`, which imports this module).
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def register(app: typer.Typer) -> None:
         log_level: str = typer.Option("info", "--log-level", help="uvicorn log level."),
     ) -> None:
         """Serve the REST API (uvicorn, app factory; OpenAPI docs at /docs)."""
-        from api.cli import check_serve_address, settings, state
+        from api.cli_common import check_serve_address, settings, state
 
         cfg = settings()  # fail fast on a bad configuration (exit 2)
         host, port = check_serve_address(host, port)  # a taken port: exit 2 with a hint
@@ -103,7 +103,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print {columns, rows, truncated} as JSON."),
     ) -> None:
         """Run a read-only Cypher query on the Neo4j store (timeout and row cap from settings)."""
-        from api.cli import EXIT_BAD_INPUT, EXIT_USAGE, errors_to_exit_codes, open_store, settings
+        from api.cli_common import EXIT_BAD_INPUT, EXIT_USAGE, errors_to_exit_codes, open_store, settings
 
         cfg = settings()
         if cfg.citegraph_store != "neo4j":

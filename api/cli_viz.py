@@ -34,7 +34,7 @@ def viz(
                                 help="Inline vis-network in every page (single-file pages, ~700 kB each)."),
 ) -> None:
     """Write the viz pages as a static site that works offline (open OUT/index.html)."""
-    from api.cli import errors_to_exit_codes, open_store, progress_bar, settings
+    from api.cli_common import errors_to_exit_codes, open_store, progress_bar, settings
     from viz.pages import write_site
 
     cfg = settings()
@@ -56,7 +56,7 @@ def export(
     out: Path = typer.Option(..., "--out", help="File to write (for csv: a folder for nodes.csv and edges.csv)."),
 ) -> None:
     """Export the graph with communities, scores and layout positions as attributes."""
-    from api.cli import errors_to_exit_codes, open_store, settings
+    from api.cli_common import errors_to_exit_codes, open_store, settings
     from viz.data import GraphSnapshot
     from viz.export import write_export
 
