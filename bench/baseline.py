@@ -266,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    from bench.pipeline import MEMORY_METHOD, Timeline, warm_imports
+    from bench.measure import MEMORY_METHOD, Timeline, warm_imports
 
     warm_imports()
     from graph.pipeline import read_inputs

@@ -17,7 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.pipeline import ROOT, _run_sampled  # noqa: E402
+from bench.measure import _run_sampled  # noqa: E402
+from bench.pipeline import ROOT  # noqa: E402
 
 
 def main(argv: list[str]) -> int:
