@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from api.deps import ServiceDep, errors
-from api.routers.viz import snapshot
+from api.page_cache import snapshot
 
 __all__ = ["router"]
 

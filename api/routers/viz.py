@@ -10,22 +10,19 @@ the community's top papers and the edges among them, the paper's neighbourhood.
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated, Hashable
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
 
 from api.deps import PaperId, ServiceDep, errors
+from api.page_cache import snapshot, store_version, viz_cache
 from api.service import GraphService
 
-__all__ = ["router", "viz_cache", "store_version"]
+__all__ = ["router"]
 
 router = APIRouter(tags=["viz"])
 
-#: How long a computed store version is trusted before it is read again.
-VERSION_TTL_SECONDS = 2.0
-_CACHE_LOCK = threading.Lock()
 _HTML = {200: {"content": {"text/html": {}}, "description": "A self-contained HTML page."}}
 
 
@@ -36,38 +33,6 @@ def _json_errors(*codes: int) -> dict:
     for spec in out.values():
         spec["content"] = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
     return out
-
-
-def viz_cache(request: Request):
-    """The app's page cache, created on first use."""
-    from viz.pages import PageCache
-
-    state = request.app.state
-    cache = getattr(state, "viz_cache", None)
-    if cache is None:
-        with _CACHE_LOCK:
-            cache = getattr(state, "viz_cache", None)
-            if cache is None:
-                cache = state.viz_cache = PageCache()
-    return cache
-
-
-def store_version(request: Request, service: GraphService) -> Hashable:
-    """What changes when the graph changes: counts and the last recorded run."""
-
-    def read() -> Hashable:
-        runs = service.store.runs(limit=1)
-        last = (runs[0].kind, runs[0].started_at) if runs else None
-        return (tuple(sorted(service.store.counts().items())), last)
-
-    return viz_cache(request).version(lambda: service.call(read), ttl=VERSION_TTL_SECONDS)
-
-
-def snapshot(request: Request, service: GraphService):
-    from viz.data import GraphSnapshot
-
-    version = store_version(request, service)
-    return viz_cache(request).snapshot(version, lambda: service.call(GraphSnapshot.load, service.store))
 
 
 def _links(request: Request):
