@@ -26,8 +26,8 @@ from graph.models import (
     normalize_doi,
 )
 from graph.forked import ForkedCall, can_fork
+from graph.process import gc_paused
 from graph.similarity import DEFAULT_MIN_SCORE, METHODS, SimilarPairs, similar_pairs
-from graph.stores.base import gc_paused
 from graph.text import extract_keywords, text_runs
 
 __all__ = [

@@ -24,14 +24,13 @@ Rules every implementation keeps:
 from __future__ import annotations
 
 import abc
-import gc
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Iterator, Literal, Mapping, NamedTuple
 
 from graph.models import AnalysisResult, Community, DerivedGraph, Paper, PaperScores, RunRecord
 from graph.errors import param_error
 from graph.models import normalize_arxiv, normalize_doi
+from graph.process import gc_paused  # noqa: F401  (re-exported for the stores)
 
 __all__ = [
     "gc_paused",
@@ -396,22 +395,6 @@ class GraphStore(abc.ABC):
 def edge_key(a: str, b: str) -> tuple[str, str]:
     """Undirected edges are stored once, with the smaller id first."""
     return (a, b) if a <= b else (b, a)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection for the block (store writes, ``build_derived``).
-
-    Building ~1M small rows next to millions of live objects otherwise spends most
-    of its time in the collector. The rows hold no cycles; collection resumes after.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 #: Community levels: 0 topics, 1 subtopics (:class:`~graph.models.Community`).
