@@ -27,8 +27,9 @@ install: $(STAMP)
 demo: $(RUNTIME_STAMP)
 	$(BIN)/citegraph demo
 
-## The whole test suite; starts a local Neo4j (citegraph neo4j, api/neo4j_local) unless NEO4J_URI/NEO4J_PASSWORD are set.
+## The import contracts (pyproject.toml [tool.importlinter]), then the whole test suite; starts a local Neo4j (citegraph neo4j, api/neo4j_local) unless NEO4J_URI/NEO4J_PASSWORD are set.
 test: $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/python scripts/setup_test_env.py
 	$(BIN)/python -m pytest
 
