@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from typing import Any, Iterable, Iterator, Literal, Mapping, NamedTuple
 
 from graph.models import AnalysisResult, Community, DerivedGraph, Paper, PaperScores, RunRecord
-from graph.errors import param_error
+from graph.errors import InvalidParameter, param_error
 from graph.models import normalize_arxiv, normalize_doi
 from graph.process import gc_paused  # noqa: F401  (re-exported for the stores)
 
@@ -48,6 +49,11 @@ __all__ = [
     "LEVELS",
     "check_level",
     "MapPaper",
+    "check_int",
+    "check_choice",
+    "check_page",
+    "chunks",
+    "unsendable",
 ]
 
 Relation = Literal["similar", "keywords", "cites", "cited_by", "all"]
@@ -406,3 +412,42 @@ def check_level(level: object, *, where: str) -> int | None:
     if level is not None and (isinstance(level, bool) or level not in LEVELS):
         raise param_error("level", where, "None, 0 or 1", level)
     return level
+
+
+# --- argument checks every store shares ------------------------------------------------
+
+
+def check_int(name: str, where: str, value: object, minimum: int) -> None:
+    """``value`` must be an int (not a bool) >= ``minimum``; else InvalidParameter."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise param_error(name, where, f"an int >= {minimum}", value)
+
+
+def check_choice(name: str, where: str, value: object, choices: Iterable[str]) -> None:
+    """``value`` must be one of ``choices``; else InvalidParameter listing them sorted."""
+    choices = tuple(choices)
+    if value not in choices:
+        raise param_error(name, where, f"one of {sorted(choices)}", value)
+
+
+def check_page(where: str, limit: object, offset: object = 0) -> None:
+    """``limit`` and ``offset`` of a paged read: ints >= 0."""
+    check_int("limit", where, limit, 0)
+    check_int("offset", where, offset, 0)
+
+
+def chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """``items`` in lists of ``size`` (the last may be shorter): one write batch each."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def unsendable(exc: OverflowError | UnicodeEncodeError, *, store: str, name: str | None = None) -> InvalidParameter:
+    """The InvalidParameter for a value ``store`` cannot carry (the statement never ran)."""
+    if isinstance(exc, UnicodeEncodeError):
+        what = "a text value is not valid Unicode (it holds a lone surrogate)"
+    else:
+        what = f"an integer value is outside the 64-bit range {store} stores"
+    where = f"The {name!r} parameter" if name else "A parameter"
+    return InvalidParameter(f"{where} cannot be sent to {store}: {what}.", name=name)

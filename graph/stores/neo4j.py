@@ -65,7 +65,11 @@ from graph.stores.base import (
     EDGE_COUNT_KEYS,
     CypherResult,
     GraphStore,
+    check_choice,
+    check_int,
     check_level,
+    check_page,
+    chunks,
     KeywordInfo,
     MapPaper,
     Metric,
@@ -75,6 +79,7 @@ from graph.stores.base import (
     StoredPaper,
     gc_paused,
     index_references,
+    unsendable,
 )
 from graph.stores import neo4j_rows as conv
 from graph.stores.neo4j_query import plan_refusal, size_refusal, text_refusal, to_json
@@ -171,7 +176,7 @@ class Neo4jStore(GraphStore):
         connection_timeout: float = 5.0,
         write_workers: int = 2,
     ) -> None:
-        _check_int("write_workers", "Neo4jStore", write_workers, 1)
+        check_int("write_workers", "Neo4jStore", write_workers, 1)
         self.uri = uri
         self.user = user
         self._password = password
@@ -290,7 +295,7 @@ class Neo4jStore(GraphStore):
         and updates then go to ``write_workers`` sessions while the next kind is
         prepared. Keywords that are gone are deleted last.
         """
-        _check_int("batch_size", "replace_derived", batch_size, 1)
+        check_int("batch_size", "replace_derived", batch_size, 1)
         papers, _ = self._check_derived(derived, replacing=True)
         stored_kw = {name: (node, df) for name, df, node in zip(*self._columns(cq.KEYWORD_NODES_ALL))}
         wanted_kw = {k.name: int(k.df) for k in derived.keywords}  # the last wins
@@ -321,7 +326,7 @@ class Neo4jStore(GraphStore):
         )
 
     def add_derived(self, derived: DerivedGraph, *, batch_size: int = 5000) -> None:
-        _check_int("batch_size", "add_derived", batch_size, 1)
+        check_int("batch_size", "add_derived", batch_size, 1)
         papers, keywords = self._check_derived(derived, replacing=False)
         self._write_derived(derived, papers, keywords, batch_size)
         if derived.unresolved_references:
@@ -429,7 +434,7 @@ class Neo4jStore(GraphStore):
 
     # -- analysis ------------------------------------------------------------
     def write_analysis(self, result: AnalysisResult, *, batch_size: int = 5000) -> None:
-        _check_int("batch_size", "write_analysis", batch_size, 1)
+        check_int("batch_size", "write_analysis", batch_size, 1)
         papers = dict(zip(*self._columns(cq.ALL_PAPER_NODES)))
         limit = max(batch_size, _BULK_DELETE)
         # DETACH DELETE of the communities takes their IN_COMMUNITY edges along.
@@ -476,7 +481,7 @@ class Neo4jStore(GraphStore):
         )
 
     def runs(self, *, limit: int = 20) -> list[RunRecord]:
-        _check_int("limit", "runs", limit, 0)
+        check_int("limit", "runs", limit, 0)
         return [
             RunRecord(
                 kind=r["kind"],
@@ -510,10 +515,8 @@ class Neo4jStore(GraphStore):
         offset: int = 0,
         subcommunity: int | None = None,
     ) -> tuple[int, list[StoredPaper]]:
-        if sort not in cq.LIST_PAPERS:
-            raise param_error("sort", "list_papers", f"one of {sorted(cq.LIST_PAPERS)}", sort)
-        _check_int("limit", "list_papers", limit, 0)
-        _check_int("offset", "list_papers", offset, 0)
+        check_choice("sort", "list_papers", sort, cq.LIST_PAPERS)
+        check_page("list_papers", limit, offset)
         params = {"q": q or None, "community": community, "subcommunity": subcommunity}
 
         def work(tx: neo4j.ManagedTransaction) -> tuple[int, list[StoredPaper]]:
@@ -534,9 +537,8 @@ class Neo4jStore(GraphStore):
         limit: int = 50,
         min_weight: float = 0.0,
     ) -> list[Neighbor]:
-        if relation not in _RELATIONS:
-            raise param_error("relation", "neighbors", f"one of {list(_RELATIONS)}", relation)
-        _check_int("limit", "neighbors", limit, 0)
+        check_choice("relation", "neighbors", relation, _RELATIONS)
+        check_int("limit", "neighbors", limit, 0)
         # One statement, one round trip: each relation's top `limit` in one row
         # (no row: no such paper). A third of the cost of a statement per relation.
         rows = self._rows(cq.NEIGHBORS[relation], id=paper_id, limit=limit, min_weight=float(min_weight))
@@ -551,7 +553,7 @@ class Neo4jStore(GraphStore):
         return found[:limit]
 
     def fulltext(self, q: str, *, limit: int = 20) -> list[tuple[str, float]]:
-        _check_int("limit", "fulltext", limit, 0)
+        check_int("limit", "fulltext", limit, 0)
         terms = re.findall(r"\w+", (q or "").lower())[:_MAX_FULLTEXT_TERMS]
         if not terms or limit == 0:
             return []
@@ -582,18 +584,16 @@ class Neo4jStore(GraphStore):
         return conv.community_from_props(rows[0]["c"]), list(rows[0]["members"])
 
     def rankings(self, metric: Metric, *, limit: int = 20) -> list[tuple[str, float]]:
-        if metric not in cq.RANKINGS:
-            raise param_error("metric", "rankings", f"one of {sorted(cq.RANKINGS)}", metric)
-        _check_int("limit", "rankings", limit, 0)
+        check_choice("metric", "rankings", metric, cq.RANKINGS)
+        check_int("limit", "rankings", limit, 0)
         return [(r["id"], float(r["value"])) for r in self._rows(cq.RANKINGS[metric], limit=limit)]
 
     def keywords(self, *, prefix: str = "", limit: int = 50) -> list[KeywordInfo]:
-        _check_int("limit", "keywords", limit, 0)
+        check_int("limit", "keywords", limit, 0)
         return [KeywordInfo(r["name"], int(r["df"] or 0)) for r in self._rows(cq.KEYWORDS, prefix=prefix or "", limit=limit)]
 
     def keyword_papers(self, name: str, *, limit: int = 50, offset: int = 0) -> list[tuple[str, float]]:
-        _check_int("limit", "keyword_papers", limit, 0)
-        _check_int("offset", "keyword_papers", offset, 0)
+        check_page("keyword_papers", limit, offset)
         rows = self._rows(cq.KEYWORD_PAPERS, name=name, limit=limit, offset=offset)
         if not rows:
             raise KeywordNotFound(name)
@@ -627,8 +627,8 @@ class Neo4jStore(GraphStore):
             raise param_error("query", "cypher", "a non-empty Cypher string", query)
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 600:
             raise param_error("timeout", "cypher", "a number of seconds in (0, 600]", timeout)
-        _check_int("max_rows", "cypher", max_rows, 1)
-        _check_int("max_bytes", "cypher", max_bytes, 1)
+        check_int("max_rows", "cypher", max_rows, 1)
+        check_int("max_bytes", "cypher", max_bytes, 1)
         if parameters is not None and not isinstance(parameters, Mapping):
             raise param_error("parameters", "cypher", "a mapping of names to values", parameters)
         params = dict(parameters or {})
@@ -695,7 +695,7 @@ class Neo4jStore(GraphStore):
         except CitegraphError:
             raise
         except (OverflowError, UnicodeEncodeError) as exc:
-            raise _unsendable(exc, "parameters") from None
+            raise unsendable(exc, store="Neo4j", name="parameters") from None
         except (TypeError, ValueError) as exc:  # a parameter value the driver cannot send
             raise InvalidParameter(f"Cypher parameters: {exc}", name="parameters") from None
         except nx.BrokenRecordError as exc:
@@ -743,7 +743,7 @@ class Neo4jStore(GraphStore):
         except CitegraphError:
             raise
         except (OverflowError, UnicodeEncodeError) as exc:  # a hostile value the driver cannot encode
-            raise _unsendable(exc) from None
+            raise unsendable(exc, store="Neo4j") from None
         except nx.AuthError:
             raise StoreUnavailable(
                 f"Neo4j at {self.uri}: authentication failed for user {self.user!r} "
@@ -791,18 +791,18 @@ class Neo4jStore(GraphStore):
     def _write_returning(self, statement: str, rows: list[Any], batch_size: int) -> dict[Any, Any]:
         """Write ``rows`` in batches with a statement returning one record of two
         columns, keys and node ids; return them as a dict."""
-        _check_int("batch_size", "write", batch_size, 1)
+        check_int("batch_size", "write", batch_size, 1)
         out: dict[Any, Any] = {}
         with self._translate(), self._session() as session:
-            for batch in _chunks(rows, batch_size):
+            for batch in chunks(rows, batch_size):
                 out.update(zip(*session.execute_write(_run_columns, statement, {"rows": batch})))
         return out
 
     def _write_batches(self, statement: str, rows: Iterable[Any], batch_size: int) -> int:
-        _check_int("batch_size", "write", batch_size, 1)
+        check_int("batch_size", "write", batch_size, 1)
         total = 0
         with self._translate(), self._session() as session:
-            for batch in _chunks(rows, batch_size):
+            for batch in chunks(rows, batch_size):
                 session.execute_write(_run_consume, statement, {"rows": batch})
                 total += len(batch)
         return total
@@ -833,10 +833,10 @@ class Neo4jStore(GraphStore):
                 failed.append(future.exception())  # type: ignore[arg-type]
 
         def submit(statement: str, rows: list[Any], batch_size: int) -> None:
-            _check_int("batch_size", "write", batch_size, 1)
+            check_int("batch_size", "write", batch_size, 1)
             if failed:
                 raise failed[0]
-            for batch in _chunks(rows, batch_size):
+            for batch in chunks(rows, batch_size):
                 futures.append(pool.submit(run, statement, batch))
                 futures[-1].add_done_callback(note)
 
@@ -874,17 +874,6 @@ def _run_columns(tx: neo4j.ManagedTransaction, statement: str, params: Mapping[s
 
 def _run_count(tx: neo4j.ManagedTransaction, statement: str, limit: int) -> int:
     return int(tx.run(statement, limit=limit).single()["n"])
-
-
-def _chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _unique(rows: Iterable[list[Any]]) -> list[list[Any]]:
@@ -962,21 +951,6 @@ def _diff(stored: Iterable[tuple[Any, ...]], wanted: list[list[Any]]) -> tuple[l
             update.append([old[2], *row[2:]])
     delete.extend(old[2] for old in by_pair.values())
     return sorted(delete), update, create
-
-
-def _check_int(name: str, where: str, value: object, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise param_error(name, where, f"an int >= {minimum}", value)
-
-
-def _unsendable(exc: OverflowError | UnicodeEncodeError, name: str | None = None) -> InvalidParameter:
-    """The InvalidParameter for a value Bolt cannot carry (the query never ran)."""
-    if isinstance(exc, UnicodeEncodeError):
-        what = "a text value is not valid Unicode (it holds a lone surrogate)"
-    else:
-        what = "an integer value is outside the 64-bit range Neo4j stores"
-    where = f"The {name!r} parameter" if name else "A parameter"
-    return InvalidParameter(f"{where} cannot be sent to Neo4j: {what}.", name=name)
 
 
 def _retry_spacing(max_retry_time: float) -> float:

@@ -16,18 +16,15 @@ import re
 import sqlite3
 import threading
 from contextlib import contextmanager
-from itertools import islice
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from graph.errors import (
     CommunityNotFound,
-    InvalidParameter,
     KeywordNotFound,
     PaperNotFound,
     StoreUnavailable,
-    param_error,
 )
 from graph.models import (
     AnalysisResult,
@@ -44,6 +41,7 @@ from graph.models import (
 )
 from graph.stores import sqlite_queries as Q
 from graph.stores.base import GraphStore, KeywordInfo, check_level, MapPaper, index_references, Metric, Neighbor, Relation, SortKey, StoredPaper, edge_key, gc_paused
+from graph.stores.base import check_choice, check_int, check_page, chunks, unsendable
 from graph.stores.sqlite_schema import DERIVED_INDEXES, PRAGMAS, SCORE_INDEXES, create_schema
 
 __all__ = ["SQLiteStore"]
@@ -152,9 +150,9 @@ class SQLiteStore(GraphStore):
 
     # -- papers --------------------------------------------------------------------
     def upsert_papers(self, papers: Iterable[Paper], *, batch_size: int = 5000) -> int:
-        _check_int("batch_size", "upsert_papers", batch_size, 1)
+        check_int("batch_size", "upsert_papers", batch_size, 1)
         written = 0
-        for chunk in _chunks(papers, batch_size):
+        for chunk in chunks(papers, batch_size):
             # The last record of an id wins, as it would row by row; one row per id
             # also keeps the update trigger from un-indexing a row not indexed yet.
             unique = list({p.id: p for p in chunk}.values())
@@ -194,7 +192,7 @@ class SQLiteStore(GraphStore):
 
     # -- derived graph ---------------------------------------------------------------
     def replace_derived(self, derived: DerivedGraph, *, batch_size: int = 5000) -> None:
-        _check_int("batch_size", "replace_derived", batch_size, 1)
+        check_int("batch_size", "replace_derived", batch_size, 1)
         try:
             with self._write(check_later=Q.DERIVED_TABLES) as conn:
                 for table in Q.DERIVED_TABLES:
@@ -209,7 +207,7 @@ class SQLiteStore(GraphStore):
             self._raise_missing(derived, exc, replacing=True)
 
     def add_derived(self, derived: DerivedGraph, *, batch_size: int = 5000) -> None:
-        _check_int("batch_size", "add_derived", batch_size, 1)
+        check_int("batch_size", "add_derived", batch_size, 1)
         try:
             with self._write() as conn:
                 self._write_derived(conn, derived, batch_size)
@@ -246,7 +244,7 @@ class SQLiteStore(GraphStore):
 
     # -- analysis --------------------------------------------------------------------
     def write_analysis(self, result: AnalysisResult, *, batch_size: int = 5000) -> None:
-        _check_int("batch_size", "write_analysis", batch_size, 1)
+        check_int("batch_size", "write_analysis", batch_size, 1)
         # Rows sorted by id: the updates walk the table in order.
         rows = sorted((_scores_row(s) for s in result.scores), key=_LAST)
         with self._write() as conn:
@@ -256,7 +254,7 @@ class SQLiteStore(GraphStore):
                 conn.execute(Q.CLEAR_SCORES)
                 conn.execute("DELETE FROM communities")
                 conn.executemany(Q.UPSERT_COMMUNITY, (_community_row(c) for c in result.communities))
-                for chunk in _chunks(rows, batch_size):
+                for chunk in chunks(rows, batch_size):
                     conn.executemany(Q.SET_SCORES, chunk)
 
     def mark_build(self, started_at: str | None) -> None:
@@ -281,7 +279,7 @@ class SQLiteStore(GraphStore):
             conn.execute(Q.INSERT_RUN, row)
 
     def runs(self, *, limit: int = 20) -> list[RunRecord]:
-        _check_int("limit", "runs", limit, 0)
+        check_int("limit", "runs", limit, 0)
         with self._read() as conn:
             rows = conn.execute(Q.RUNS, (limit,)).fetchall()
         return [
@@ -315,10 +313,8 @@ class SQLiteStore(GraphStore):
         offset: int = 0,
         subcommunity: int | None = None,
     ) -> tuple[int, list[StoredPaper]]:
-        if sort not in Q.SORTS:
-            raise param_error("sort", "list_papers", f"one of {sorted(Q.SORTS)}", sort)
-        _check_int("limit", "list_papers", limit, 0)
-        _check_int("offset", "list_papers", offset, 0)
+        check_choice("sort", "list_papers", sort, Q.SORTS)
+        check_page("list_papers", limit, offset)
         params: dict[str, Any] = {"limit": limit, "offset": offset}
         where = []
         if q:
@@ -354,9 +350,8 @@ class SQLiteStore(GraphStore):
         limit: int = 50,
         min_weight: float = 0.0,
     ) -> list[Neighbor]:
-        if relation != "all" and relation not in _RELATIONS:
-            raise param_error("relation", "neighbors", f"one of {['all', *_RELATIONS]}", relation)
-        _check_int("limit", "neighbors", limit, 0)
+        check_choice("relation", "neighbors", relation, ("all", *_RELATIONS))
+        check_int("limit", "neighbors", limit, 0)
         relations = _RELATIONS if relation == "all" else (relation,)
         branches = " UNION ALL ".join(b for r in relations for b in Q.NEIGHBOR_BRANCHES[r])
         sql = Q.NEIGHBORS_TEMPLATE.format(branches=branches)
@@ -368,7 +363,7 @@ class SQLiteStore(GraphStore):
         return [_neighbor(*row) for row in rows]
 
     def fulltext(self, q: str, *, limit: int = 20) -> list[tuple[str, float]]:
-        _check_int("limit", "fulltext", limit, 0)
+        check_int("limit", "fulltext", limit, 0)
         tokens = _FTS_TOKEN.findall(q or "")[:_MAX_FTS_TOKENS]
         if not tokens or limit == 0:
             return []
@@ -403,23 +398,21 @@ class SQLiteStore(GraphStore):
         return found, members
 
     def rankings(self, metric: Metric, *, limit: int = 20) -> list[tuple[str, float]]:
-        if metric not in Q.METRICS:
-            raise param_error("metric", "rankings", f"one of {sorted(Q.METRICS)}", metric)
-        _check_int("limit", "rankings", limit, 0)
+        check_choice("metric", "rankings", metric, Q.METRICS)
+        check_int("limit", "rankings", limit, 0)
         sql = Q.RANKING_TEMPLATE.format(col=Q.METRICS[metric])
         with self._read() as conn:
             return [(pid, float(value)) for pid, value in conn.execute(sql, (limit,))]
 
     def keywords(self, *, prefix: str = "", limit: int = 50) -> list[KeywordInfo]:
-        _check_int("limit", "keywords", limit, 0)
+        check_int("limit", "keywords", limit, 0)
         prefix = prefix or ""
         with self._read() as conn:
             rows = conn.execute(Q.KEYWORDS, (len(prefix), prefix, limit)).fetchall()
         return [KeywordInfo(name, int(df)) for name, df in rows]
 
     def keyword_papers(self, name: str, *, limit: int = 50, offset: int = 0) -> list[tuple[str, float]]:
-        _check_int("limit", "keyword_papers", limit, 0)
-        _check_int("offset", "keyword_papers", offset, 0)
+        check_page("keyword_papers", limit, offset)
         with self._read() as conn:
             if conn.execute(Q.KEYWORD_EXISTS, (name,)).fetchone() is None:
                 raise KeywordNotFound(name)
@@ -466,15 +459,9 @@ class SQLiteStore(GraphStore):
         try:
             yield
         except OverflowError as exc:  # "Python int too large to convert to SQLite INTEGER"
-            raise InvalidParameter(
-                "A parameter cannot be used by the SQLite store: an integer value is outside "
-                "the 64-bit range SQLite stores."
-            ) from exc
+            raise unsendable(exc, store="SQLite") from exc
         except UnicodeEncodeError as exc:
-            raise InvalidParameter(
-                "A parameter cannot be used by the SQLite store: a text value is not valid "
-                "Unicode (it holds a lone surrogate)."
-            ) from exc
+            raise unsendable(exc, store="SQLite") from exc
         except sqlite3.Error as exc:
             code = getattr(exc, "sqlite_errorcode", None)
             if (code is not None and code & 0xFF in _UNAVAILABLE_CODES) or (
@@ -548,7 +535,7 @@ class SQLiteStore(GraphStore):
         for sql, rows in steps:
             # In primary-key order the B-tree pages are filled one after the other
             # instead of at random: about 3x faster on 350k edges.
-            for chunk in _chunks(sorted(rows, key=_PK), batch_size):
+            for chunk in chunks(sorted(rows, key=_PK), batch_size):
                 conn.executemany(sql, chunk)
 
     def _raise_missing(self, derived: DerivedGraph, exc: sqlite3.IntegrityError, *, replacing: bool) -> None:
@@ -575,11 +562,6 @@ class SQLiteStore(GraphStore):
 # -- helpers ------------------------------------------------------------------------------
 
 
-def _check_int(name: str, where: str, value: object, low: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise param_error(name, where, f"an int >= {low}", value)
-
-
 
 @contextmanager
 def _indexes_dropped(conn: sqlite3.Connection, indexes: tuple[tuple[str, str], ...]) -> Iterator[None]:
@@ -590,12 +572,6 @@ def _indexes_dropped(conn: sqlite3.Connection, indexes: tuple[tuple[str, str], .
     yield
     for _, create in indexes:
         conn.execute(create)
-
-
-def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 #: One encoder, built once: ``json.dumps`` with options builds a new one per call,
