@@ -87,14 +87,11 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         from graph.stores import create_store
 
         owned = store is None
-        active = create_store(settings) if owned else store
+        # A request must not wait out the CLI's retry budget on a server that is
+        # gone: fail fast, answer 503, probe again later.
+        active = create_store(settings, max_retry_time=API_MAX_RETRY_SECONDS,
+                              connection_timeout=API_CONNECT_TIMEOUT_SECONDS) if owned else store
         opened = True
-        if owned and isinstance(getattr(active, "max_retry_time", None), (int, float)):
-            # A request must not wait out the CLI's retry budget on a server that is
-            # gone: fail within 2 s, answer 503, probe again later.
-            active.max_retry_time = min(active.max_retry_time, API_MAX_RETRY_SECONDS)
-        if owned and isinstance(getattr(active, "connection_timeout", None), (int, float)):
-            active.connection_timeout = min(active.connection_timeout, API_CONNECT_TIMEOUT_SECONDS)
         if owned:
             try:
                 await run_in_threadpool(active.open)

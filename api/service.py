@@ -130,17 +130,6 @@ class WriteLock:
             self._thread_lock.release()
 
 
-def store_key(store: GraphStore) -> str:
-    """A stable identity of the data a store holds (for the write lock)."""
-    path = getattr(store, "path", None)
-    if path is not None:
-        return f"sqlite:{Path(path).resolve()}"
-    uri, database = getattr(store, "uri", None), getattr(store, "database", None)
-    if uri is not None:
-        return f"neo4j:{uri}/{database}"
-    return f"{type(store).__name__}:{id(store)}"
-
-
 # --- json safety ------------------------------------------------------------------
 
 
@@ -305,7 +294,7 @@ class GraphService:
         self._open_lock = threading.Lock()
         self._probe_lock = threading.Lock()
         self._down_until = 0.0
-        self.write_lock = WriteLock(store_key(store))
+        self.write_lock = WriteLock(store.data_key())
         self.activity = Activity()
         self._cache_lock = threading.Lock()
         self._search: SearchIndex | None = None

@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     #: Seconds the driver keeps retrying a transaction after a transient error or a
     #: lost connection before the store gives up with StoreUnavailable (CLI exit 3).
     #: Short by default: a server that is gone should fail a command within seconds,
-    #: not after the driver's own 30 s. The API lowers it further (2 s) per request.
+    #: not after the driver's own 30 s. The API caps it lower (api/app.py API_MAX_RETRY_SECONDS).
     neo4j_max_retry_time: float = Field(5.0, ge=0, le=600)
     #: Seconds to wait for a new TCP/Bolt connection to the server.
     neo4j_connection_timeout: float = Field(5.0, gt=0, le=600)

@@ -221,11 +221,11 @@ def test_write_lock_is_shared_by_workers_of_the_same_store(tmp_path):
     import multiprocessing
 
     from api.errors import WriteBusy
-    from api.service import WriteLock, store_key
+    from api.service import WriteLock
     from graph.stores.sqlite import SQLiteStore
 
-    key = store_key(SQLiteStore(tmp_path / "w.db"))
-    assert key == store_key(SQLiteStore(str(tmp_path / "w.db")))
+    key = SQLiteStore(tmp_path / "w.db").data_key()
+    assert key == SQLiteStore(str(tmp_path / "w.db")).data_key()
     ready, release = multiprocessing.Event(), multiprocessing.Event()
     holder = multiprocessing.Process(target=_hold_lock, args=(key, ready, release))
     holder.start()

@@ -9,8 +9,14 @@ if TYPE_CHECKING:
     from graph.stores.base import GraphStore
 
 
-def create_store(settings: "Settings") -> "GraphStore":
-    """The store the settings name (not opened yet)."""
+def create_store(
+    settings: "Settings", *, max_retry_time: float | None = None, connection_timeout: float | None = None
+) -> "GraphStore":
+    """The store the settings name (not opened yet).
+
+    ``max_retry_time`` and ``connection_timeout`` cap the settings' values for a
+    server store (the API waits less than the CLI on a server that is gone).
+    """
     if settings.citegraph_store == "neo4j":
         from graph.stores.neo4j import Neo4jStore
 
@@ -20,10 +26,14 @@ def create_store(settings: "Settings") -> "GraphStore":
             user=settings.neo4j_user,
             password=password,
             database=settings.neo4j_database,
-            max_retry_time=settings.neo4j_max_retry_time,
-            connection_timeout=settings.neo4j_connection_timeout,
+            max_retry_time=_capped(settings.neo4j_max_retry_time, max_retry_time),
+            connection_timeout=_capped(settings.neo4j_connection_timeout, connection_timeout),
             write_workers=settings.neo4j_write_workers,
         )
     from graph.stores.sqlite import SQLiteStore
 
     return SQLiteStore(settings.citegraph_db)
+
+
+def _capped(value: float, cap: float | None) -> float:
+    return value if cap is None else min(value, cap)

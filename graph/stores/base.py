@@ -183,6 +183,12 @@ class GraphStore(abc.ABC):
         fork. None when this store cannot be reached from another process."""
         return None
 
+    def data_key(self) -> str:
+        """What identifies the data this store holds (its file, or its server and
+        database): two stores with the same key hold the same graph. The API's
+        cross-process write lock is named after it."""
+        return f"{type(self).__name__}:{id(self)}"
+
     @abc.abstractmethod
     def ping(self) -> None:
         """Raise StoreUnavailable unless the store answers now."""

@@ -194,6 +194,9 @@ class Neo4jStore(GraphStore):
                           max_retry_time=self.max_retry_time, connection_timeout=self.connection_timeout,
                           write_workers=self.write_workers)
 
+    def data_key(self) -> str:
+        return f"neo4j:{self.uri}/{self.database}"
+
     # -- lifecycle -----------------------------------------------------------
     def open(self) -> None:
         if self._driver is not None:

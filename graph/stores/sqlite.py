@@ -107,6 +107,9 @@ class SQLiteStore(GraphStore):
     def reopened(self) -> "SQLiteStore":
         return SQLiteStore(self.path, timeout=self.timeout)
 
+    def data_key(self) -> str:
+        return f"sqlite:{Path(self.path).resolve()}"
+
     # -- lifecycle -----------------------------------------------------------------
     def open(self) -> None:
         if self._opened:
