@@ -14,8 +14,6 @@ from api.service import GraphService
 
 __all__ = ["viz_cache", "store_version", "snapshot"]
 
-#: How long a computed store version is trusted before it is read again.
-VERSION_TTL_SECONDS = 2.0
 _CACHE_LOCK = threading.Lock()
 
 
@@ -34,14 +32,8 @@ def viz_cache(request: Request):
 
 
 def store_version(request: Request, service: GraphService) -> Hashable:
-    """What changes when the graph changes: counts and the last recorded run."""
-
-    def read() -> Hashable:
-        runs = service.store.runs(limit=1)
-        last = (runs[0].kind, runs[0].started_at) if runs else None
-        return (tuple(sorted(service.store.counts().items())), last)
-
-    return viz_cache(request).version(lambda: service.call(read), ttl=VERSION_TTL_SECONDS)
+    """What changes when the graph changes (:meth:`GraphService.corpus_version`)."""
+    return service.call(service.corpus_version)
 
 
 def snapshot(request: Request, service: GraphService):

@@ -45,7 +45,7 @@ from api.explore import evidence, recommend, shortest_path
 from graph.config import Settings
 from graph.errors import QueryTimeout, StoreUnavailable
 from graph.models import display_title
-from graph.stores.base import CypherResult, GraphStore, Neighbor, StoredPaper
+from graph.stores.base import CypherResult, GraphStore, Neighbor, StoredPaper, store_version
 
 __all__ = ["GraphService", "WriteLock", "SearchIndex", "jsonable"]
 
@@ -63,8 +63,9 @@ WARM_MAX_WAIT_SECONDS = 60.0
 BREAKER_SECONDS = 2.0
 #: How long a write waits for another write to finish before answering 409.
 WRITE_WAIT_SECONDS = 60.0
-#: How often the corpus version is re-read from the store for cache checks.
-VERSION_TTL_SECONDS = 5.0
+#: How often the corpus version is re-read from the store for cache checks (the
+#: search index, the viz pages): other workers' writes show within this long.
+VERSION_TTL_SECONDS = 2.0
 #: A /cypher request answers at most this long after its timeout (408).
 CYPHER_MARGIN_SECONDS = 1.0
 #: How often, and how many times, a timed-out query is looked for to terminate it
@@ -452,18 +453,18 @@ class GraphService:
         except Exception:  # a warm-up failure only means the first search fits it
             log.warning("search index warm-up failed", exc_info=True)
 
-    def _corpus_version(self) -> tuple:
+    def corpus_version(self) -> tuple:
+        """The store's version (:func:`graph.stores.base.store_version`), re-read at
+        most every VERSION_TTL_SECONDS, plus this process's write generation (so
+        its own writes show at once). Call it through :meth:`call`."""
         now = time.monotonic()
         if self._version is None or now - self._version_at > VERSION_TTL_SECONDS:
-            counts = self.store.counts()
-            runs = self.store.runs(limit=1)
-            last = (runs[0].kind, runs[0].started_at) if runs else None
-            self._version = (tuple(sorted(counts.items())), last)
+            self._version = store_version(self.store)
             self._version_at = now
         return (self._generation, self._version)
 
     def _search_index(self) -> SearchIndex:
-        version = self._corpus_version()
+        version = self.corpus_version()
         index = self._search
         if index is not None and index.version == version:
             return index
@@ -532,7 +533,7 @@ class GraphService:
     def _ranked(self, metric: str) -> list[tuple[str, float]]:
         """Every scored paper by ``metric``, cached per corpus version: /rankings pages
         through it and reports its length as ``total`` (the store counts nothing)."""
-        version = self._corpus_version()
+        version = self.corpus_version()
         cached = self._rankings.get(metric)
         if cached is not None and cached[0] == version:
             return cached[1]
@@ -552,7 +553,7 @@ class GraphService:
     def _keyword_list(self, prefix: str) -> list[Any]:
         """Every keyword starting with ``prefix`` by df, cached per corpus version for
         a few prefixes: /keywords pages through it and reports its length as ``total``."""
-        version = self._corpus_version()
+        version = self.corpus_version()
         cached = self._keyword_lists.get(prefix)
         if cached is not None and cached[0] == version:
             return cached[1]
@@ -642,23 +643,19 @@ class GraphService:
         return {"ids": list(report.ids), "added": report.added, "updated": report.updated,
                 "edges": dict(report.edges), "seconds": round(time.perf_counter() - t0, 3)}
 
-    def _corpus_key(self) -> tuple:
-        runs = self.store.runs(limit=1)
-        return (self.store.counts().get("papers", 0), (runs[0].kind, runs[0].started_at) if runs else None)
-
     def _add_papers(self, add_papers: Callable[..., Any], papers: Sequence[Any]) -> Any:
         """Under the write lock: reuse the corpus index while the store holds what
-        it was built from (same paper count, same last run), else rebuild it."""
+        it was built from (same version: counts and last run), else rebuild it."""
         from graph.incremental import CorpusIndex
 
         index, key = self._incremental
-        if index is None or key != self._corpus_key():
+        if index is None or key != store_version(self.store):
             t0 = time.perf_counter()
             index = CorpusIndex.build(self.store.iter_papers())
             log.info("incremental corpus index built over %d papers in %.2fs", len(index), time.perf_counter() - t0)
         self._incremental = (None, None)  # dropped if the add fails half-way
         report = add_papers(self.store, papers, index=index, batch_size=self.settings.citegraph_batch_size)
-        self._incremental = (index, self._corpus_key())
+        self._incremental = (index, store_version(self.store))
         return report
 
     def build(self, params: Mapping[str, Any]) -> dict:

@@ -49,6 +49,7 @@ __all__ = [
     "LEVELS",
     "check_level",
     "MapPaper",
+    "store_version",
     "check_int",
     "check_choice",
     "check_page",
@@ -418,6 +419,17 @@ def check_level(level: object, *, where: str) -> int | None:
     if level is not None and (isinstance(level, bool) or level not in LEVELS):
         raise param_error("level", where, "None, 0 or 1", level)
     return level
+
+
+def store_version(store: "GraphStore") -> tuple:
+    """What changes when the graph changes: the counts and the last recorded run.
+
+    The one definition of a store's version; caches of derived data (the search
+    index, the viz pages, the incremental corpus index) compare against it.
+    """
+    runs = store.runs(limit=1)
+    last = (runs[0].kind, runs[0].started_at) if runs else None
+    return (tuple(sorted(store.counts().items())), last)
 
 
 # --- argument checks every store shares ------------------------------------------------
