@@ -7,10 +7,9 @@ module adds what a store does not do by itself:
   breaker: after a failure, requests fail at once for a moment while one probe
   at a time checks whether the store is back), and a store that could not be
   opened at startup is opened on a later request: the service recovers by itself.
-- **one writer at a time**: build, analyze and added papers hold a write lock
-  (a thread lock plus an ``flock`` on a file named after the store, so several
-  worker processes never interleave writes either).
-- **caches**: the TF-IDF index of ``/search``, fitted once per corpus version,
+- **one writer at a time**: build, analyze and added papers hold the write lock
+  of :mod:`api.write_lock` (several worker processes never interleave writes either).
+- **caches**: the TF-IDF index of ``/search`` (:mod:`graph.search`), fitted once per corpus version,
   dropped after every write this process makes and re-checked against the
   store's counts and last run at most every few seconds (other workers write too).
 
@@ -19,35 +18,43 @@ functions run in the thread pool, never ``async def``; the one exception is
 :meth:`GraphService.cypher_within`, awaited by ``POST /cypher``: the query runs
 on a small pool of its own and the request answers at its deadline whatever the
 query does, so hostile queries never hold the threads the public endpoints need.
+
+Response shaping (store rows into the dicts the routers return) lives in :mod:`api.shaping`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import fcntl
-import hashlib
 import logging
-import math
-import os
-import tempfile
 import threading
 import time
 import unicodedata
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
+from typing import Any, Callable, Mapping, Sequence, TypeVar
 
-from api.errors import WriteBusy
-from api.explore import evidence, recommend, shortest_path
+from api.explore import recommend, shortest_path
+from api.shaping import (
+    _combine,
+    _community,
+    _envelope,
+    _finite,
+    _incomplete,
+    _neighbor,
+    _partition_modularity,
+    _summary,
+    _top_titles,
+    _with_display_titles,
+    jsonable,
+)
+from api.write_lock import WriteLock
 from graph.config import Settings
 from graph.errors import QueryTimeout, StoreUnavailable
 from graph.models import display_title
-from graph.stores.base import CypherResult, GraphStore, Neighbor, StoredPaper, store_version
+from graph.search import SearchIndex
+from graph.stores.base import CypherResult, GraphStore, store_version
 
-__all__ = ["GraphService", "WriteLock", "SearchIndex", "jsonable"]
+__all__ = ["GraphService", "WriteLock", "SearchIndex", "jsonable"]  # the last three re-exported
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +68,6 @@ WARM_QUIET_SECONDS = 2.0
 WARM_MAX_WAIT_SECONDS = 60.0
 #: After a store failure, requests fail fast for this long before the next probe.
 BREAKER_SECONDS = 2.0
-#: How long a write waits for another write to finish before answering 409.
-WRITE_WAIT_SECONDS = 60.0
 #: How often the corpus version is re-read from the store for cache checks (the
 #: search index, the viz pages): other workers' writes show within this long.
 VERSION_TTL_SECONDS = 2.0
@@ -81,171 +86,6 @@ PATH_MAX_EXPANSIONS = 400
 NEIGHBORS_READ_CAP = 100_000
 #: Keyword prefixes whose full keyword list /keywords keeps cached (oldest dropped).
 KEYWORD_LISTS_CACHED = 32
-#: From this many papers on, the search index keeps only terms of 2+ papers.
-LARGE_CORPUS = 2000
-
-
-# --- write lock -------------------------------------------------------------------
-
-
-class WriteLock:
-    """A lock held by at most one writer across threads and worker processes.
-
-    Parameters
-    ----------
-    key : str
-        What identifies the store (file path or server URI and database); two
-        processes with the same key share the lock file.
-    """
-
-    def __init__(self, key: str) -> None:
-        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
-        folder = Path(tempfile.gettempdir()) / "citegraph-locks"
-        self.path = folder / f"{digest}.lock"
-        self._thread_lock = threading.Lock()
-
-    @contextlib.contextmanager
-    def hold(self, timeout: float = WRITE_WAIT_SECONDS) -> Iterator[None]:
-        deadline = time.monotonic() + timeout
-        if not self._thread_lock.acquire(timeout=max(timeout, 0.0)):
-            raise WriteBusy(f"Another write is in progress; it did not finish within {timeout:g} s. Retry later.")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                while True:
-                    try:
-                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                        break
-                    except BlockingIOError:
-                        if time.monotonic() >= deadline:
-                            raise WriteBusy("Another process is writing to this store; retry later.") from None
-                        time.sleep(0.05)
-                try:
-                    yield
-                finally:
-                    fcntl.flock(fd, fcntl.LOCK_UN)
-            finally:
-                os.close(fd)
-        finally:
-            self._thread_lock.release()
-
-
-# --- json safety ------------------------------------------------------------------
-
-
-def jsonable(value: Any) -> Any:
-    """Plain JSON values only: non-finite floats become None, unknown types text."""
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, bytes):
-        return value.hex()
-    return str(value)
-
-
-def _finite(value: float | None) -> float | None:
-    if value is None:
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None
-
-
-# --- search index -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SearchIndex:
-    """A fitted TF-IDF vectorizer and the L2-normalised matrix of every paper."""
-
-    version: tuple
-    ids: tuple[str, ...]
-    titles: tuple[str, ...]
-    vectorizer: Any
-    matrix: Any  # scipy.sparse CSR, one row per paper
-    vocabulary: tuple[str, ...]
-    columns: Any = None  # the same matrix as CSC, for reading a query's columns
-    row_of: Mapping[str, int] = field(default_factory=dict)  # paper id -> matrix row
-
-    def __post_init__(self) -> None:
-        # Made once per fit, not per query: a dict over 30k ids costs ~10-30 ms.
-        if len(self.row_of) != len(self.ids):
-            object.__setattr__(self, "row_of", {pid: i for i, pid in enumerate(self.ids)})
-
-    @classmethod
-    def fit(cls, version: tuple, papers: Sequence[Any]) -> "SearchIndex":
-        import numpy as np
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        ids = tuple(p.id for p in papers)
-        titles = tuple(display_title(p) for p in papers)
-        texts = [p.text for p in papers]
-        from graph.text import analyze
-
-        # The same terms as SIMILAR_TO and keywords: stop words out, plurals
-        # folded, adjacent pairs kept ("black hole").
-        # On large corpora, terms of a single paper are dropped (memory): full
-        # text still finds them.
-        min_df = 2 if len(texts) >= LARGE_CORPUS else 1
-        vectorizer = TfidfVectorizer(analyzer=analyze, sublinear_tf=True, min_df=min_df, dtype=np.float32)
-        if any(t.strip() for t in texts):
-            try:
-                matrix = vectorizer.fit_transform(texts).tocsr()
-                vocabulary = tuple(vectorizer.get_feature_names_out())
-            except ValueError:  # only stop words in the corpus
-                matrix, vocabulary = None, ()
-        else:
-            matrix, vocabulary = None, ()
-        columns = matrix.tocsc() if matrix is not None else None
-        return cls(version, ids, titles, vectorizer if matrix is not None else None, matrix, vocabulary, columns)
-
-    def matching_rows(self, q: str) -> list[int]:
-        """Rows of every paper sharing at least one term with the query."""
-        import numpy as np
-
-        if self.vectorizer is None or self.matrix is None:
-            return []
-        qv = self.vectorizer.transform([q]).tocsr()
-        if qv.nnz == 0:
-            return []
-        sims = np.asarray(self.columns[:, qv.indices] @ qv.data.astype(np.float64)).ravel()
-        return np.flatnonzero(sims > 0).tolist()
-
-    def scores(self, q: str, limit: int, rows: Sequence[int] = ()) -> dict[int, tuple[float, list[str]]]:
-        """Cosine of the query to the ``limit`` most similar papers and to the
-        given ``rows``, each with the query terms that weigh most in it.
-
-        Only the query's own columns are read (the matrix is kept column-wise
-        too), so a query costs what its terms' postings cost, not the corpus.
-        """
-        import numpy as np
-
-        if self.vectorizer is None or self.matrix is None:
-            return {}
-        qv = self.vectorizer.transform([q]).tocsr()
-        if qv.nnz == 0:
-            return {}
-        cols, weights = qv.indices, qv.data.astype(np.float64)
-        sub = self.columns[:, cols]  # papers x query terms
-        sims = np.asarray(sub @ weights).ravel()
-        nonzero = np.flatnonzero(sims > 0)
-        if nonzero.size > limit:
-            nonzero = nonzero[np.argpartition(-sims[nonzero], limit - 1)[:limit]]
-        wanted = sorted(set(nonzero.tolist()) | set(rows))
-        if not wanted:
-            return {}
-        contrib = sub[wanted].toarray() * weights
-        out = {}
-        for k, i in enumerate(wanted):
-            order = sorted(range(len(cols)), key=lambda j: (-contrib[k, j], self.vocabulary[cols[j]]))
-            terms = [self.vocabulary[cols[j]] for j in order[:5] if contrib[k, j] > 0]
-            out[i] = (float(sims[i]), terms)
-        return out
 
 
 # --- the service ---------------------------------------------------------------------
@@ -694,121 +534,3 @@ class GraphService:
         return {"kind": "analyze", "seconds": round(report.seconds, 3), "counts": counts,
                 "params": jsonable(report.params), "communities": report.communities,
                 "modularity": _finite(report.modularity)}
-
-
-# --- helpers --------------------------------------------------------------------------
-
-
-def _incomplete(started: str) -> str:
-    return (f"the build started at {started} did not complete: keywords and edges may be missing "
-            "until a build completes (run 'citegraph build' or POST /build)")
-
-
-def _summary(sp: StoredPaper) -> dict:
-    p = sp.paper
-    return {"id": p.id, "title": display_title(p), "year": p.year, "authors": list(p.authors), "venue": p.venue,
-            "community": sp.scores.community if sp.scores else None,
-            "pagerank": _finite(sp.scores.pagerank) if sp.scores else None}
-
-
-def _neighbor(n: Neighbor) -> dict:
-    return {"id": n.paper_id, "paper_id": n.paper_id, "title": n.title, "relation": n.relation,
-            "weight": _finite(n.weight) or 0.0, "evidence": evidence(n)}
-
-
-def _with_display_titles(store: GraphStore, items: list[dict], *, nested: str | None = None) -> list[dict]:
-    """Give every paper row without a title its display title (issue 21: citeseer
-    papers have abstracts only; the API said ``"title": ""`` where pages said more).
-
-    Rows come from stores and explorers that only know the stored title; the papers
-    of the untitled ones are read in one call. ``nested`` names a list of rows inside
-    each row (recommendations' ``via``).
-    """
-    rows = list(items)
-    if nested:
-        rows += [r for item in items for r in item.get(nested) or ()]
-    missing = sorted({r["paper_id"] for r in rows if not r.get("title")})
-    if not missing:
-        return items
-    papers = store.get_papers(missing)
-    for r in rows:
-        if not r.get("title"):
-            pid = r["paper_id"]
-            r["title"] = display_title(papers[pid]) if pid in papers else pid
-    return items
-
-
-def _community(c: Any, titles: Mapping[str, str]) -> dict:
-    """A community for the API; ``titles`` maps its top paper ids to display titles.
-
-    ``modularity`` is that of the community's whole level partition (the same for
-    every community of a level): kept, deprecated, for older clients; the API says
-    it once, in ``partition_modularity`` (issue 21).
-    """
-    return {"id": int(c.id), "size": int(c.size), "label": c.label, "keywords": list(c.keywords),
-            "modularity": _finite(c.modularity),
-            "top_papers": [{"id": pid, "title": titles.get(pid, pid)} for pid in c.top_papers],
-            "level": int(getattr(c, "level", 0) or 0), "parent": getattr(c, "parent", None)}
-
-
-def _top_titles(store: GraphStore, communities: Iterable[Any]) -> dict[str, str]:
-    """Display titles of the top papers of ``communities``, read in one call."""
-    ids = sorted({pid for c in communities for pid in c.top_papers})
-    papers = store.get_papers(ids) if ids else {}
-    return {pid: display_title(p) for pid, p in papers.items()}
-
-
-def _partition_modularity(communities: Iterable[Any]) -> dict:
-    """The modularity of the topic (level 0) and subtopic (level 1) partitions,
-    None for a level that has no communities. Every community of a level carries
-    the same value (that of its level's partition, :class:`graph.models.Community`)."""
-    out: dict[str, float | None] = {"topics": None, "subtopics": None}
-    for c in communities:
-        key = "subtopics" if int(getattr(c, "level", 0) or 0) == 1 else "topics"
-        if out[key] is None:
-            out[key] = _finite(c.modularity)
-    return out
-
-
-def _envelope(total: int, limit: int, offset: int, items: list) -> dict:
-    """The one list shape of the API: ``{total, limit, offset, items}``."""
-    return {"total": int(total), "limit": limit, "offset": offset, "items": items}
-
-
-def _combine(q: str, hits: list[tuple[str, float]], index: SearchIndex, limit: int,
-             store: GraphStore, *, offset: int = 0) -> tuple[int, list[dict]]:
-    """Blend full-text hits and TF-IDF neighbours of the query, half and half;
-    return (total, the page at ``offset``).
-
-    Each part is scaled to [0, 1] by its best value among the candidates, so the
-    combined score is in [0, 1] and a paper found by both ranks first. ``total``
-    counts the papers sharing a term with the query plus the full-text hits read.
-    """
-    row_of = index.row_of
-    rows = [row_of[pid] for pid, _ in hits if pid in row_of]
-    wanted = offset + limit
-    sim: dict[str, tuple[float, list[str]]] = {
-        index.ids[i]: value for i, value in index.scores(q, wanted * 2, rows).items()}
-    fulltext = {pid: float(score) for pid, score in hits}
-    candidates = set(fulltext) | set(sim)
-    if not candidates:
-        return 0, []
-    matched = {index.ids[i] for i in index.matching_rows(q)}
-    total = len(candidates | matched)
-    best_ft = max(fulltext.values(), default=0.0) or 1.0
-    best_sim = max((s for s, _ in sim.values()), default=0.0) or 1.0
-    rows = []
-    for pid in candidates:
-        ft = max(fulltext.get(pid, 0.0), 0.0) / best_ft
-        s, terms = sim.get(pid, (0.0, []))
-        score = 0.5 * ft + 0.5 * (s / best_sim)
-        rows.append((score, pid, ft, s, terms))
-    rows.sort(key=lambda r: (-r[0], r[1]))
-    rows = rows[offset:wanted]
-    titles = {pid: index.titles[row_of[pid]] for _, pid, *_ in rows if pid in row_of}
-    unknown = [pid for _, pid, *_ in rows if pid not in titles]
-    if unknown:  # papers added since the index was fitted
-        titles.update({pid: display_title(p) for pid, p in store.get_papers(unknown).items()})
-    return total, [{"id": pid, "paper_id": pid, "title": titles.get(pid, ""), "score": round(min(score, 1.0), 6),
-                    "fulltext": round(ft, 6), "similarity": round(s, 6), "matched_terms": terms}
-                   for score, pid, ft, s, terms in rows]
