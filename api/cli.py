@@ -279,24 +279,15 @@ def _counts_line(counts: dict) -> str:
 
 
 def stats_dict(store, *, with_runs: bool) -> dict:
-    counts = store.counts()
-    out = {
-        "store": store.name,
-        "papers": counts.get("papers", 0),
-        "keywords": counts.get("keywords", 0),
-        "communities": counts.get("communities", 0),
-        "edges": {k: v for k, v in counts.items() if k.isupper()},
-    }
-    started = store.build_in_progress()
-    if started:
-        out["incomplete"] = (f"the build started at {started} did not complete: keywords and edges may be "
-                             "missing until a build completes (run 'citegraph build')")
-    if with_runs:
-        out["runs"] = [
-            {"kind": r.kind, "started_at": r.started_at, "seconds": r.seconds, "params": dict(r.params),
-             "counts": dict(r.counts), "versions": dict(r.versions)}
-            for r in store.runs(limit=10)
-        ]
+    """``GET /stats``'s body (:func:`api.shaping.stats_body`); without ``runs`` unless
+    asked, and without ``incomplete`` when the last build completed."""
+    from api.shaping import stats_body
+
+    out = stats_body(store, store.counts(), store.runs(limit=10) if with_runs else (), store.build_in_progress())
+    if not with_runs:
+        del out["runs"]
+    if out["incomplete"] is None:
+        del out["incomplete"]
     return out
 
 

@@ -46,6 +46,7 @@ from api.shaping import (
     _top_titles,
     _with_display_titles,
     jsonable,
+    stats_body,
 )
 from api.write_lock import WriteLock
 from graph.config import Settings
@@ -205,20 +206,7 @@ class GraphService:
     def stats(self) -> dict[str, Any]:
         counts, runs, started = self.call(
             lambda: (self.store.counts(), self.store.runs(limit=10), self.store.build_in_progress()))
-        return {
-            "store": self.store.name,
-            "incomplete": _incomplete(started) if started else None,
-            "papers": counts.get("papers", 0),
-            "keywords": counts.get("keywords", 0),
-            "communities": counts.get("communities", 0),
-            "edges": {k: v for k, v in counts.items() if k.isupper()},
-            "runs": [
-                {"kind": r.kind, "started_at": r.started_at, "seconds": float(r.seconds),
-                 "params": jsonable(dict(r.params)), "counts": jsonable(dict(r.counts)),
-                 "versions": {str(k): str(v) for k, v in r.versions.items()}}
-                for r in runs
-            ],
-        }
+        return stats_body(self.store, counts, runs, started)
 
     # -- papers -----------------------------------------------------------------
     def list_papers(self, *, q: str | None, community: int | None, sort: str, limit: int, offset: int) -> dict:

@@ -11,7 +11,7 @@ from graph.models import display_title
 from graph.search import SearchIndex
 from graph.stores.base import GraphStore, Neighbor, StoredPaper
 
-__all__ = ["jsonable"]
+__all__ = ["jsonable", "stats_body"]
 
 
 def jsonable(value: Any) -> Any:
@@ -34,6 +34,25 @@ def _finite(value: float | None) -> float | None:
         return None
     value = float(value)
     return value if math.isfinite(value) else None
+
+
+def stats_body(store: GraphStore, counts: Mapping[str, int], runs: Iterable[Any], started: str | None) -> dict:
+    """The one shape of ``GET /stats`` and ``citegraph stats --json``: counts, the
+    unfinished build (or None) and the recorded runs, newest first."""
+    return {
+        "store": store.name,
+        "incomplete": _incomplete(started) if started else None,
+        "papers": counts.get("papers", 0),
+        "keywords": counts.get("keywords", 0),
+        "communities": counts.get("communities", 0),
+        "edges": {k: v for k, v in counts.items() if k.isupper()},
+        "runs": [
+            {"kind": r.kind, "started_at": r.started_at, "seconds": float(r.seconds),
+             "params": jsonable(dict(r.params)), "counts": jsonable(dict(r.counts)),
+             "versions": {str(k): str(v) for k, v in r.versions.items()}}
+            for r in runs
+        ],
+    }
 
 
 def _incomplete(started: str) -> str:
