@@ -25,7 +25,7 @@ from graph.models import (
     normalize_arxiv,
     normalize_doi,
 )
-from graph.forked import ForkedCall, can_fork
+from graph.forked import ForkedCall, use_fork
 from graph.process import gc_paused
 from graph.similarity import DEFAULT_MIN_SCORE, METHODS, SimilarPairs, similar_pairs
 from graph.text import extract_keywords, text_runs
@@ -288,11 +288,6 @@ def citation_edges(
     return out, unresolved
 
 
-#: :func:`build_derived` forks its SIMILAR_TO search from this many papers on
-#: (below, the fork costs more than it saves).
-PARALLEL_MIN_PAPERS = 2000
-
-
 def _similar_child(ids: list[str], texts: list[str], runs: list, options: dict) -> SimilarPairs:
     return similar_pairs(ids, texts, runs=runs, **options)
 
@@ -324,8 +319,8 @@ def build_derived(
         ``progress(stage, done, total)`` as each stage advances.
     parallel : bool, optional
         Compute SIMILAR_TO in a forked child process beside the other edges
-        (the same graph, sooner on two cores); by default from
-        :data:`PARALLEL_MIN_PAPERS` papers on, where ``fork`` exists.
+        (the same graph, sooner on two cores); None decides by the size
+        (:func:`graph.forked.use_fork`), True forks, False never does.
 
     Returns
     -------
@@ -356,10 +351,8 @@ def build_derived(
             n_components=params.lsa_components,
             seed=params.seed,
         )
-        if parallel is None:
-            parallel = len(ordered) >= PARALLEL_MIN_PAPERS and can_fork()
         child = None
-        if parallel:
+        if use_fork(len(ordered), parallel):
             # SIMILAR_TO in a forked child while this process makes the keywords,
             # SHARES_KEYWORDS and CITES: both halves are mostly CPU-bound Python.
             child = ForkedCall(_similar_child, (ids, texts, runs_box[0], similar_options),

@@ -26,7 +26,7 @@ from typing import Any, Callable
 
 from graph.errors import CitegraphError
 
-__all__ = ["can_fork", "ForkedCall"]
+__all__ = ["can_fork", "use_fork", "FORK_MIN_PAPERS", "ForkedCall"]
 
 #: Seconds between two looks of the child's watch thread at its parent.
 PARENT_WATCH_SECONDS = 0.2
@@ -36,6 +36,23 @@ _PR_SET_PDEATHSIG = 1
 def can_fork() -> bool:
     """Whether this platform starts processes by ``fork`` (Linux, macOS)."""
     return "fork" in multiprocessing.get_all_start_methods()
+
+
+#: Below this many papers a fork costs more than it saves (docs/benchmarks.md).
+FORK_MIN_PAPERS = 2000
+
+
+def use_fork(n_papers: int, choice: bool | None = None) -> bool:
+    """The one fork policy of the build (SIMILAR_TO), the analysis (betweenness)
+    and ``citegraph run`` (paper writes, analysis beside the writes).
+
+    ``choice`` None decides: fork from :data:`FORK_MIN_PAPERS` papers on; True
+    forks whatever the size; False never forks (a caller with other threads
+    running, such as the API server). Never where ``fork`` does not exist.
+    """
+    if choice is None:
+        return n_papers >= FORK_MIN_PAPERS and can_fork()
+    return bool(choice) and can_fork()
 
 
 class ForkedCall:

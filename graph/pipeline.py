@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from graph.errors import BadRecord, StrictModeError, param_error
-from graph.forked import ForkedCall, can_fork
+from graph.forked import ForkedCall, use_fork
 from graph.models import DerivedGraph, Paper, RunRecord, merge_papers
 from graph.stores.base import GraphStore
 
@@ -333,7 +333,7 @@ def analyze(
     batch_size: int = 5000,
     progress: Progress = _no_progress,
     built: BuildReport | None = None,
-    parallel: bool = True,
+    parallel: bool | None = None,
 ) -> AnalyzeReport:
     """Project the stored graph, find communities, score papers, label
     communities, and replace the stored analysis with the result. Records a run.
@@ -343,8 +343,8 @@ def analyze(
     the same graph, without the read (8 s on hepth from Neo4j).
 
     ``parallel`` is that of :func:`graph.analysis.analyze` (fork the
-    betweenness beside the communities from 2,000 papers on); a caller with
-    other threads running passes False.
+    betweenness beside the communities; None decides by the size,
+    :func:`graph.forked.use_fork`); a caller with other threads running passes False.
     """
     from graph.analysis import AnalyzeParams
     from graph.analysis import analyze as run_analysis
@@ -394,9 +394,6 @@ def _analyze_write(store: GraphStore, result, started: str, t0: float, batch_siz
 
 # --- build + analyze -----------------------------------------------------------
 
-#: :func:`build_and_analyze` overlaps the analysis with the store writes from
-#: this many papers on (below, a fork costs more than the overlap saves).
-OVERLAP_MIN_PAPERS = 2000
 
 
 def build_and_analyze(
@@ -412,7 +409,7 @@ def build_and_analyze(
     the same stored graph and analysis, sooner.
 
     The analysis is computed from the graph in memory, never read back. With
-    ``overlap`` (by default from :data:`OVERLAP_MIN_PAPERS` papers on, where
+    ``overlap`` (by default from :data:`graph.forked.FORK_MIN_PAPERS` papers on, where
     ``fork`` exists), it is computed in a forked child process while this one
     writes the derived graph to the store: the writes (server-bound on Neo4j,
     SQLite's on the other core) and the analysis (CPU-bound, and igraph holds
@@ -443,9 +440,7 @@ def _write_and_analyze(store: GraphStore, derived: DerivedGraph, ids: list[str],
                        started: str, t0: float, *, batch_size: int, progress: Progress,
                        overlap: bool | None) -> tuple[BuildReport, AnalyzeReport]:
     """The second half of :func:`build_and_analyze`, from the computed graph."""
-    if overlap is None:
-        overlap = len(ids) >= OVERLAP_MIN_PAPERS and can_fork()
-    if not overlap:
+    if not use_fork(len(ids), overlap):
         built = _build_write(store, derived, ids, build_params, started, t0, batch_size, progress)
         return built, analyze(store, analyze_params, batch_size=batch_size, progress=progress, built=built)
     a_started, a_t0 = _now(), time.perf_counter()
@@ -471,7 +466,7 @@ def _analysis(derived: DerivedGraph, ids: list[str], params):
     # synth-100k, from the end of the build computation to the end of the run:
     # 65.3 s in one process, 54.6 s forked (writes 36 -> 43 s, analysis
     # 58.3 -> 48.4 s; commit 3d7ec49, docs/benchmarks.md of that commit).
-    return run_analysis(derived, ids, params=params, parallel=True)
+    return run_analysis(derived, ids, params=params, parallel=None)
 
 
 def run(
@@ -492,7 +487,7 @@ def run(
 
     When the store holds no paper yet, the papers this run reads are all the
     papers of the graph. Then, with ``overlap`` (by default from
-    :data:`OVERLAP_MIN_PAPERS` papers on, where ``fork`` exists and the store
+    :data:`graph.forked.FORK_MIN_PAPERS` papers on, where ``fork`` exists and the store
     can be reopened, :meth:`GraphStore.reopened`), a forked child process
     writes them while this one builds the derived graph from them in memory,
     with the reference index the store will hold
@@ -518,8 +513,7 @@ def run(
     ordered, report = _ingest_plan(store, paths, format=format, citations=citations, strict=strict,
                                    progress=progress)
     target = store.reopened() if fresh else None
-    if overlap is None:
-        overlap = len(ordered) >= OVERLAP_MIN_PAPERS and can_fork()
+    overlap = use_fork(len(ordered), overlap)
     if not (overlap and target is not None):
         report.papers_written = _write_papers(store, ordered, batch_size, progress)
         _log_ingest(report)

@@ -254,8 +254,8 @@ def test_forked_betweenness_gives_the_same_analysis():
     assert "betweenness_wait" in forked.params["seconds"] and "betweenness_wait" not in alone.params["seconds"]
     assert forked.params["seconds"]["betweenness"] > 0
     assert _without_timings(forked) == _without_timings(alone)
-    # Below the threshold nothing is forked.
-    small = analyze(two_topics(), IDS, params=FAST, parallel=True)
+    # Below the threshold (graph.forked.use_fork) nothing is forked unless asked.
+    small = analyze(two_topics(), IDS, params=FAST, parallel=None)
     assert "betweenness_wait" not in small.params["seconds"]
 
 

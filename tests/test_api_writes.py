@@ -178,11 +178,12 @@ def test_build_endpoint_never_forks(sqlite_store, monkeypatch):
     # The server has other threads: POST /build computes SIMILAR_TO in-process
     # even where `citegraph build` would fork it.
     import graph.edges
+    import graph.forked
 
     def refuse(*args, **kwargs):
         raise AssertionError("POST /build forked")
 
-    monkeypatch.setattr(graph.edges, "PARALLEL_MIN_PAPERS", 1)
+    monkeypatch.setattr(graph.forked, "FORK_MIN_PAPERS", 1)
     monkeypatch.setattr(graph.edges, "ForkedCall", refuse)
     ingest(sqlite_store, sorted(SEEDS.glob("*.txt"))[:1])
     with client_for(sqlite_store) as client:

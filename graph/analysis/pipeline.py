@@ -36,7 +36,7 @@ from graph.analysis.layout import layout_arrays
 from graph.analysis.resolution import auto_resolution, best_of_restarts
 from graph.analysis.projection import DEFAULT_EDGES, DEFAULT_WEIGHTS, check_edges, check_weights, edge_table
 from graph.errors import param_error
-from graph.forked import ForkedCall, can_fork
+from graph.forked import ForkedCall, use_fork
 from graph.models import AnalysisResult, Community, DerivedGraph, PaperScores
 
 __all__ = ["AnalyzeParams", "analyze"]
@@ -155,10 +155,6 @@ class AnalyzeParams:
         return out
 
 
-#: :func:`analyze` with ``parallel`` forks its betweenness from this many papers on.
-PARALLEL_MIN_PAPERS = 2000
-
-
 def _betweenness_child(view, pivots: list | None) -> tuple[dict, dict, float, float]:
     clock, cpu_clock = time.perf_counter(), time.process_time()
     values, info = betweenness_igraph(view, pivots=pivots)
@@ -170,7 +166,7 @@ def analyze(
     paper_ids: Iterable[str],
     *,
     params: AnalyzeParams | None = None,
-    parallel: bool = False,
+    parallel: bool | None = False,
 ) -> AnalysisResult:
     """Communities, labels, centrality and layout for every paper.
 
@@ -182,11 +178,11 @@ def analyze(
         All papers of the graph (isolated ones become singleton communities).
     params : AnalyzeParams, optional
         Defaults to ``AnalyzeParams()``.
-    parallel : bool, default False
+    parallel : bool or None, default False
         Compute the betweenness (igraph) in a forked child process while this
-        one finds the communities: the same result, sooner on two cores. Used
-        from :data:`PARALLEL_MIN_PAPERS` papers on, where ``fork`` exists; a
-        caller with other threads running (a server) leaves it False.
+        one finds the communities: the same result, sooner on two cores. None
+        decides by the size (:func:`graph.forked.use_fork`), True forks, False
+        (the default: a caller with other threads running, a server) never does.
 
     Returns
     -------
@@ -234,7 +230,7 @@ def analyze(
             list(nodes), exact_max=p.betweenness_exact_max, k=p.betweenness_k, seed=p.seed
         )
     forked = None
-    if parallel and between_engine == "igraph" and n >= PARALLEL_MIN_PAPERS and can_fork():
+    if between_engine == "igraph" and use_fork(n, parallel):
         forked = ForkedCall(_betweenness_child, (view, pivots), what="betweenness",
                             lost="nothing of the analysis was written")
     try:
