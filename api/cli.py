@@ -372,12 +372,9 @@ def demo(
 
 
 def _serve(cfg: Settings, host: Optional[str], port: Optional[int]) -> None:
-    try:
-        from api.app import create_app
-    except ImportError:
-        _err("The API is not part of this build yet; nothing to serve.")
-        return
     import uvicorn
+
+    from api.app import create_app
 
     cli_server.echo_urls(host or cfg.citegraph_host, port or cfg.citegraph_port)
     uvicorn.run(create_app(cfg), host=host or cfg.citegraph_host, port=port or cfg.citegraph_port)

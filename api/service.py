@@ -61,9 +61,9 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-#: The startup warm-up (search index fit: ~12 s of CPU on hepth's 29k papers) waits
+#: The startup warm-up (the search index fit, seconds of CPU on a large corpus) waits
 #: until no request has run for this long, so that it does not slow down the first
-#: pages a user opens after a start (bench/first_page.py) ...
+#: pages a user opens after a start (docs/benchmarks.md, bench/first_page.py) ...
 WARM_QUIET_SECONDS = 2.0
 #: ... but for at most this long (then it fits even on a busy server).
 WARM_MAX_WAIT_SECONDS = 60.0
@@ -272,7 +272,7 @@ class GraphService:
         """Fit the search index (served apps call this in the background at
         startup, so the first /search does not pay for it), once no request has
         run for ``quiet`` seconds, or after ``max_wait`` seconds: on 2 cores the
-        fit running beside the first page made that page 4x slower."""
+        fit running beside the first page slows that page down (docs/benchmarks.md)."""
         deadline = time.monotonic() + max_wait
         while time.monotonic() < deadline and self.activity.quiet_for() < quiet:
             time.sleep(min(0.2, quiet))

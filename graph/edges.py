@@ -335,10 +335,8 @@ def build_derived(
     def report(stage: str) -> Callable[[int, int], None]:
         return lambda done, total: progress(stage, done, total) if progress else None
 
-    # No cyclic collection while the build makes its millions of small objects
-    # (runs, phrase counts, edges) beside every paper: they hold no cycles, and
-    # each full pass re-walks the whole heap (synth-300k: the keyword side ends
-    # ~40 s sooner, commit 048b39e, docs/benchmarks.md of that commit).
+    # No cyclic collection while the build makes its millions of small objects:
+    # they hold no cycles, and each full pass re-walks the whole heap (docs/benchmarks.md).
     with gc_paused():
         report("keywords")(0, 1)
         # Each text is tokenised once, for its keywords and its SIMILAR_TO terms.

@@ -340,7 +340,7 @@ def analyze(
 
     ``built``, the report of a :func:`build` of this store just before, supplies
     the derived graph and the paper ids in memory instead of reading them back:
-    the same graph, without the read (8 s on hepth from Neo4j).
+    the same graph, without the read (seconds on a large Neo4j graph).
 
     ``parallel`` is that of :func:`graph.analysis.analyze` (fork the
     betweenness beside the communities; None decides by the size,
@@ -460,12 +460,8 @@ def _write_and_analyze(store: GraphStore, derived: DerivedGraph, ids: list[str],
 def _analysis(derived: DerivedGraph, ids: list[str], params):
     from graph.analysis import analyze as run_analysis
 
-    # Parallel: the betweenness in a process of its own beside the
-    # communities. While the parent writes the derived graph, three processes
-    # share the two cores; once the writes end, the analysis still has both.
-    # synth-100k, from the end of the build computation to the end of the run:
-    # 65.3 s in one process, 54.6 s forked (writes 36 -> 43 s, analysis
-    # 58.3 -> 48.4 s; commit 3d7ec49, docs/benchmarks.md of that commit).
+    # The betweenness forks again beside the communities: once the parent's
+    # writes end, the analysis has both cores (docs/benchmarks.md).
     return run_analysis(derived, ids, params=params, parallel=None)
 
 

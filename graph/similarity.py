@@ -82,10 +82,8 @@ DENSE_COLUMN_FRACTION = 1 / 32
 DENSE_COLUMN_MIN_DF = 64
 
 #: ``search="auto"`` finds TF-IDF neighbours exactly up to this many papers with
-#: text, and with :func:`approximate_neighbors` above. Exact search is quadratic
-#: (hepth, 30k papers: ~20-40 s; synth-100k: ~250 s); the approximate one grows
-#: about linearly once :data:`MAX_POSTINGS` bites and finds 81-93% of the exact
-#: top 10 (hepth 0.93, synth-100k 0.81, synth-300k 0.84).
+#: text, and with :func:`approximate_neighbors` above: exact search is quadratic,
+#: the approximate one about linear and close in recall (docs/benchmarks.md).
 EXACT_MAX_PAPERS = 50_000
 
 #: Heavy terms per paper that :func:`approximate_neighbors` looks candidates up by.
@@ -93,9 +91,8 @@ HEAD_TERMS = 8
 
 #: Papers a term proposes as candidates in :func:`approximate_neighbors`: the
 #: ones where it weighs most ("champion lists"). Without a cap the candidate
-#: lists grow with N and the search with N squared (synth-100k 36 s, synth-300k
-#: 341 s); with 2,000: 37 s and 197 s, recall of the exact top 10 0.829 -> 0.812
-#: and 0.888 -> 0.838 (``bench/recall_approximate.py``).
+#: lists grow with N and the search with N squared; the cap keeps it near linear
+#: for a small loss of recall (docs/benchmarks.md, ``bench/recall_approximate.py``).
 MAX_POSTINGS = 2000
 
 #: Threads of the exact and approximate searches (at most one per core).
@@ -375,19 +372,17 @@ def approximate_neighbors(
     kept) are
     scored exactly on the TF-IDF vectors and chosen as :func:`nearest_neighbors`
     chooses (same rounding, ``min_score``, ``rank_weights`` and ties). So scores
-    are exact and only a neighbour outside the candidates can be lost. Pure
-    scipy/numpy: the same input gives the same answer on every run.
+    are exact and only a neighbour outside the candidates can be lost.
+    Deterministic (scipy/numpy and the numba kernels of :mod:`graph.kernels`):
+    the same input gives the same answer on every run.
 
     ``max_postings`` (default :data:`MAX_POSTINGS`; None for no cap) bounds the
     papers each term proposes to those where it weighs most, which keeps the
     cost about linear in N at the price of some recall.
 
-    Measured (2,000 sampled rows, k=10, share of the exact top 10 found):
-    hepth (30k papers) 0.93 with 8 head terms and 200 candidates, 0.87 with
-    100; synth-100k 0.74 with 5 head terms and 200 candidates. Candidates from
-    a TruncatedSVD projection (faiss HNSW or IVF, or exact in that space) found
-    fewer for more CPU (hepth, 256 components, 200 candidates: 0.85;
-    synth-100k: 0.67) and the projection alone costs more than this search.
+    Candidates from heavy terms rather than from a TruncatedSVD projection
+    (faiss or exact in that space): the projection found fewer of the exact
+    neighbours for more CPU (recall in docs/benchmarks.md, bench/recall_approximate.py).
     """
     from graph import kernels  # numba: imported only where it is used
 

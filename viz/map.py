@@ -2,10 +2,9 @@
 position, drawn with WebGL by the page's own small renderer (no library, no
 network: the page works offline).
 
-Why not sigma.js: measured in headless Chromium with software GL (the browser
-tests and bench/viz_pages.py), sigma 4.0.4 + graphology took 6-13 s until
-hepth's 29,555 papers were actually on screen (its GPU work finishes long after
-its constructor returns); point sprites in one draw call take ~0.5 s.
+Why not sigma.js: in headless Chromium with software GL, sigma + graphology took
+seconds until a large corpus was on screen, point sprites in one draw call a
+fraction of that (docs/benchmarks.md, bench/viz_pages.py).
 
 :func:`map_data` is pure: map rows, communities and similarity pairs in, the
 compact arrays the page draws out. :func:`load_map` reads only what the map

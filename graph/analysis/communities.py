@@ -123,10 +123,9 @@ def detect_igraph(
     if initial is not None and method != "leiden":
         raise param_error("initial", "communities", "None unless method is 'leiden'", "a membership")
     if method == "leiden":
-        # igraph's own Leiden (modularity objective): on hepth it is 13x faster
-        # than leidenalg's. Two iterations (the default of igraph and
-        # leidenalg) reach within 0.1% of the converged modularity on hepth at
-        # a third of the time; analyze spends the saving on restarts.
+        # igraph's own Leiden (modularity objective): much faster than
+        # leidenalg's; two iterations come close to the converged modularity in
+        # a fraction of the time, spent on restarts (docs/benchmarks.md).
         with seeded_igraph_rng(seed):
             member = g.community_leiden(
                 objective_function="modularity",

@@ -89,9 +89,8 @@ class AnalyzeParams:
     betweenness_exact_max : int
         Exact betweenness up to this many papers, sampled above.
     betweenness_k : int
-        Number of source pivots when sampled (64: ~2.5 s on hepth's 30k papers
-        and 560k edges; on citeseer 23-24 of the exact top 30 are found, as
-        with 128 pivots). Above 50k papers fewer are used, down to 16
+        Number of source pivots when sampled (64 find about as many of the exact
+        top papers as 128, at half the time; docs/benchmarks.md). Above 50k papers fewer are used, down to 16
         (:func:`~graph.analysis.centrality.pivot_count`); the count used is
         recorded in ``params["betweenness"]["k"]``.
     top_papers : int

@@ -1,4 +1,4 @@
-"""The Neo4j store: the data model of PRODUCT.md on a real Neo4j 5 server.
+"""The Neo4j store: the graph data model (docs/architecture.md) on a real Neo4j 5 server.
 
 Every statement lives in :mod:`graph.stores.cypher`. Writes are ``UNWIND $rows``
 batches, one managed transaction (``session.execute_write``) per batch, with
@@ -12,8 +12,8 @@ de-duplicated rows, on ``write_workers`` sessions at once), and
 ``LIMIT``-ed loops or id batches, one managed transaction each. Driver errors
 are translated into :mod:`graph.errors` here and nowhere else.
 
-Throughput (bench/store_writes.py): bulk edge writes and reads name nodes by
-internal node id (``id(n)``, mapped once per call) as list rows, not by an index
+Throughput (numbers in docs/benchmarks.md, bench/store_writes.py): bulk edge
+writes and reads name nodes by internal node id (``id(n)``, mapped once per call) as list rows, not by an index
 seek on ``Paper.id`` as maps: about half the server CPU per edge; bulk reads
 return one record of ``collect``-ed columns (the driver's cost is per record);
 install ``neo4j-rust-ext`` (same version as the driver) for encoding.
@@ -96,10 +96,9 @@ _MAX_FULLTEXT_TERMS = 64
 _BULK_FETCH = 50_000
 _BULK_PAGE = 10_000
 _BULK_DELETE = 50_000
-#: Rows per transaction of ``replace_derived``'s CITES creates (no property): ~20% less
-#: server CPU per edge than 5k (bench, issue #6). Not for the other kinds: their rows
-#: come sorted by end node, and 20k HAS_KEYWORD rows on few dense keyword nodes cost
-#: 1.6x the server CPU of 5k; SIMILAR_TO / SHARES_KEYWORDS did not gain.
+#: Rows per transaction of ``replace_derived``'s CITES creates (no property): less
+#: server CPU per edge than 5k; the other kinds did not gain or lost, on few dense
+#: end nodes (docs/benchmarks.md).
 _BULK_CREATE_PLAIN = 20_000
 _PAIR = itemgetter(0, 1)
 
@@ -152,10 +151,9 @@ class Neo4jStore(GraphStore):
         Sessions that write :meth:`replace_derived`'s new and changed edges at
         once. One transaction keeps one server core busy at most; two keep the
         server's commit work of one batch beside the Cypher work of the next
-        (``bench/store_writes.py``, hepth's derived graph into an empty store:
-        23.9 -> 13.8 s). Creates lock their end nodes
-        in node-id order, so concurrent batches wait for each other, never
-        deadlock; 1 writes as before, batch after batch.
+        (docs/benchmarks.md). Creates lock their end nodes in node-id order, so
+        concurrent batches wait for each other, never deadlock; 1 writes batch
+        after batch.
 
     Notes
     -----
@@ -883,8 +881,8 @@ def _unique(rows: Iterable[list[Any]]) -> list[list[Any]]:
     """One row ``[start, end, ...]`` per edge (the last wins, as a repeated MERGE
     would), sorted by end node then start node.
 
-    Sorted with numpy on the two node ids (hepth's 907k rows: 2.6 -> 0.6 s for all
-    four kinds, against a dict keyed by pairs and a sort of tuples)."""
+    Sorted with numpy on the two node ids: far faster than a dict keyed by pairs
+    and a sort of tuples on large builds (docs/benchmarks.md)."""
     rows = rows if isinstance(rows, list) else list(rows)
     n = len(rows)
     if n < 2:

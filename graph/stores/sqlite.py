@@ -479,7 +479,7 @@ class SQLiteStore(GraphStore):
 
         With ``check_later``, foreign keys are not enforced row by row; instead the
         named tables are checked once before COMMIT (an IntegrityError rolls back).
-        Bulk deletes then take SQLite's truncate path: 20x faster on 350k edges.
+        Bulk deletes then take SQLite's truncate path (docs/benchmarks.md).
         """
         conn = self._conn()
         if not self._write_lock.acquire(timeout=self.timeout):
@@ -537,7 +537,7 @@ class SQLiteStore(GraphStore):
         )
         for sql, rows in steps:
             # In primary-key order the B-tree pages are filled one after the other
-            # instead of at random: about 3x faster on 350k edges.
+            # instead of at random (faster; docs/benchmarks.md).
             for chunk in chunks(sorted(rows, key=_PK), batch_size):
                 conn.executemany(sql, chunk)
 
