@@ -1,11 +1,11 @@
 """Every read endpoint over both stores (the ``store`` fixture), exact answers on
-the hand-made graph of :mod:`tests.test_api_support`."""
+the hand-made graph of :mod:`tests.api_support`."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.test_api_support import (
+from tests.api_support import (
     A,
     AUTH,
     B,
@@ -224,7 +224,7 @@ def _hierarchy(store) -> None:
 
     from graph.models import AnalysisResult, Community
 
-    from tests.test_api_support import COMMUNITIES, SCORES
+    from tests.api_support import COMMUNITIES, SCORES
 
     subs = (Community(2, 2, "black hole, horizon", ("black hole", "horizon"), 0.2, (A, B), level=1, parent=0),
             Community(3, 2, "holography", ("holography",), 0.2, (D, C), level=1, parent=0))

@@ -15,7 +15,7 @@ import json
 import pytest
 
 from api.schemas import MAX_LIMIT, MAX_OFFSET
-from tests.test_api_support import A, API_KEY, AUTH, E, assert_error, client_for, load_tiny_graph
+from tests.api_support import A, API_KEY, AUTH, E, assert_error, client_for, load_tiny_graph
 
 #: Text that must never reach a client: tracebacks, source paths, driver internals.
 LEAKS = ("Traceback", 'File "', ".py", "/work/", "/srv/", "site-packages", "neo4j.exceptions", "sqlite3.",

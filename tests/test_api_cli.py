@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from api.cli import app
 from graph.stores.sqlite import SQLiteStore
 from tests.conftest import ROOT
-from tests.test_api_support import A, free_port, load_tiny_graph
+from tests.api_support import A, free_port, load_tiny_graph
 
 runner = CliRunner()
 

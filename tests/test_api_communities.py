@@ -14,7 +14,7 @@ from dataclasses import replace
 import pytest
 
 from graph.models import AnalysisResult, Community, Paper
-from tests.test_api_support import A, B, C, COMMUNITIES, D, E, F, PAPERS, SCORES, client_for, load_tiny_graph
+from tests.api_support import A, B, C, COMMUNITIES, D, E, F, PAPERS, SCORES, client_for, load_tiny_graph
 
 #: E loses its title: its display title is the first sentence of its abstract.
 UNTITLED_E = "Neural networks on graphs classify papers by their citations."

@@ -9,7 +9,7 @@ import time
 import neo4j
 import pytest
 
-from tests.test_api_support import A, AUTH, assert_error, client_for, load_tiny_graph
+from tests.api_support import A, AUTH, assert_error, client_for, load_tiny_graph
 
 pytestmark = pytest.mark.neo4j
 

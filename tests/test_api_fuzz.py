@@ -22,8 +22,8 @@ from schemathesis.checks import CHECKS
 from schemathesis.config import SchemathesisConfig
 
 from api.app import create_app
-from tests.test_api_support import AUTH, load_tiny_graph
-from tests.test_api_support import settings as api_settings
+from tests.api_support import AUTH, load_tiny_graph
+from tests.api_support import settings as api_settings
 
 #: Examples per operation and mode. Write operations run the real pipeline.
 EXAMPLES = {GenerationMode.POSITIVE: 25, GenerationMode.NEGATIVE: 12}

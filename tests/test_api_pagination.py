@@ -1,14 +1,14 @@
 """Every list endpoint pages the same way: ``{total, limit, offset, items}`` (issue 21, item 5).
 
 Before, /search, /neighbors, /recommendations and /rankings had no ``total`` and
-silently ignored ``offset=5``. Both stores, on the hand-made graph of test_api_support.
+silently ignored ``offset=5``. Both stores, on the hand-made graph of api_support.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from tests.test_api_support import A, B, C, D, E, F, G, assert_error, client_for, load_tiny_graph
+from tests.api_support import A, B, C, D, E, F, G, assert_error, client_for, load_tiny_graph
 
 
 @pytest.fixture

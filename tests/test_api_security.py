@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from graph.stores.neo4j import Neo4jStore
-from tests.test_api_support import (
+from tests.api_support import (
     A,
     API_KEY,
     AUTH,

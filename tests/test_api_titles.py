@@ -20,7 +20,7 @@ from graph.models import (
     SimilarEdge,
     display_title,
 )
-from tests.test_api_support import client_for
+from tests.api_support import client_for
 
 U1, U2, U3 = "u1", "u2", "u3"
 PAPERS = (

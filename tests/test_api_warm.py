@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.service import Activity, GraphService
 from graph.config import Settings
-from tests.test_viz_support import load_tiny_graph
+from tests.viz_support import load_tiny_graph
 
 
 def test_activity_counts_requests_in_flight():

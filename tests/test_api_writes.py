@@ -12,7 +12,7 @@ from graph.incremental import CorpusIndex, IncrementalParams, add_papers, papers
 from graph.models import Paper
 from graph.pipeline import ingest
 from tests.conftest import SEEDS
-from tests.test_api_support import A, AUTH, B, assert_error, client_for, load_tiny_graph
+from tests.api_support import A, AUTH, B, assert_error, client_for, load_tiny_graph
 
 NEW = {
     "id": "hep-th/0099",

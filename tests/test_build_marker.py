@@ -8,7 +8,7 @@ import pytest
 
 from graph.edges import BuildParams
 from graph.pipeline import build
-from tests.test_api_support import PAPERS, client_for
+from tests.api_support import PAPERS, client_for
 
 
 class Killed(BaseException):

@@ -16,7 +16,7 @@ import neo4j
 import pytest
 
 from graph.stores.neo4j_query import MAX_NESTING, plan_refusal
-from tests.test_api_support import AUTH, assert_error, client_for, load_tiny_graph
+from tests.api_support import AUTH, assert_error, client_for, load_tiny_graph
 
 pytestmark = pytest.mark.neo4j
 

@@ -4,7 +4,7 @@ The sample is loaded as ``citegraph demo --store neo4j`` loads it; each query ru
 through the store's read-only Cypher path (what ``citegraph query`` and ``POST /cypher``
 use) and must return the documented columns, and rows unless the recipe is marked
 empty on the sample (citations and years, which the sample's listings lack): those
-run again on the hand-made graph of test_api_support, which has both.
+run again on the hand-made graph of api_support, which has both.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 
 from graph.pipeline import build_and_analyze, ingest
 from tests.conftest import ROOT, SEEDS
-from tests.test_api_support import B, load_tiny_graph
+from tests.api_support import B, load_tiny_graph
 
 pytestmark = pytest.mark.neo4j
 

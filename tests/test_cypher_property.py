@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graph.errors import CitegraphError
-from tests.test_api_support import load_tiny_graph
+from tests.api_support import load_tiny_graph
 
 pytestmark = pytest.mark.neo4j
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.test_api_support import API_KEY, free_port, load_tiny_graph
+from tests.api_support import API_KEY, free_port, load_tiny_graph
 
 pytestmark = pytest.mark.neo4j
 

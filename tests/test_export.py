@@ -10,8 +10,8 @@ import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
-from tests.test_api_support import assert_error
-from tests.test_viz_support import A, B, D, E, F, G, H, XSS, load_tiny_graph, viz_client
+from tests.api_support import assert_error
+from tests.viz_support import A, B, D, E, F, G, H, XSS, load_tiny_graph, viz_client
 from viz.data import GraphSnapshot
 from viz.data import EdgeIndex
 from viz.export import (

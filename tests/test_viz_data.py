@@ -9,7 +9,7 @@ import pytest
 from graph.errors import CommunityNotFound, InvalidParameter, PaperNotFound
 from graph.models import CitationEdge, Community, DerivedGraph, Paper, PaperScores, SimilarEdge
 from graph.stores.base import StoredPaper
-from tests.test_viz_support import (
+from tests.viz_support import (
     A,
     B,
     COMMUNITIES,
@@ -108,7 +108,7 @@ def test_missing_layout_falls_back_to_a_deterministic_spiral():
 
 
 def test_store_without_analysis_still_draws(sqlite_store):
-    from tests.test_viz_support import DERIVED, PAPERS
+    from tests.viz_support import DERIVED, PAPERS
 
     sqlite_store.upsert_papers(PAPERS)
     sqlite_store.replace_derived(DERIVED)

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from api.cli_server import server_urls
-from tests.test_viz_support import load_tiny_graph, viz_client
+from tests.viz_support import load_tiny_graph, viz_client
 
 
 @pytest.fixture

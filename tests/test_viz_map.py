@@ -12,7 +12,7 @@ import pytest
 
 from graph.models import Community
 from graph.stores.base import GraphStore, MapPaper
-from tests.test_viz_support import A, B, D, E, F, G, H, IDS, XSS, load_tiny_graph, viz_client
+from tests.viz_support import A, B, D, E, F, G, H, IDS, XSS, load_tiny_graph, viz_client
 from viz.map import map_data, map_html, script_json
 
 

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from graph.models import AnalysisResult, RunRecord
-from tests.test_api_support import assert_error
-from tests.test_viz_support import A, B, H, IDS, XSS, analysis, load_tiny_graph, viz_client
+from tests.api_support import assert_error
+from tests.viz_support import A, B, H, IDS, XSS, analysis, load_tiny_graph, viz_client
 from viz.data import GraphSnapshot
 from viz.pages import PageCache, paper_slug, write_site
 

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.test_viz_support import A, B, D, F, H, XSS, load_tiny_graph
+from tests.viz_support import A, B, D, F, H, XSS, load_tiny_graph
 from viz.data import GraphSnapshot, community_data, overview_data, paper_data
 from viz.pages import ApiLinks, SiteLinks, paper_slug
 from viz.render import community_color, render_page, safe_external_url, vis_assets

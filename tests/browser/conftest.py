@@ -52,7 +52,7 @@ def serve(store) -> Iterator[str]:
     """The API (with the viz and export routers) over ``store`` on 127.0.0.1."""
     import uvicorn
 
-    from tests.test_viz_support import viz_app
+    from tests.viz_support import viz_app
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -75,7 +75,7 @@ def serve(store) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def tiny_store(tmp_path_factory):
     from graph.stores.sqlite import SQLiteStore
-    from tests.test_viz_support import load_tiny_graph
+    from tests.viz_support import load_tiny_graph
 
     store = SQLiteStore(tmp_path_factory.mktemp("tiny") / "tiny.db")
     store.open()

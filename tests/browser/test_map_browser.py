@@ -20,7 +20,7 @@ from selenium.webdriver.common.by import By
 
 from tests.browser import chromium
 from tests.browser.conftest import DATASETS, build_store, serve
-from tests.test_viz_support import A, B, XSS
+from tests.viz_support import A, B, XSS
 
 
 def body(browser) -> dict:

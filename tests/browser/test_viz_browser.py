@@ -17,7 +17,7 @@ import pytest
 
 from tests.browser import chromium
 from tests.browser.conftest import DATASETS, build_store, serve
-from tests.test_viz_support import A, B, D, F, H, XSS
+from tests.viz_support import A, B, D, F, H, XSS
 from viz.data import GraphSnapshot, community_data, overview_data, paper_data
 from viz.model import PageData
 from viz.pages import write_site
