@@ -458,7 +458,7 @@ def test_write_workers_is_checked():
 def test_unique_rows_keep_the_last_row_of_each_pair_sorted_by_end_then_start():
     import random
 
-    from graph.stores.neo4j import _unique
+    from graph.stores.neo4j_rows import unique as _unique
 
     def reference(rows):  # the dict it replaced
         by_key = {(row[1], row[0]): row for row in rows}

@@ -34,16 +34,13 @@ from __future__ import annotations
 import json
 import logging
 import re
-import threading
 import time
 import uuid
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import neo4j
-import numpy as np
 from neo4j import GraphDatabase
 from neo4j import exceptions as nx
 
@@ -82,6 +79,7 @@ from graph.stores.base import (
     unsendable,
 )
 from graph.stores import neo4j_rows as conv
+from graph.stores.neo4j_writer import parallel_writes, run_consume
 from graph.stores.neo4j_query import plan_refusal, size_refusal, text_refusal, to_json
 
 __all__ = ["Neo4jStore"]
@@ -312,7 +310,7 @@ class Neo4jStore(GraphStore):
                     self._write_batches(cq.SET_KEYWORD_DF_BY_NODE, changed_kw, batch_size)
                 with gc_paused():
                     stored = zip(*self._columns(_BULK_READ[rel]))
-                    delete, update, create = _diff(stored, _ROWS[rel](derived, papers, keywords))
+                    delete, update, create = conv.diff(stored, conv.ROWS[rel](derived, papers, keywords))
                 counts[rel] = (len(create), len(delete), len(update))
                 self._write_batches(cq.DELETE_BY_ID[rel], delete, max(batch_size, _BULK_DELETE))
                 if update:  # CITES has no property: never an update
@@ -323,7 +321,7 @@ class Neo4jStore(GraphStore):
         logger.info(
             "replaced derived graph: keywords +%d -%d ~%d; %s",
             len(new_kw), len(stale_kw), len(changed_kw),
-            ", ".join(f"{rel} +{counts[rel][0]} -{counts[rel][1]} ~{counts[rel][2]}" for rel in _KINDS),
+            ", ".join(f"{rel} +{counts[rel][0]} -{counts[rel][1]} ~{counts[rel][2]}" for rel in conv.KINDS),
         )
 
     def add_derived(self, derived: DerivedGraph, *, batch_size: int = 5000) -> None:
@@ -369,7 +367,7 @@ class Neo4jStore(GraphStore):
         kw_rows = list({k.name: [k.name, int(k.df)] for k in derived.keywords}.values())
         keywords = {**keywords, **self._write_returning(cq.MERGE_KEYWORDS_NODES, kw_rows, batch_size)}
         with gc_paused():
-            rows = _derived_rows(derived, papers, keywords)
+            rows = conv.derived_rows(derived, papers, keywords)
         merges = (cq.MERGE_HAS_KEYWORD_BY_NODE, cq.MERGE_SIMILAR_BY_NODE, cq.MERGE_SHARES_KEYWORDS_BY_NODE,
                   cq.MERGE_CITES_BY_NODE)
         for statement, batch in zip(merges, rows):
@@ -775,7 +773,7 @@ class Neo4jStore(GraphStore):
 
     def _write_one(self, statement: str, **params: Any) -> None:
         with self._translate(), self._session() as session:
-            session.execute_write(_run_consume, statement, params)
+            session.execute_write(run_consume, statement, params)
 
     def _bulk_session(self) -> neo4j.Session:
         """A read session that fetches _BULK_FETCH records per pull (the driver's
@@ -804,53 +802,14 @@ class Neo4jStore(GraphStore):
         total = 0
         with self._translate(), self._session() as session:
             for batch in chunks(rows, batch_size):
-                session.execute_write(_run_consume, statement, {"rows": batch})
+                session.execute_write(run_consume, statement, {"rows": batch})
                 total += len(batch)
         return total
 
-    @contextmanager
-    def _parallel_writes(self) -> Iterator[Callable[[str, list[Any], int], None]]:
-        """``submit(statement, rows, batch_size)`` queues ``rows`` in batches, each
-        one managed write transaction, for ``write_workers`` sessions (one per
-        worker thread). Leaving the block waits for every batch. The first failure
-        is raised at the next submit or on leaving; the batches not started yet
-        are then dropped (the ones done stay written, as in a sequential write).
-        """
-        local = threading.local()
-        sessions: list[neo4j.Session] = []
-        failed: list[BaseException] = []
-
-        def run(statement: str, batch: list[Any]) -> None:
-            if failed:  # another batch failed: do not start this one
-                return
-            session = getattr(local, "session", None)
-            if session is None:
-                session = local.session = self._session()
-                sessions.append(session)
-            session.execute_write(_run_consume, statement, {"rows": batch})
-
-        def note(future: Future[None]) -> None:
-            if not future.cancelled() and future.exception() is not None:
-                failed.append(future.exception())  # type: ignore[arg-type]
-
-        def submit(statement: str, rows: list[Any], batch_size: int) -> None:
-            check_int("batch_size", "write", batch_size, 1)
-            if failed:
-                raise failed[0]
-            for batch in chunks(rows, batch_size):
-                futures.append(pool.submit(run, statement, batch))
-                futures[-1].add_done_callback(note)
-
-        futures: list[Future[None]] = []
-        pool = ThreadPoolExecutor(self.write_workers, thread_name_prefix="citegraph-neo4j-write")
-        try:
-            yield submit
-            for future in futures:
-                future.result()
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-            for session in sessions:
-                session.close()
+    def _parallel_writes(self):
+        """The thread-pool writer of :func:`graph.stores.neo4j_writer.parallel_writes`
+        on ``write_workers`` sessions of this store."""
+        return parallel_writes(self._session, self.write_workers)
 
     def _delete_all(self, statement: str, limit: int) -> int:
         total = 0
@@ -865,93 +824,12 @@ class Neo4jStore(GraphStore):
 # -- helpers ---------------------------------------------------------------------
 
 
-def _run_consume(tx: neo4j.ManagedTransaction, statement: str, params: Mapping[str, Any]) -> None:
-    tx.run(statement, params).consume()
-
-
 def _run_columns(tx: neo4j.ManagedTransaction, statement: str, params: Mapping[str, Any]) -> list[list[Any]]:
     return tx.run(statement, params).single(strict=True).values()
 
 
 def _run_count(tx: neo4j.ManagedTransaction, statement: str, limit: int) -> int:
     return int(tx.run(statement, limit=limit).single()["n"])
-
-
-def _unique(rows: Iterable[list[Any]]) -> list[list[Any]]:
-    """One row ``[start, end, ...]`` per edge (the last wins, as a repeated MERGE
-    would), sorted by end node then start node.
-
-    Sorted with numpy on the two node ids: far faster than a dict keyed by pairs
-    and a sort of tuples on large builds (docs/benchmarks.md)."""
-    rows = rows if isinstance(rows, list) else list(rows)
-    n = len(rows)
-    if n < 2:
-        return rows
-    starts = np.fromiter((row[0] for row in rows), dtype=np.int64, count=n)
-    ends = np.fromiter((row[1] for row in rows), dtype=np.int64, count=n)
-    # By end, then start, then the later row first; keep each pair's first.
-    order = np.lexsort((np.arange(n - 1, -1, -1), starts, ends))
-    ends, starts = ends[order], starts[order]
-    keep = np.ones(n, dtype=bool)
-    keep[1:] = (ends[1:] != ends[:-1]) | (starts[1:] != starts[:-1])
-    return [rows[i] for i in order[keep].tolist()]
-
-
-def _has_keyword_rows(derived: DerivedGraph, papers: Mapping[str, int], keywords: Mapping[str, int]) -> list[list[Any]]:
-    return _unique([papers[h.paper_id], keywords[h.keyword], float(h.score)] for h in derived.has_keyword)
-
-
-def _similar_rows(derived: DerivedGraph, papers: Mapping[str, int], keywords: Mapping[str, int]) -> list[list[Any]]:
-    return _unique(conv.similar_row(e, papers) for e in derived.similar)
-
-
-def _shares_rows(derived: DerivedGraph, papers: Mapping[str, int], keywords: Mapping[str, int]) -> list[list[Any]]:
-    return _unique(conv.shares_row(e, papers) for e in derived.shares_keywords)
-
-
-def _cites_rows(derived: DerivedGraph, papers: Mapping[str, int], keywords: Mapping[str, int]) -> list[list[Any]]:
-    return _unique([papers[e.source], papers[e.target]] for e in derived.cites)
-
-
-#: Unique rows ``[start node, end node, props...]`` of each kind, sorted by end node.
-_ROWS: dict[str, Callable[[DerivedGraph, Mapping[str, int], Mapping[str, int]], list[list[Any]]]] = {
-    "HAS_KEYWORD": _has_keyword_rows,
-    "SIMILAR_TO": _similar_rows,
-    "SHARES_KEYWORDS": _shares_rows,
-    "CITES": _cites_rows,
-}
-_KINDS = tuple(_ROWS)
-
-
-def _derived_rows(
-    derived: DerivedGraph, papers: Mapping[str, int], keywords: Mapping[str, int]
-) -> tuple[list[list[Any]], ...]:
-    """The rows of every kind (:data:`_ROWS`), in :data:`_KINDS` order."""
-    return tuple(_ROWS[kind](derived, papers, keywords) for kind in _KINDS)
-
-
-def _diff(stored: Iterable[tuple[Any, ...]], wanted: list[list[Any]]) -> tuple[list[int], list[list[Any]], list[list[Any]]]:
-    """What turns the ``stored`` edges (``[start, end, rel id, props...]``) into
-    the ``wanted`` ones (``[start, end, props...]``, unique): relationship ids to
-    delete, ``[rel id, props...]`` to update, rows to create (in ``wanted`` order)."""
-    by_pair: dict[tuple[int, int], tuple[Any, ...]] = {}
-    delete: list[int] = []
-    for row in stored:
-        key = (row[0], row[1])
-        if key in by_pair:  # a duplicate edge: keep one
-            delete.append(row[2])
-        else:
-            by_pair[key] = row
-    update: list[list[Any]] = []
-    create: list[list[Any]] = []
-    for row in wanted:
-        old = by_pair.pop((row[0], row[1]), None)
-        if old is None:
-            create.append(row)
-        elif old[3:] != tuple(row[2:]):
-            update.append([old[2], *row[2:]])
-    delete.extend(old[2] for old in by_pair.values())
-    return sorted(delete), update, create
 
 
 def _retry_spacing(max_retry_time: float) -> float:

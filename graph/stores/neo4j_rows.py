@@ -1,5 +1,6 @@
 """Conversions between citegraph models and the Neo4j store's parameter rows and
-node/relationship properties. Pure functions, no driver calls.
+node/relationship properties, and the edge rows and diffs of a derived-graph
+write. Pure functions, no driver calls.
 
 Storage choices (see :mod:`graph.stores.neo4j`): ``extra`` is one JSON string
 property ``extra_json``; an empty ``title_key`` is no property; list fields are
@@ -9,9 +10,11 @@ list properties.
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from graph.models import Community, Paper, PaperScores, SharedKeywordsEdge, SimilarEdge
+import numpy as np
+
+from graph.models import Community, DerivedGraph, Paper, PaperScores, SharedKeywordsEdge, SimilarEdge
 from graph.stores.base import StoredPaper, edge_key
 
 __all__ = [
@@ -25,6 +28,11 @@ __all__ = [
     "community_row",
     "community_from_props",
     "evidence",
+    "unique",
+    "ROWS",
+    "KINDS",
+    "derived_rows",
+    "diff",
 ]
 
 
@@ -159,3 +167,83 @@ def evidence(relation: str, record: Mapping[str, Any]) -> dict[str, Any]:
     if relation == "keywords":
         return {"keywords": list(record["keywords"] or ()), "count": int(record["count"])}
     return {"direction": relation}
+
+
+# -- edge rows of a derived-graph write ----------------------------------------------
+
+
+def unique(rows: Iterable[list[Any]]) -> list[list[Any]]:
+    """One row ``[start, end, ...]`` per edge (the last wins, as a repeated MERGE
+    would), sorted by end node then start node.
+
+    Sorted with numpy on the two node ids: far faster than a dict keyed by pairs
+    and a sort of tuples on large builds (docs/benchmarks.md)."""
+    rows = rows if isinstance(rows, list) else list(rows)
+    n = len(rows)
+    if n < 2:
+        return rows
+    starts = np.fromiter((row[0] for row in rows), dtype=np.int64, count=n)
+    ends = np.fromiter((row[1] for row in rows), dtype=np.int64, count=n)
+    # By end, then start, then the later row first; keep each pair's first.
+    order = np.lexsort((np.arange(n - 1, -1, -1), starts, ends))
+    ends, starts = ends[order], starts[order]
+    keep = np.ones(n, dtype=bool)
+    keep[1:] = (ends[1:] != ends[:-1]) | (starts[1:] != starts[:-1])
+    return [rows[i] for i in order[keep].tolist()]
+
+
+def has_keyword_rows(derived: DerivedGraph, papers: Mapping[str, int], keywords: Mapping[str, int]) -> list[list[Any]]:
+    return unique([papers[h.paper_id], keywords[h.keyword], float(h.score)] for h in derived.has_keyword)
+
+
+def similar_rows(derived: DerivedGraph, papers: Mapping[str, int], keywords: Mapping[str, int]) -> list[list[Any]]:
+    return unique(similar_row(e, papers) for e in derived.similar)
+
+
+def shares_rows(derived: DerivedGraph, papers: Mapping[str, int], keywords: Mapping[str, int]) -> list[list[Any]]:
+    return unique(shares_row(e, papers) for e in derived.shares_keywords)
+
+
+def cites_rows(derived: DerivedGraph, papers: Mapping[str, int], keywords: Mapping[str, int]) -> list[list[Any]]:
+    return unique([papers[e.source], papers[e.target]] for e in derived.cites)
+
+
+#: Unique rows ``[start node, end node, props...]`` of each kind, sorted by end node.
+ROWS: dict[str, Callable[[DerivedGraph, Mapping[str, int], Mapping[str, int]], list[list[Any]]]] = {
+    "HAS_KEYWORD": has_keyword_rows,
+    "SIMILAR_TO": similar_rows,
+    "SHARES_KEYWORDS": shares_rows,
+    "CITES": cites_rows,
+}
+KINDS = tuple(ROWS)
+
+
+def derived_rows(
+    derived: DerivedGraph, papers: Mapping[str, int], keywords: Mapping[str, int]
+) -> tuple[list[list[Any]], ...]:
+    """The rows of every kind (:data:`ROWS`), in :data:`KINDS` order."""
+    return tuple(ROWS[kind](derived, papers, keywords) for kind in KINDS)
+
+
+def diff(stored: Iterable[tuple[Any, ...]], wanted: list[list[Any]]) -> tuple[list[int], list[list[Any]], list[list[Any]]]:
+    """What turns the ``stored`` edges (``[start, end, rel id, props...]``) into
+    the ``wanted`` ones (``[start, end, props...]``, unique): relationship ids to
+    delete, ``[rel id, props...]`` to update, rows to create (in ``wanted`` order)."""
+    by_pair: dict[tuple[int, int], tuple[Any, ...]] = {}
+    delete: list[int] = []
+    for row in stored:
+        key = (row[0], row[1])
+        if key in by_pair:  # a duplicate edge: keep one
+            delete.append(row[2])
+        else:
+            by_pair[key] = row
+    update: list[list[Any]] = []
+    create: list[list[Any]] = []
+    for row in wanted:
+        old = by_pair.pop((row[0], row[1]), None)
+        if old is None:
+            create.append(row)
+        elif old[3:] != tuple(row[2:]):
+            update.append([old[2], *row[2:]])
+    delete.extend(old[2] for old in by_pair.values())
+    return sorted(delete), update, create
