@@ -15,7 +15,7 @@ import time
 import neo4j
 import pytest
 
-from graph.stores.neo4j_query import MAX_NESTING, plan_refusal
+from graph.stores.neo4j_readonly import MAX_NESTING, plan_refusal
 from tests.api_support import AUTH, assert_error, client_for, load_tiny_graph
 
 pytestmark = pytest.mark.neo4j
@@ -136,7 +136,7 @@ def test_nesting_inside_strings_does_not_count(neo):
 
 
 def test_long_operator_chain_is_400_naming_the_token_limit(neo):
-    from graph.stores.neo4j_query import MAX_TOKENS
+    from graph.stores.neo4j_readonly import MAX_TOKENS
 
     with client_for(neo) as client:
         r = client.post("/cypher", json={"query": "RETURN " + "1+" * 2000 + "1"}, headers=AUTH)
@@ -145,7 +145,7 @@ def test_long_operator_chain_is_400_naming_the_token_limit(neo):
 
 
 def test_too_long_query_is_400_naming_the_limit(neo):
-    from graph.stores.neo4j_query import MAX_QUERY_CHARS, size_refusal
+    from graph.stores.neo4j_readonly import MAX_QUERY_CHARS, size_refusal
 
     long_query = "RETURN 1" + " " * MAX_QUERY_CHARS
     assert f"limit of {MAX_QUERY_CHARS}" in size_refusal(long_query)

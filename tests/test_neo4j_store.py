@@ -28,7 +28,7 @@ from graph.models import (
     SimilarEdge,
 )
 from graph.stores.neo4j import Neo4jStore
-from graph.stores.neo4j_query import plan_refusal, strip_literals, text_refusal
+from graph.stores.neo4j_readonly import plan_refusal, strip_literals, text_refusal
 
 pytestmark = pytest.mark.neo4j
 

@@ -324,7 +324,7 @@ def _neo4j_conf(s: Settings) -> str:
         f"server.directories.lib={s.lib}",
         "dbms.usage_report.enabled=false",
         # LOAD CSV from files is off; 5.26 Community has no setting for http(s) URLs:
-        # /cypher refuses the LoadCSV plan operator (graph/stores/neo4j_query.py).
+        # /cypher refuses the LoadCSV plan operator (graph/stores/neo4j_readonly.py).
         "dbms.security.allow_csv_import_from_file_urls=false",
         # A dev/test server needs no transaction-log history beyond recovery: the
         # default (2 days) kept 1.1 GB of logs after one hepth build.

@@ -80,7 +80,7 @@ from graph.stores.base import (
 )
 from graph.stores import neo4j_rows as conv
 from graph.stores.neo4j_writer import parallel_writes, run_consume
-from graph.stores.neo4j_query import plan_refusal, size_refusal, text_refusal, to_json
+from graph.stores.neo4j_readonly import plan_refusal, size_refusal, text_refusal, to_json
 
 __all__ = ["Neo4jStore"]
 
@@ -610,7 +610,7 @@ class Neo4jStore(GraphStore):
         token: str | None = None,
     ) -> CypherResult:
         """Run a power user's read-only query; see the module docstring of
-        :mod:`graph.stores.neo4j_query` for what is refused and why.
+        :mod:`graph.stores.neo4j_readonly` for what is refused and why.
 
         Rows are read until ``max_rows`` rows or ``max_bytes`` bytes of JSON, then
         reading stops (``truncated``, ``truncated_by``). ``token`` is put in the
