@@ -82,7 +82,7 @@ def bench(name: str, runs: int, *, rebuild: bool, screenshot: Path | None) -> li
     """The overview and the largest community's page of one corpus."""
     from tests.browser import chromium
     from viz.data import GraphSnapshot, community_data, overview_data
-    from viz.model import PageData
+    from viz.page_model import PageData
     from viz.pages import ApiLinks
     from viz.render import render_page
 

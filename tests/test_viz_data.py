@@ -1,4 +1,4 @@
-"""viz.model, viz.build, viz.data: what each page draws, exact answers on the tiny hand-made graph."""
+"""viz.page_model, viz.build, viz.data: what each page draws, exact answers on the tiny hand-made graph."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from tests.viz_support import (
 )
 from viz.build import community_map, paper_graph
 from viz.data import EdgeIndex, GraphSnapshot, community_data, overview_data, paper_data
-from viz.model import EdgeData, NodeData, choose_level, display_title
+from viz.page_model import EdgeData, NodeData, choose_level, display_title
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Pure builders of page data: papers, the community map, ego networks.
 
 Data in, data out: stored papers, edges and communities become a
-:class:`~viz.model.PageData`. No store, no HTML.
+:class:`~viz.page_model.PageData`. No store, no HTML.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 from graph.errors import param_error
 from graph.models import Community
 from graph.stores.base import StoredPaper
-from viz.model import (
+from viz.page_model import (
     EDGE_BUDGET,
     EDGE_KINDS,
     MAP_BUDGET,

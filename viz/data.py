@@ -2,7 +2,7 @@
 
 :class:`GraphSnapshot` reads every paper (with keywords and scores),
 community and edge once; :func:`overview_data`, :func:`community_data` and
-:func:`paper_data` turn it into :class:`~viz.model.PageData` with the pure
+:func:`paper_data` turn it into :class:`~viz.page_model.PageData` with the pure
 builders of :mod:`viz.build`. :func:`paper_data` can also read a single ego
 network straight from the store.
 """
@@ -19,7 +19,7 @@ from graph.models import Community, DerivedGraph
 from graph.stores.base import GraphStore, Neighbor, StoredPaper
 from graph.related import Work, backbone, derivative_works, prior_works, related_papers, subgroups
 from viz.build import REASON_WORDS, community_map, paper_graph, related_graph
-from viz.model import (
+from viz.page_model import (
     BACKBONE_PER_NODE,
     COMMUNITY_LABELS,
     COMMUNITY_NODES,

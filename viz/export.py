@@ -30,7 +30,7 @@ import networkx as nx
 
 from graph.errors import param_error
 from viz.data import GraphSnapshot
-from viz.model import display_title
+from viz.page_model import display_title
 from viz.render import community_color
 
 __all__ = [

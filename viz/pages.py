@@ -23,7 +23,7 @@ from urllib.parse import quote
 from graph.errors import param_error
 from graph.stores.base import GraphStore
 from viz.data import GraphSnapshot, community_data, overview_data, paper_data
-from viz.model import (COMMUNITY_NODES, MAP_BUDGET, NODE_BUDGET, RELATED_PAPERS, PageData,
+from viz.page_model import (COMMUNITY_NODES, MAP_BUDGET, NODE_BUDGET, RELATED_PAPERS, PageData,
                        display_title)
 from viz.render import data_chunk, page_payload, render_page, vis_assets
 

@@ -24,7 +24,7 @@ from urllib.parse import quote, urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from viz.model import EDGE_KINDS, NodeData, PageData
+from viz.page_model import EDGE_KINDS, NodeData, PageData
 
 __all__ = [
     "Links",

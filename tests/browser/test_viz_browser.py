@@ -19,7 +19,7 @@ from tests.browser import chromium
 from tests.browser.conftest import DATASETS, build_store, serve
 from tests.viz_support import A, B, D, F, H, XSS
 from viz.data import GraphSnapshot, community_data, overview_data, paper_data
-from viz.model import PageData
+from viz.page_model import PageData
 from viz.pages import write_site
 
 
