@@ -294,13 +294,22 @@ def build(
     return _build_write(store, derived, ids, params, started, t0, batch_size, progress)
 
 
-def _build_compute(store: GraphStore, params, progress: Progress,
-                   parallel: bool | None = None) -> tuple[DerivedGraph, list[str]]:
+def _build_compute(store: GraphStore, params, progress: Progress, parallel: bool | None = None, *,
+                   papers: Sequence[Paper] | None = None) -> tuple[DerivedGraph, list[str]]:
+    """The derived graph and the sorted paper ids: of the stored papers, or of
+    ``papers`` when they are all the papers the store holds (``citegraph run`` on
+    an empty store), with the reference index the store builds from them."""
     from graph.edges import build_derived
+    from graph.stores.base import index_references
 
-    papers = list(store.iter_papers())
-    progress("load papers", len(papers), len(papers))
-    derived = build_derived(papers, store.reference_index(), params, progress=progress, parallel=parallel)
+    if papers is None:
+        papers = list(store.iter_papers())
+        progress("load papers", len(papers), len(papers))
+        index = store.reference_index()
+    else:
+        index = index_references((p.id, p.doi, p.arxiv_id, p.extra.get("source_id"))
+                                 for p in sorted(papers, key=lambda p: p.id))
+    derived = build_derived(papers, index, params, progress=progress, parallel=parallel)
     return derived, sorted({p.id for p in papers})
 
 
@@ -490,17 +499,15 @@ def run(
     (:func:`graph.stores.base.index_references`), instead of writing them
     first and reading them back. The paper writes (SQLite's on the other core,
     Neo4j's on the server) and the build's tokenising then run side by side.
+    Without the fork, the papers are written first, and still built from memory.
 
     Nothing of the build is written before every paper is: if the paper
     writes fail, their error is raised and the derived graph is not written
     (the papers written so far stay; running again writes the rest). If the
     build fails, the papers are still all written (the ingest completes), then
-    the build's error is raised. ``overlap`` False (or a store with papers)
-    runs the two steps one after the other.
+    the build's error is raised. A store with papers already runs
+    :func:`ingest` then :func:`build_and_analyze`.
     """
-    from graph.edges import build_derived
-    from graph.stores.base import index_references
-
     build_params, analyze_params = _run_params(build_params, analyze_params, "run")
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         # Checked here: the forked writer would only report it after the build.
@@ -508,13 +515,21 @@ def run(
     fresh = store.counts().get("papers", 0) == 0
     ordered, report = _ingest_plan(store, paths, format=format, citations=citations, strict=strict,
                                    progress=progress)
-    target = store.reopened() if fresh else None
-    overlap = use_fork(len(ordered), overlap)
-    if not (overlap and target is not None):
+    if not fresh:  # the graph is more than this run's papers: build from the store
         report.papers_written = _write_papers(store, ordered, batch_size, progress)
         _log_ingest(report)
         return (report, *build_and_analyze(store, build_params, analyze_params, batch_size=batch_size,
                                            progress=progress, overlap=overlap))
+    overlap = use_fork(len(ordered), overlap)
+    target = store.reopened() if overlap else None
+    if target is None:  # write, then build from the papers in memory (not read back)
+        report.papers_written = _write_papers(store, ordered, batch_size, progress)
+        _log_ingest(report)
+        started, t0 = _now(), time.perf_counter()
+        derived, ids = _build_compute(store, build_params, progress, papers=ordered)
+        del ordered
+        return (report, *_write_and_analyze(store, derived, ids, build_params, analyze_params, started, t0,
+                                            batch_size=batch_size, progress=progress, overlap=overlap))
 
     started, t0 = _now(), time.perf_counter()
     # No open connection crosses the fork (SQLite's rule for a child that
@@ -527,9 +542,7 @@ def run(
     finally:
         store.open()
     try:
-        index = index_references((p.id, p.doi, p.arxiv_id, p.extra.get("source_id")) for p in ordered)
-        derived = build_derived(ordered, index, build_params, progress=progress)
-        del index
+        derived, ids = _build_compute(store, build_params, progress, None, papers=ordered)
     except BaseException:
         try:  # the ingest completes whatever happened to the build
             writer.result()
@@ -540,7 +553,6 @@ def run(
     report.papers_written = writer.result()
     progress("write papers", len(ordered), len(ordered))
     _log_ingest(report)
-    ids = [p.id for p in ordered]
     del writer, ordered  # the papers (the writer's arguments too) are not needed any more
     return (report, *_write_and_analyze(store, derived, ids, build_params, analyze_params, started, t0,
                                         batch_size=batch_size, progress=progress, overlap=overlap))
