@@ -33,6 +33,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Mapping, Sequence, TypeVar
 
+from api.breaker import BREAKER_SECONDS, CircuitBreaker  # noqa: F401  (BREAKER_SECONDS re-exported)
 from api.explore import recommend, shortest_path
 from api.shaping import (
     _combine,
@@ -50,7 +51,7 @@ from api.shaping import (
 )
 from api.write_lock import WriteLock
 from graph.config import Settings
-from graph.errors import QueryTimeout, StoreUnavailable
+from graph.errors import QueryTimeout
 from graph.models import display_title
 from graph.search import SearchIndex
 from graph.stores.base import CypherResult, GraphStore, store_version
@@ -67,8 +68,6 @@ T = TypeVar("T")
 WARM_QUIET_SECONDS = 2.0
 #: ... but for at most this long (then it fits even on a busy server).
 WARM_MAX_WAIT_SECONDS = 60.0
-#: After a store failure, requests fail fast for this long before the next probe.
-BREAKER_SECONDS = 2.0
 #: How often the corpus version is re-read from the store for cache checks (the
 #: search index, the viz pages): other workers' writes show within this long.
 VERSION_TTL_SECONDS = 2.0
@@ -134,8 +133,7 @@ class GraphService:
         self.settings = settings
         self._opened = opened
         self._open_lock = threading.Lock()
-        self._probe_lock = threading.Lock()
-        self._down_until = 0.0
+        self.breaker = CircuitBreaker()
         self.write_lock = WriteLock(store.data_key())
         self.activity = Activity()
         self._cache_lock = threading.Lock()
@@ -158,29 +156,14 @@ class GraphService:
 
     # -- availability ---------------------------------------------------------
     def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run one store operation with the circuit breaker around it."""
-        now = time.monotonic()
-        probing = False
-        if now < self._down_until:
-            raise StoreUnavailable("store marked down after a recent failure")
-        if self._down_until:
-            # Half-open: one request probes, the others keep failing fast.
-            if not self._probe_lock.acquire(blocking=False):
-                raise StoreUnavailable("store is being probed after a failure")
-            probing = True
-        try:
+        """Run one store operation with the circuit breaker around it (opening
+        the store first if it could not be opened at startup)."""
+
+        def work() -> T:
             self._ensure_open()
-            result = fn(*args, **kwargs)
-        except StoreUnavailable:
-            self._down_until = time.monotonic() + BREAKER_SECONDS
-            raise
-        finally:
-            if probing:
-                self._probe_lock.release()
-        if self._down_until:
-            log.info("store is reachable again")
-            self._down_until = 0.0
-        return result
+            return fn(*args, **kwargs)
+
+        return self.breaker.call(work)
 
     def _ensure_open(self) -> None:
         if self._opened:
