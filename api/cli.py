@@ -500,6 +500,7 @@ def _register_command_modules() -> None:
     cli_server.register(app)
     cli_viz.register(app)
     cli_neo4j.register(app)
+    __import__("api.cli_fetch", fromlist=["register"]).register(app)  # fetch openalex|semanticscholar
 
 
 _register_command_modules()

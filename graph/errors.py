@@ -22,6 +22,7 @@ __all__ = [
     "NotSupported",
     "QueryRefused",
     "QueryTimeout",
+    "FetchFailed",
     "param_error",
 ]
 
@@ -112,3 +113,13 @@ class QueryRefused(CitegraphError, PermissionError):
 
 class QueryTimeout(CitegraphError, TimeoutError):
     """A query ran past its time limit and was cut off (HTTP 408)."""
+
+
+class FetchFailed(CitegraphError, ConnectionError):
+    """A remote source (OpenAlex, Semantic Scholar) kept failing after every retry,
+    or answered something that is not what its API documents (CLI exit code 1)."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
