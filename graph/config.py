@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     citegraph_openalex_url: str = "https://api.openalex.org"
     citegraph_s2_api_key: SecretStr | None = None
     citegraph_s2_url: str = "https://api.semanticscholar.org/graph/v1"
+    #: Retries of a request answered 429/5xx (or not at all), with exponential backoff and jitter.
+    citegraph_fetch_retries: int = Field(5, ge=0, le=20)
     #: Responses of remote sources, one file per request, so a rerun costs no requests.
     citegraph_cache_dir: Path = Field(default_factory=lambda: Path.home() / ".cache" / "citegraph")
 

@@ -46,7 +46,7 @@ def make_source(name: str, settings: Settings, *, use_cache: bool = True, transp
         user_agent += f" (mailto:{settings.citegraph_openalex_mailto})"
     client = HttpClient(transport or UrllibTransport(user_agent=user_agent), cache=cache,
                         min_interval=MIN_INTERVAL[name] if min_interval is None else min_interval,
-                        retry=retry or RetryPolicy(), headers=headers)
+                        retry=retry or RetryPolicy(retries=settings.citegraph_fetch_retries), headers=headers)
     if name == "openalex":
         key = settings.citegraph_openalex_api_key
         return OpenAlexSource(client, base_url=settings.citegraph_openalex_url,
