@@ -19,7 +19,7 @@ down (``server.delay``) to kill a client in the middle of a run.
 from __future__ import annotations
 
 import base64
-import copy
+import functools
 import json
 import threading
 import time
@@ -44,6 +44,7 @@ def _short(url: str) -> str:
     return url.rsplit("/", 1)[-1]
 
 
+@functools.lru_cache(maxsize=1)
 def openalex_corpus() -> list[dict]:
     page = json.loads((FORMATS / "openalex_json" / "peneira_works_page.json").read_text(encoding="utf-8"))
     works = page["results"]
@@ -52,7 +53,8 @@ def openalex_corpus() -> list[dict]:
     referenced = list(dict.fromkeys(r for w in works for r in w.get("referenced_works") or [] if r not in known))
 
     def clone(wid: str, title: str, refs: list[str], year: int) -> dict:
-        work = copy.deepcopy(template)
+        # A shallow copy: the nested objects are shared and never changed.
+        work = dict(template)
         work.update(id=wid, doi=None, title=title, display_name=title, publication_year=year,
                     referenced_works=refs, referenced_works_count=len(refs), cited_by_count=0,
                     abstract_inverted_index={w: [i] for i, w in enumerate(title.lower().split())},
@@ -70,6 +72,7 @@ def openalex_corpus() -> list[dict]:
     return works + extra
 
 
+@functools.lru_cache(maxsize=1)
 def s2_corpus() -> tuple[dict, list[dict], list[dict]]:
     paper = json.loads((FORMATS / "semantic_scholar_json" / "semanticscholar_Paper.json").read_text(encoding="utf-8"))
     refs = [dict(r, references=[]) for r in paper["references"]]
@@ -84,7 +87,7 @@ class ReplayServer:
 
     def __init__(self, *, max_per_page: int = 200) -> None:
         self.max_per_page = max_per_page
-        self.works = openalex_corpus()
+        self.works = list(openalex_corpus())
         self.seed, self.refs, self.citers = s2_corpus()
         self.papers = [self.seed, *self.refs, *self.citers]
         self.by_pid = {p["paperId"]: p for p in self.papers}
