@@ -18,6 +18,7 @@ __all__ = [
     "PaperNotFound",
     "CommunityNotFound",
     "KeywordNotFound",
+    "AuthorNotFound",
     "StoreUnavailable",
     "NotSupported",
     "QueryRefused",
@@ -97,6 +98,12 @@ class KeywordNotFound(NotFound):
     def __init__(self, name: str) -> None:
         super().__init__(f"No keyword {name!r}.")
         self.name = name
+
+
+class AuthorNotFound(NotFound):
+    def __init__(self, author_id: str) -> None:
+        super().__init__(f"No author with id {author_id!r}.")
+        self.author_id = author_id
 
 
 class StoreUnavailable(CitegraphError, ConnectionError):
