@@ -27,7 +27,7 @@ from typing import Iterable
 
 from graph.models import Paper
 
-__all__ = ["Author", "Venue", "Authorship", "authorship", "author_id", "venue_id", "normalize_name"]
+__all__ = ["Author", "Venue", "Authorship", "AuthorInfo", "VenueInfo", "authorship", "author_id", "venue_id", "normalize_name"]
 
 _ORCID = re.compile(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dXx])")
 _ISSN = re.compile(r"^(\d{4})-?(\d{3}[\dXx])$")
@@ -46,6 +46,24 @@ class Venue:
     id: str
     name: str
     issn: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorInfo:
+    """An author as the stores list it: with the number of papers (or of shared papers)."""
+
+    id: str
+    name: str
+    orcid: str | None
+    papers: int
+
+
+@dataclass(frozen=True, slots=True)
+class VenueInfo:
+    id: str
+    name: str
+    issn: str | None
+    papers: int
 
 
 @dataclass(frozen=True)
