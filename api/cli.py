@@ -500,7 +500,8 @@ def _register_command_modules() -> None:
     cli_server.register(app)
     cli_viz.register(app)
     cli_neo4j.register(app)
-    __import__("api.cli_fetch", fromlist=["register"]).register(app)  # fetch openalex|semanticscholar
+    from api import cli_fetch  # fetch openalex|semanticscholar
+    cli_fetch.register(app)
 
 
 _register_command_modules()
