@@ -160,3 +160,19 @@ def test_authors_and_venues_endpoints(store):
         venues = client.get("/venues", params={"q": "memoirs"}).json()
         assert venues["total"] == 1 and venues["items"][0] == {
             "id": "issn:1234-567X", "name": "Scientific Memoirs", "issn": "1234-567X", "papers": 2}
+
+
+def test_openalex_orcids_and_issns_give_author_and_venue_identity():
+    from graph.ingest.readers import iter_papers
+    from graph.models import Paper
+    from tests.fetch_replay import FORMATS
+
+    papers = [p for p in iter_papers(FORMATS / "openalex_json" / "peneira_works_page.json") if isinstance(p, Paper)]
+    rows = authorship(papers)
+    # The sample's first work: authorships 2 and 3 have ORCIDs, the first has none.
+    first = papers[0]
+    assert first.extra["orcids"] == ";0000-0002-6186-1619;0000-0002-9562-4734"
+    ids = [a for a, p, _ in rows.wrote if p == first.id]
+    assert ids[0].startswith("name:") and ids[1:] == ["orcid:0000-0002-6186-1619", "orcid:0000-0002-9562-4734"]
+    assert ("issn:1827-1987" in {v.id for v in rows.venues}) and all(
+        v.issn for v in rows.venues if v.id.startswith("issn:"))
