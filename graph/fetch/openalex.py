@@ -115,8 +115,11 @@ class OpenAlexSource:
         results = [w for w in data["results"] if isinstance(w, dict)]
         meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
         cursor = meta.get("next_cursor")
-        # The last page has next_cursor null; an empty page ends the list too.
-        return Page(results, cursor if results and isinstance(cursor, str) and cursor else None)
+        # The list ends with a null next_cursor on an empty page; a page shorter than
+        # meta.per_page is the last one too, which saves that extra request per job.
+        per_page = meta.get("per_page")
+        short = isinstance(per_page, int) and not isinstance(per_page, bool) and len(results) < per_page
+        return Page(results, cursor if results and not short and isinstance(cursor, str) and cursor else None)
 
     # --- records --------------------------------------------------------------------
     def record_id(self, record: dict[str, Any]) -> str | None:
