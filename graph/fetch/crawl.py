@@ -22,7 +22,7 @@ import logging
 import os
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Protocol
 
@@ -87,7 +87,6 @@ class FetchReport:
     complete: bool = False
     stopped_at_max: bool = False
     seconds: float = 0.0
-    pending: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
