@@ -123,6 +123,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     install_security(app, settings)
 
     from api.routers import admin, communities, cypher, export, health, keywords, papers, path, rankings, search, viz
+    from api.routers import authors as authors_router
 
     app.include_router(health.router)
     # Writes first: POST /papers must not be shadowed by GET /papers/{paper_id:path}.
@@ -133,6 +134,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.include_router(rankings.router)
     app.include_router(path.router)
     app.include_router(keywords.router)
+    app.include_router(authors_router.router)  # /authors, /venues
     app.include_router(cypher.router)
     app.include_router(export.router)
     app.include_router(viz.router)

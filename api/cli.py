@@ -389,6 +389,8 @@ def _register_command_modules() -> None:
     cli_server.register(app)
     cli_viz.register(app)
     cli_neo4j.register(app)
+    from api import cli_fetch  # fetch openalex|semanticscholar
+    cli_fetch.register(app)
 
 
 _register_command_modules()

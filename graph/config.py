@@ -48,6 +48,19 @@ class Settings(BaseSettings):
     citegraph_port: int = Field(8000, ge=1, le=65535)
     citegraph_batch_size: int = Field(5000, ge=1, le=1_000_000)
 
+    # `citegraph fetch`: remote sources (graph/fetch). The e-mail puts OpenAlex calls in
+    # its polite pool; the keys raise the sources' rate limits. Base URLs are settable
+    # so tests (and mirrors) can stand in for the real services.
+    citegraph_openalex_mailto: str | None = None
+    citegraph_openalex_api_key: SecretStr | None = None
+    citegraph_openalex_url: str = "https://api.openalex.org"
+    citegraph_s2_api_key: SecretStr | None = None
+    citegraph_s2_url: str = "https://api.semanticscholar.org/graph/v1"
+    #: Retries of a request answered 429/5xx (or not at all), with exponential backoff and jitter.
+    citegraph_fetch_retries: int = Field(5, ge=0, le=20)
+    #: Responses of remote sources, one file per request, so a rerun costs no requests.
+    citegraph_cache_dir: Path = Field(default_factory=lambda: Path.home() / ".cache" / "citegraph")
+
     @field_validator("citegraph_api_key")
     @classmethod
     def _key_not_blank(cls, value: SecretStr | None) -> SecretStr | None:

@@ -18,10 +18,12 @@ __all__ = [
     "PaperNotFound",
     "CommunityNotFound",
     "KeywordNotFound",
+    "AuthorNotFound",
     "StoreUnavailable",
     "NotSupported",
     "QueryRefused",
     "QueryTimeout",
+    "FetchFailed",
     "param_error",
 ]
 
@@ -98,6 +100,12 @@ class KeywordNotFound(NotFound):
         self.name = name
 
 
+class AuthorNotFound(NotFound):
+    def __init__(self, author_id: str) -> None:
+        super().__init__(f"No author with id {author_id!r}.")
+        self.author_id = author_id
+
+
 class StoreUnavailable(CitegraphError, ConnectionError):
     """The store cannot be reached (HTTP 503, CLI exit code 3)."""
 
@@ -112,3 +120,13 @@ class QueryRefused(CitegraphError, PermissionError):
 
 class QueryTimeout(CitegraphError, TimeoutError):
     """A query ran past its time limit and was cut off (HTTP 408)."""
+
+
+class FetchFailed(CitegraphError, ConnectionError):
+    """A remote source (OpenAlex, Semantic Scholar) kept failing after every retry,
+    or answered something that is not what its API documents (CLI exit code 1)."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason

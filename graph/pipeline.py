@@ -17,6 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+from graph.authors import authorship
 from graph.errors import BadRecord, StrictModeError, param_error
 from graph.forked import ForkedCall, use_fork
 from graph.models import DerivedGraph, Paper, RunRecord, merge_papers
@@ -231,6 +232,7 @@ def _write_papers(store: GraphStore, ordered: Sequence[Paper], batch_size: int, 
         chunk = ordered[start : start + batch_size]
         written += store.upsert_papers(chunk, batch_size=batch_size)
         progress("write papers", start + len(chunk), len(ordered))
+    store.replace_authorship(authorship(store.iter_papers()))  # Author/Venue nodes of every stored paper
     return written
 
 

@@ -58,3 +58,18 @@ def test_citation_recipes_return_rows_where_there_are_citations(neo4j_store):
         found[recipe.title] = len(result.rows)
     cites = {t: n for t, n in found.items() if "cit" in t.lower()}
     assert cites and all(n > 0 for n in cites.values()), found
+
+
+def test_coauthorship_recipe_returns_the_pairs_of_a_graph_with_authors(neo4j_store):
+    from graph.authors import authorship
+    from tests.test_authors import PAPERS
+
+    neo4j_store.upsert_papers(PAPERS)
+    neo4j_store.replace_authorship(authorship(PAPERS))
+    recipe = next(r for r in RECIPES if r.title.lower().startswith("16. co-authors"))
+    result = neo4j_store.cypher(recipe.query, recipe.parameters, timeout=30.0, max_rows=1000)
+    pairs = [tuple(row[:3]) for row in result.rows]
+    # p1: Lovelace (ORCID) + Babbage; p2: Somerville + lovelace (no ORCID: another node); p3: Babbage + Somerville.
+    # Each pair once, ordered by author id (name:... before orcid:...).
+    assert sorted(pairs) == sorted([("Charles Babbage", "Ada Lovelace", 1), ("Charles Babbage", "Mary Somerville", 1),
+                                    ("ada lovelace", "Mary Somerville", 1)])

@@ -110,12 +110,36 @@ def openalex_record(work: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(refs, list):
             raise _Bad(f"'referenced_works' must be a list, got {type(refs).__name__}")
         record["references"] = [short_id(ref, "referenced_works") for ref in refs]
+    _author_ids(work, record)
     for key in ("type", "language"):
         if isinstance(work.get(key), str):
             record[key] = work[key]
     if isinstance(work.get("cited_by_count"), int):
         record["cited_by_count"] = work["cited_by_count"]
     return record
+
+
+def _author_ids(work: dict[str, Any], record: dict[str, Any]) -> None:
+    """ORCIDs (``orcids``: ``;``-joined in author order, blank when unknown) and the
+    source's ISSN-L (``issn``), kept as scalar extras for the Author and Venue nodes
+    (graph.authors)."""
+    authorships = work.get("authorships")
+    if isinstance(authorships, list):
+        orcids = []
+        for item in authorships:
+            author = item.get("author") if isinstance(item, dict) else None
+            orcid = author.get("orcid") if isinstance(author, dict) else None
+            name = author.get("display_name") if isinstance(author, dict) else None
+            if name is None and isinstance(item, dict):
+                name = item.get("raw_author_name")
+            if isinstance(name, str) and name.strip():  # aligned with record["authors"]
+                orcids.append(orcid.rsplit("/", 1)[-1] if isinstance(orcid, str) else "")
+        if any(orcids):
+            record["orcids"] = ";".join(orcids)
+    location = work.get("primary_location")
+    source = location.get("source") if isinstance(location, dict) else None
+    if isinstance(source, dict) and isinstance(source.get("issn_l"), str):
+        record["issn"] = source["issn_l"]
 
 
 def openalex_to_paper(work: dict[str, Any], where: str) -> Paper | BadRecord:

@@ -26,12 +26,15 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass, field, replace
 from itertools import islice
-from typing import Any, Iterable, Iterator, Literal, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal, Mapping, NamedTuple
 
 from graph.models import AnalysisResult, Community, DerivedGraph, Paper, PaperScores, RunRecord
-from graph.errors import InvalidParameter, param_error
+from graph.errors import InvalidParameter, NotSupported, param_error
 from graph.models import normalize_arxiv, normalize_doi
 from graph.process import gc_paused  # noqa: F401  (re-exported for the stores)
+
+if TYPE_CHECKING:  # graph.authors imports graph.models only; no cycle, but no runtime need either
+    from graph.authors import AuthorInfo, Authorship, VenueInfo
 
 __all__ = [
     "gc_paused",
@@ -337,6 +340,32 @@ class GraphStore(abc.ABC):
     def keyword_papers(self, name: str, *, limit: int = 50, offset: int = 0) -> list[tuple[str, float]]:
         """``(paper_id, score)`` of papers having the keyword, by score descending.
         Raises KeywordNotFound."""
+
+    # -- authors and venues (issue 24; derived from the papers at ingest) ----------
+    def replace_authorship(self, rows: "Authorship") -> None:
+        """Replace every Author and Venue node and their WROTE / PUBLISHED_IN edges
+        (one derived set from all papers, see :func:`graph.authors.authorship`)."""
+        raise NotSupported(f"{type(self).__name__} does not store authors")
+
+    def list_authors(self, *, q: str = "", limit: int = 50, offset: int = 0) -> tuple[int, list["AuthorInfo"]]:
+        """``(total, page)`` of authors whose normalised name contains ``q``
+        (normalised too), by paper count descending, then name, then id."""
+        raise NotSupported(f"{type(self).__name__} does not store authors")
+
+    def get_author(self, author_id: str) -> tuple["AuthorInfo", list[tuple[str, int]]]:
+        """The author and ``(paper_id, position)`` of their papers, newest first
+        (then by id). Raises AuthorNotFound."""
+        raise NotSupported(f"{type(self).__name__} does not store authors")
+
+    def coauthors(self, author_id: str, *, limit: int = 50) -> list[tuple["AuthorInfo", int]]:
+        """Co-authors with the number of papers shared, most shared first (then name,
+        id); ``AuthorInfo.papers`` is the co-author's own paper count."""
+        raise NotSupported(f"{type(self).__name__} does not store authors")
+
+    def list_venues(self, *, q: str = "", limit: int = 50, offset: int = 0) -> tuple[int, list["VenueInfo"]]:
+        """``(total, page)`` of venues whose normalised name contains ``q``, by paper
+        count descending, then name, then id."""
+        raise NotSupported(f"{type(self).__name__} does not store venues")
 
     def map_papers(self) -> list[MapPaper]:
         """Every paper as the map draws it, by PageRank descending (missing last),

@@ -57,6 +57,7 @@ from graph.errors import (
 )
 from graph.models import AnalysisResult, Community, DerivedGraph, Paper, RunRecord
 from graph.models import CitationEdge, Keyword, KeywordScore, SharedKeywordsEdge, SimilarEdge
+from graph.stores.neo4j_authors import Neo4jAuthorsMixin
 from graph.stores import cypher as cq
 from graph.stores.base import (
     EDGE_COUNT_KEYS,
@@ -127,7 +128,7 @@ _UNAVAILABLE_CODES = ("DatabaseUnavailable", "DatabaseNotFound", "General.OutOfM
                       "Security.Unauthorized", "Security.CredentialsExpired")
 
 
-class Neo4jStore(GraphStore):
+class Neo4jStore(Neo4jAuthorsMixin, GraphStore):
     """A :class:`~graph.stores.base.GraphStore` on Neo4j 5 (Community or Enterprise).
 
     Parameters

@@ -42,6 +42,7 @@ from graph.models import (
 from graph.stores import sqlite_queries as Q
 from graph.stores.base import GraphStore, KeywordInfo, check_level, MapPaper, index_references, Metric, Neighbor, Relation, SortKey, StoredPaper, edge_key, gc_paused
 from graph.stores.base import check_choice, check_int, check_page, chunks, unsendable
+from graph.stores.sqlite_authors import SQLiteAuthorsMixin
 from graph.stores.sqlite_schema import DERIVED_INDEXES, PRAGMAS, SCORE_INDEXES, create_schema
 
 __all__ = ["SQLiteStore"]
@@ -64,7 +65,7 @@ _PK = itemgetter(0, 1)
 _LAST = itemgetter(-1)
 
 
-class SQLiteStore(GraphStore):
+class SQLiteStore(SQLiteAuthorsMixin, GraphStore):
     """:class:`~graph.stores.base.GraphStore` over one SQLite file.
 
     Parameters

@@ -264,6 +264,7 @@ ORDER BY score DESC, paper_id ASC LIMIT ? OFFSET ?
 """
 
 CLEAR_TABLES = (
+    "wrote", "published_in", "authors", "venues",
     "has_keyword", "similar_to", "shares_keywords", "cites", "keywords", "communities", "papers", "runs",
     "meta",
 )

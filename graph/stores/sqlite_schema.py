@@ -19,7 +19,9 @@ __all__ = ["SCHEMA_VERSION", "PRAGMAS", "DDL", "DERIVED_INDEXES", "SCORE_INDEXES
 #: an insert trigger (the migration drops the trigger).
 #: 3: communities have a ``level`` and a ``parent`` and papers a ``subcommunity``
 #: (the topic hierarchy, issue 20); the migration adds the columns.
-SCHEMA_VERSION = 3
+#: 4: authors and venues (issue 24): tables ``authors``, ``wrote``, ``venues``,
+#: ``published_in``; the migration creates them (empty until the next ingest fills them).
+SCHEMA_VERSION = 4
 
 #: Per-connection settings (``journal_mode=WAL`` also persists in the file).
 PRAGMAS = (
@@ -164,6 +166,39 @@ DDL = (
     ) WITHOUT ROWID
     """,
     _IDX["cites_target"],
+    # -- authors and venues (schema 4): derived from the papers, replaced whole ----
+    """
+    CREATE TABLE IF NOT EXISTS authors (
+        id    TEXT PRIMARY KEY,
+        name  TEXT NOT NULL,
+        orcid TEXT,
+        key   TEXT NOT NULL
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS wrote (
+        author_id TEXT NOT NULL REFERENCES authors(id) ON DELETE CASCADE,
+        paper_id  TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+        position  INTEGER NOT NULL,
+        PRIMARY KEY (author_id, paper_id)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX IF NOT EXISTS wrote_paper ON wrote(paper_id, author_id)",
+    """
+    CREATE TABLE IF NOT EXISTS venues (
+        id   TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        issn TEXT,
+        key  TEXT NOT NULL
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS published_in (
+        paper_id TEXT PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE,
+        venue_id TEXT NOT NULL REFERENCES venues(id) ON DELETE CASCADE
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX IF NOT EXISTS published_in_venue ON published_in(venue_id)",
     # -- full-text index over title + abstract (external content = papers) --------
     """
     CREATE VIRTUAL TABLE IF NOT EXISTS papers_fts USING fts5(
