@@ -32,7 +32,7 @@ _JSON = typer.Option(False, "--json", help="Print the report as JSON.")
 
 def _run(source_name: str, out: Path, query: Optional[str], doi: Optional[List[str]], expand: str, hops: int,
          max_records: int, no_cache: bool, as_json: bool) -> None:
-    from api.cli import errors_to_exit_codes, progress_bar, settings
+    from api.cli_common import errors_to_exit_codes, progress_bar, settings
     from graph.fetch import crawl, make_source
 
     cfg = settings()
