@@ -22,9 +22,8 @@ from graph.models import (
     KeywordScore,
     Paper,
     SharedKeywordsEdge,
-    normalize_arxiv,
-    normalize_doi,
 )
+from graph.ingest.identity import resolve_reference  # the one rule of reference names
 from graph.forked import ForkedCall, can_fork
 from graph.similarity import DEFAULT_MIN_SCORE, METHODS, SimilarPairs, similar_pairs
 from graph.stores.base import gc_paused
@@ -208,36 +207,6 @@ def shares_keywords_edges(
         )
     logger.info("shares_keywords_edges: papers=%d keywords=%d edges=%d", len(ids), len(vocab), len(edges))
     return edges
-
-
-def resolve_reference(reference: str, index: Mapping[str, str]) -> str | None:
-    """The paper id a raw reference names, or None.
-
-    Tries the reference as given, then its normalised DOI (``doi:`` prefixed and
-    bare), then its normalised arXiv id (``arxiv:`` prefixed and bare).
-
-    >>> index = {"doi:10.1000/x": "doi:10.1000/x", "arxiv:hep-th/9901001": "arxiv:hep-th/9901001"}
-    >>> resolve_reference("https://doi.org/10.1000/X", index), resolve_reference("hep-th/9901001v2", index)
-    ('doi:10.1000/x', 'arxiv:hep-th/9901001')
-    """
-    ref = reference.strip()
-    if not ref:
-        return None
-    found = index.get(ref)
-    if found is not None:
-        return found
-    doi = normalize_doi(ref)
-    if doi:
-        found = index.get(f"doi:{doi}") or index.get(doi)
-        if found is not None:
-            return found
-    else:
-        arxiv = normalize_arxiv(ref)
-        if arxiv:
-            found = index.get(f"arxiv:{arxiv}") or index.get(arxiv)
-            if found is not None:
-                return found
-    return None
 
 
 def citation_edges(

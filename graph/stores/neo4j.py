@@ -599,6 +599,24 @@ class Neo4jStore(GraphStore):
             raise KeywordNotFound(name)
         return [(r["id"], float(r["score"])) for r in rows[0]["papers"]]
 
+    def keyword_holders(self, names: Iterable[str]) -> dict[str, list[str]]:
+        wanted = sorted({str(n) for n in names})
+        out: dict[str, list[str]] = {}
+        for start in range(0, len(wanted), _PAGE * 5):
+            for rec in self._rows(cq.KEYWORD_HOLDERS, names=wanted[start : start + _PAGE * 5]):
+                if rec["ids"]:
+                    out[rec["name"]] = list(rec["ids"])
+        return dict(sorted(out.items()))
+
+    def paper_keywords(self, ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        wanted = sorted({str(i) for i in ids})
+        out: dict[str, tuple[str, ...]] = {}
+        for start in range(0, len(wanted), _PAGE * 5):
+            for rec in self._rows(cq.KEYWORDS_OF_PAPERS, ids=wanted[start : start + _PAGE * 5]):
+                if rec["keywords"]:
+                    out[rec["id"]] = tuple(rec["keywords"])
+        return dict(sorted(out.items()))
+
     # -- read-only Cypher ----------------------------------------------------
     def cypher(
         self,

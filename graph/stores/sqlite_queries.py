@@ -258,6 +258,11 @@ SELECT name, df FROM keywords WHERE substr(name, 1, ?) = ? ORDER BY df DESC, nam
 
 KEYWORD_EXISTS = "SELECT 1 FROM keywords WHERE name = ?"
 
+KEYWORD_HOLDERS = """
+SELECT keyword, paper_id FROM has_keyword
+WHERE keyword IN (SELECT value FROM json_each(?)) ORDER BY keyword, paper_id
+"""
+
 KEYWORD_PAPERS = """
 SELECT paper_id, score FROM has_keyword WHERE keyword = ?
 ORDER BY score DESC, paper_id ASC LIMIT ? OFFSET ?
