@@ -394,18 +394,21 @@ def join_stored(store: Any, papers: Iterable[Paper]) -> StoredJoin:
     but whose normalised title is joins that stored paper when
     :func:`same_paper_possible`; the stored record wins, the new one fills gaps.
 
-    ``store`` needs ``get_papers`` and ``ids_by_title_key`` (three batched reads,
+    ``store`` needs ``get_papers`` and ``title_key_ids`` (three batched reads,
     whatever the number of papers).
     """
     papers = list(papers)
     stored = store.get_papers(p.id for p in papers)
-    by_title = store.ids_by_title_key({p.title_key for p in papers if p.title_key and p.id not in stored})
-    candidates = store.get_papers(set(by_title.values())) if by_title else {}
+    by_title = store.title_key_ids({p.title_key for p in papers if p.title_key and p.id not in stored})
+    candidates = store.get_papers({pid for ids in by_title.values() for pid in ids}) if by_title else {}
     resolved: dict[str, Paper] = {}
     renamed: dict[str, str] = {}
     for paper in papers:
-        stored_id = by_title.get(paper.title_key) if paper.id not in stored and paper.title_key else None
-        if stored_id and stored_id != paper.id and same_paper_possible(candidates[stored_id], paper):
+        titled = by_title.get(paper.title_key, ()) if paper.id not in stored and paper.title_key else ()
+        # The first stored paper (smallest id) that may be this one.
+        stored_id = next((pid for pid in titled if pid in candidates and same_paper_possible(candidates[pid], paper)),
+                         None)
+        if stored_id and stored_id != paper.id:
             renamed[paper.id] = stored_id
             paper = replace(paper, id=stored_id)
         resolved[paper.id] = merge_papers(resolved[paper.id], paper) if paper.id in resolved else paper

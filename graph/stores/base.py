@@ -174,6 +174,11 @@ class GraphStore(abc.ABC):
         An empty key never matches."""
 
     @abc.abstractmethod
+    def title_key_ids(self, keys: Iterable[str]) -> dict[str, list[str]]:
+        """Map normalized titles to every id stored with them (sorted): distinct
+        papers can share a title. An empty key never matches."""
+
+    @abc.abstractmethod
     def reference_index(self) -> dict[str, str]:
         """Every way a reference may name a stored paper, mapped to its id: the id,
         the DOI (bare and ``doi:``-prefixed), the arXiv id, and ``extra['source_id']``."""

@@ -258,6 +258,14 @@ class Neo4jStore(GraphStore):
                 out.setdefault(rec["key"], rec["id"])  # rows come ordered: smallest id wins
         return out
 
+    def title_key_ids(self, keys: Iterable[str]) -> dict[str, list[str]]:
+        wanted = sorted({k for k in keys if k})
+        out: dict[str, list[str]] = {}
+        for start in range(0, len(wanted), _PAGE * 5):
+            for rec in self._rows(cq.IDS_BY_TITLE_KEY, keys=wanted[start : start + _PAGE * 5]):
+                out.setdefault(rec["key"], []).append(rec["id"])  # rows come ordered by key, id
+        return out
+
     def reference_index(self) -> dict[str, str]:
         # Ordered by id: on a name shared by two papers the smaller id wins.
         return index_references(

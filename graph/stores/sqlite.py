@@ -175,6 +175,13 @@ class SQLiteStore(GraphStore):
         with self._read() as conn:
             return dict(conn.execute(Q.IDS_BY_TITLE_KEY, (_json(sorted({str(k) for k in keys})),)).fetchall())
 
+    def title_key_ids(self, keys: Iterable[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        with self._read() as conn:
+            for key, pid in conn.execute(Q.TITLE_KEY_IDS, (_json(sorted({str(k) for k in keys})),)):
+                out.setdefault(key, []).append(pid)
+        return out
+
     def reference_index(self) -> dict[str, str]:
         with self._read() as conn:
             return index_references(conn.execute(Q.REFERENCE_ROWS).fetchall())

@@ -50,6 +50,12 @@ WHERE title_key IN (SELECT value FROM json_each(?)) AND title_key <> ''
 GROUP BY title_key
 """
 
+TITLE_KEY_IDS = """
+SELECT title_key, id FROM papers
+WHERE title_key IN (SELECT value FROM json_each(?)) AND title_key <> ''
+ORDER BY title_key, id
+"""
+
 REFERENCE_ROWS = """
 SELECT id, doi, arxiv_id,
        CASE WHEN json_type(extra, '$.source_id') IN ('text', 'integer', 'real')
