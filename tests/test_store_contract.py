@@ -192,7 +192,7 @@ def test_reference_index_names_every_alias(store):
     store.upsert_papers(PAPERS)
     assert store.reference_index() == {
         "p1": "p1", "10.1000/gnn": "p1", "doi:10.1000/gnn": "p1", "S1": "p1",
-        "p2": "p2", "2101.00001": "p2",
+        "p2": "p2", "2101.00001": "p2", "arxiv:2101.00001": "p2",
         "p3": "p3", "p4": "p4", "p5": "p5",
     }
 
