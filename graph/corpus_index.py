@@ -15,6 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from graph.ingest.identity import paper_names, reference_names, resolve_reference
+from graph.ingest.references import CitedWork, ReferenceIndex, parse_cited_reference
 from graph.models import Paper
 
 __all__ = ["CorpusIndex"]
@@ -48,6 +49,8 @@ class CorpusIndex:
         self.term_df = np.zeros(0, dtype=np.int64)
         self.citing: dict[str, set[str]] = {}
         self.names: dict[str, str] = {}
+        self.works = ReferenceIndex()  # papers as citable works (author, year, source)
+        self.cited_works: dict[tuple[str, int], dict[CitedWork, set[str]]] = {}
         self._tf = sp.csr_matrix((0, 0), dtype=np.float64)
         self._pending: list[tuple[list[int], list[float]]] = []
         self._recent: dict[str, Counter[str]] = {}
@@ -76,7 +79,10 @@ class CorpusIndex:
             self.n_text += 1 if phrases else 0
             for name in _reference_names(paper):
                 self.citing.setdefault(name, set()).add(paper.id)
+            for work in _cited_works(paper):
+                self.cited_works.setdefault((work.author, work.year), {}).setdefault(work, set()).add(paper.id)
             self._name(paper)
+            self.works.add_work(paper)
             self._append_row(paper)
 
     def _name(self, paper: Paper) -> None:
@@ -88,8 +94,20 @@ class CorpusIndex:
                 self.names[name] = paper.id
 
     def resolve(self, reference: str) -> str | None:
-        """The indexed paper a reference names (exact names), or None."""
-        return resolve_reference(reference, self.names)
+        """The indexed paper a reference names (by name, else as a cited work), or None."""
+        found = resolve_reference(reference, self.names)
+        if found is None:
+            work = parse_cited_reference(reference)
+            found = self.works.resolve_work(work) if work is not None else None
+        return found
+
+    def citing_as_work(self, paper: Paper) -> set[str]:
+        """Indexed papers whose free-text references resolve to ``paper`` as a cited work."""
+        out: set[str] = set()
+        for work, citers in self.cited_works.get((_author(paper), paper.year), {}).items():
+            if citers and self.works.resolve_work(work) == paper.id:
+                out |= citers
+        return out
 
     def _forget(self, old: Paper | None, row: int) -> None:
         self._flush()
@@ -104,6 +122,8 @@ class CorpusIndex:
             self.n_text -= 1 if phrases else 0
             for name in _reference_names(old):
                 self.citing.get(name, set()).discard(old.id)
+            for work in _cited_works(old):
+                self.cited_works.get((work.author, work.year), {}).get(work, set()).discard(old.id)
 
     def _append_row(self, paper: Paper) -> None:
         from graph.text import analyze
@@ -212,6 +232,23 @@ class CorpusIndex:
 def _reference_names(paper: Paper) -> set[str]:
     """Every name the references of a paper may mean (graph.ingest.identity.reference_names)."""
     return {name for ref in paper.references for name in reference_names(ref)}
+
+
+def _cited_works(paper: Paper) -> list[CitedWork]:
+    """The free-text references of a paper that name no one by an id."""
+    out = []
+    for ref in paper.references:
+        if len(reference_names(ref)) == 1:  # no DOI, arXiv or other id in it
+            work = parse_cited_reference(ref)
+            if work is not None:
+                out.append(work)
+    return out
+
+
+def _author(paper: Paper) -> str:
+    from graph.ingest.identity import first_author_key
+
+    return first_author_key(paper)
 
 
 def _phrase_counts(paper: Paper, max_n: int) -> Counter[str]:

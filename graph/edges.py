@@ -214,8 +214,10 @@ def citation_edges(
 ) -> tuple[list[CitationEdge], int]:
     """CITES: ``source`` cites ``target``, both papers of ``papers``.
 
-    Each distinct reference of a paper is resolved through ``reference_index``
-    (:func:`resolve_reference`; a reference equal to a paper id always resolves).
+    Each distinct reference of a paper is resolved by
+    :class:`graph.ingest.references.ReferenceIndex` over the papers and
+    ``reference_index`` (any id a paper carries, then a free-text cited reference by
+    first author, year and source; a reference equal to a paper id always resolves).
     A reference that names no paper of ``papers`` is counted as unresolved; one
     naming the citing paper itself is dropped; several naming the same paper
     make one edge.
@@ -242,11 +244,16 @@ def citation_edges(
     n = len(order)
     codes: list[int] = []
     unresolved = 0
+    # Names first (any id a paper carries), then free-text cited references by
+    # author, year and source: graph.ingest.references.
+    from graph.ingest.references import ReferenceIndex
+
+    index = ReferenceIndex(papers, reference_index)
     for paper in papers:
         source = rank[paper.id] * n
         for ref in dict.fromkeys(paper.references):
             stripped = ref.strip()
-            target = stripped if stripped in in_graph else resolve_reference(ref, reference_index)
+            target = stripped if stripped in in_graph else index.resolve(ref)
             if target is None or target not in in_graph:
                 unresolved += 1
             elif target != paper.id:

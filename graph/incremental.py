@@ -276,6 +276,9 @@ def _derive(store: GraphStore, new: Sequence[Paper], index: CorpusIndex, params:
             for citing in index.citing.get(name, ()):
                 if citing != p.id:
                     cites.add((citing, p.id))
+        for citing in index.citing_as_work(p):
+            if citing != p.id:
+                cites.add((citing, p.id))
 
     return DerivedGraph(
         keywords=tuple(keywords),
