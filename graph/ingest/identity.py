@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
@@ -232,10 +233,12 @@ def paper_aliases(paper: Paper) -> list[str]:
     """
     out: dict[str, None] = {}
     given = given_id(paper)
-    if given is not None:
+    if given is not None and given[:1] in "Ww":  # the one given-id form we recognise: an OpenAlex W-id
         typed = external_id(given)
         if typed:
             out[typed] = None
+    if not paper.extra:
+        return list(out)
     for kind, keys in EXTRA_ID_KEYS.items():
         for key in keys:
             value = paper.extra.get(key)
@@ -281,12 +284,23 @@ def _names(pid: str, doi: str | None, arxiv: str | None, given: Any, aliases: It
 
 
 def reference_names(reference: str) -> list[str]:
+    """The names a reference string may mean, strongest first: see :func:`_reference_names`.
+
+    >>> reference_names("https://doi.org/10.1000/X")
+    ['https://doi.org/10.1000/X', 'doi:10.1000/x', '10.1000/x']
+    """
+    # A reference is often cited by many papers: its names are computed once.
+    return list(_reference_names(reference))
+
+
+@lru_cache(maxsize=1 << 18)
+def _reference_names(reference: str) -> tuple[str, ...]:
     """The names a reference string may mean, strongest first: as given, then its
     normalised DOI (``doi:`` and bare), arXiv id (``arxiv:`` and bare), or typed
     external id; for a free-text cited reference, the DOI written inside it.
 
-    >>> reference_names("https://doi.org/10.1000/X")
-    ['https://doi.org/10.1000/X', 'doi:10.1000/x', '10.1000/x']
+    >>> _reference_names("https://doi.org/10.1000/X")
+    ('https://doi.org/10.1000/X', 'doi:10.1000/x', '10.1000/x')
     >>> reference_names("hep-th/9901001v2")
     ['hep-th/9901001v2', 'arxiv:hep-th/9901001', 'hep-th/9901001']
     >>> reference_names("Smith J, 2001, PHYS REV D, V64, P1, DOI 10.1103/PhysRevD.64.1")[1:]
@@ -294,29 +308,29 @@ def reference_names(reference: str) -> list[str]:
     """
     ref = reference.strip()
     if not ref:
-        return []
+        return ()
     out = [ref]
     if _DOI_START.match(ref):
         doi = normalize_doi(ref)
         if doi:
             out += [f"doi:{doi}", doi]
-            return out
+            return tuple(out)
     typed = external_id(ref)
     if typed:
         out.append(typed)
         if typed.startswith("openalex:"):
             out.append(typed.split(":", 1)[1])
-        return out
+        return tuple(out)
     arxiv = normalize_arxiv(ref) if (_ARXIV_START.match(ref) or len(ref) <= 40) else None
     if arxiv:
         out += [f"arxiv:{arxiv}", arxiv]
-        return out
+        return tuple(out)
     match = _DOI_IN_TEXT.search(ref)
     if match:
         doi = normalize_doi(match.group(1))
         if doi:
             out += [f"doi:{doi}", doi]
-    return out
+    return tuple(out)
 
 
 def index_references(rows: Iterable[tuple[str, str | None, str | None, Any]]) -> dict[str, str]:
@@ -362,7 +376,7 @@ def resolve_reference(reference: str, index: Mapping[str, str]) -> str | None:
     >>> resolve_reference("https://doi.org/10.1000/X", index), resolve_reference("hep-th/9901001v2", index)
     ('doi:10.1000/x', 'arxiv:hep-th/9901001')
     """
-    for name in reference_names(reference):
+    for name in _reference_names(reference):
         found = index.get(name)
         if found is not None:
             return found

@@ -195,20 +195,18 @@ class ReferenceIndex:
         self.names: dict[str, str] = index_papers(papers)
         for name, pid in (names or {}).items():
             self.names.setdefault(name, pid)
-        self.works: dict[tuple[str, int], list[_Work]] = {}
-        for paper in sorted(papers, key=lambda p: p.id):
+        self.works: dict[tuple[str, int], dict[str, _Work]] = {}
+        for paper in papers:
             self.add_work(paper)
 
     def add_work(self, paper: Paper) -> None:
-        """Index a paper as a citable work (first-author surname, year, venue, volume, page)."""
+        """Index a paper as a citable work (first-author surname, year, venue, volume,
+        page); a paper indexed again replaces its earlier entry."""
         author = first_author_key(paper)
         if not author or paper.year is None:
             return
-        bucket = self.works.setdefault((author, paper.year), [])
-        bucket[:] = [w for w in bucket if w.paper_id != paper.id]
-        bucket.append(_Work(paper.id, _words(paper.venue), _extra_number(paper, VOLUME_KEYS),
-                            _extra_number(paper, PAGE_KEYS)))
-        bucket.sort()
+        self.works.setdefault((author, paper.year), {})[paper.id] = _Work(
+            paper.id, _words(paper.venue), _extra_number(paper, VOLUME_KEYS), _extra_number(paper, PAGE_KEYS))
 
     def resolve(self, reference: str) -> str | None:
         """The id of the paper ``reference`` names, or None."""
@@ -221,7 +219,7 @@ class ReferenceIndex:
     def resolve_work(self, work: CitedWork) -> str | None:
         """The one paper a cited work can be (author + year, then source, volume,
         page), or None when none or several can."""
-        found = {w.paper_id for w in self.works.get((work.author, work.year), ())
+        found = {w.paper_id for w in self.works.get((work.author, work.year), {}).values()
                  if _source_matches(work.source, w.source)
                  and not (work.volume and w.volume and work.volume != w.volume)
                  and not (work.page and w.page and work.page != w.page)}
@@ -229,6 +227,8 @@ class ReferenceIndex:
 
 
 def _extra_number(paper: Paper, keys: Sequence[str]) -> str | None:
+    if not paper.extra:
+        return None
     for key in keys:
         value = paper.extra.get(key)
         if value is not None:
