@@ -14,7 +14,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from graph.ingest.identity import paper_names, reference_names, resolve_reference
+from graph.ingest.identity import first_author_key, paper_names, reference_names, resolve_reference
 from graph.ingest.references import CitedWork, ReferenceIndex, parse_cited_reference
 from graph.models import Paper
 
@@ -104,7 +104,7 @@ class CorpusIndex:
     def citing_as_work(self, paper: Paper) -> set[str]:
         """Indexed papers whose free-text references resolve to ``paper`` as a cited work."""
         out: set[str] = set()
-        for work, citers in self.cited_works.get((_author(paper), paper.year), {}).items():
+        for work, citers in self.cited_works.get((first_author_key(paper), paper.year), {}).items():
             if citers and self.works.resolve_work(work) == paper.id:
                 out |= citers
         return out
@@ -243,12 +243,6 @@ def _cited_works(paper: Paper) -> list[CitedWork]:
             if work is not None:
                 out.append(work)
     return out
-
-
-def _author(paper: Paper) -> str:
-    from graph.ingest.identity import first_author_key
-
-    return first_author_key(paper)
 
 
 def _phrase_counts(paper: Paper, max_n: int) -> Counter[str]:

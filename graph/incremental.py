@@ -1,7 +1,9 @@
 """Incremental writes: add papers and derive their edges against the stored corpus.
 
-``POST /papers`` must not rebuild the whole graph. :func:`add_papers` writes the
-new (or merged) records, then computes, for those papers only:
+``POST /papers`` must not rebuild the whole graph. :func:`add_papers` merges the
+records by the identity rules ``citegraph ingest`` uses (:mod:`graph.ingest.identity`:
+duplicates among them, then the stored papers they name), writes them, then
+computes, for those papers only:
 
 - their **keywords**, scored by TF-IDF against the corpus as
   :func:`graph.text.extract_keywords` does (same candidates, same idf formula,
@@ -17,15 +19,17 @@ new (or merged) records, then computes, for those papers only:
 and merges them into the store with :meth:`GraphStore.add_derived`. Edges among
 old papers are left alone (a stored paper's top-k list is not recomputed: the new
 paper joins it as an extra neighbour); communities and scores change with the
-next analyze. The :class:`CorpusIndex` is the part that costs O(corpus): build it
-once and keep it (the API service does), it is updated in place by each add.
+next analyze. The :class:`~graph.corpus_index.CorpusIndex` (pure, in its own
+module) is the part that costs O(corpus): build it once and keep it (the API
+service does), it is updated in place by each add. The store is read in batches
+(``keyword_holders``, ``paper_keywords``), never once per keyword or paper.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Sequence
 
 from graph.corpus_index import CorpusIndex
 from graph.errors import InvalidParameter, param_error
@@ -140,9 +144,6 @@ def params_from_last_build(store: GraphStore) -> IncrementalParams:
             log.warning("last build params not usable for incremental adds; using defaults")
             break
     return IncrementalParams()
-
-
-# --- corpus statistics ----------------------------------------------------------------
 
 
 # --- the add ------------------------------------------------------------------------------
