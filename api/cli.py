@@ -141,7 +141,7 @@ def main_options(
 
 def _by_rule(report) -> str:
     """`` (doi 3, title 1)``: merges per identity rule (docs/identity.md), or ""."""
-    used = [f"{rule} {n}" for rule, n in getattr(report, "merges", {}).items() if n]
+    used = [f"{rule} {n}" for rule, n in report.merges.items() if n]
     return f" ({', '.join(used)})" if used else ""
 
 
