@@ -67,13 +67,19 @@ def main_options(
 # --- ingest / build / analyze / run ----------------------------------------------
 
 
+def _by_rule(report) -> str:
+    """`` (doi 3, title 1)``: merges per identity rule (docs/identity.md), or ""."""
+    used = [f"{rule} {n}" for rule, n in report.merges.items() if n]
+    return f" ({', '.join(used)})" if used else ""
+
+
 def _print_ingest(report, as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2))
         return
     typer.echo(
         f"ingested {report.records} records from {len(report.files)} file(s): "
-        f"{report.papers_written} papers written, {report.duplicates} duplicates merged, "
+        f"{report.papers_written} papers written, {report.duplicates} duplicates merged{_by_rule(report)}, "
         f"{report.citation_pairs} citation pairs ({report.citations_unknown} with an unknown citing paper), "
         f"{len(report.problems)} problem(s)"
     )

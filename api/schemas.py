@@ -402,7 +402,7 @@ class PaperIn(BaseModel):
                            description="No control, format (zero-width, bidi) or separator characters.")
     title: str = Field("", max_length=5_000)
     abstract: str = Field("", max_length=100_000)
-    authors: list[str] | str = Field(default_factory=list, description="A list, or one string split on ';' or ' and '.")
+    authors: list[str] | str = Field(default_factory=list, description="A list, or one string split on ';' (else on ' and '), as ingest reads files.")
     year: int | None = Field(None, ge=0, le=3000)
     venue: str | None = Field(None, max_length=1_000)
     doi: str | None = Field(None, max_length=500)

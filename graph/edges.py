@@ -22,9 +22,8 @@ from graph.models import (
     KeywordScore,
     Paper,
     SharedKeywordsEdge,
-    normalize_arxiv,
-    normalize_doi,
 )
+from graph.ingest.identity import resolve_reference  # the one rule of reference names
 from graph.forked import ForkedCall, use_fork
 from graph.process import gc_paused
 from graph.similarity import DEFAULT_MIN_SCORE, METHODS, SimilarPairs, similar_pairs
@@ -210,43 +209,15 @@ def shares_keywords_edges(
     return edges
 
 
-def resolve_reference(reference: str, index: Mapping[str, str]) -> str | None:
-    """The paper id a raw reference names, or None.
-
-    Tries the reference as given, then its normalised DOI (``doi:`` prefixed and
-    bare), then its normalised arXiv id (``arxiv:`` prefixed and bare).
-
-    >>> index = {"doi:10.1000/x": "doi:10.1000/x", "arxiv:hep-th/9901001": "arxiv:hep-th/9901001"}
-    >>> resolve_reference("https://doi.org/10.1000/X", index), resolve_reference("hep-th/9901001v2", index)
-    ('doi:10.1000/x', 'arxiv:hep-th/9901001')
-    """
-    ref = reference.strip()
-    if not ref:
-        return None
-    found = index.get(ref)
-    if found is not None:
-        return found
-    doi = normalize_doi(ref)
-    if doi:
-        found = index.get(f"doi:{doi}") or index.get(doi)
-        if found is not None:
-            return found
-    else:
-        arxiv = normalize_arxiv(ref)
-        if arxiv:
-            found = index.get(f"arxiv:{arxiv}") or index.get(arxiv)
-            if found is not None:
-                return found
-    return None
-
-
 def citation_edges(
     papers: Sequence[Paper], reference_index: Mapping[str, str]
 ) -> tuple[list[CitationEdge], int]:
     """CITES: ``source`` cites ``target``, both papers of ``papers``.
 
-    Each distinct reference of a paper is resolved through ``reference_index``
-    (:func:`resolve_reference`; a reference equal to a paper id always resolves).
+    Each distinct reference of a paper is resolved by
+    :class:`graph.ingest.references.ReferenceIndex` over the papers and
+    ``reference_index`` (any id a paper carries, then a free-text cited reference by
+    first author, year and source; a reference equal to a paper id always resolves).
     A reference that names no paper of ``papers`` is counted as unresolved; one
     naming the citing paper itself is dropped; several naming the same paper
     make one edge.
@@ -273,11 +244,16 @@ def citation_edges(
     n = len(order)
     codes: list[int] = []
     unresolved = 0
+    # Names first (any id a paper carries), then free-text cited references by
+    # author, year and source: graph.ingest.references.
+    from graph.ingest.references import ReferenceIndex
+
+    index = ReferenceIndex(papers, reference_index)
     for paper in papers:
         source = rank[paper.id] * n
         for ref in dict.fromkeys(paper.references):
             stripped = ref.strip()
-            target = stripped if stripped in in_graph else resolve_reference(ref, reference_index)
+            target = stripped if stripped in in_graph else index.resolve(ref)
             if target is None or target not in in_graph:
                 unresolved += 1
             elif target != paper.id:

@@ -57,6 +57,8 @@ class IngestReport:
     citation_pairs: int = 0
     citations_unknown: int = 0
     problems: list[str] = field(default_factory=list)
+    #: Records merged into an earlier one, per rule (graph.ingest.dedup.MERGE_RULES).
+    merges: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {
@@ -67,6 +69,7 @@ class IngestReport:
             "merged_with_stored": self.merged_with_stored,
             "citation_pairs": self.citation_pairs,
             "citations_unknown": self.citations_unknown,
+            "merges": self.merges,
             "problems": self.problems,
         }
 
@@ -137,6 +140,7 @@ def read_inputs(
                 progress("read", report.records, 0)
     deduped = deduplicate(raw)
     report.duplicates = deduped.duplicates
+    report.merges = dict(deduped.merges)
     for message in deduped.conflicts[:20]:  # first wins; say what was dropped
         log.warning("duplicate records: %s", message)
     if len(deduped.conflicts) > 20:
@@ -201,25 +205,13 @@ def _ingest_plan(
             + report.problems[0]
         )
 
-    # Identity across runs: a paper whose id is not stored yet but whose
-    # normalized title is, joins that stored paper, unless the two carry
-    # different DOIs or arXiv ids (distinct papers can share a title).
-    from graph.ingest.dedup import same_paper_possible
+    # Identity across runs: the one rule of graph.ingest.identity (POST /papers
+    # joins the store by it too).
+    from graph.ingest.identity import join_stored
 
-    stored = store.get_papers(p.id for p in papers)
-    by_title = store.ids_by_title_key({p.title_key for p in papers if p.title_key and p.id not in stored})
-    candidates = store.get_papers(set(by_title.values()))
-    resolved: dict[str, Paper] = {}
-    for paper in papers:
-        stored_id = by_title.get(paper.title_key) if paper.id not in stored and paper.title_key else None
-        if stored_id and stored_id != paper.id and same_paper_possible(candidates[stored_id], paper):
-            paper = replace(paper, id=stored_id)
-        resolved[paper.id] = merge_papers(resolved[paper.id], paper) if paper.id in resolved else paper
-
-    stored.update(candidates)
-    stored = {pid: stored[pid] for pid in resolved if pid in stored}
-    report.merged_with_stored = len(stored)
-    merged = {pid: merge_papers(stored[pid], p) if pid in stored else p for pid, p in resolved.items()}
+    joined = join_stored(store, papers)
+    report.merged_with_stored = len(joined.previous)
+    merged = joined.papers
 
     if pairs:
         _attach_citations(store, merged, pairs, report)

@@ -192,7 +192,7 @@ def test_reference_index_names_every_alias(store):
     store.upsert_papers(PAPERS)
     assert store.reference_index() == {
         "p1": "p1", "10.1000/gnn": "p1", "doi:10.1000/gnn": "p1", "S1": "p1",
-        "p2": "p2", "2101.00001": "p2",
+        "p2": "p2", "2101.00001": "p2", "arxiv:2101.00001": "p2",
         "p3": "p3", "p4": "p4", "p5": "p5",
     }
 
@@ -547,6 +547,22 @@ def test_keyword_papers(loaded):
     assert loaded.keyword_papers("graph") == [("p1", 0.9), ("p3", 0.5), ("p2", 0.3)]
     assert loaded.keyword_papers("graph", limit=1, offset=1) == [("p3", 0.5)]
     assert loaded.keyword_papers("graph", offset=5) == []
+
+
+def test_batched_keyword_reads(loaded):
+    """One read for the holders of many keywords and the keywords of many papers
+    (an incremental add used to read them one by one)."""
+    assert loaded.keyword_holders(["graph", "community", "nope"]) == {
+        "community": ["p2", "p4"], "graph": ["p1", "p2", "p3"]}
+    assert loaded.paper_keywords(["p1", "p4", "nope"]) == {
+        "p1": ("graph", "graph neural network", "citation"), "p4": ("bridge", "community")}
+    assert loaded.keyword_holders([]) == {} and loaded.paper_keywords([]) == {}
+
+
+def test_title_key_ids_lists_every_paper_of_a_title(store):
+    store.upsert_papers([P1, Paper(id="p0", title="Graph Neural Networks for citation analysis!", year=1990), P2])
+    assert store.title_key_ids([P1.title_key, P2.title_key, "nope", ""]) == {
+        P1.title_key: ["p0", "p1"], P2.title_key: ["p2"]}
 
 
 # -- errors ----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import urllib.parse
 from typing import Any
 
 from graph.errors import FetchFailed, param_error
+from graph.models import normalize_doi as models_normalize_doi
 from graph.fetch.crawl import Job, Page
 from graph.fetch.http import HttpClient
 
@@ -28,26 +29,20 @@ OR_LIMIT = 50
 #: Top-level work fields asked for: what graph.ingest.openalex reads, plus ids, ORCIDs and ISSNs.
 SELECT = ("id", "doi", "title", "display_name", "publication_year", "publication_date", "ids", "type", "language",
           "authorships", "primary_location", "abstract_inverted_index", "referenced_works", "cited_by_count")
-_DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:")
 
 
 def normalize_doi(value: str) -> str:
-    """A bare, lower-case DOI from the forms people paste.
+    """A bare, lower-case DOI from the forms people paste (graph.models' rule), or an error.
 
     >>> normalize_doi(" https://doi.org/10.1093/MIND/LIX.236.433 ")
     '10.1093/mind/lix.236.433'
-    >>> normalize_doi("doi:10.1/X")
-    '10.1/x'
+    >>> normalize_doi("doi:10.1000/X")
+    '10.1000/x'
     """
-    text = value.strip()
-    for prefix in _DOI_PREFIXES:
-        if text.lower().startswith(prefix):
-            text = text[len(prefix):]
-            break
-    text = text.strip().lower()
-    if not text.startswith("10.") or "/" not in text:
+    doi = models_normalize_doi(value)
+    if not doi:
         raise param_error("doi", "fetch", "a DOI like 10.1234/abc (optionally https://doi.org/...)", value)
-    return text
+    return doi
 
 
 def _short(value: object) -> str | None:

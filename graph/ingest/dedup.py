@@ -1,4 +1,4 @@
-"""Merge records of the same paper: same id, or same normalized title.
+"""Merge records of the same paper, by the rules of :mod:`graph.ingest.identity`.
 
 Pure function over papers, no I/O. The first record wins and later ones fill
 its missing fields (:func:`graph.models.merge_papers`); the output keeps the
@@ -10,9 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Iterable
 
+from graph.ingest.identity import given_id, id_rank, paper_aliases, same_paper_possible
 from graph.models import Paper, merge_papers, normalize_arxiv, normalize_doi
 
-__all__ = ["DedupResult", "deduplicate", "same_paper_possible"]
+__all__ = ["DedupResult", "deduplicate", "same_paper_possible", "MERGE_RULES"]
+
+#: Rules a record can join an earlier one by, in the order they are tried:
+#: the same DOI, arXiv id or other id (``doi``, ``arxiv``, ``id``: the same paper
+#: id), the same external id (``alias``: OpenAlex W-id, PMID, Semantic Scholar id),
+#: the same normalised title with compatible year and first author (``title``).
+MERGE_RULES = ("doi", "arxiv", "id", "alias", "title")
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,22 +29,28 @@ class DedupResult:
     ``conflicts`` says, per merged paper whose records disagree on a field both
     fill (after normalization), which fields and which value was kept: merging
     is first-wins, so the later values are dropped and the user should know.
+    ``merges`` counts the merged records per rule of :data:`MERGE_RULES`;
+    ``placed[i]`` is the index in ``papers`` of the i-th input record.
     """
 
     papers: list[Paper]
     duplicates: int
     conflicts: list[str] = field(default_factory=list, compare=False)
+    merges: dict[str, int] = field(default_factory=dict, compare=False)
+    placed: list[int] = field(default_factory=list, compare=False)
 
 
 def deduplicate(papers: Iterable[Paper]) -> DedupResult:
     """Merge duplicate records into one paper each.
 
-    Two records are the same paper when they have the same id, or the same
-    non-empty normalized title (:attr:`Paper.title_key`) and no conflicting
-    identifier: two different DOIs, or two different arXiv ids (an id given in
-    arXiv form, like ``hep-th/0101055``, counts as one), name two papers that
-    happen to share a title, and they stay apart (hep-th has 54 such, e.g. two
-    different "Introduction to supersymmetry" lecture notes). Other given ids
+    Two records are the same paper when they have the same id (the same DOI,
+    arXiv id or given id), share an external id (:func:`graph.ingest.identity.paper_aliases`),
+    or have the same non-empty normalized title (:attr:`Paper.title_key`) and
+    :func:`~graph.ingest.identity.same_paper_possible` holds: no two different
+    DOIs or arXiv ids (an id given in arXiv form, like ``hep-th/0101055``, counts
+    as one; hep-th has 54 distinct papers sharing a title, e.g. two
+    "Introduction to supersymmetry" lecture notes), years at most one apart and
+    the same first-author surname (missing values never block). Other given ids
     (citation keys, database ids) come from different namespaces in different
     files, so they do not block a title match.
 
@@ -56,35 +69,44 @@ def deduplicate(papers: Iterable[Paper]) -> DedupResult:
     -------
     DedupResult
         ``papers`` in order of first appearance, ``duplicates`` = number of
-        records merged into an earlier one.
+        records merged into an earlier one, ``merges`` per rule.
 
     Examples
     --------
     >>> a = Paper(id="t:1", title="Deep Nets", year=2020)
     >>> b = Paper(id="doi:10.1000/x", title="Deep nets!", doi="10.1000/x", venue="ICML")
     >>> result = deduplicate([a, b])
-    >>> [(p.id, p.year, p.venue) for p in result.papers], result.duplicates
-    ([('doi:10.1000/x', 2020, 'ICML')], 1)
+    >>> [(p.id, p.year, p.venue) for p in result.papers], result.duplicates, result.merges["title"]
+    ([('doi:10.1000/x', 2020, 'ICML')], 1, 1)
     """
     merged: list[Paper] = []
     by_id: dict[str, int] = {}
-    by_title: dict[str, int] = {}
-    duplicates = 0
+    by_title: dict[str, list[int]] = {}
+    by_alias: dict[str, int] = {}
+    merges = dict.fromkeys(MERGE_RULES, 0)
+    placed: list[int] = []
     disagree: dict[int, dict[str, None]] = {}
     for paper in papers:
         title_key = paper.title_key  # computed once: normalizing is the costly part
-        index = by_id.get(paper.id)
-        if index is None and title_key:
-            candidate = by_title.get(title_key)
-            if candidate is not None and same_paper_possible(merged[candidate], paper):
-                index = candidate
+        aliases = paper_aliases(paper)
+        index, rule = by_id.get(paper.id), _id_rule(paper.id)
         if index is None:
-            by_id[paper.id] = len(merged)
+            index = next((by_alias[a] for a in aliases if a in by_alias), None)
+            rule = "alias"
+        if index is None and title_key:
+            index = next((i for i in by_title.get(title_key, ()) if same_paper_possible(merged[i], paper)), None)
+            rule = "title"
+        if index is None:
+            index = by_id[paper.id] = len(merged)
             if title_key:
-                by_title.setdefault(title_key, len(merged))
+                by_title.setdefault(title_key, []).append(index)
+            for alias in aliases:
+                by_alias.setdefault(alias, index)
             merged.append(paper)
+            placed.append(index)
             continue
-        duplicates += 1
+        merges[rule] += 1
+        placed.append(index)
         first = merged[index]
         fields_ = _conflicting_fields(first, paper)
         if fields_:
@@ -93,13 +115,20 @@ def deduplicate(papers: Iterable[Paper]) -> DedupResult:
         merged[index] = combined
         by_id.setdefault(paper.id, index)
         by_id.setdefault(combined.id, index)
+        for alias in aliases:
+            by_alias.setdefault(alias, index)
         if combined.title != first.title and combined.title_key:
-            by_title.setdefault(combined.title_key, index)  # it gained a title
+            by_title.setdefault(combined.title_key, []).append(index)  # it gained a title
     conflicts = [
         f"paper {merged[index].id!r}: its records disagree on {', '.join(names)}; the first record's values are kept"
         for index, names in sorted(disagree.items())
     ]
-    return DedupResult(papers=merged, duplicates=duplicates, conflicts=conflicts)
+    return DedupResult(papers=merged, duplicates=sum(merges.values()), conflicts=conflicts, merges=merges,
+                       placed=placed)
+
+
+def _id_rule(pid: str) -> str:
+    return "doi" if pid.startswith("doi:") else "arxiv" if pid.startswith("arxiv:") else "id"
 
 
 _COMPARED = (
@@ -125,51 +154,12 @@ def _conflicting_fields(first: Paper, second: Paper) -> list[str]:
     return out
 
 
-def same_paper_possible(first: Paper, second: Paper) -> bool:
-    """False when the two records carry different DOIs or different arXiv ids."""
-    for key in (_doi, _arxiv):
-        a, b = key(first), key(second)
-        if a and b and a != b:
-            return False
-    return True
-
-
-# --- identity helpers ------------------------------------------------------------
-
-
-def _doi(paper: Paper) -> str | None:
-    return normalize_doi(paper.doi) or None
-
-
-def _arxiv(paper: Paper) -> str | None:
-    return normalize_arxiv(paper.arxiv_id) or normalize_arxiv(_given_id(paper)) or None
-
-
-def _given_id(paper: Paper) -> str | None:
-    """The id the input gave, if any (hashes and DOI/arXiv ids are derived)."""
-    if _rank(paper.id) == 2:
-        return paper.id
-    source = paper.extra.get("source_id")
-    return str(source) if source is not None else None
-
-
-def _rank(pid: str) -> int:
-    """Strength of an id under the identity rule: lower is stronger."""
-    if pid.startswith("doi:"):
-        return 0
-    if pid.startswith("arxiv:"):
-        return 1
-    if pid.startswith("t:"):
-        return 3
-    return 2
-
-
 def _reidentify(combined: Paper, first: Paper, second: Paper) -> Paper:
     """Give the merged paper the strongest id of its records (ties: the first)."""
-    if _rank(second.id) >= _rank(first.id):
+    if id_rank(second.id) >= id_rank(first.id):
         return combined
     extra = dict(combined.extra)
-    given = _given_id(first)
+    given = given_id(first)
     if given is not None and "source_id" not in extra:
         extra["source_id"] = given
     return replace(combined, id=second.id, extra=extra)

@@ -35,6 +35,8 @@ from graph.process import gc_paused  # noqa: F401  (re-exported for the stores)
 
 if TYPE_CHECKING:  # graph.authors imports graph.models only; no cycle, but no runtime need either
     from graph.authors import AuthorInfo, Authorship, VenueInfo
+# The one rule of reference names (graph.ingest.identity); both stores index with it.
+from graph.ingest.identity import index_references
 
 __all__ = [
     "gc_paused",
@@ -66,35 +68,6 @@ Metric = Literal["pagerank", "degree", "betweenness", "bridge"]
 
 #: Keys of :meth:`GraphStore.counts`, in this order.
 EDGE_COUNT_KEYS = ("HAS_KEYWORD", "SIMILAR_TO", "SHARES_KEYWORDS", "CITES", "IN_COMMUNITY")
-
-
-def index_references(rows: Iterable[tuple[str, str | None, str | None, Any]]) -> dict[str, str]:
-    """:meth:`GraphStore.reference_index` from ``(id, doi, arxiv_id, source_id)``
-    rows ordered by id: where two papers share a name, the smaller id keeps it.
-
-    Both stores build their index with it, and ``citegraph run`` builds the
-    same index from the papers it is writing (see :func:`graph.pipeline.run`).
-
-    >>> index_references([("a", "10.1000/ABC", None, True),
-    ...                   ("b", "https://doi.org/10.1000/abc", "hep-th/9901001v2", 7)])
-    {'10.1000/abc': 'a', 'doi:10.1000/abc': 'a', 'hep-th/9901001': 'b', '7': 'b', 'a': 'a', 'b': 'b'}
-    """
-    index: dict[str, str] = {}
-    ids: list[str] = []
-    for pid, doi, arxiv_id, source_id in rows:
-        ids.append(pid)
-        if doi:
-            bare = normalize_doi(doi) or doi.strip()
-            index.setdefault(bare, pid)
-            index.setdefault(f"doi:{bare}", pid)
-        if arxiv_id:
-            index.setdefault(normalize_arxiv(arxiv_id) or arxiv_id.strip(), pid)
-        # A source id is a string or a number; a flag, a list or an object names nothing.
-        if isinstance(source_id, (str, int, float)) and not isinstance(source_id, bool) and str(source_id).strip():
-            index.setdefault(str(source_id).strip(), pid)
-    # A paper's own id always names that paper, whatever aliases say.
-    index.update(zip(ids, ids))
-    return index
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +188,11 @@ class GraphStore(abc.ABC):
     def ids_by_title_key(self, keys: Iterable[str]) -> dict[str, str]:
         """Map normalized titles (``Paper.title_key``) to the id stored with them.
         An empty key never matches."""
+
+    @abc.abstractmethod
+    def title_key_ids(self, keys: Iterable[str]) -> dict[str, list[str]]:
+        """Map normalized titles to every id stored with them (sorted): distinct
+        papers can share a title. An empty key never matches."""
 
     @abc.abstractmethod
     def reference_index(self) -> dict[str, str]:
@@ -366,6 +344,16 @@ class GraphStore(abc.ABC):
         """``(total, page)`` of venues whose normalised name contains ``q``, by paper
         count descending, then name, then id."""
         raise NotSupported(f"{type(self).__name__} does not store venues")
+
+    @abc.abstractmethod
+    def keyword_holders(self, names: Iterable[str]) -> dict[str, list[str]]:
+        """Ids of the papers holding each stored keyword of ``names`` (sorted); an
+        unknown keyword is left out. One batched read for an incremental add."""
+
+    @abc.abstractmethod
+    def paper_keywords(self, ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """The keywords of each stored paper of ``ids`` (best first); an unknown id
+        is left out. One batched read for an incremental add."""
 
     def map_papers(self) -> list[MapPaper]:
         """Every paper as the map draws it, by PageRank descending (missing last),

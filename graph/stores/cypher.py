@@ -82,6 +82,8 @@ __all__ = [
     "RANKINGS",
     "KEYWORDS",
     "KEYWORD_PAPERS",
+    "KEYWORD_HOLDERS",
+    "KEYWORDS_OF_PAPERS",
     "FULLTEXT_INDEX",
 ]
 
@@ -601,6 +603,18 @@ ORDER BY df DESC, name
 LIMIT $limit
 """
 # One row when the keyword exists (its page of papers in ``papers``), none otherwise.
+KEYWORD_HOLDERS = """
+UNWIND $names AS name
+MATCH (k:Keyword {name: name})
+RETURN name, COLLECT { MATCH (p:Paper)-[:HAS_KEYWORD]->(k) RETURN p.id ORDER BY p.id } AS ids
+"""
+
+KEYWORDS_OF_PAPERS = """
+UNWIND $ids AS id
+MATCH (p:Paper {id: id})
+RETURN id, COLLECT { MATCH (p)-[r:HAS_KEYWORD]->(k:Keyword) RETURN k.name ORDER BY r.score DESC, k.name } AS keywords
+"""
+
 KEYWORD_PAPERS = """
 MATCH (k:Keyword {name: $name})
 RETURN COLLECT {

@@ -263,6 +263,14 @@ class Neo4jStore(Neo4jAuthorsMixin, GraphStore):
                 out.setdefault(rec["key"], rec["id"])  # rows come ordered: smallest id wins
         return out
 
+    def title_key_ids(self, keys: Iterable[str]) -> dict[str, list[str]]:
+        wanted = sorted({k for k in keys if k})
+        out: dict[str, list[str]] = {}
+        for start in range(0, len(wanted), _PAGE * 5):
+            for rec in self._rows(cq.IDS_BY_TITLE_KEY, keys=wanted[start : start + _PAGE * 5]):
+                out.setdefault(rec["key"], []).append(rec["id"])  # rows come ordered by key, id
+        return out
+
     def reference_index(self) -> dict[str, str]:
         # Ordered by id: on a name shared by two papers the smaller id wins.
         return index_references(
@@ -598,6 +606,24 @@ class Neo4jStore(Neo4jAuthorsMixin, GraphStore):
         if not rows:
             raise KeywordNotFound(name)
         return [(r["id"], float(r["score"])) for r in rows[0]["papers"]]
+
+    def keyword_holders(self, names: Iterable[str]) -> dict[str, list[str]]:
+        wanted = sorted({str(n) for n in names})
+        out: dict[str, list[str]] = {}
+        for start in range(0, len(wanted), _PAGE * 5):
+            for rec in self._rows(cq.KEYWORD_HOLDERS, names=wanted[start : start + _PAGE * 5]):
+                if rec["ids"]:
+                    out[rec["name"]] = list(rec["ids"])
+        return dict(sorted(out.items()))
+
+    def paper_keywords(self, ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        wanted = sorted({str(i) for i in ids})
+        out: dict[str, tuple[str, ...]] = {}
+        for start in range(0, len(wanted), _PAGE * 5):
+            for rec in self._rows(cq.KEYWORDS_OF_PAPERS, ids=wanted[start : start + _PAGE * 5]):
+                if rec["keywords"]:
+                    out[rec["id"]] = tuple(rec["keywords"])
+        return dict(sorted(out.items()))
 
     # -- read-only Cypher ----------------------------------------------------
     def cypher(

@@ -177,6 +177,13 @@ class SQLiteStore(SQLiteAuthorsMixin, GraphStore):
         with self._read() as conn:
             return dict(conn.execute(Q.IDS_BY_TITLE_KEY, (_json(sorted({str(k) for k in keys})),)).fetchall())
 
+    def title_key_ids(self, keys: Iterable[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        with self._read() as conn:
+            for key, pid in conn.execute(Q.TITLE_KEY_IDS, (_json(sorted({str(k) for k in keys})),)):
+                out.setdefault(key, []).append(pid)
+        return out
+
     def reference_index(self) -> dict[str, str]:
         with self._read() as conn:
             return index_references(conn.execute(Q.REFERENCE_ROWS).fetchall())
@@ -422,6 +429,20 @@ class SQLiteStore(SQLiteAuthorsMixin, GraphStore):
                 raise KeywordNotFound(name)
             rows = conn.execute(Q.KEYWORD_PAPERS, (name, limit, offset)).fetchall()
         return [(pid, float(score)) for pid, score in rows]
+
+    def keyword_holders(self, names: Iterable[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        with self._read() as conn:
+            for name, pid in conn.execute(Q.KEYWORD_HOLDERS, (_json(sorted({str(n) for n in names})),)):
+                out.setdefault(name, []).append(pid)
+        return out
+
+    def paper_keywords(self, ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        out: dict[str, list[str]] = {}
+        with self._read() as conn:
+            for pid, name in conn.execute(Q.KEYWORDS_OF_PAPERS, (_json(sorted({str(i) for i in ids})),)):
+                out.setdefault(pid, []).append(name)
+        return {pid: tuple(names) for pid, names in out.items()}
 
     # -- internals -----------------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:

@@ -50,6 +50,12 @@ WHERE title_key IN (SELECT value FROM json_each(?)) AND title_key <> ''
 GROUP BY title_key
 """
 
+TITLE_KEY_IDS = """
+SELECT title_key, id FROM papers
+WHERE title_key IN (SELECT value FROM json_each(?)) AND title_key <> ''
+ORDER BY title_key, id
+"""
+
 REFERENCE_ROWS = """
 SELECT id, doi, arxiv_id,
        CASE WHEN json_type(extra, '$.source_id') IN ('text', 'integer', 'real')
@@ -257,6 +263,11 @@ SELECT name, df FROM keywords WHERE substr(name, 1, ?) = ? ORDER BY df DESC, nam
 """
 
 KEYWORD_EXISTS = "SELECT 1 FROM keywords WHERE name = ?"
+
+KEYWORD_HOLDERS = """
+SELECT keyword, paper_id FROM has_keyword
+WHERE keyword IN (SELECT value FROM json_each(?)) ORDER BY keyword, paper_id
+"""
 
 KEYWORD_PAPERS = """
 SELECT paper_id, score FROM has_keyword WHERE keyword = ?
