@@ -127,7 +127,8 @@ def main(argv: list[str]) -> dict:
     ap.add_argument("db", type=Path)
     ap.add_argument("--replay-from", type=int, default=1995)
     ap.add_argument("--last", type=int, default=2003)
-    ap.add_argument("--no-replay", action="store_true")
+    ap.add_argument("--no-replay", action="store_true", help="Only the last-year step.")
+    ap.add_argument("--only-replay", action="store_true", help="Only the replay.")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
     papers, index = load(args.db)
@@ -135,11 +136,21 @@ def main(argv: list[str]) -> dict:
     print(f"{len(papers):,} papers, {undated:,} without a year (left out)")
     out: dict = {"papers": len(papers), "undated": undated}
 
-    # 1. up to last-1, then last added.
-    first, s0 = analyze_upto(papers, index, args.last - 1)
+    if not args.only_replay:
+        out["add_last_year"] = add_last_year(papers, index, args.last)
+    if not args.no_replay:
+        out["replay"] = replay(papers, index, args.replay_from, args.last)
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=1, default=list), encoding="utf-8")
+    return out
+
+
+def add_last_year(papers, index, last: int) -> dict:
+    """Step 1: up to ``last - 1``, then ``last`` added."""
+    first, s0 = analyze_upto(papers, index, last - 1)
     before = members(first)
     next_id = renumber(first, {}, next_id=0)[1].next_id
-    raw, stable, ren, after, changes, s1 = step(papers, index, args.last, before, next_id)
+    raw, stable, ren, after, changes, s1 = step(papers, index, last, before, next_id)
     raw_after = members(raw)
     rows = []
     for level in (0, 1):
@@ -151,7 +162,7 @@ def main(argv: list[str]) -> dict:
             "none": kept_share(before, raw_after, level),
             "oracle": kept_share(before, raw_after, level, oracle(before, raw_after, level)),
         })
-    print(f"\n{args.last - 1} -> {args.last}: {sum(len(m) for lv, m in before.values() if lv == 0):,} earlier papers "
+    print(f"\n{last - 1} -> {last}: {sum(len(m) for lv, m in before.values() if lv == 0):,} earlier papers "
           f"({s0:.0f} s + {s1:.0f} s)")
     print(f"{'level':>5} {'before':>7} {'after':>7} {'stable':>8} {'none':>8} {'oracle':>8}")
     for r in rows:
@@ -165,34 +176,32 @@ def main(argv: list[str]) -> dict:
     for c in moved:
         print(f"  topic {c['id']}: {c['kind']} {c['size_before']} -> {c['size_after']}"
               + (f" from {c['from']}" if c["from"] else "") + (f" into {c['into']}" if c["into"] else ""))
-    out["add_last_year"] = {"rows": rows, "summary": summary, "unexplained": bad, "topic_moves": moved}
+    return {"rows": rows, "summary": summary, "unexplained": bad, "topic_moves": moved}
 
-    # 2. replay.
-    if not args.no_replay:
-        print(f"\nreplay {args.replay_from} -> {args.last}")
-        print(f"{'year':>5} {'papers':>7} {'topics':>6} {'subtop':>6} {'kept0':>7} {'kept1':>7} {'sec':>5}  changes")
-        previous: dict = {}
-        next_id = 0
-        replay = []
-        for year in range(args.replay_from, args.last + 1):
-            _raw, stable, ren, cur, changes, sec = step(papers, index, year, previous, next_id)
-            row = {"year": year, "papers": sum(len(m) for lv, m in cur.values() if lv == 0),
-                   "topics": sum(1 for lv, _ in cur.values() if lv == 0),
-                   "subtopics": sum(1 for lv, _ in cur.values() if lv == 1),
-                   "kept0": kept_share(previous, cur, 0) if previous else None,
-                   "kept1": kept_share(previous, cur, 1) if previous else None,
-                   "summary": summarize(changes), "unexplained": explained(changes, previous, cur),
-                   "seconds": round(sec, 1)}
-            replay.append(row)
-            k0 = f"{row['kept0']:.1%}" if row["kept0"] is not None else "-"
-            k1 = f"{row['kept1']:.1%}" if row["kept1"] is not None else "-"
-            print(f"{year:>5} {row['papers']:>7,} {row['topics']:>6} {row['subtopics']:>6} {k0:>7} {k1:>7} "
-                  f"{sec:>5.0f}  {summary_line(row['summary'])}", flush=True)
-            previous, next_id = cur, ren.next_id
-        out["replay"] = replay
-    if args.json:
-        args.json.write_text(json.dumps(out, indent=1, default=list), encoding="utf-8")
-    return out
+
+def replay(papers, index, start: int, last: int) -> list[dict]:
+    """Step 2: from ``start``, one year added at a time."""
+    print(f"\nreplay {start} -> {last}")
+    print(f"{'year':>5} {'papers':>7} {'topics':>6} {'subtop':>6} {'kept0':>7} {'kept1':>7} {'sec':>5}  changes")
+    previous: dict = {}
+    next_id = 0
+    rows = []
+    for year in range(start, last + 1):
+        _raw, _stable, ren, cur, changes, sec = step(papers, index, year, previous, next_id)
+        row = {"year": year, "papers": sum(len(m) for lv, m in cur.values() if lv == 0),
+               "topics": sum(1 for lv, _ in cur.values() if lv == 0),
+               "subtopics": sum(1 for lv, _ in cur.values() if lv == 1),
+               "kept0": kept_share(previous, cur, 0) if previous else None,
+               "kept1": kept_share(previous, cur, 1) if previous else None,
+               "summary": summarize(changes), "unexplained": explained(changes, previous, cur),
+               "seconds": round(sec, 1)}
+        rows.append(row)
+        k0 = f"{row['kept0']:.1%}" if row["kept0"] is not None else "-"
+        k1 = f"{row['kept1']:.1%}" if row["kept1"] is not None else "-"
+        print(f"{year:>5} {row['papers']:>7,} {row['topics']:>6} {row['subtopics']:>6} {k0:>7} {k1:>7} "
+              f"{sec:>5.0f}  {summary_line(row['summary'])}", flush=True)
+        previous, next_id = cur, ren.next_id
+    return rows
 
 
 if __name__ == "__main__":
