@@ -45,6 +45,18 @@ def stack_order(years: Sequence[int], topics: Sequence[Mapping[str, Any]]) -> li
     return sorted(range(len(topics)), key=key)
 
 
+def _ticks(peak: float) -> list[int]:
+    """Round tick values up to ``peak``: steps of 1, 2 or 5 times a power of ten.
+
+    >>> _ticks(3312)
+    [1000, 2000, 3000]
+    """
+    raw = peak / 5
+    power = 10 ** max(0, len(str(int(raw))) - 1)
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    return list(range(step, int(peak) + 1, step))
+
+
 def _e(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
@@ -128,8 +140,7 @@ def timeline_html(
     for i in range(0, n, step):
         axis.append(f'<text x="{x(i):.1f}" y="{_H - _BOTTOM + 20}" text-anchor="middle" class="tick">'
                     f'{int(years[i])}</text>')
-    for frac in (0.25, 0.5, 0.75, 1.0):
-        v = round(peak * frac)
+    for v in _ticks(peak):
         axis.append(f'<line x1="{_LEFT}" y1="{y(v):.1f}" x2="{_W - _RIGHT}" y2="{y(v):.1f}" class="grid"/>'
                     f'<text x="{_LEFT - 6}" y="{y(v):.1f}" text-anchor="end" dominant-baseline="middle" '
                     f'class="tick">{v:,}</text>')
@@ -139,6 +150,9 @@ def timeline_html(
             f"Dark lines: bursts (Kleinberg, s={params.get('s', '?')}, γ={params.get('gamma', '?')}).")
     if undated:
         note += f" {undated:,} papers without a year are not drawn."
+    if n > 1 and totals[-1] * 2 < totals[-2]:
+        note += (f" {years[-1]} has {totals[-1]:,} papers, under half of {years[-2]}'s {totals[-2]:,}: "
+                 "probably a year not yet complete in this corpus, not a collapse of the field.")
     nonce = secrets.token_urlsafe(16)
     csp = (f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; img-src data:; "
            "base-uri 'none'; form-action 'none'")
