@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from graph.analysis.changelog import changelog, summarize, summary_line
@@ -95,3 +97,17 @@ def test_analyze_records_its_changelog_with_the_run(store):
         else:
             assert c["size_after"] - c["size_before"] == c["delta"]
     assert {c["id"] for c in second["changes"]} == now | before
+
+
+def test_cli_analyze_prints_the_changes(tmp_path):
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    runner = CliRunner()
+    env = {"CITEGRAPH_STORE": "embedded", "CITEGRAPH_DB": str(tmp_path / "s.db")}
+    seeds = sorted(str(p) for p in SEEDS.glob("*.txt"))[:1]
+    assert runner.invoke(app, ["run", *seeds], env=env).exit_code == 0
+    out = runner.invoke(app, ["analyze"], env=env)
+    assert out.exit_code == 0, out.output
+    assert re.search(r"^changes: topics: \d+ same", out.output, re.MULTILINE), out.output
