@@ -138,6 +138,9 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.include_router(cypher.router)
     app.include_router(export.router)
     app.include_router(viz.router)
+    from api.routers import time as time_routes
+
+    app.include_router(time_routes.router)
     from api.frontdoor import CountRequests, HeadAsGet, install_front_door
 
     install_front_door(app)

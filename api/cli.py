@@ -204,6 +204,9 @@ def analyze(
         report = _do_analyze(store, params, cfg.citegraph_batch_size)
     typer.echo(f"analyzed in {report.seconds:.1f}s: {report.communities} communities, "
                f"modularity {report.modularity:.3f}")
+    from graph.analysis.changelog import summary_line
+
+    typer.echo("changes: " + summary_line(report.params.get("changes_summary") or {}))
 
 
 @app.command()

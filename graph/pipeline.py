@@ -375,7 +375,24 @@ def _stable(store: GraphStore, result):
     next_id = max((int((run.params.get("stable_ids") or {}).get("next_id", 0))
                    for run in store.runs(limit=STABLE_ID_RUNS) if run.kind == "analyze"), default=0)
     stable, _ = renumber(result, previous, next_id=next_id)
-    return stable
+    return _with_changes(stable, previous)
+
+
+def _with_changes(result, previous):
+    """``result`` with its changelog against ``previous`` in its params
+    (``changes`` per community, ``changes_summary`` counts per level and kind;
+    :mod:`graph.analysis.changelog`): stored with the run, in both stores."""
+    from graph.analysis.changelog import changelog, summarize
+    from graph.analysis.stable_ids import previous_communities
+
+    current = previous_communities((s.paper_id, s.community, s.subcommunity) for s in result.scores)
+    for c in result.communities:  # a community without a scored member still counts
+        current.setdefault(c.id, (c.level, set()))
+    changes = changelog(previous, current)
+    params = dict(result.params)
+    params["changes"] = changes
+    params["changes_summary"] = summarize(changes)
+    return replace(result, params=params)
 
 
 #: Analyze runs read back for the stored high-water mark of community ids.

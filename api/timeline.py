@@ -1,0 +1,150 @@
+"""Topics over time for the API (issue 25): the changelog, the timeline, emerging.
+
+The changelog is read from the analyze runs (each records its ``changes``,
+:mod:`graph.analysis.changelog`). The timeline is computed from the store's
+paper years, memberships and keywords (:mod:`graph.analysis.timeline`) and
+kept on ``app.state.timeline_cache`` until the store changes, so hepth is read
+once, not per request.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any, Hashable
+
+from api.service import GraphService
+from graph.analysis.bursts import GAMMA, S
+from graph.errors import CommunityNotFound
+
+__all__ = ["HISTORY_RUNS", "KEYWORD_LIMIT", "TimelineData", "TimelineCache", "load_timeline",
+           "changes", "history", "timeline", "emerging"]
+
+#: Analyze runs read for /changes and /communities/{id}/history (newest first).
+HISTORY_RUNS = 1000
+#: Keywords given a timeline: the most frequent ones (a keyword in 3 papers has no trend).
+KEYWORD_LIMIT = 2000
+KEYWORD_MIN_DF = 3
+
+
+@dataclass(frozen=True)
+class TimelineData:
+    years: list[int]
+    papers: int
+    undated: int
+    communities: list[dict[str, Any]]  # id, level, parent, label, size + series
+    keywords: list[dict[str, Any]]     # id (the keyword), label, df + series
+    params: dict[str, float]
+
+
+def load_timeline(store: Any, *, s: float = S, gamma: float = GAMMA) -> TimelineData:
+    """Read years, memberships and keyword papers from ``store``; compute every series."""
+    from graph.analysis.timeline import series
+
+    papers = store.map_papers()
+    year = {p.id: p.year for p in papers}
+    comms = store.communities()
+    members: dict[int, list[str]] = {c.id: [] for c in comms}
+    for p in papers:
+        for cid in (p.community, p.subcommunity):
+            if cid is not None and cid in members:
+                members[cid].append(p.id)
+    years, per_comm = series(year, members, s=s, gamma=gamma)
+    derived = store.load_derived()
+    kw_papers: dict[str, list[str]] = {}
+    for hk in derived.has_keyword:
+        kw_papers.setdefault(hk.keyword, []).append(hk.paper_id)
+    frequent = sorted((k for k, ps in kw_papers.items() if len(ps) >= KEYWORD_MIN_DF),
+                      key=lambda k: (-len(kw_papers[k]), k))[:KEYWORD_LIMIT]
+    _, per_kw = series(year, {k: kw_papers[k] for k in frequent}, s=s, gamma=gamma)
+    communities = [{"id": c.id, "level": int(c.level or 0), "parent": c.parent, "label": c.label,
+                    "size": c.size, **per_comm[c.id]} for c in comms]
+    keywords = [{"id": k, "label": k, "size": len(kw_papers[k]), **per_kw[k]} for k in frequent]
+    return TimelineData(years=years, papers=len(year), undated=sum(1 for y in year.values() if y is None),
+                        communities=communities, keywords=keywords, params={"s": s, "gamma": gamma})
+
+
+class TimelineCache:
+    """The last :class:`TimelineData` and the store version it was computed for."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._version: Hashable = None
+        self._data: TimelineData | None = None
+
+    def get(self, version: Hashable, load) -> TimelineData:
+        with self._lock:  # one load at a time; the others wait for it
+            if self._data is None or self._version != version:
+                self._data = load()
+                self._version = version
+            return self._data
+
+
+def _analyze_runs(service: GraphService) -> list[Any]:
+    runs = service.call(service.store.runs, limit=HISTORY_RUNS)
+    return [r for r in runs if r.kind == "analyze" and "changes" in r.params]
+
+
+def _page(items: list, limit: int, offset: int) -> dict:
+    return {"total": len(items), "limit": limit, "offset": offset, "items": items[offset: offset + limit]}
+
+
+def changes(service: GraphService, *, since: str | None, level: int | None, kinds: set[str] | None,
+            limit: int, offset: int) -> dict:
+    """Every recorded change of the analyze runs started after ``since`` (a run's
+    ``started_at``; absent: every run), newest run first."""
+    items = []
+    runs = _analyze_runs(service)
+    for r in runs:
+        if since is not None and r.started_at <= since:
+            continue
+        for c in r.params["changes"]:
+            if (level is None or c["level"] == level) and (kinds is None or c["kind"] in kinds):
+                items.append({"run": r.started_at, **c})
+    out = _page(items, limit, offset)
+    out["runs"] = [{"started_at": r.started_at, "summary": r.params.get("changes_summary", {})}
+                   for r in runs if since is None or r.started_at > since]
+    return out
+
+
+def history(service: GraphService, community_id: int, *, limit: int, offset: int) -> dict:
+    """The changes of one community id, oldest run first; 404 when no run names it."""
+    items = [{"run": r.started_at, **c} for r in reversed(_analyze_runs(service))
+             for c in r.params["changes"] if c["id"] == community_id]
+    if not items:
+        raise CommunityNotFound(community_id)
+    return {"id": community_id, **_page(items, limit, offset)}
+
+
+def _item(entry: dict, years: list[int]) -> dict:
+    return {**{k: entry[k] for k in ("id", "label", "size", "undated", "bursts")},
+            "level": entry.get("level"), "parent": entry.get("parent"),
+            "counts": dict(zip(map(str, years), entry["counts"])),
+            "growth": dict(zip(map(str, years), entry["growth"]))}
+
+
+def timeline(data: TimelineData, *, kind: str, level: int, limit: int, offset: int) -> dict:
+    """Topics (or subtopics, or keywords) with their papers per year and bursts."""
+    entries = data.keywords if kind == "keywords" else [c for c in data.communities if c["level"] == level]
+    items = [_item(e, data.years) for e in entries]
+    return {**_page(items, limit, offset), "years": data.years, "papers": data.papers,
+            "undated": data.undated, "params": data.params}
+
+
+def emerging(data: TimelineData, *, year: int, limit: int, offset: int) -> dict:
+    """Communities and keywords bursting or growing fastest at ``year``, with evidence."""
+    from graph.analysis.timeline import emerging as rank
+
+    items = []
+    for kind, entries in (("community", data.communities), ("keyword", data.keywords)):
+        per = {e["id"]: e for e in entries}
+        for key, evidence in rank(data.years, per, year):
+            items.append((kind, per[key], evidence))
+    # Bursts before growth; within each, the strongest / fastest first, communities before keywords.
+    items.sort(key=lambda t: (t[2]["reason"] != "burst",
+                              -(t[2]["burst"]["strength"] if t[2]["burst"] else t[2]["growth"] or 0),
+                              t[0], str(t[1]["id"])))
+    out = [{"kind": kind, **_item(entry, data.years), "reason": ev["reason"], "burst": ev["burst"],
+            "growth_at_year": ev["growth"]} for kind, entry, ev in items]
+    return {**_page(out, limit, offset), "year": year, "years": data.years, "papers": data.papers,
+            "undated": data.undated, "params": data.params}
