@@ -11,7 +11,7 @@ import pytest
 
 from graph.pipeline import analyze, build, read_inputs
 from tests.conftest import SEEDS
-from tests.test_api_support import AUTH, assert_error, client_for
+from tests.api_support import AUTH, assert_error, client_for
 
 
 def _papers():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.test_viz_support import XSS
+from tests.viz_support import XSS
 from viz.timeline import stack_order, timeline_html
 
 YEARS = [2000, 2001, 2002]
