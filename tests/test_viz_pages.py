@@ -130,9 +130,10 @@ def test_viz_routes_errors(client):
 
 
 def test_viz_pages_follow_store_changes(client, store, monkeypatch):
-    import api.routers.viz as viz_router
+    import api.service as service_module
 
-    monkeypatch.setattr(viz_router, "VERSION_TTL_SECONDS", 0.0)  # re-read the version on every request
+    # The one store-version TTL (GraphService.corpus_version): re-read on every request.
+    monkeypatch.setattr(service_module, "VERSION_TTL_SECONDS", 0.0)
     first = client.get("/viz/overview").text
     assert '"community": 2' in first
     assert client.get("/viz/overview").text == first  # served from the cache
