@@ -47,11 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--period", type=float, default=0.5)
     ap.add_argument("--timeline", type=float, default=20.0, help="seconds between timeline rows")
+    ap.add_argument("--cwd", default=str(ROOT), help="directory to run in (a checkout of the code to measure)")
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     args = ap.parse_args(argv)
     cmd = args.cmd[1:] if args.cmd and args.cmd[0] == "--" else args.cmd
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=args.cwd)
     log: list[tuple[float, str]] = []
     out: list[str] = []
 
