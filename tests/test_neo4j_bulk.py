@@ -21,8 +21,6 @@ import pytest
 
 from graph.errors import NotSupported
 
-pytestmark = pytest.mark.neo4j
-
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted(str(p) for p in (ROOT / "graph" / "sample").glob("*.txt"))
 
@@ -113,6 +111,7 @@ def _dump(store) -> tuple[list[str], list[str], list[str]]:
     return lines(nodes), lines(rels), runs + [json.dumps(s, sort_keys=True) for s in schema]
 
 
+@pytest.mark.neo4j
 def test_bulk_load_gives_the_graph_of_the_cypher_path(bulk_store, bulk_server, tmp_path):
     from api.neo4j_local import bulk_import
     from graph.bulk import run_bulk
@@ -149,6 +148,7 @@ def test_bulk_load_gives_the_graph_of_the_cypher_path(bulk_store, bulk_server, t
     assert kinds >= {"HAS_KEYWORD", "SIMILAR_TO", "SHARES_KEYWORDS", "CITES", "IN_COMMUNITY"}
 
 
+@pytest.mark.neo4j
 def test_bulk_load_refuses_a_database_with_papers(bulk_store):
     from graph.bulk import run_bulk
     from graph.models import Paper
@@ -159,3 +159,57 @@ def test_bulk_load_refuses_a_database_with_papers(bulk_store):
         run_bulk(bulk_store, SEEDS[:1], importer=called.append)
     assert called == []
     assert bulk_store.counts()["papers"] == 1
+
+
+# -- the CSV files alone (no server) -----------------------------------------------
+
+
+def _tiny():
+    from graph.models import CitationEdge, DerivedGraph, Keyword, KeywordScore, Paper, SimilarEdge
+
+    papers = [Paper(id="b", title='Say "hi", world', abstract="two\nlines", authors=("X|Y", "Z\x1fW")),
+              Paper(id="a", title="", authors=(), references=("b",))]
+    derived = DerivedGraph(
+        keywords=(Keyword("hi", 2),),
+        has_keyword=(KeywordScore("a", "hi", 0.5), KeywordScore("b", "hi", 0.25)),
+        similar=(SimilarEdge("b", "a", 0.1 + 0.2, ()), SimilarEdge("a", "b", 0.75, ("hi",))),
+        shares_keywords=(),
+        cites=(CitationEdge("a", "b"),),
+        unresolved_references=3,
+    )
+    return papers, derived
+
+
+def test_csv_files_hold_what_the_cypher_writer_writes(tmp_path):
+    from graph.stores.neo4j_bulk import write_csv
+
+    papers, derived = _tiny()
+    files = write_csv(tmp_path, papers, derived)
+    assert files.array_delimiter == "\x1e"  # \x1f is inside an author name
+    text = (tmp_path / "papers.csv").read_text(encoding="utf-8")
+    head, first, *_ = text.split("\n", 2)
+    assert head.startswith(":ID(Paper),id,title,abstract,authors:string[],year:long")
+    assert first.startswith('0,"a","",""')  # rows by id; an empty text stays an empty string
+    assert '"Say ""hi"", world"' in text and '"X|Y\x1eZ\x1fW"' in text
+    assert files.multiline == (tmp_path / "papers.csv",)
+    # The duplicate pair keeps its last row, as replace_derived's MERGE would.
+    assert (tmp_path / "rel-SIMILAR_TO.csv").read_text().splitlines() == [
+        ":START_ID(Paper),:END_ID(Paper),score:double,terms:string[]", '0,1,0.75,"hi"']
+    assert (tmp_path / "rel-CITES.csv").read_text().splitlines()[1:] == ["0,1"]
+    assert (tmp_path / "meta.csv").read_text().splitlines()[1] == '0,"derived",3'
+    assert files.empty_lists == {("Paper", "authors"): ["a"], ("Paper", "references"): ["b"]}
+    args = files.import_args("neo4j")
+    assert args[0] == "neo4j" and "--id-type=integer" in args and "--array-delimiter=U+001E" in args
+    assert f"--relationships=CITES={tmp_path / 'rel-CITES.csv'}" in args
+
+
+def test_csv_refuses_an_edge_to_an_unknown_paper(tmp_path):
+    from dataclasses import replace
+
+    from graph.errors import PaperNotFound
+    from graph.models import CitationEdge
+    from graph.stores.neo4j_bulk import write_csv
+
+    papers, derived = _tiny()
+    with pytest.raises(PaperNotFound, match="nobody"):
+        write_csv(tmp_path, papers, replace(derived, cites=(CitationEdge("a", "nobody"),)))
