@@ -121,8 +121,12 @@ class BulkFiles:
     #: ``(label or type, property) -> rows`` of :data:`SET_EMPTY_LIST` to run after the import.
     empty_lists: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
 
-    def import_args(self, database: str = "neo4j") -> list[str]:
-        """Arguments of ``neo4j-admin database import full`` for these files."""
+    def import_args(self, database: str = "neo4j", *, max_off_heap_memory: str = "2G") -> list[str]:
+        """Arguments of ``neo4j-admin database import full`` for these files.
+
+        ``max_off_heap_memory`` bounds the importer's caches (its own default is
+        90% of the free memory, too much on a shared machine; 2G holds the id
+        maps of ~100M nodes with integer ids)."""
         # The database first: the file options take every argument after them.
         args = [
             database,
@@ -136,6 +140,7 @@ class BulkFiles:
             "--bad-tolerance=0",
             "--skip-bad-relationships=false",
             "--skip-duplicate-nodes=false",
+            f"--max-off-heap-memory={max_off_heap_memory}",
         ]
         if self.multiline:
             args += ["--multiline-fields-format=v2", "--multiline-fields=" + ",".join(str(p) for p in self.multiline)]
