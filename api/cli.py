@@ -225,6 +225,8 @@ def run(
     method: str = _METHOD,
     engine: str = _ENGINE,
     seed: int = _SEED,
+    bulk: bool = typer.Option(False, "--bulk", help="Into an empty Neo4j: load through neo4j-admin import "
+                              "(stops and restarts the managed local server; see api/bulk.py)."),
 ) -> None:
     """ingest + build + analyze in one go."""
     cfg = settings()
@@ -232,6 +234,14 @@ def run(
         build_params = _build_params(similarity, k, min_score, keywords_k, min_shared)
         analyze_params = _analyze_params(edges, resolution, method, engine, seed)
         from graph.pipeline import run as run_all
+
+        if bulk:
+            from functools import partial
+
+            from api.bulk import local_importer
+            from graph.bulk import run_bulk
+
+            run_all = partial(run_bulk, importer=local_importer(cfg))
 
         with progress_bar() as progress:
             report, built, analyzed = run_all(store, paths, citations=citations, format=fmt, strict=strict,

@@ -3,6 +3,7 @@
 Stdlib only, so that any ``python3`` can run it from a checkout; see ``manager``.
 """
 
+from .bulk import bulk_import
 from .manager import (
     Neo4jLocalError,
     Settings,
@@ -16,5 +17,5 @@ from .manager import (
     wait,
 )
 
-__all__ = ["Neo4jLocalError", "Settings", "install", "is_assembled", "main", "pinned_version",
+__all__ = ["bulk_import", "Neo4jLocalError", "Settings", "install", "is_assembled", "main", "pinned_version",
            "start", "status", "stop", "wait"]

@@ -1,0 +1,46 @@
+"""The importer ``citegraph run --bulk`` uses: the managed local Neo4j's
+``neo4j-admin database import`` (:func:`api.neo4j_local.bulk_import`).
+
+Only a server this process can stop and start is bulk-loaded: the one of
+``citegraph neo4j`` (``NEO4J_LOCAL_HOME``/``NEO4J_LOCAL_PORT``), reached at the
+``NEO4J_URI`` the settings name. For another server (Docker, a cluster), write
+the CSV files with :func:`graph.stores.neo4j_bulk.write_csv` and run
+``neo4j-admin database import full`` there.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+from urllib.parse import urlparse
+
+from graph.config import Settings
+from graph.errors import NotSupported, StoreUnavailable
+from graph.stores.neo4j_bulk import Importer
+
+__all__ = ["local_importer"]
+
+
+def local_importer(cfg: Settings) -> Importer:
+    """The importer of the managed local server that ``cfg.neo4j_uri`` names.
+
+    Raises :class:`NotSupported` when the store is not Neo4j or the URI names
+    another server than the managed local one.
+    """
+    from api import neo4j_local
+
+    if cfg.citegraph_store != "neo4j":
+        raise NotSupported("--bulk loads into Neo4j only: set CITEGRAPH_STORE=neo4j.")
+    local = neo4j_local.Settings()
+    uri = urlparse(cfg.neo4j_uri)
+    if uri.hostname not in ("127.0.0.1", "localhost") or uri.port != local.port:
+        raise NotSupported(
+            f"--bulk stops and restarts the server: it needs the managed local Neo4j (citegraph neo4j, "
+            f"port {local.port} from NEO4J_LOCAL_PORT), and NEO4J_URI is {cfg.neo4j_uri}.")
+
+    def importer(args: Sequence[str]) -> None:
+        try:
+            neo4j_local.bulk_import(args)
+        except neo4j_local.Neo4jLocalError as exc:
+            raise StoreUnavailable(f"the bulk import into the local Neo4j failed: {exc}") from None
+
+    return importer

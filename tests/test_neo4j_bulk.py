@@ -1,0 +1,215 @@
+"""The bulk load (``neo4j-admin database import``) gives the graph the Cypher path gives.
+
+The importer stops the server, so these tests never touch the shared test
+server: they start a second managed Neo4j of their own (its home under the
+test's temporary folder, sharing the assembled jars of the configured home, on a
+free port), run ``citegraph run``'s pipeline into it through Cypher, read every
+node and relationship, clear it, run the bulk path, read again and compare.
+The corpus is the bundled sample plus a few hand-made papers whose values are
+hard to write as CSV (quotes, commas, line breaks, the array delimiters, empty
+lists and strings, citations).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+from graph.errors import NotSupported
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = sorted(str(p) for p in (ROOT / "graph" / "sample").glob("*.txt"))
+
+TRICKY = [
+    {"id": "x:quote", "title": 'A "quoted", comma title; with | pipes', "year": 2001,
+     "abstract": "Line one about graph spectra.\nLine two, \"quoted\"\r\nand a third about spectra.",
+     "authors": ["Doe, Jane", "O'Neil; Pat", "A|B"], "references": ["x:newline", "x:missing"]},
+    {"id": "x:newline", "title": "Spectral graph theory\nacross lines", "abstract": "", "authors": [],
+     "venue": "Ærø \u2603 Journal", "year": 1999},
+    {"id": "x:plain", "title": "Spectral clustering of citation graphs", "authors": ["Only Author"],
+     "abstract": "Spectral clustering of citation graphs with graph spectra.", "references": ["x:quote"],
+     "doi": "10.1000/xyz", "label": "graphs"},
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def bulk_server(tmp_path_factory):
+    """A second managed Neo4j (own home and port): the import stops and starts it."""
+    if os.environ.get("NEO4J_URI"):
+        pytest.skip("NEO4J_URI names an external server: the bulk test needs a managed local one")
+    from api.neo4j_local import manager
+
+    shared = manager.Settings()
+    manager.install()  # the configured home's jars, assembled once
+    home = tmp_path_factory.mktemp("neo4j-bulk-home")
+    (home / "lib").symlink_to(shared.lib, target_is_directory=True)
+    saved = {k: os.environ.get(k) for k in ("NEO4J_LOCAL_HOME", "NEO4J_LOCAL_PORT", "NEO4J_LOCAL_DATA",
+                                            "NEO4J_PASSWORD")}
+    os.environ.update(NEO4J_LOCAL_HOME=str(home), NEO4J_LOCAL_PORT=str(_free_port()),
+                      NEO4J_PASSWORD="bulk-test-pw")
+    os.environ.pop("NEO4J_LOCAL_DATA", None)
+    try:
+        info = manager.start(timeout=240)
+        yield info
+    finally:
+        try:
+            manager.stop()
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+@pytest.fixture
+def bulk_store(bulk_server):
+    from graph.stores.neo4j import Neo4jStore
+
+    store = Neo4jStore(bulk_server["uri"], bulk_server["user"], bulk_server["password"])
+    store.open()
+    store.clear()
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _without_seconds(value):
+    if isinstance(value, dict):
+        return {k: _without_seconds(v) for k, v in value.items() if "seconds" not in k}
+    if isinstance(value, list):
+        return [_without_seconds(v) for v in value]
+    return value
+
+
+def _dump(store) -> tuple[list[str], list[str], list[str]]:
+    """Every node but runs (labels, properties) and every relationship (type,
+    end keys, properties) as sorted JSON lines, and the kinds of the runs."""
+    with store._session(read=True) as session:
+        nodes = session.run("MATCH (n) WHERE NOT n:Run RETURN labels(n) AS l, properties(n) AS p").data()
+        rels = session.run(
+            "MATCH (a)-[r]->(b) RETURN type(r) AS t, [coalesce(a.id, a.name), coalesce(b.id, b.name)] AS ends, "
+            "properties(r) AS p").data()
+        runs = session.run("MATCH (r:Run) RETURN r.kind AS kind ORDER BY kind").value()
+        schema = session.run("SHOW INDEXES YIELD name, type, labelsOrTypes, properties "
+                             "RETURN name, type, labelsOrTypes, properties ORDER BY name").data()
+    for node in nodes:  # the analysis parameters record its CPU seconds: they differ run to run
+        if "params_json" in node["p"]:
+            node["p"]["params_json"] = _without_seconds(json.loads(node["p"]["params_json"]))
+    lines = lambda rows: sorted(json.dumps(r, sort_keys=True, ensure_ascii=False) for r in rows)  # noqa: E731
+    return lines(nodes), lines(rels), runs + [json.dumps(s, sort_keys=True) for s in schema]
+
+
+@pytest.mark.neo4j
+def test_bulk_load_gives_the_graph_of_the_cypher_path(bulk_store, bulk_server, tmp_path):
+    from api.neo4j_local import bulk_import
+    from graph.bulk import run_bulk
+    from graph.pipeline import run
+
+    extra = tmp_path / "tricky.jsonl"
+    extra.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in TRICKY), encoding="utf-8")
+    cites = tmp_path / "cites.csv"
+    cites.write_text("citing,cited\nx:plain,x:newline\n", encoding="utf-8")
+    paths = [*SEEDS, str(extra)]
+
+    run(bulk_store, paths, citations=[cites])
+    cypher_nodes, cypher_rels, cypher_rest = _dump(bulk_store)
+    bulk_store.clear()
+
+    imported: list[list[str]] = []
+
+    def importer(args):
+        imported.append(list(args))
+        bulk_import(args)
+
+    timings: dict = {}
+    run_bulk(bulk_store, paths, citations=[cites], importer=importer, timings=timings)
+    bulk_nodes, bulk_rels, bulk_rest = _dump(bulk_store)
+
+    assert imported, "the importer was not called"
+    assert len(bulk_nodes) == len(cypher_nodes) > 440
+    assert len(bulk_rels) == len(cypher_rels) > 5000
+    assert set(bulk_nodes) ^ set(cypher_nodes) == set()
+    assert set(bulk_rels) ^ set(cypher_rels) == set()
+    assert bulk_nodes == cypher_nodes and bulk_rels == cypher_rels
+    assert bulk_rest == cypher_rest  # runs (build, analyze) and the same constraints and indexes
+    kinds = {json.loads(line)["t"] for line in bulk_rels}
+    assert kinds >= {"HAS_KEYWORD", "SIMILAR_TO", "SHARES_KEYWORDS", "CITES", "IN_COMMUNITY"}
+
+
+@pytest.mark.neo4j
+def test_bulk_load_refuses_a_database_with_papers(bulk_store):
+    from graph.bulk import run_bulk
+    from graph.models import Paper
+
+    bulk_store.upsert_papers([Paper(id="p1", title="Already here")])
+    called = []
+    with pytest.raises(NotSupported, match="empty"):
+        run_bulk(bulk_store, SEEDS[:1], importer=called.append)
+    assert called == []
+    assert bulk_store.counts()["papers"] == 1
+
+
+# -- the CSV files alone (no server) -----------------------------------------------
+
+
+def _tiny():
+    from graph.models import CitationEdge, DerivedGraph, Keyword, KeywordScore, Paper, SimilarEdge
+
+    papers = [Paper(id="b", title='Say "hi", world', abstract="two\nlines", authors=("X|Y", "Z\x1fW")),
+              Paper(id="a", title="", authors=(), references=("b",))]
+    derived = DerivedGraph(
+        keywords=(Keyword("hi", 2),),
+        has_keyword=(KeywordScore("a", "hi", 0.5), KeywordScore("b", "hi", 0.25)),
+        similar=(SimilarEdge("b", "a", 0.1 + 0.2, ()), SimilarEdge("a", "b", 0.75, ("hi",))),
+        shares_keywords=(),
+        cites=(CitationEdge("a", "b"),),
+        unresolved_references=3,
+    )
+    return papers, derived
+
+
+def test_csv_files_hold_what_the_cypher_writer_writes(tmp_path):
+    from graph.stores.neo4j_bulk import write_csv
+
+    papers, derived = _tiny()
+    files = write_csv(tmp_path, papers, derived)
+    assert files.array_delimiter == "\x1e"  # \x1f is inside an author name
+    text = (tmp_path / "papers.csv").read_text(encoding="utf-8")
+    head, first, *_ = text.split("\n", 2)
+    assert head.startswith(":ID(Paper),id,title,abstract,authors:string[],year:long")
+    assert first.startswith('0,"a","",""')  # rows by id; an empty text stays an empty string
+    assert '"Say ""hi"", world"' in text and '"X|Y\x1eZ\x1fW"' in text
+    assert files.multiline == (tmp_path / "papers.csv",)
+    # The duplicate pair keeps its last row, as replace_derived's MERGE would.
+    assert (tmp_path / "rel-SIMILAR_TO.csv").read_text().splitlines() == [
+        ":START_ID(Paper),:END_ID(Paper),score:double,terms:string[]", '0,1,0.75,"hi"']
+    assert (tmp_path / "rel-CITES.csv").read_text().splitlines()[1:] == ["0,1"]
+    assert (tmp_path / "meta.csv").read_text().splitlines()[1] == '0,"derived",3'
+    assert files.empty_lists == {("Paper", "authors"): ["a"], ("Paper", "references"): ["b"]}
+    args = files.import_args("neo4j")
+    assert args[0] == "neo4j" and "--id-type=integer" in args and "--array-delimiter=U+001E" in args
+    assert f"--relationships=CITES={tmp_path / 'rel-CITES.csv'}" in args
+
+
+def test_csv_refuses_an_edge_to_an_unknown_paper(tmp_path):
+    from dataclasses import replace
+
+    from graph.errors import PaperNotFound
+    from graph.models import CitationEdge
+    from graph.stores.neo4j_bulk import write_csv
+
+    papers, derived = _tiny()
+    with pytest.raises(PaperNotFound, match="nobody"):
+        write_csv(tmp_path, papers, replace(derived, cites=(CitationEdge("a", "nobody"),)))
