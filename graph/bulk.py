@@ -19,10 +19,9 @@ from pathlib import Path
 from typing import Sequence
 
 from graph.errors import NotSupported
-from graph.forked import ForkedCall, can_fork
+from graph.forked import ForkedCall, use_fork
 from graph.models import RunRecord
 from graph.pipeline import (
-    OVERLAP_MIN_PAPERS,
     AnalyzeReport,
     BuildReport,
     IngestReport,
@@ -90,7 +89,7 @@ def run_bulk(
     ids = [p.id for p in ordered]
     a_started, a_t0 = _now(), time.perf_counter()
     child = None
-    if len(ids) >= OVERLAP_MIN_PAPERS and can_fork():
+    if use_fork(len(ids)):
         child = ForkedCall(_analysis, (derived, ids, analyze_params), what="analysis",
                            lost="nothing of the analysis was written")
     try:
