@@ -10,7 +10,7 @@ database again is an :data:`Importer`'s job (the local server's is
 
 Same graph, by construction: papers become :func:`graph.stores.neo4j_rows.paper_row`
 maps, and every relationship kind the Cypher writer writes comes from its own
-row builders (``graph.stores.neo4j._ROWS``: de-duplicated, the last row wins),
+row builders (``graph.stores.neo4j_rows.ROWS``: de-duplicated, the last row wins),
 here fed with row numbers instead of node ids. A new relationship kind needs one
 entry in :data:`REL_HEADERS` (its end label and property columns); a kind the
 Cypher writer has and this module does not is refused before anything is
@@ -176,7 +176,7 @@ def write_csv(
     InvalidParameter
         A text value cannot be written (a lone surrogate), as the Cypher path refuses it.
     """
-    from graph.stores.neo4j import _KINDS, _ROWS
+    from graph.stores.neo4j_rows import KINDS as _KINDS, ROWS as _ROWS
 
     missing = [kind for kind in _KINDS if kind not in REL_HEADERS]
     if missing:
