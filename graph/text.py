@@ -3,9 +3,10 @@
 Pure functions, no I/O. Every feature of citegraph (keywords, SIMILAR_TO terms,
 community labels) goes through :func:`segments`, so a concept is spelled the same
 way everywhere: lower case, simple plurals folded (``"D-branes"`` ->
-``"d-brane"``, ``"theories"`` -> ``"theory"``), acronyms kept (``"AdS"`` ->
-``"ads"``, ``"CFTs"`` -> ``"cft"``), and physics-style tokens kept whole
-(``"N = 2"`` -> ``"n=2"``, ``"AdS/CFT"`` -> ``"ads/cft"``, ``"1+1"``).
+``"d-brane"``, ``"theories"`` -> ``"theory"``), acronyms and mixed-case names
+kept as the text writes them (``"AdS"``, ``"CFTs"`` -> ``"CFT"``, ``"FL"``; words
+in capitals three or more in a row are read in lower case), and physics-style tokens kept whole
+(``"N = 2"`` -> ``"n=2"``, ``"AdS/CFT"``, ``"1+1"``).
 
 Keywords are 1-3 word n-grams that neither cross punctuation nor contain a stop
 word, scored by TF-IDF against the corpus (see :func:`extract_keywords`).
@@ -172,6 +173,9 @@ _SCAN = re.compile(
     |(?P<sep>[.,;:!?()\[\]{}"“”«»<>|$\\^~`]|\s[-–—']|[-–—']\s))""",
     re.VERBOSE,
 )
+# Three or more words in capitals in a row are shouted words, not acronyms
+# ("DEEP LEARNING FOR GRAPHS"): they are read in lower case.
+_SHOUTED = re.compile(r"\b[A-Z][A-Z'\-]*[A-Z](?:[\s:]+[A-Z][A-Z'\-]*[A-Z]){2,}\b")
 _ACRONYM_PLURAL = re.compile(r"^[A-Z0-9]*[A-Z][A-Z0-9]*s$")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 # A number glued to a word: "2.5times" leaves "5times" after the decimal point splits it.
@@ -209,22 +213,26 @@ def singularize(word: str) -> str:
 
 @functools.lru_cache(maxsize=1 << 18)
 def normalize_token(token: str) -> str:
-    """Lower-case one raw token and fold its plural, keeping acronyms intact.
+    """Lower-case one raw word and fold its plural; acronyms keep their case.
 
     Possessives are dropped; in compounds (``"D-branes"``) only the last part is
-    folded; mixed-case words (``"AdS"``, ``"BPS"``) are acronyms and only lose a
-    lower-case plural "s" (``"CFTs"`` -> ``"cft"``).
+    folded; mixed-case and capital words (``"AdS"``, ``"BPS"``) are acronyms:
+    they keep their case and only lose a lower-case plural "s" (``"CFTs"`` ->
+    ``"CFT"``).
 
     >>> [normalize_token(t) for t in ["Networks", "D-branes", "AdS", "BPS", "CFTs", "Einstein's"]]
-    ['network', 'd-brane', 'ads', 'bps', 'cft', 'einstein']
+    ['network', 'd-brane', 'AdS', 'BPS', 'CFT', 'einstein']
     """
     if token.endswith(("'s", "'S")):
         token = token[:-2]
     head, sep, last = token.rpartition("-") if "-" in token else ("", "", token)
     if _ACRONYM_PLURAL.match(last) and len(last) > 2:
-        last = last[:-1].lower()
+        last = last[:-1].lower() if sep else last[:-1]
     elif not last[1:].islower() and last[1:] != last[1:].lower():
-        last = last.lower()
+        # An acronym or a mixed-case name keeps the case the text writes it in
+        # ("FL", "AdS", "ReLU"): lower-cased, "FL" would read as a word fragment.
+        if sep:
+            last = last.lower()
     else:
         last = singularize(last.lower())
     return (head.lower() + sep + last) if sep else last
@@ -291,6 +299,9 @@ def _scan(text: str) -> list[tuple[str, str, str, str]]:
         text = _LATEX_FONT.sub(r"\1", _LATEX_ACCENT.sub(r"\1", text))
     if "=" in text:
         text = _PRE_EQUALS.sub("=", text)
+    if _SHOUTED.search(text):
+        # Capitals kept for acronyms would keep a title set in capitals too.
+        text = _SHOUTED.sub(lambda m: m.group(0).lower(), text)
     return _SCAN.findall(text)
 
 
@@ -310,7 +321,7 @@ def tokenize(text: str) -> list[str]:
     """Normalised tokens of ``text`` without stop words, in order.
 
     >>> tokenize("We propose novel Graph Neural Networks for the AdS/CFT duality.")
-    ['graph', 'neural', 'network', 'ads/cft', 'duality']
+    ['graph', 'neural', 'network', 'AdS/CFT', 'duality']
     """
     return [t for seg in segments(text) for t in seg if not is_stop_word(t)]
 
