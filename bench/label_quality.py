@@ -33,7 +33,8 @@ _RAW_TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 
 
 def _token_text(text: str) -> str:
-    return " " + " ".join(" ".join(seg) for seg in segments(text)) + " "
+    # Lower case on both sides: a label term matches whatever case the store keeps.
+    return " " + " ".join(" ".join(seg) for seg in segments(text)).lower() + " "
 
 
 def measure(path: Path, *, min_share: float = 0.1) -> dict:
@@ -45,7 +46,7 @@ def measure(path: Path, *, min_share: float = 0.1) -> dict:
     surface: dict[str, Counter[str]] = {}
     for p in papers.values():
         for raw in _RAW_TOKEN.findall(f"{p.title or ''} {p.abstract or ''}"):
-            surface.setdefault(normalize_token(raw), Counter())[raw] += 1
+            surface.setdefault(normalize_token(raw).lower(), Counter())[raw] += 1
     out: dict = {"store": str(path), "communities": len(communities)}
     for kind in ("label", "keywords"):
         terms = supported = fragments = lowered = 0
@@ -56,17 +57,17 @@ def measure(path: Path, *, min_share: float = 0.1) -> dict:
             chosen = [t.strip() for t in c.label.split(",")] if kind == "label" else list(c.keywords)
             for term in [t for t in chosen if t]:
                 terms += 1
-                needle = " " + " ".join(normalize_token(w) for w in term.split()) + " "
+                needle = " " + " ".join(normalize_token(w) for w in term.split()).lower() + " "
                 share = sum(needle in t for t in texts) / max(len(texts), 1)
                 if share >= min_share:
                     supported += 1
                 else:
                     weak[term] += 1
                 fragments += bool(_FRAGMENT.match(term))
-                forms = surface.get(term)
+                forms = surface.get(term.lower())
                 if forms and " " not in term:
                     top, _ = forms.most_common(1)[0]
-                    lowered += top.isupper() and len(top) > 1
+                    lowered += top.isupper() and len(top) > 1 and term.islower()
         out[kind] = {"terms": terms, "supported_share": round(supported / terms, 3) if terms else None,
                      "fragments": fragments, "acronyms_lowercased": lowered,
                      "unsupported_examples": [t for t, _ in weak.most_common(6)]}

@@ -30,6 +30,7 @@ __all__ = [
     "ENGLISH_STOP_WORDS",
     "ACADEMIC_STOP_WORDS",
     "STOP_WORDS",
+    "GENERIC_WORDS",
     "singularize",
     "normalize_token",
     "is_stop_word",
@@ -66,7 +67,7 @@ ENGLISH_STOP_WORDS = frozenset(
     until up upon us very via was we well were what whatever when whence whenever where
     whereas whereby wherein wherever whether which while whilst who whoever whole whom whose
     why will with within without would yet you your yours yourself yourselves
-    zero two three four five six seven eight nine ten twenty hundred thousand
+    zero two three four five six seven eight nine ten twenty hundred thousand et al
     first second third fourth fifth last
     """.split()
 )
@@ -113,6 +114,23 @@ Words that also name concepts stay out ("general relativity", "standard model",
 """
 
 STOP_WORDS = ENGLISH_STOP_WORDS | ACADEMIC_STOP_WORDS
+
+GENERIC_WORDS = frozenset(
+    """
+    accuracy accurate algorithm amount analysis application aspect basic better best
+    characterize choice class complete complex component computational condition data deep
+    effect effective efficiency efficient error factor fast form framework function general
+    goal high input key kind large learn learning level low main model network neural number
+    order output parameter performance
+    point practical predict principle problem process property quality range rate real
+    robust sample scale score set setting simple size small solution speed standard step
+    strong structure system task term test time train training type value variable
+    """.split()
+)
+"""Words too general to name a topic or a shared concept alone ("network, kernel,
+score, student" is not a topic), though they do inside a phrase ("neural network",
+"score function"): a community label or SIMILAR_TO evidence never shows them alone.
+Unlike stop words they stay in keyphrases and similarity vectors."""
 
 # Words ending in "s" that are not plurals (or whose plural is the same word).
 _NOT_PLURAL = frozenset(
