@@ -313,19 +313,21 @@ def community_label_size(n_nodes: int) -> int:
     """Font size (canvas px) of a community page's paper labels.
 
     The canvas spans ``300 + 55 * sqrt(n)`` px (:func:`_positions`) and the page
-    fits it to the window, so a fixed size reads ~3x larger on a 30-node topic
+    fits it to the window, so a fixed size reads ~2x larger on a 100-node topic
     than on a 500-node one (issue 21: 40 px labels, tuned for 500 nodes,
-    covered a 100-paper topic). The size follows the span: 40 at 500 nodes.
+    covered a 100-paper topic and were cut off at its left edge). The size
+    follows the span, so labels read about 15 px on screen whatever the size:
+    28 at 500 nodes, never below 12.
 
     >>> [community_label_size(n) for n in (30, 100, 500, 2000)]
-    [16, 22, 40, 40]
+    [12, 16, 28, 28]
     """
     span = _canvas_span(max(n_nodes, 1))
-    return int(round(min(_LABEL_PX * span / _canvas_span(_LABEL_NODES), _LABEL_PX)))
+    return int(round(max(min(_LABEL_PX * span / _canvas_span(_LABEL_NODES), _LABEL_PX), 12)))
 
 
 #: Community page paper labels: this size (canvas px) at this many nodes.
-_LABEL_PX, _LABEL_NODES = 40, 500
+_LABEL_PX, _LABEL_NODES = 28, 500
 
 
 def _canvas_span(n_nodes: int) -> float:
