@@ -31,7 +31,7 @@ import scipy.sparse as sp
 
 from graph.errors import NotSupported, param_error
 from graph.models import SimilarEdge
-from graph.text import analyze, analyze_runs
+from graph.text import GENERIC_WORDS, analyze, analyze_runs
 
 __all__ = [
     "METHODS",
@@ -492,17 +492,25 @@ def shared_terms(
 ) -> list[tuple[str, ...]]:
     """For each row pair, the shared terms with the largest weight products.
 
-    Best first, ties by term; at most ``n_terms`` per pair.
+    Best first, ties by term; at most ``n_terms`` per pair. Evidence names
+    concepts: a word of :data:`graph.text.GENERIC_WORDS` or a bare compound
+    prefix ("pre", "fine" of "fine-tuning") is never shown alone, nor a word
+    already shown inside a shared phrase ("law" beside "scaling law").
 
     >>> f = tfidf_features(["black holes and strings", "black holes", "strings"], min_df=1)
     >>> shared_terms(f, np.array([[0, 1], [0, 2], [1, 2]]))
-    [('black', 'hole', 'black hole'), ('string',), ()]
+    [('black hole',), ('string',), ()]
     """
     out: list[tuple[str, ...]] = []
     matrix, terms = features.matrix, features.terms
+    hidden = _hidden_terms(terms)
+    # Candidates beyond n_terms: words inside a shown phrase are dropped below.
+    wanted = 2 * n_terms
     for start in range(0, len(pairs), chunk):
         block = pairs[start : start + chunk]
         prod = sp.csr_matrix(matrix[block[:, 0]].multiply(matrix[block[:, 1]]))
+        if hidden.any():
+            prod.data[hidden[prod.indices]] = 0.0
         prod.eliminate_zeros()
         rows = np.repeat(np.arange(prod.shape[0]), np.diff(prod.indptr))
         # Rank within a row by product, ties by term name (term order is sorted).
@@ -510,11 +518,32 @@ def shared_terms(
         rows, cols = rows[order], prod.indices[order]
         first = np.searchsorted(rows, np.arange(prod.shape[0]))
         rank = np.arange(len(rows)) - first[rows] if len(rows) else rows
-        keep = rank < n_terms
+        keep = rank < wanted
         names = [str(t) for t in np.asarray(terms)[cols[keep]].tolist()]
         ends = np.cumsum(np.bincount(rows[keep], minlength=prod.shape[0])).tolist()
-        out.extend(tuple(names[lo:hi]) for lo, hi in zip([0] + ends[:-1], ends))
+        out.extend(_evidence(names[lo:hi], n_terms) for lo, hi in zip([0] + ends[:-1], ends))
     return out
+
+
+#: Compound prefixes :func:`graph.text.analyze` splits off ("pre-training" ->
+#: "pre", "training"): they match hyphenation variants but name nothing alone.
+_PREFIXES = frozenset("anti co cross fine multi non post pre re self semi sub super".split())
+
+
+def _hidden_terms(terms: np.ndarray) -> np.ndarray:
+    """Mask of the terms never shown alone as evidence."""
+    hidden = GENERIC_WORDS | _PREFIXES
+    return np.fromiter((str(t) in hidden for t in terms), dtype=bool, count=len(terms))
+
+
+def _evidence(names: list[str], n_terms: int) -> tuple[str, ...]:
+    """The first ``n_terms`` of ``names`` that are not a word of a phrase among them.
+
+    >>> _evidence(["law", "scaling", "loss", "scaling law", "fine-tuning", "tuning"], 3)
+    ('loss', 'scaling law', 'fine-tuning')
+    """
+    inside = {w for t in names if " " in t or "-" in t for w in t.replace("-", " ").split()}
+    return tuple([t for t in names if " " in t or "-" in t or t not in inside][:n_terms])
 
 
 def similar_pairs(
@@ -667,7 +696,7 @@ def similar_edges(ids: Sequence[str], texts: Sequence[str], **options) -> list[S
     ...     ["Black holes and strings.", "Black holes.", "Graph networks and strings."],
     ...     k=1, min_score=0.0)
     >>> [(e.source, e.target, e.terms) for e in edges]
-    [('a', 'b', ('black', 'hole', 'black hole')), ('a', 'c', ('string',))]
+    [('a', 'b', ('black hole',)), ('a', 'c', ('string',))]
     """
     ids = list(ids)
     return similar_pairs(ids, texts, **options).edges(ids)

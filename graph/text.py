@@ -3,9 +3,10 @@
 Pure functions, no I/O. Every feature of citegraph (keywords, SIMILAR_TO terms,
 community labels) goes through :func:`segments`, so a concept is spelled the same
 way everywhere: lower case, simple plurals folded (``"D-branes"`` ->
-``"d-brane"``, ``"theories"`` -> ``"theory"``), acronyms kept (``"AdS"`` ->
-``"ads"``, ``"CFTs"`` -> ``"cft"``), and physics-style tokens kept whole
-(``"N = 2"`` -> ``"n=2"``, ``"AdS/CFT"`` -> ``"ads/cft"``, ``"1+1"``).
+``"d-brane"``, ``"theories"`` -> ``"theory"``), acronyms and mixed-case names
+kept as the text writes them (``"AdS"``, ``"CFTs"`` -> ``"CFT"``, ``"FL"``; words
+in capitals three or more in a row are read in lower case), and physics-style tokens kept whole
+(``"N = 2"`` -> ``"n=2"``, ``"AdS/CFT"``, ``"1+1"``).
 
 Keywords are 1-3 word n-grams that neither cross punctuation nor contain a stop
 word, scored by TF-IDF against the corpus (see :func:`extract_keywords`).
@@ -29,6 +30,7 @@ __all__ = [
     "ENGLISH_STOP_WORDS",
     "ACADEMIC_STOP_WORDS",
     "STOP_WORDS",
+    "GENERIC_WORDS",
     "singularize",
     "normalize_token",
     "is_stop_word",
@@ -65,7 +67,7 @@ ENGLISH_STOP_WORDS = frozenset(
     until up upon us very via was we well were what whatever when whence whenever where
     whereas whereby wherein wherever whether which while whilst who whoever whole whom whose
     why will with within without would yet you your yours yourself yourselves
-    zero two three four five six seven eight nine ten twenty hundred thousand
+    zero two three four five six seven eight nine ten twenty hundred thousand et al
     first second third fourth fifth last
     """.split()
 )
@@ -112,6 +114,23 @@ Words that also name concepts stay out ("general relativity", "standard model",
 """
 
 STOP_WORDS = ENGLISH_STOP_WORDS | ACADEMIC_STOP_WORDS
+
+GENERIC_WORDS = frozenset(
+    """
+    accuracy accurate algorithm amount analysis application aspect basic better best
+    characterize choice class complete complex component computational condition data deep
+    effect effective efficiency efficient error factor fast form framework function general
+    goal high input key kind large learn learning level low main model network neural number
+    order output parameter performance
+    point practical predict principle problem process property quality range rate real
+    robust sample scale score set setting simple size small solution speed standard step
+    strong structure system task term test time train training type value variable
+    """.split()
+)
+"""Words too general to name a topic or a shared concept alone ("network, kernel,
+score, student" is not a topic), though they do inside a phrase ("neural network",
+"score function"): a community label or SIMILAR_TO evidence never shows them alone.
+Unlike stop words they stay in keyphrases and similarity vectors."""
 
 # Words ending in "s" that are not plurals (or whose plural is the same word).
 _NOT_PLURAL = frozenset(
@@ -172,6 +191,9 @@ _SCAN = re.compile(
     |(?P<sep>[.,;:!?()\[\]{}"“”«»<>|$\\^~`]|\s[-–—']|[-–—']\s))""",
     re.VERBOSE,
 )
+# Three or more words in capitals in a row are shouted words, not acronyms
+# ("DEEP LEARNING FOR GRAPHS"): they are read in lower case.
+_SHOUTED = re.compile(r"\b[A-Z][A-Z'\-]*[A-Z](?:[\s:]+[A-Z][A-Z'\-]*[A-Z]){2,}\b")
 _ACRONYM_PLURAL = re.compile(r"^[A-Z0-9]*[A-Z][A-Z0-9]*s$")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 # A number glued to a word: "2.5times" leaves "5times" after the decimal point splits it.
@@ -209,22 +231,26 @@ def singularize(word: str) -> str:
 
 @functools.lru_cache(maxsize=1 << 18)
 def normalize_token(token: str) -> str:
-    """Lower-case one raw token and fold its plural, keeping acronyms intact.
+    """Lower-case one raw word and fold its plural; acronyms keep their case.
 
     Possessives are dropped; in compounds (``"D-branes"``) only the last part is
-    folded; mixed-case words (``"AdS"``, ``"BPS"``) are acronyms and only lose a
-    lower-case plural "s" (``"CFTs"`` -> ``"cft"``).
+    folded; mixed-case and capital words (``"AdS"``, ``"BPS"``) are acronyms:
+    they keep their case and only lose a lower-case plural "s" (``"CFTs"`` ->
+    ``"CFT"``).
 
     >>> [normalize_token(t) for t in ["Networks", "D-branes", "AdS", "BPS", "CFTs", "Einstein's"]]
-    ['network', 'd-brane', 'ads', 'bps', 'cft', 'einstein']
+    ['network', 'd-brane', 'AdS', 'BPS', 'CFT', 'einstein']
     """
     if token.endswith(("'s", "'S")):
         token = token[:-2]
     head, sep, last = token.rpartition("-") if "-" in token else ("", "", token)
     if _ACRONYM_PLURAL.match(last) and len(last) > 2:
-        last = last[:-1].lower()
+        last = last[:-1].lower() if sep else last[:-1]
     elif not last[1:].islower() and last[1:] != last[1:].lower():
-        last = last.lower()
+        # An acronym or a mixed-case name keeps the case the text writes it in
+        # ("FL", "AdS", "ReLU"): lower-cased, "FL" would read as a word fragment.
+        if sep:
+            last = last.lower()
     else:
         last = singularize(last.lower())
     return (head.lower() + sep + last) if sep else last
@@ -291,6 +317,9 @@ def _scan(text: str) -> list[tuple[str, str, str, str]]:
         text = _LATEX_FONT.sub(r"\1", _LATEX_ACCENT.sub(r"\1", text))
     if "=" in text:
         text = _PRE_EQUALS.sub("=", text)
+    if _SHOUTED.search(text):
+        # Capitals kept for acronyms would keep a title set in capitals too.
+        text = _SHOUTED.sub(lambda m: m.group(0).lower(), text)
     return _SCAN.findall(text)
 
 
@@ -310,7 +339,7 @@ def tokenize(text: str) -> list[str]:
     """Normalised tokens of ``text`` without stop words, in order.
 
     >>> tokenize("We propose novel Graph Neural Networks for the AdS/CFT duality.")
-    ['graph', 'neural', 'network', 'ads/cft', 'duality']
+    ['graph', 'neural', 'network', 'AdS/CFT', 'duality']
     """
     return [t for seg in segments(text) for t in seg if not is_stop_word(t)]
 

@@ -88,6 +88,21 @@ def test_node_link_json_reads_back(snap):
     assert to_node_link(snap)["links"][0]["key"] == "e0"
 
 
+def test_node_link_communities_match_the_api(snap, sqlite_store):
+    # Issue 21 item 6: the export wrote the global modularity on every community
+    # and bare top-paper ids; the API gives {id, title} and partition_modularity.
+    from graph.models import display_title
+
+    data = to_node_link(snap)["graph"]
+    first = data["communities"][0]
+    assert "modularity" not in first
+    assert first["top_papers"] == [{"id": pid, "title": display_title(sqlite_store.get_paper(pid).paper)}
+                                   for pid in (A, B, H)]
+    assert all(t["title"] and t["title"] != t["id"] for t in first["top_papers"])
+    assert (first["level"], first["parent"]) == (0, None)
+    assert data["partition_modularity"] == {"topics": 0.41, "subtopics": None}
+
+
 def test_csv_nodes_and_edges(snap, tmp_path):
     written = write_export(snap, "csv", tmp_path / "out")
     assert [p.name for p in written] == ["nodes.csv", "edges.csv"]

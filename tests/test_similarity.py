@@ -32,8 +32,8 @@ TEXTS = [
     "Neural networks generalize.",
     "Black holes and neural networks.",
 ]
-BH = ("black", "hole", "black hole")
-NN = ("network", "neural", "neural network")
+BH = ("black hole",)  # evidence: the phrase, not its words again
+NN = ("neural network",)
 
 
 def test_tfidf_features_keep_shared_terms_only():
@@ -77,9 +77,18 @@ def test_source_is_the_smaller_id_whatever_the_input_order():
 
 def test_terms_are_capped_and_can_be_off():
     assert [e.terms for e in similar_edges(IDS, TEXTS, k=1, n_terms=2)] == [
-        ("black", "hole"), ("black", "hole"), ("network", "neural"),
+        ("black hole",), ("black hole",), ("neural network",),
     ]
     assert {e.terms for e in similar_edges(IDS, TEXTS, k=1, n_terms=0)} == {()}
+
+
+def test_evidence_names_concepts_not_generic_words_or_parts():
+    # Issue 21 item 7: evidence listed "let", "notion", "choice", "limited", and
+    # "fine", "pre", "law" beside "fine-tuning", "pre-training", "scaling law".
+    texts = ["Scaling laws of fine-tuning: a limited notion of choice, let alone pre-training models.",
+             "Scaling laws for fine-tuning: the choice of pre-training models is limited."]
+    [edge] = similar_edges(["a", "b"], texts, k=1, min_score=0.0, n_terms=10)
+    assert set(edge.terms) == {"scaling law", "fine-tuning", "pre-training", "pre-training model"}
 
 
 def test_papers_without_text_get_no_edge():

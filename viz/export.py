@@ -44,6 +44,7 @@ __all__ = [
     "iter_graphml",
     "iter_gexf",
     "to_node_link",
+    "partition_modularity",
     "to_vosviewer",
     "csv_zip",
     "iter_export",
@@ -268,15 +269,41 @@ def to_node_link(snapshot: GraphSnapshot) -> dict[str, Any]:
         "multigraph": True,
         "graph": {
             "name": "citegraph",
-            "communities": [
-                {"id": c.id, "size": c.size, "label": c.label, "keywords": list(c.keywords),
-                 "modularity": c.modularity, "top_papers": list(c.top_papers)}
-                for c in snapshot.communities
-            ],
+            "communities": [_community(c, snapshot) for c in snapshot.communities],
+            "partition_modularity": partition_modularity(snapshot.communities),
         },
         "nodes": [{**attrs, "id": pid} for pid, attrs in node_rows(snapshot)],
         "links": [{**attrs, "source": u, "target": v, "key": key} for u, v, key, attrs in edge_rows(snapshot)],
     }
+
+
+def _community(c: Any, snapshot: GraphSnapshot) -> dict[str, Any]:
+    """A community as the API's ``/communities`` gives it (issue 21): top papers
+    as ``{id, title}`` with display titles; no per-community ``modularity`` (it
+    was the level's partition value repeated, see :func:`partition_modularity`)."""
+    tops = []
+    for pid in c.top_papers:
+        sp = snapshot.by_id.get(pid)
+        tops.append({"id": pid, "title": display_title(sp.paper) if sp is not None else pid})
+    return {"id": c.id, "size": c.size, "label": c.label, "keywords": list(c.keywords),
+            "top_papers": tops, "level": int(getattr(c, "level", 0) or 0), "parent": getattr(c, "parent", None)}
+
+
+def partition_modularity(communities: Iterable[Any]) -> dict[str, float | None]:
+    """Modularity of the topic (level 0) and subtopic (level 1) partitions, None
+    for a level without communities: the API's ``partition_modularity``. Every
+    community of a level carries its level's value.
+
+    >>> from graph.models import Community
+    >>> partition_modularity([Community(0, 3, "a", (), 0.41), Community(1, 2, "b", (), 0.2, level=1, parent=0)])
+    {'topics': 0.41, 'subtopics': 0.2}
+    """
+    out: dict[str, float | None] = {"topics": None, "subtopics": None}
+    for c in communities:
+        key = "subtopics" if int(getattr(c, "level", 0) or 0) == 1 else "topics"
+        if out[key] is None and c.modularity is not None and math.isfinite(c.modularity):
+            out[key] = float(c.modularity)
+    return out
 
 
 def _csv_texts(snapshot: GraphSnapshot) -> tuple[str, str]:

@@ -251,8 +251,10 @@ def _node_records(page: PageData, links: Links) -> list[dict[str, Any]]:
             if n.note:
                 rec["note"] = n.note
         if page.kind == "community" and rec["label"]:
-            # Few labels on a big, zoomed-out canvas: large, on a white box.
-            rec["font"] = {"size": 40, "face": "system-ui, sans-serif", "background": "rgba(255,255,255,0.8)"}
+            # Few labels on a zoomed-out canvas: large, on a white box, and as
+            # large as the canvas is wide, so they read the same once fitted.
+            rec["font"] = {"size": community_label_size(len(page.nodes)), "face": "system-ui, sans-serif",
+                           "background": "rgba(255,255,255,0.8)"}
             rec["label"] = _short(n.title, 40)
         if page.kind == "paper" and rec["label"] and page.focus != n.id:
             rec["font"] = {"size": 24, "face": "system-ui, sans-serif", "background": "rgba(255,255,255,0.75)"}
@@ -307,6 +309,32 @@ def _labelled(nodes: Sequence[NodeData]) -> set[str]:
     return {n.id for n in communities[:_LABELLED_COMMUNITIES]} | {n.id for n in papers[:_LABELLED]}
 
 
+def community_label_size(n_nodes: int) -> int:
+    """Font size (canvas px) of a community page's paper labels.
+
+    The canvas spans ``300 + 55 * sqrt(n)`` px (:func:`_positions`) and the page
+    fits it to the window, so a fixed size reads ~2x larger on a 100-node topic
+    than on a 500-node one (issue 21: 40 px labels, tuned for 500 nodes,
+    covered a 100-paper topic and were cut off at its left edge). The size
+    follows the span, so labels read about 15 px on screen whatever the size:
+    28 at 500 nodes, never below 12.
+
+    >>> [community_label_size(n) for n in (30, 100, 500, 2000)]
+    [12, 16, 28, 28]
+    """
+    span = _canvas_span(max(n_nodes, 1))
+    return int(round(max(min(_LABEL_PX * span / _canvas_span(_LABEL_NODES), _LABEL_PX), 12)))
+
+
+#: Community page paper labels: this size (canvas px) at this many nodes.
+_LABEL_PX, _LABEL_NODES = 28, 500
+
+
+def _canvas_span(n_nodes: int) -> float:
+    """Width of the canvas (px) a page of ``n_nodes`` is laid out on."""
+    return 300 + 55 * math.sqrt(n_nodes)
+
+
 def _positions(page: PageData) -> dict[str, tuple[float, float]]:
     """Canvas pixels from the stored (or ring) layout: centred, spread with the
     node count so that dense pages stay readable when zoomed in."""
@@ -318,7 +346,7 @@ def _positions(page: PageData) -> dict[str, tuple[float, float]]:
         return {}
     cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
     span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
-    target = 300 + 55 * math.sqrt(len(page.nodes))
+    target = _canvas_span(len(page.nodes))
     return {n.id: (round((x - cx) / span * target, 1), round((y - cy) / span * target, 1))
             for n, x, y in zip(page.nodes, xs, ys)}
 

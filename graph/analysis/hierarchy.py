@@ -165,7 +165,7 @@ def subtopic_keywords(
     >>> kw = [KeywordScore(p, k, 1.0) for p, k in [("a", "x"), ("b", "x"), ("a", "y"), ("b", "y"),
     ...       ("c", "x"), ("d", "x"), ("c", "z"), ("d", "z")]]
     >>> subtopic_keywords([{"a", "b"}, {"c", "d"}], [0, 0], [("x",)], kw, label_size=1)
-    [('y', 'x'), ('z', 'x')]
+    [('y',), ('z',)]
     """
     ranked = community_keywords(parts, has_keyword, size=size + label_size)
     out = []

@@ -1,11 +1,14 @@
-"""Community labels from distinctive keywords (class-based TF-IDF) and top papers."""
+"""Community labels from distinctive keywords and top papers."""
 
 from __future__ import annotations
 
+import functools
 import math
+from collections import Counter
 from typing import Hashable, Iterable, Mapping, Sequence
 
 from graph.models import KeywordScore
+from graph.text import GENERIC_WORDS
 
 __all__ = ["community_keywords", "top_papers"]
 
@@ -19,13 +22,23 @@ def community_keywords(
 ) -> list[tuple[str, ...]]:
     """The most distinctive keywords of each community, best first.
 
-    Class-based TF-IDF (as in BERTopic): a community is one document made of
-    its papers' keywords; ``tf`` is how many of its papers carry a keyword and
-    the weight is ``tf * log(1 + A / f)``, where ``f`` counts the keyword over
-    all communities and ``A`` is the mean number of keywords per community. A
-    keyword carried by one paper only ranks after every keyword shared by
-    several, and a keyword that only repeats part of a better one ("theory"
-    after "string theory") is skipped, so labels read as topics.
+    A paper carries its keywords and the shorter keywords they contain
+    ("diffusion model" in "closed-form diffusion model"), so that the variants
+    of one concept count together. A term ``t`` of community ``c`` scores
+    ``n_ct * log(lift)``, where ``n_ct`` counts the papers of ``c`` carrying it
+    and ``lift = (n_ct / N_c) / (n_t / N)`` is how much more often the
+    community's papers carry it than all papers do: coverage and distinctiveness
+    together. Class-based TF-IDF (``tf * log(1 + A / f)``, used before) let a
+    general word carried by many papers of a mixed community beat the topic's
+    own terms ("network, kernel, score, student", issue 21).
+
+    A label term must be carried by two papers of the community at least, more
+    often there than overall (``lift > 1``; when no term is, the most shared
+    terms are taken), and must not be a word of :data:`graph.text.GENERIC_WORDS`
+    alone. A phrase
+    replaces a shorter term it contains when it covers at least half of that
+    term's papers ("neural network" for "network"), and a term that only
+    repeats part of a chosen one ("theory" after "string theory") is skipped.
 
     Parameters
     ----------
@@ -34,7 +47,7 @@ def community_keywords(
     has_keyword : iterable of KeywordScore
         ``HAS_KEYWORD`` rows; papers outside ``parts`` are ignored.
     size : int
-        Keywords kept per community.
+        Keywords kept per community, at most.
     min_community : int
         Smaller communities (isolated papers) get no keywords: a label built
         from one paper's terms would describe the paper, not a topic.
@@ -47,38 +60,74 @@ def community_keywords(
     Examples
     --------
     >>> kw = [KeywordScore(p, k, 1.0) for p, k in [("a", "x"), ("b", "x"), ("a", "y"),
-    ...       ("c", "z"), ("d", "z"), ("c", "y")]]
+    ...       ("c", "z"), ("d", "z"), ("c", "y"), ("d", "y"), ("b", "w y")]]
     >>> community_keywords([{"a", "b"}, {"c", "d"}], kw)
-    [('x', 'y'), ('z', 'y')]
+    [('x',), ('z',)]
     """
     parts = [set(p) for p in parts]
     member = {paper: cid for cid, part in enumerate(parts) for paper in part}
-    tf: list[dict[str, int]] = [{} for _ in parts]
-    seen: set[tuple[str, str]] = set()
+    carried: dict[str, set[str]] = {}
     for row in has_keyword:
-        cid = member.get(row.paper_id)
-        if cid is None or (row.paper_id, row.keyword) in seen:
-            continue
-        seen.add((row.paper_id, row.keyword))
-        tf[cid][row.keyword] = tf[cid].get(row.keyword, 0) + 1
-    freq: dict[str, int] = {}
+        if row.paper_id in member:
+            carried.setdefault(row.paper_id, set()).add(row.keyword)
+    vocabulary = set().union(*carried.values()) if carried else set()
+    tf: list[Counter[str]] = [Counter() for _ in parts]
+    for paper, kws in carried.items():
+        terms = set(kws)
+        for kw in kws:
+            terms.update(t for t in _sub_phrases(kw) if t in vocabulary)
+        tf[member[paper]].update(terms)
+    total: Counter[str] = Counter()
     for counts in tf:
-        for kw, c in counts.items():
-            freq[kw] = freq.get(kw, 0) + c
-    if not freq:
-        return [() for _ in parts]
-    mean_words = sum(freq.values()) / len(parts)
+        total.update(counts)
+    n_papers = len(member)
+    single = sum(1 for part in parts if part) <= 1
     out = []
     for part, counts in zip(parts, tf):
         if len(part) < min_community or not counts:
             out.append(())
             continue
-        ranked = sorted(
-            counts,
-            key=lambda kw: (counts[kw] < 2, -counts[kw] * math.log(1.0 + mean_words / freq[kw]), kw),
-        )
-        out.append(_distinct(ranked, size))
+        shared = [t for t, n in counts.items() if n >= 2 and t not in GENERIC_WORDS]
+        score = {}
+        for term in shared:
+            lift = (counts[term] / len(part)) / (total[term] / n_papers)
+            if lift > 1.0 and not single:
+                score[term] = counts[term] * math.log(lift)
+        if not score:
+            # Nothing sets it apart (a single community, or a subtopic made of
+            # its parent's words only): its most shared terms.
+            score = {t: float(counts[t]) for t in shared}
+        ranked = sorted(score, key=lambda t: (-score[t], t))
+        out.append(_distinct(_prefer_phrases(ranked, counts), size))
     return out
+
+
+def _prefer_phrases(ranked: list[str], counts: Mapping[str, int]) -> list[str]:
+    """``ranked`` with each term replaced by the most common phrase of
+    ``ranked`` containing it that covers at least half its papers.
+
+    >>> _prefer_phrases(["network", "kernel", "neural network"], {"network": 5, "kernel": 4, "neural network": 3})
+    ['neural network', 'kernel']
+    """
+    words = {t: _tokens(t) for t in ranked}
+    out: list[str] = []
+    for term in ranked:
+        longer = [t for t in ranked if t != term and words[term] < words[t] and 2 * counts[t] >= counts[term]]
+        best = min(longer, key=lambda t: (-counts[t], t), default=term)
+        if best not in out:
+            out.append(best)
+    return out
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _sub_phrases(keyword: str) -> tuple[str, ...]:
+    """The shorter word sequences inside a keyword.
+
+    >>> _sub_phrases("closed-form diffusion model")
+    ('closed-form', 'diffusion', 'model', 'closed-form diffusion', 'diffusion model')
+    """
+    words = keyword.split()
+    return tuple(" ".join(words[i : i + n]) for n in range(1, len(words)) for i in range(len(words) - n + 1))
 
 
 def _distinct(ranked: list[str], size: int) -> tuple[str, ...]:
