@@ -51,7 +51,7 @@ from api.shaping import (
 )
 from api.write_lock import WriteLock
 from graph.config import Settings
-from graph.errors import QueryTimeout
+from graph.errors import KeywordNotFound, QueryTimeout
 from graph.models import display_title
 from graph.search import SearchIndex
 from graph.stores.base import CypherResult, GraphStore, store_version
@@ -375,12 +375,20 @@ class GraphService:
         return found
 
     def keyword_papers(self, name: str, *, limit: int, offset: int) -> dict:
-        def work():
-            found = self.store.keyword_papers(name, limit=limit, offset=offset)
+        def work(name: str):
+            try:
+                found = self.store.keyword_papers(name, limit=limit, offset=offset)
+            except KeywordNotFound:
+                # Keywords keep the case the texts use (LLM, AdS/CFT): "llm" finds "LLM".
+                same = [k for k in self._keyword_list("") if k.name.casefold() == name.casefold()]
+                if not same:
+                    raise
+                name = same[0].name
+                found = self.store.keyword_papers(name, limit=limit, offset=offset)
             df = next((k.df for k in self._keyword_list(name) if k.name == name), len(found))
-            return found, df, self.store.get_papers([pid for pid, _ in found])
+            return name, found, df, self.store.get_papers([pid for pid, _ in found])
 
-        found, total, papers = self.call(work)
+        name, found, total, papers = self.call(work, name)
         items = [{"id": pid, "paper_id": pid, "title": display_title(papers[pid]) if pid in papers else pid,
                   "score": _finite(score) or 0.0} for pid, score in found]
         return {"keyword": name, **_envelope(total, limit, offset, items)}

@@ -281,6 +281,8 @@ def test_keywords_and_their_papers(client):
     assert [p["paper_id"] for p in client.get("/keywords/entropy/papers",
                                              params={"offset": 2}).json()["items"]] == [B]
     assert_error(client.get("/keywords/unheard of/papers"), 404, "not_found")
+    # Keywords keep the texts' case; a lookup in another case finds the keyword.
+    assert client.get("/keywords/ENTROPY/papers").json()["keyword"] == "entropy"
 
 
 # --- path ----------------------------------------------------------------------------------
