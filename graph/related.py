@@ -38,6 +38,11 @@ __all__ = [
     "derivative_works",
     "backbone",
     "subgroups",
+    "SIGNALS",
+    "FUSED_WEIGHTS",
+    "Fused",
+    "parse_weights",
+    "fuse_related",
 ]
 
 #: Kinds of a paper's direct links.
@@ -314,3 +319,113 @@ def subgroups(
     if rest:
         labels.append((other, "other", len(rest)))
     return group, labels
+
+
+# --- fused relatedness (issue 23) ----------------------------------------------
+
+#: The signals :func:`fuse_related` adds up, in display order.
+SIGNALS = ("similar", "keywords", "coupled", "cocited", "cites")
+
+#: Default weight of each signal: chosen by ``citegraph evaluate --holdout 0.2
+#: --seed 0`` on hepth and citeseer (docs/quality.md).
+FUSED_WEIGHTS: Mapping[str, float] = {
+    "similar": 1.0, "keywords": 0.5, "coupled": 1.0, "cocited": 1.0, "cites": 1.0,
+}
+
+#: ``signal -> {other paper: (score, evidence)}``, the evidence one paper has.
+SignalMap = Mapping[str, Mapping[str, tuple[float, Mapping[str, object]]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Fused:
+    """A paper related to the focal one by several signals: ``score`` is the
+    weighted sum of ``signals`` (each signal's own score, 0 when absent) and
+    ``evidence`` each present signal's evidence."""
+
+    paper_id: str
+    score: float
+    signals: Mapping[str, float]
+    evidence: Mapping[str, Mapping[str, object]]
+
+
+def parse_weights(text: str | None, *, where: str = "related") -> dict[str, float]:
+    """``"similar:1,coupled:0.5"`` -> the default weights with those replaced.
+
+    >>> parse_weights("similar:2,cites:0")["similar"], parse_weights("similar:2,cites:0")["cites"]
+    (2.0, 0.0)
+    >>> parse_weights("bogus:1")
+    Traceback (most recent call last):
+    ...
+    graph.errors.InvalidParameter: The 'weights' parameter of related must be a comma list of signal:weight \
+with signals in ['similar', 'keywords', 'coupled', 'cocited', 'cites'] and weights >= 0. Got 'bogus:1' instead.
+    """
+    weights = dict(FUSED_WEIGHTS)
+    if not text:
+        return weights
+    expected = f"a comma list of signal:weight with signals in {list(SIGNALS)} and weights >= 0"
+    for part in text.split(","):
+        name, sep, value = part.partition(":")
+        name = name.strip()
+        try:
+            w = float(value)
+        except ValueError:
+            w = -1.0
+        if not sep or name not in SIGNALS or not (w >= 0.0) or w == float("inf"):
+            raise param_error("weights", where, expected, text)
+        weights[name] = w
+    return weights
+
+
+def fuse_related(
+    signals: SignalMap,
+    *,
+    weights: Mapping[str, float] = FUSED_WEIGHTS,
+    limit: int = 10,
+    exclude: Collection[str] = (),
+) -> list[Fused]:
+    """One ranked list from every signal's scores around one paper.
+
+    Parameters
+    ----------
+    signals : mapping
+        ``signal -> {other: (score, evidence)}`` for signals of :data:`SIGNALS`
+        (similar: cosine; keywords: Jaccard; coupled and cocited: normalised
+        strength; cites: 1 for a direct citation either way). Scores are in
+        [0, 1], so weights compare signals, not units.
+    weights : mapping
+        Weight per signal (:data:`FUSED_WEIGHTS`); a missing signal weighs 0.
+    limit : int
+        How many to return at most.
+    exclude : collection
+        Papers never returned (the focal paper, or known pairs in evaluation).
+
+    Returns
+    -------
+    list of Fused
+        By score descending, ties by paper id; papers whose weighted score is
+        0 are left out.
+
+    Examples
+    --------
+    >>> sig = {"similar": {"b": (0.5, {"terms": ["x"]}), "c": (0.2, {})}, "coupled": {"c": (0.6, {})}}
+    >>> [(f.paper_id, f.score) for f in fuse_related(sig)]
+    [('c', 0.8), ('b', 0.5)]
+    """
+    _check_limit("limit", "fuse_related", limit)
+    totals: dict[str, float] = defaultdict(float)
+    for name, by_other in signals.items():
+        w = float(weights.get(name, 0.0))
+        if w <= 0.0:
+            continue
+        for other, (score, _) in by_other.items():
+            totals[other] += w * float(score)
+    skip = set(exclude)
+    ranked = sorted(((s, o) for o, s in totals.items() if s > 0.0 and o not in skip), key=lambda t: (-t[0], t[1]))
+    out = []
+    for s, other in ranked[:limit]:
+        scores = {name: float(signals[name][other][0]) if other in signals.get(name, {}) else 0.0
+                  for name in SIGNALS}
+        evidence = {name: dict(signals[name][other][1]) for name in SIGNALS
+                    if other in signals.get(name, {})}
+        out.append(Fused(other, round(s, 6), scores, evidence))
+    return out

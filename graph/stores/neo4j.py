@@ -59,7 +59,7 @@ from graph.errors import (
     param_error,
 )
 from graph.models import AnalysisResult, Community, DerivedGraph, Paper, RunRecord
-from graph.models import CitationEdge, Keyword, KeywordScore, SharedKeywordsEdge, SimilarEdge
+from graph.models import CitationEdge, CoCitedEdge, CoupledEdge, Keyword, KeywordScore, SharedKeywordsEdge, SimilarEdge
 from graph.stores import cypher as cq
 from graph.stores.base import (
     EDGE_COUNT_KEYS,
@@ -83,7 +83,7 @@ __all__ = ["Neo4jStore"]
 
 logger = logging.getLogger(__name__)
 
-_RELATIONS = ("similar", "keywords", "cites", "cited_by", "all")
+_RELATIONS = ("similar", "keywords", "cites", "cited_by", "all", "coupled", "cocited")
 _DELETE_BATCH = 10_000
 _PAGE = 2_000
 _MAX_FULLTEXT_TERMS = 64
@@ -111,12 +111,16 @@ _CREATE_BY_NODE = {
     "SIMILAR_TO": cq.CREATE_SIMILAR_BY_NODE,
     "SHARES_KEYWORDS": cq.CREATE_SHARES_KEYWORDS_BY_NODE,
     "CITES": cq.CREATE_CITES_BY_NODE,
+    "COUPLED": cq.CREATE_COUPLED_BY_NODE,
+    "CO_CITED": cq.CREATE_CO_CITED_BY_NODE,
 }
 _BULK_READ = {
     "HAS_KEYWORD": cq.BULK_HAS_KEYWORD,
     "SIMILAR_TO": cq.BULK_SIMILAR,
     "SHARES_KEYWORDS": cq.BULK_SHARES_KEYWORDS,
     "CITES": cq.BULK_CITES,
+    "COUPLED": cq.BULK_COUPLED,
+    "CO_CITED": cq.BULK_CO_CITED,
 }
 _TIMEOUT_CODES = ("TransactionTimedOut", "Transaction.Terminated", "TransactionMarkedAsFailed")
 #: Codes of a server that cannot serve now (not of a query that went wrong).
@@ -300,7 +304,7 @@ class Neo4jStore(GraphStore):
         keywords = {name: node for name, (node, _) in stored_kw.items() if name in wanted_kw}
         counts: dict[str, tuple[int, int, int]] = {}
         with self._translate(), self._parallel_writes() as submit:
-            for rel in ("CITES", "SIMILAR_TO", "SHARES_KEYWORDS", "HAS_KEYWORD"):
+            for rel in ("CITES", "SIMILAR_TO", "SHARES_KEYWORDS", "HAS_KEYWORD", "COUPLED", "CO_CITED"):
                 if rel == "SIMILAR_TO":  # the keyword nodes, while CITES is written
                     keywords.update(self._write_returning(cq.CREATE_KEYWORDS_NODES, new_kw, batch_size))
                     self._write_batches(cq.SET_KEYWORD_DF_BY_NODE, changed_kw, batch_size)
@@ -336,7 +340,7 @@ class Neo4jStore(GraphStore):
         but absent from ``derived.keywords``.
         """
         ids = {h.paper_id for h in derived.has_keyword}
-        for edges in (derived.similar, derived.shares_keywords, derived.cites):
+        for edges in (derived.similar, derived.shares_keywords, derived.cites, derived.coupled, derived.co_cited):
             for e in edges:
                 ids.update((e.source, e.target))
         wanted = sorted(ids)
@@ -365,11 +369,12 @@ class Neo4jStore(GraphStore):
         with gc_paused():
             rows = _derived_rows(derived, papers, keywords)
         merges = (cq.MERGE_HAS_KEYWORD_BY_NODE, cq.MERGE_SIMILAR_BY_NODE, cq.MERGE_SHARES_KEYWORDS_BY_NODE,
-                  cq.MERGE_CITES_BY_NODE)
+                  cq.MERGE_CITES_BY_NODE, cq.MERGE_COUPLED_BY_NODE, cq.MERGE_CO_CITED_BY_NODE)
         for statement, batch in zip(merges, rows):
             self._write_batches(statement, batch, batch_size)
         logger.info(
-            "added derived graph: %d keywords, %d has_keyword, %d similar, %d shares, %d cites in %.1fs",
+            "added derived graph: %d keywords, %d has_keyword, %d similar, %d shares, %d cites, %d coupled, "
+            "%d co_cited in %.1fs",
             len(kw_rows), *map(len, rows), time.perf_counter() - started,
         )
 
@@ -383,8 +388,9 @@ class Neo4jStore(GraphStore):
         # Edges come as (node id, node id, props...) from relationship-type scans;
         # node ids are mapped back to paper ids / keyword names here. ``among``:
         # index seeks from those papers, which return paper ids already.
-        queries = (cq.BULK_SIMILAR, cq.BULK_SHARES_KEYWORDS, cq.BULK_CITES) if among is None else \
-            (cq.AMONG_SIMILAR, cq.AMONG_SHARES_KEYWORDS, cq.AMONG_CITES)
+        queries = (cq.BULK_SIMILAR, cq.BULK_SHARES_KEYWORDS, cq.BULK_CITES, cq.BULK_COUPLED, cq.BULK_CO_CITED) \
+            if among is None else (cq.AMONG_SIMILAR, cq.AMONG_SHARES_KEYWORDS, cq.AMONG_CITES, cq.AMONG_COUPLED,
+                                   cq.AMONG_CO_CITED)
         params = {} if among is None else {"ids": sorted(set(among))}
 
         def work(tx: neo4j.ManagedTransaction) -> DerivedGraph:
@@ -412,6 +418,11 @@ class Neo4jStore(GraphStore):
             )
             a, b, _ = columns(queries[2])
             cites = sorted(zip(map(paper.__getitem__, a), map(paper.__getitem__, b)))
+            biblio = []
+            for statement in queries[3:]:
+                a, b, _, count, strength, names = columns(statement)
+                biblio.append(sorted(zip(map(paper.__getitem__, a), map(paper.__getitem__, b), count, strength,
+                                         names), key=_PAIR))
             unresolved = tx.run(cq.GET_UNRESOLVED).single()["n"]
             return DerivedGraph(
                 keywords=tuple(Keyword(n, int(df or 0)) for n, df in keywords),
@@ -422,6 +433,8 @@ class Neo4jStore(GraphStore):
                 ),
                 cites=tuple(CitationEdge(a, b) for a, b in cites),
                 unresolved_references=int(unresolved),
+                coupled=tuple(CoupledEdge(a, b, int(c), float(s), tuple(n or ())) for a, b, c, s, n in biblio[0]),
+                co_cited=tuple(CoCitedEdge(a, b, int(c), float(s), tuple(n or ())) for a, b, c, s, n in biblio[1]),
             )
 
         with self._translate(), self._bulk_session() as session, gc_paused():
@@ -919,6 +932,14 @@ def _shares_rows(derived: DerivedGraph, papers: Mapping[str, int], keywords: Map
     return _unique(conv.shares_row(e, papers) for e in derived.shares_keywords)
 
 
+def _coupled_rows(derived: DerivedGraph, papers: Mapping[str, int], keywords: Mapping[str, int]) -> list[list[Any]]:
+    return _unique(conv.biblio_row(e, e.shared, papers) for e in derived.coupled)
+
+
+def _co_cited_rows(derived: DerivedGraph, papers: Mapping[str, int], keywords: Mapping[str, int]) -> list[list[Any]]:
+    return _unique(conv.biblio_row(e, e.citers, papers) for e in derived.co_cited)
+
+
 def _cites_rows(derived: DerivedGraph, papers: Mapping[str, int], keywords: Mapping[str, int]) -> list[list[Any]]:
     return _unique([papers[e.source], papers[e.target]] for e in derived.cites)
 
@@ -929,6 +950,8 @@ _ROWS: dict[str, Callable[[DerivedGraph, Mapping[str, int], Mapping[str, int]], 
     "SIMILAR_TO": _similar_rows,
     "SHARES_KEYWORDS": _shares_rows,
     "CITES": _cites_rows,
+    "COUPLED": _coupled_rows,
+    "CO_CITED": _co_cited_rows,
 }
 _KINDS = tuple(_ROWS)
 

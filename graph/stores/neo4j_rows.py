@@ -20,6 +20,7 @@ __all__ = [
     "scores_from_props",
     "stored_paper",
     "similar_row",
+    "biblio_row",
     "shares_row",
     "scores_row",
     "community_row",
@@ -108,6 +109,13 @@ def shares_row(e: SharedKeywordsEdge, nodes: Mapping[str, int]) -> list[Any]:
     return [nodes[source], nodes[target], int(e.count), float(e.jaccard), list(e.keywords)]
 
 
+def biblio_row(e: Any, names: Sequence[str], nodes: Mapping[str, int]) -> list[Any]:
+    """COUPLED / CO_CITED: ``[source node, target node, count, strength, names]``;
+    source is the smaller paper id."""
+    source, target = edge_key(e.source, e.target)
+    return [nodes[source], nodes[target], int(e.count), float(e.strength), list(names)]
+
+
 def scores_row(s: PaperScores, node: int, community_nodes: Sequence[int]) -> list[Any]:
     """``[paper node, community, degree, pagerank, betweenness, bridge, x, y,
     subcommunity, community nodes (topic, subtopic; those that exist)]``."""
@@ -158,4 +166,8 @@ def evidence(relation: str, record: Mapping[str, Any]) -> dict[str, Any]:
         return {"terms": list(record["terms"] or ())}
     if relation == "keywords":
         return {"keywords": list(record["keywords"] or ()), "count": int(record["count"])}
+    if relation == "coupled":
+        return {"shared": list(record["shared"] or ()), "count": int(record["count"])}
+    if relation == "cocited":
+        return {"citers": list(record["citers"] or ()), "count": int(record["count"])}
     return {"direction": relation}
