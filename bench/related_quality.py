@@ -79,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--cache", default=None)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--no-chains", action="store_true")
     args = ap.parse_args(argv)
     cache = Path(args.cache) if args.cache else None
     rows = []
@@ -91,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
             for wtext in args.weights or [""]:
                 t1 = time.perf_counter()
                 rep = holdout_report(text, cites, share=args.holdout, seed=args.seed, weights=parse_weights(wtext),
-                                     coupling_k=args.coupling_k, min_count=args.min_count, measure=measure)
+                                     coupling_k=args.coupling_k, min_count=args.min_count, measure=measure,
+                                     chains=not args.no_chains)
                 secs = time.perf_counter() - t1
                 for label, res in rep["results"].items():
                     if wtext and label != "fused":

@@ -17,7 +17,7 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from graph.coupling import cocitation_edges, coupling_edges
+from graph.coupling import citation_chains, cocitation_edges, coupling_edges
 from graph.errors import param_error
 from graph.models import CitationEdge, DerivedGraph
 from graph.related import FUSED_WEIGHTS, SIGNALS, fuse_related
@@ -51,10 +51,13 @@ def split_citations(
     return visible, hidden
 
 
-def signal_maps(derived: DerivedGraph) -> dict[str, dict[str, dict[str, tuple[float, dict]]]]:
+def signal_maps(derived: DerivedGraph, chains: Iterable[tuple[str, str, int, float]] = ()
+                ) -> dict[str, dict[str, dict[str, tuple[float, dict]]]]:
     """``paper -> signal -> {other: (score, evidence)}`` from a derived graph:
     what :func:`graph.related.fuse_related` takes for each paper, both ends of
-    every undirected edge, citations either way as ``cites`` 1.0."""
+    every undirected edge, citations either way as ``cites`` 1.0, and two-step
+    citation ``chains`` (:func:`graph.coupling.citation_chains`) as ``cites``
+    with their strength."""
     out: dict[str, dict[str, dict[str, tuple[float, dict]]]] = defaultdict(lambda: defaultdict(dict))
 
     def both(signal: str, a: str, b: str, score: float, ev: dict) -> None:
@@ -69,6 +72,8 @@ def signal_maps(derived: DerivedGraph) -> dict[str, dict[str, dict[str, tuple[fl
         both("coupled", e.source, e.target, float(e.strength), {"shared": list(e.shared), "count": e.count})
     for e in derived.co_cited:
         both("cocited", e.source, e.target, float(e.strength), {"citers": list(e.citers), "count": e.count})
+    for a, b, count, st in chains:
+        both("cites", a, b, float(st), {"chains": count})
     for e in derived.cites:
         out[e.source]["cites"][e.target] = (1.0, {"direction": "cites"})
         out[e.target]["cites"][e.source] = (1.0, {"direction": "cited_by"})
@@ -117,6 +122,7 @@ def holdout_report(
     coupling_k: int = 10,
     min_count: int = 1,
     measure: str = "cosine",
+    chains: bool = True,
 ) -> dict:
     """Every configuration of the protocol: text only, each signal alone, and
     the fused ``weights``.
@@ -130,13 +136,14 @@ def holdout_report(
     co_cited = cocitation_edges(visible, k=coupling_k, min_count=min_count, measure=measure)
     derived = DerivedGraph(keywords=(), has_keyword=(), similar=text.similar, shares_keywords=text.shares_keywords,
                            cites=tuple(visible), coupled=tuple(coupled), co_cited=tuple(co_cited))
-    maps = signal_maps(derived)
+    chain_rows = citation_chains(visible, k=coupling_k) if chains else []
+    maps = signal_maps(derived, chain_rows)
     known = [(e.source, e.target) for e in visible]
     hidden_pairs = [(e.source, e.target) for e in hidden]
     configs: dict[str, Mapping[str, float]] = {"text only": {"similar": 1.0}}
     for name in SIGNALS:
-        if name != "cites":  # visible citations are known pairs: alone they find nothing
-            configs[f"{name} alone"] = {name: 1.0}
+        # Visible citations are known pairs: alone, "cites" finds only through chains.
+        configs[f"{name} alone"] = {name: 1.0}
     configs["fused"] = dict(weights)
     results = {}
     papers = sorted({p for a, b in hidden_pairs for p in (a, b)})
