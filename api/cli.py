@@ -356,7 +356,8 @@ def evaluate(
 
 
 def _counts_line(counts: dict) -> str:
-    keys = ["papers", "keywords", "communities", "HAS_KEYWORD", "SIMILAR_TO", "SHARES_KEYWORDS", "CITES", "IN_COMMUNITY"]
+    keys = ["papers", "keywords", "communities", "HAS_KEYWORD", "SIMILAR_TO", "SHARES_KEYWORDS", "CITES", "IN_COMMUNITY",
+            "COUPLED", "CO_CITED"]
     return ", ".join(f"{counts.get(k, 0)} {k}" for k in keys)
 
 

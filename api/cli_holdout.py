@@ -29,10 +29,10 @@ def print_holdout(cfg: Settings, *, holdout: float, seed: int, weights: str | No
 
     table = Table(title=f"citegraph evaluate --holdout {holdout} --seed {seed}: {report['hidden']} of "
                         f"{report['citations']} CITES hidden, 'related' top {report['k']}")
-    for col in ("ranking", "precision", "recall", "found / hidden", "weights"):
+    for col in ("ranking", "precision", "precision (all papers)", "recall", "found / hidden", "weights"):
         table.add_column(col)
     for label, res in report["results"].items():
         shown = ", ".join(f"{k}:{v:g}" for k, v in res["weights"].items() if v)
-        table.add_row(label, f"{res['precision']:.3f}", f"{res['recall']:.3f}", f"{res['found']} / {res['hidden']}",
-                      shown)
+        table.add_row(label, f"{res['precision']:.3f}", f"{res.get('precision_all', 0.0):.3f}",
+                      f"{res['recall']:.3f}", f"{res['found']} / {res['hidden']}", shown)
     Console().print(table)

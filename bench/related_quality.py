@@ -80,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", default=None)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--no-chains", action="store_true")
+    ap.add_argument("--methods", default="rank", help="fusion methods: rank,sum")
+    ap.add_argument("--configs", default="all", help="'fused' to print and compute only the fused rows")
     args = ap.parse_args(argv)
     cache = Path(args.cache) if args.cache else None
     rows = []
@@ -89,29 +91,31 @@ def main(argv: list[str] | None = None) -> int:
         text = text_graph(name, papers, cache)
         t_text = time.perf_counter() - t0
         for measure in args.measures.split(","):
-            for wtext in args.weights or [""]:
+            for wtext, method in [(w, m) for w in (args.weights or [""]) for m in args.methods.split(",")]:
                 t1 = time.perf_counter()
                 rep = holdout_report(text, cites, share=args.holdout, seed=args.seed, weights=parse_weights(wtext),
                                      coupling_k=args.coupling_k, min_count=args.min_count, measure=measure,
-                                     chains=not args.no_chains)
+                                     chains=not args.no_chains, method=method,
+                                     only_fused=args.configs == "fused", n_papers=len(papers))
                 secs = time.perf_counter() - t1
                 for label, res in rep["results"].items():
                     if wtext and label != "fused":
                         continue
                     rows.append({"dataset": name, "measure": measure, "config": label,
-                                 "weights": wtext or "default" if label == "fused" else "",
+                                 "weights": f"{method} {wtext or 'default'}" if label == "fused" else "",
                                  "precision": res["precision"], "recall": res["recall"],
+                                 "precision_all": res.get("precision_all"),
                                  "papers": res["papers"], "seconds": round(secs, 1), "text_s": round(t_text, 1),
                                  "edges": rep["edges"]})
-                print(f"# {name} {measure} {wtext or 'default'}: {secs:.1f}s edges={rep['edges']}",
+                print(f"# {name} {measure} {method} {wtext or 'default'}: {secs:.1f}s edges={rep['edges']}",
                       file=sys.stderr, flush=True)
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    print(f"{'dataset':9} {'measure':11} {'config':16} {'precision':>9} {'recall':>7}  weights")
+    print(f"{'dataset':9} {'measure':11} {'config':16} {'precision':>9} {'prec_all':>8} {'recall':>7}  weights")
     for r in rows:
-        print(f"{r['dataset']:9} {r['measure']:11} {r['config']:16} {r['precision']:9.4f} {r['recall']:7.4f}  "
-              f"{r['weights']}")
+        print(f"{r['dataset']:9} {r['measure']:11} {r['config']:16} {r['precision']:9.4f} {r['precision_all']:8.4f} "
+              f"{r['recall']:7.4f}  {r['weights']}")
     return 0
 
 

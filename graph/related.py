@@ -332,6 +332,9 @@ FUSED_WEIGHTS: Mapping[str, float] = {
     "similar": 1.0, "keywords": 0.5, "coupled": 1.0, "cocited": 1.0, "cites": 1.0,
 }
 
+#: Damping of rank fusion (:func:`fuse_related`), chosen with the weights.
+RANK_K = 2.0
+
 #: ``signal -> {other paper: (score, evidence)}``, the evidence one paper has.
 SignalMap = Mapping[str, Mapping[str, tuple[float, Mapping[str, object]]]]
 
@@ -382,6 +385,8 @@ def fuse_related(
     weights: Mapping[str, float] = FUSED_WEIGHTS,
     limit: int = 10,
     exclude: Collection[str] = (),
+    method: str = "rank",
+    rank_k: float = RANK_K,
 ) -> list[Fused]:
     """One ranked list from every signal's scores around one paper.
 
@@ -398,6 +403,15 @@ def fuse_related(
         How many to return at most.
     exclude : collection
         Papers never returned (the focal paper, or known pairs in evaluation).
+    method : {'rank', 'sum'}
+        ``rank`` (the default, weighted reciprocal rank fusion): each signal
+        adds ``weight / (rank_k + rank)``, its rank 0 being its best paper;
+        ``sum``: each adds ``weight * score``. Rank fusion found more held-out
+        citations on hepth and citeseer (docs/quality.md): the signals' scores
+        are on different scales (a cosine of 0.3 is high for abstracts, low
+        for shared references), their ranks are not.
+    rank_k : float
+        The damping of ``rank`` fusion.
 
     Returns
     -------
@@ -408,18 +422,27 @@ def fuse_related(
     Examples
     --------
     >>> sig = {"similar": {"b": (0.5, {"terms": ["x"]}), "c": (0.2, {})}, "coupled": {"c": (0.6, {})}}
-    >>> [(f.paper_id, f.score) for f in fuse_related(sig)]
+    >>> [(f.paper_id, f.score) for f in fuse_related(sig, method="sum")]
     [('c', 0.8), ('b', 0.5)]
+    >>> [(f.paper_id, f.score) for f in fuse_related(sig, method="rank", rank_k=2)]
+    [('c', 0.833333), ('b', 0.5)]
     """
     _check_limit("limit", "fuse_related", limit)
+    if method not in ("rank", "sum"):
+        raise param_error("method", "fuse_related", "'rank' or 'sum'", method)
+    skip = set(exclude)
     totals: dict[str, float] = defaultdict(float)
     for name, by_other in signals.items():
         w = float(weights.get(name, 0.0))
         if w <= 0.0:
             continue
-        for other, (score, _) in by_other.items():
-            totals[other] += w * float(score)
-    skip = set(exclude)
+        if method == "sum":
+            for other, (score, _) in by_other.items():
+                totals[other] += w * float(score)
+            continue
+        order = sorted((o for o in by_other if o not in skip), key=lambda o: (-float(by_other[o][0]), o))
+        for rank, other in enumerate(order):
+            totals[other] += w / (rank_k + rank)
     ranked = sorted(((s, o) for o, s in totals.items() if s > 0.0 and o not in skip), key=lambda t: (-t[0], t[1]))
     out = []
     for s, other in ranked[:limit]:
