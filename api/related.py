@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from graph.models import display_title
-from graph.related import SIGNALS, derivative_works, fuse_related, prior_works
+from graph.related import SIGNALS, chains_of, derivative_works, fuse_related, prior_works
 from graph.stores.base import GraphStore
 
 __all__ = ["signals_of", "related", "compare", "works"]
@@ -17,6 +17,10 @@ __all__ = ["signals_of", "related", "compare", "works"]
 #: Neighbours read per signal of one paper (its SIMILAR_TO, COUPLED, ... are top-k
 #: lists of about 10-40; citations of a classic can be thousands).
 SIGNAL_READ_CAP = 500
+
+#: Chains kept per paper (as COUPLED's top k) and papers they are searched through.
+CHAINS_K = 20
+CHAIN_VIAS = 100
 
 #: Store relation(s) of each signal.
 _RELATIONS = {"similar": ("similar",), "keywords": ("keywords",), "coupled": ("coupled",),
@@ -32,6 +36,18 @@ def signals_of(store: GraphStore, paper_id: str) -> dict[str, dict[str, tuple[fl
             for n in store.neighbors(paper_id, relation=relation, limit=SIGNAL_READ_CAP):
                 if n.paper_id != paper_id:
                     out[name][n.paper_id] = (float(n.weight), dict(n.evidence))
+    # Two-step citation chains: the part of "cites" that a held-out citation can have.
+    cache: dict[tuple[str, str], list[str]] = {}
+
+    def read(p: str, relation: str) -> list[str]:
+        if (p, relation) not in cache:
+            cache[(p, relation)] = [n.paper_id for n in store.neighbors(p, relation=relation, limit=SIGNAL_READ_CAP)]
+        return cache[(p, relation)]
+
+    chains = chains_of(paper_id, lambda p: read(p, "cites"), lambda p: read(p, "cited_by"), k=CHAINS_K,
+                       max_vias=CHAIN_VIAS)
+    for other, value in chains.items():
+        out["cites"].setdefault(other, value)
     return out
 
 

@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
     ap.add_argument("--datasets", default="hepth,citeseer")
     ap.add_argument("--measures", default="cosine")
-    ap.add_argument("--coupling-k", type=int, default=10)
+    ap.add_argument("--coupling-k", type=int, default=20)
     ap.add_argument("--min-count", type=int, default=1)
     ap.add_argument("--weights", action="append", default=None,
                     help="signal:weight list (repeatable; default: the shipped defaults)")

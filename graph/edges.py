@@ -93,7 +93,7 @@ class BuildParams:
     #: COUPLED / CO_CITED (issue 23, :mod:`graph.coupling`): each paper's top
     #: ``coupling_k`` pairs with at least ``coupling_min_count`` shared works,
     #: ``coupling_measure`` the normalised strength; ``coupling_k`` 0 builds none.
-    coupling_k: int = 10
+    coupling_k: int = 20
     coupling_min_count: int = 1
     coupling_measure: str = "cosine"
 

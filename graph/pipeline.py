@@ -631,7 +631,7 @@ def evaluate_holdout(store: GraphStore, *, share: float = 0.2, seed: int = 0, we
     n_papers = store.counts().get("papers", 0)
     report = holdout_report(derived, derived.cites, share=share, seed=seed, weights=weights or FUSED_WEIGHTS, k=k,
                             n_papers=n_papers,
-                            coupling_k=int(knobs.get("coupling_k") or 10),
+                            coupling_k=int(knobs.get("coupling_k") or 20),
                             min_count=int(knobs.get("coupling_min_count") or 1),
                             measure=str(knobs.get("coupling_measure") or "cosine"))
     report["papers"] = n_papers

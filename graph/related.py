@@ -43,6 +43,7 @@ __all__ = [
     "Fused",
     "parse_weights",
     "fuse_related",
+    "chains_of",
 ]
 
 #: Kinds of a paper's direct links.
@@ -329,7 +330,7 @@ SIGNALS = ("similar", "keywords", "coupled", "cocited", "cites")
 #: Default weight of each signal: chosen by ``citegraph evaluate --holdout 0.2
 #: --seed 0`` on hepth and citeseer (docs/quality.md).
 FUSED_WEIGHTS: Mapping[str, float] = {
-    "similar": 1.0, "keywords": 0.5, "coupled": 1.0, "cocited": 1.0, "cites": 1.0,
+    "similar": 1.0, "keywords": 0.0, "coupled": 0.5, "cocited": 1.0, "cites": 2.0,
 }
 
 #: Damping of rank fusion (:func:`fuse_related`), chosen with the weights.
@@ -452,3 +453,52 @@ def fuse_related(
                     if other in signals.get(name, {})}
         out.append(Fused(other, round(s, 6), scores, evidence))
     return out
+
+
+def chains_of(
+    center: str,
+    cites: Callable[[str], Iterable[str]],
+    cited_by: Callable[[str], Iterable[str]],
+    *,
+    k: int = 20,
+    max_vias: int = 200,
+    degree: Callable[[str], int] | None = None,
+) -> dict[str, tuple[float, dict[str, object]]]:
+    """Two-step citation chains from one paper, the ``cites`` signal's second
+    part: ``center -> x -> other`` and ``other -> x -> center``, for papers
+    not linked to ``center`` directly.
+
+    Scored as :func:`graph.coupling.citation_chains` scores them (``count /
+    sqrt(d_center d_other)`` over citation degrees); the ``k`` strongest are
+    returned as ``{other: (strength, {"chains": count, "via": [...]})}``.
+
+    >>> refs = {"a": ["x"], "x": ["b", "c"], "b": [], "c": []}
+    >>> citers = {"x": ["a"], "b": ["x"], "c": ["x"]}
+    >>> sorted(chains_of("a", lambda p: refs.get(p, []), lambda p: citers.get(p, [])).items())
+    [('b', (1.0, {'chains': 1, 'via': ['x']})), ('c', (1.0, {'chains': 1, 'via': ['x']}))]
+    """
+    _check_limit("k", "chains_of", k)
+    out_c, in_c = list(dict.fromkeys(cites(center))), list(dict.fromkeys(cited_by(center)))
+    direct = set(out_c) | set(in_c) | {center}
+    counts: Counter[str] = Counter()
+    via: dict[str, list[str]] = defaultdict(list)
+    for x in sorted(out_c)[:max_vias]:
+        for other in cites(x):
+            if other not in direct:
+                counts[other] += 1
+                via[other].append(x)
+    for x in sorted(in_c)[:max_vias]:
+        for other in cited_by(x):
+            if other not in direct:
+                counts[other] += 1
+                via[other].append(x)
+    if degree is None:
+        def degree(p: str) -> int:
+            return len(set(cites(p)) | set(cited_by(p)))
+    d_center = max(len(out_c) + len(in_c), 1)
+    scored = []
+    for other, n in counts.items():
+        s = round(n / math.sqrt(d_center * max(degree(other), 1)), 6)
+        scored.append((-s, -n, other))
+    scored.sort()
+    return {other: (-s, {"chains": -n, "via": sorted(via[other])[:5]}) for s, n, other in scored[:k]}

@@ -125,7 +125,7 @@ def holdout_report(
     seed: int = 0,
     weights: Mapping[str, float] = FUSED_WEIGHTS,
     k: int = 10,
-    coupling_k: int = 10,
+    coupling_k: int = 20,
     min_count: int = 1,
     measure: str = "cosine",
     chains: bool = True,
