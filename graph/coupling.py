@@ -15,12 +15,12 @@ it), so a review citing 400 papers or a classic cited by 2,000 makes no
 clique of thousands. ``strength`` is the count normalised by the sizes:
 
 - ``cosine`` (Salton): ``c / sqrt(n_a n_b)``, in (0, 1];
-- ``association`` (VOSviewer's association strength, scaled to (0, 1] for
-  a pair whose sets are equal): ``c / (n_a n_b) * min(n_a, n_b)``... see
-  :func:`strength` for the exact form.
+- ``association`` (VOSviewer's association strength ``c / (n_a n_b)``,
+  scaled by ``max(n_a, n_b)``, :func:`strength`).
 
-Which ranks better is measured in docs/quality.md (``citegraph evaluate
---holdout``): cosine, the default.
+Which ranks better was measured with ``citegraph evaluate --holdout``
+(docs/quality.md): cosine, the default. :func:`citation_chains` gives the
+two-step citation paths that the ``cites`` signal of ``related`` adds.
 """
 
 from __future__ import annotations
