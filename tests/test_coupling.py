@@ -86,3 +86,14 @@ def test_chunking_gives_the_same_edges(monkeypatch):
 def test_bad_knobs_are_named(knob, value):
     with pytest.raises(InvalidParameter, match=f"'{knob}' parameter of coupling_edges"):
         coupling_edges(CITES, **{knob: value})
+
+
+def test_citation_chains_count_both_directions_and_skip_direct_pairs():
+    from graph.coupling import citation_chains
+
+    # a -> x -> b twice over (x and y); c -> a directly and c -> x -> b.
+    cites = [("a", "x"), ("a", "y"), ("x", "b"), ("y", "b"), ("c", "a"), ("c", "x")]
+    chains = {(a, b): (n, s) for a, b, n, s in citation_chains(cites)}
+    assert chains[("a", "b")] == (2, round(2 / math.sqrt(3 * 2), 6))  # d_a = 3 (x, y, c), d_b = 2
+    assert ("a", "c") not in chains  # c cites a: a direct pair, not a chain
+    assert chains[("b", "c")][0] == 1  # c -> x -> b
