@@ -43,7 +43,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: ``progress(stage, done, total)``; stages: keywords, similar, shares_keywords, cites.
+#: ``progress(stage, done, total)``; stages: keywords, similar, shares_keywords, cites, coupled.
 BuildProgress = Callable[[str, int, int], None]
 
 
