@@ -128,6 +128,8 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.include_router(health.router)
     # Writes first: POST /papers must not be shadowed by GET /papers/{paper_id:path}.
     app.include_router(admin.router)
+    from api.routers import related as related_router  # before papers: /papers/{id:path} would shadow it
+    app.include_router(related_router.router)
     app.include_router(papers.router)
     app.include_router(search.router)
     app.include_router(communities.router)

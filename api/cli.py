@@ -257,11 +257,21 @@ def run(
 def evaluate(
     labels: Optional[str] = typer.Option("label", "--labels", help="Paper field holding ground-truth classes."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    holdout: Optional[float] = typer.Option(None, "--holdout", help="Hide this share of CITES and score "
+                                            "'related' top 10 against it (issue 23), e.g. 0.2."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the hidden share."),
+    weights: Optional[str] = typer.Option(None, "--weights", help="Fused weights, e.g. 'similar:1,coupled:0.5'."),
 ) -> None:
-    """Score communities against a label field (NMI, ARI) and SIMILAR_TO against CITES."""
+    """Score communities against a label field (NMI, ARI) and SIMILAR_TO against CITES;
+    with --holdout, how well 'related' finds held-out citations."""
     from graph.pipeline import evaluate as run_evaluate
 
     cfg = settings()
+    if holdout is not None:
+        from api.cli_holdout import print_holdout
+
+        print_holdout(cfg, holdout=holdout, seed=seed, weights=weights, as_json=as_json)
+        return
     with errors_to_exit_codes(), open_store(cfg) as store:
         result = run_evaluate(store, labels=labels)
     if as_json:
@@ -293,7 +303,8 @@ def evaluate(
 
 
 def _counts_line(counts: dict) -> str:
-    keys = ["papers", "keywords", "communities", "HAS_KEYWORD", "SIMILAR_TO", "SHARES_KEYWORDS", "CITES", "IN_COMMUNITY"]
+    keys = ["papers", "keywords", "communities", "HAS_KEYWORD", "SIMILAR_TO", "SHARES_KEYWORDS", "CITES", "IN_COMMUNITY",
+            "COUPLED", "CO_CITED"]
     return ", ".join(f"{counts.get(k, 0)} {k}" for k in keys)
 
 

@@ -18,6 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Sequence
 
+from graph.authors import authorship
 from graph.errors import NotSupported
 from graph.forked import ForkedCall, use_fork
 from graph.models import RunRecord
@@ -108,6 +109,7 @@ def run_bulk(
                 t = time.perf_counter()
                 store.open()  # constraints and indexes, awaited
             set_empty_lists(store, files, batch_size=batch_size)
+            store.replace_authorship(authorship(ordered))  # Author/Venue nodes, as ingest writes them
             steps["schema"] = time.perf_counter() - t
             progress("import", 1, 1)
     except BaseException:

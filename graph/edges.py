@@ -23,6 +23,7 @@ from graph.models import (
     Paper,
     SharedKeywordsEdge,
 )
+from graph.coupling import MEASURES, cocitation_edges, coupling_edges
 from graph.ingest.identity import resolve_reference  # the one rule of reference names
 from graph.forked import ForkedCall, use_fork
 from graph.process import gc_paused
@@ -36,11 +37,12 @@ __all__ = [
     "resolve_reference",
     "citation_edges",
     "build_derived",
+    "bibliometric_edges",
 ]
 
 logger = logging.getLogger(__name__)
 
-#: ``progress(stage, done, total)``; stages: keywords, similar, shares_keywords, cites.
+#: ``progress(stage, done, total)``; stages: keywords, similar, shares_keywords, cites, coupled.
 BuildProgress = Callable[[str, int, int], None]
 
 
@@ -87,6 +89,12 @@ class BuildParams:
     min_shared: int = 2
     max_keyword_df: int | None = None
     seed: int = 0
+    #: COUPLED / CO_CITED (issue 23, :mod:`graph.coupling`): each paper's top
+    #: ``coupling_k`` pairs with at least ``coupling_min_count`` shared works,
+    #: ``coupling_measure`` the normalised strength; ``coupling_k`` 0 builds none.
+    coupling_k: int = 20
+    coupling_min_count: int = 1
+    coupling_measure: str = "cosine"
 
     def __post_init__(self) -> None:
         _int(self.keywords_k, "keywords_k", 1, 50)
@@ -106,6 +114,10 @@ class BuildParams:
         if self.max_keyword_df is not None:
             _int(self.max_keyword_df, "max_keyword_df", 2, 10**9, "None or an int")
         _int(self.seed, "seed", 0, 2**32 - 1)
+        _int(self.coupling_k, "coupling_k", 0, 200)
+        _int(self.coupling_min_count, "coupling_min_count", 1, 1000)
+        if self.coupling_measure not in MEASURES:
+            raise param_error("coupling_measure", "build", f"one of {list(MEASURES)}", self.coupling_measure)
 
     @property
     def effective_min_score(self) -> float:
@@ -353,6 +365,7 @@ def build_derived(
             report("cites")(0, 1)
             cites, unresolved = citation_edges(ordered, reference_index)
             report("cites")(1, 1)
+            coupled, co_cited = bibliometric_edges(cites, params, progress=progress)
             if child is not None:
                 report("similar")(0, 1)
                 pairs = child.result()
@@ -369,4 +382,24 @@ def build_derived(
         shares_keywords=tuple(shares),
         cites=tuple(cites),
         unresolved_references=unresolved,
+        coupled=tuple(coupled),
+        co_cited=tuple(co_cited),
     )
+
+
+def bibliometric_edges(cites: Sequence[CitationEdge], params: BuildParams | None = None, *,
+                       progress: BuildProgress | None = None) -> tuple[list, list]:
+    """COUPLED and CO_CITED from CITES with the knobs of ``params``
+    (:func:`graph.coupling.coupling_edges`, :func:`graph.coupling.cocitation_edges`);
+    none when ``params.coupling_k`` is 0."""
+    params = params or BuildParams()
+    if params.coupling_k == 0:
+        return [], []
+    knobs = dict(k=params.coupling_k, min_count=params.coupling_min_count, measure=params.coupling_measure)
+    if progress:
+        progress("coupled", 0, 1)
+    coupled = coupling_edges(cites, **knobs)
+    co_cited = cocitation_edges(cites, **knobs)
+    if progress:
+        progress("coupled", 1, 1)
+    return coupled, co_cited

@@ -28,6 +28,8 @@ __all__ = [
     "SimilarEdge",
     "SharedKeywordsEdge",
     "CitationEdge",
+    "CoupledEdge",
+    "CoCitedEdge",
     "DerivedGraph",
     "Community",
     "PaperScores",
@@ -299,6 +301,31 @@ class CitationEdge:
 
 
 @dataclass(frozen=True, slots=True)
+class CoupledEdge:
+    """Bibliographic coupling: both papers cite ``count`` same works (``shared``,
+    at most a few, sorted). Undirected, stored once with ``source < target``;
+    ``strength`` is the normalised count (:mod:`graph.coupling`)."""
+
+    source: str
+    target: str
+    count: int
+    strength: float
+    shared: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CoCitedEdge:
+    """Co-citation: ``count`` papers (``citers``, at most a few, sorted) cite
+    both. Undirected, stored once with ``source < target``."""
+
+    source: str
+    target: str
+    count: int
+    strength: float
+    citers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class DerivedGraph:
     """Everything ``build`` computes; a store replaces its derived edges with it."""
 
@@ -308,6 +335,9 @@ class DerivedGraph:
     shares_keywords: tuple[SharedKeywordsEdge, ...]
     cites: tuple[CitationEdge, ...]
     unresolved_references: int = 0
+    #: COUPLED and CO_CITED (issue 23), from ``cites``; empty when not built.
+    coupled: tuple[CoupledEdge, ...] = ()
+    co_cited: tuple[CoCitedEdge, ...] = ()
 
 
 # --- analysis ----------------------------------------------------------------

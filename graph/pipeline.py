@@ -620,3 +620,36 @@ def evaluate(store: GraphStore, *, labels: str | None = "label", page: int = 100
     if derived.cites:
         out["similar_vs_cites"] = citation_recovery(derived.similar, derived.cites)
     return out
+
+
+def evaluate_holdout(store: GraphStore, *, share: float = 0.2, seed: int = 0, weights=None,
+                     k: int = 10) -> dict:
+    """``citegraph evaluate --holdout``: the protocol of
+    :func:`graph.analysis.holdout.holdout_report` on the stored graph.
+
+    The text signals (SIMILAR_TO, SHARES_KEYWORDS) are read as stored: they are
+    built from the text alone, so a rebuild without the hidden citations would
+    give the same edges. The citation signals (COUPLED, CO_CITED, chains) are
+    rebuilt from the visible citations with the knobs of the last build.
+    """
+    from graph.analysis.holdout import holdout_report
+    from graph.related import FUSED_WEIGHTS
+
+    derived = store.load_edges()
+    if not derived.cites:
+        from graph.errors import BadInput
+
+        raise BadInput("nothing to hold out: the graph has no CITES edges (ingest citations, then build)")
+    knobs: dict = {}
+    for run in store.runs(limit=STABLE_ID_RUNS):
+        if run.kind == "build":
+            knobs = dict(run.params)
+            break
+    n_papers = store.counts().get("papers", 0)
+    report = holdout_report(derived, derived.cites, share=share, seed=seed, weights=weights or FUSED_WEIGHTS, k=k,
+                            n_papers=n_papers,
+                            coupling_k=int(knobs.get("coupling_k") or 20),
+                            min_count=int(knobs.get("coupling_min_count") or 1),
+                            measure=str(knobs.get("coupling_measure") or "cosine"))
+    report["papers"] = n_papers
+    return report

@@ -38,6 +38,12 @@ __all__ = [
     "derivative_works",
     "backbone",
     "subgroups",
+    "SIGNALS",
+    "FUSED_WEIGHTS",
+    "Fused",
+    "parse_weights",
+    "fuse_related",
+    "chains_of",
 ]
 
 #: Kinds of a paper's direct links.
@@ -314,3 +320,185 @@ def subgroups(
     if rest:
         labels.append((other, "other", len(rest)))
     return group, labels
+
+
+# --- fused relatedness (issue 23) ----------------------------------------------
+
+#: The signals :func:`fuse_related` adds up, in display order.
+SIGNALS = ("similar", "keywords", "coupled", "cocited", "cites")
+
+#: Default weight of each signal: chosen by ``citegraph evaluate --holdout 0.2
+#: --seed 0`` on hepth and citeseer (docs/quality.md).
+FUSED_WEIGHTS: Mapping[str, float] = {
+    "similar": 1.0, "keywords": 0.0, "coupled": 0.5, "cocited": 1.0, "cites": 2.0,
+}
+
+#: Damping of rank fusion (:func:`fuse_related`), chosen with the weights.
+RANK_K = 2.0
+
+#: ``signal -> {other paper: (score, evidence)}``, the evidence one paper has.
+SignalMap = Mapping[str, Mapping[str, tuple[float, Mapping[str, object]]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Fused:
+    """A paper related to the focal one by several signals: ``score`` is the
+    weighted sum of ``signals`` (each signal's own score, 0 when absent) and
+    ``evidence`` each present signal's evidence."""
+
+    paper_id: str
+    score: float
+    signals: Mapping[str, float]
+    evidence: Mapping[str, Mapping[str, object]]
+
+
+def parse_weights(text: str | None, *, where: str = "related") -> dict[str, float]:
+    """``"similar:1,coupled:0.5"`` -> the default weights with those replaced.
+
+    >>> parse_weights("similar:2,cites:0")["similar"], parse_weights("similar:2,cites:0")["cites"]
+    (2.0, 0.0)
+    >>> parse_weights("bogus:1")
+    Traceback (most recent call last):
+    ...
+    graph.errors.InvalidParameter: The 'weights' parameter of related must be a comma list of signal:weight \
+with signals in ['similar', 'keywords', 'coupled', 'cocited', 'cites'] and weights >= 0. Got 'bogus:1' instead.
+    """
+    weights = dict(FUSED_WEIGHTS)
+    if not text:
+        return weights
+    expected = f"a comma list of signal:weight with signals in {list(SIGNALS)} and weights >= 0"
+    for part in text.split(","):
+        name, sep, value = part.partition(":")
+        name = name.strip()
+        try:
+            w = float(value)
+        except ValueError:
+            w = -1.0
+        if not sep or name not in SIGNALS or not (w >= 0.0) or w == float("inf"):
+            raise param_error("weights", where, expected, text)
+        weights[name] = w
+    return weights
+
+
+def fuse_related(
+    signals: SignalMap,
+    *,
+    weights: Mapping[str, float] = FUSED_WEIGHTS,
+    limit: int = 10,
+    exclude: Collection[str] = (),
+    method: str = "rank",
+    rank_k: float = RANK_K,
+) -> list[Fused]:
+    """One ranked list from every signal's scores around one paper.
+
+    Parameters
+    ----------
+    signals : mapping
+        ``signal -> {other: (score, evidence)}`` for signals of :data:`SIGNALS`
+        (similar: cosine; keywords: Jaccard; coupled and cocited: normalised
+        strength; cites: 1 for a direct citation either way). Scores are in
+        [0, 1], so weights compare signals, not units.
+    weights : mapping
+        Weight per signal (:data:`FUSED_WEIGHTS`); a missing signal weighs 0.
+    limit : int
+        How many to return at most.
+    exclude : collection
+        Papers never returned (the focal paper, or known pairs in evaluation).
+    method : {'rank', 'sum'}
+        ``rank`` (the default, weighted reciprocal rank fusion): each signal
+        adds ``weight / (rank_k + rank)``, its rank 0 being its best paper;
+        ``sum``: each adds ``weight * score``. Rank fusion found more held-out
+        citations on hepth and citeseer (docs/quality.md): the signals' scores
+        are on different scales (a cosine of 0.3 is high for abstracts, low
+        for shared references), their ranks are not.
+    rank_k : float
+        The damping of ``rank`` fusion.
+
+    Returns
+    -------
+    list of Fused
+        By score descending, ties by paper id; papers whose weighted score is
+        0 are left out.
+
+    Examples
+    --------
+    >>> sig = {"similar": {"b": (0.5, {"terms": ["x"]}), "c": (0.2, {})}, "coupled": {"c": (0.6, {})}}
+    >>> [(f.paper_id, f.score) for f in fuse_related(sig, method="sum")]
+    [('c', 0.8), ('b', 0.5)]
+    >>> [(f.paper_id, f.score) for f in fuse_related(sig, method="rank", rank_k=2)]
+    [('c', 0.833333), ('b', 0.5)]
+    """
+    _check_limit("limit", "fuse_related", limit)
+    if method not in ("rank", "sum"):
+        raise param_error("method", "fuse_related", "'rank' or 'sum'", method)
+    skip = set(exclude)
+    totals: dict[str, float] = defaultdict(float)
+    for name, by_other in signals.items():
+        w = float(weights.get(name, 0.0))
+        if w <= 0.0:
+            continue
+        if method == "sum":
+            for other, (score, _) in by_other.items():
+                totals[other] += w * float(score)
+            continue
+        order = sorted((o for o in by_other if o not in skip), key=lambda o: (-float(by_other[o][0]), o))
+        for rank, other in enumerate(order):
+            totals[other] += w / (rank_k + rank)
+    ranked = sorted(((s, o) for o, s in totals.items() if s > 0.0 and o not in skip), key=lambda t: (-t[0], t[1]))
+    out = []
+    for s, other in ranked[:limit]:
+        scores = {name: float(signals[name][other][0]) if other in signals.get(name, {}) else 0.0
+                  for name in SIGNALS}
+        evidence = {name: dict(signals[name][other][1]) for name in SIGNALS
+                    if other in signals.get(name, {})}
+        out.append(Fused(other, round(s, 6), scores, evidence))
+    return out
+
+
+def chains_of(
+    center: str,
+    cites: Callable[[str], Iterable[str]],
+    cited_by: Callable[[str], Iterable[str]],
+    *,
+    k: int = 20,
+    max_vias: int = 200,
+    degree: Callable[[str], int] | None = None,
+) -> dict[str, tuple[float, dict[str, object]]]:
+    """Two-step citation chains from one paper, the ``cites`` signal's second
+    part: ``center -> x -> other`` and ``other -> x -> center``, for papers
+    not linked to ``center`` directly.
+
+    Scored as :func:`graph.coupling.citation_chains` scores them (``count /
+    sqrt(d_center d_other)`` over citation degrees); the ``k`` strongest are
+    returned as ``{other: (strength, {"chains": count, "via": [...]})}``.
+
+    >>> refs = {"a": ["x"], "x": ["b", "c"], "b": [], "c": []}
+    >>> citers = {"x": ["a"], "b": ["x"], "c": ["x"]}
+    >>> sorted(chains_of("a", lambda p: refs.get(p, []), lambda p: citers.get(p, [])).items())
+    [('b', (1.0, {'chains': 1, 'via': ['x']})), ('c', (1.0, {'chains': 1, 'via': ['x']}))]
+    """
+    _check_limit("k", "chains_of", k)
+    out_c, in_c = list(dict.fromkeys(cites(center))), list(dict.fromkeys(cited_by(center)))
+    direct = set(out_c) | set(in_c) | {center}
+    counts: Counter[str] = Counter()
+    via: dict[str, list[str]] = defaultdict(list)
+    for x in sorted(out_c)[:max_vias]:
+        for other in cites(x):
+            if other not in direct:
+                counts[other] += 1
+                via[other].append(x)
+    for x in sorted(in_c)[:max_vias]:
+        for other in cited_by(x):
+            if other not in direct:
+                counts[other] += 1
+                via[other].append(x)
+    if degree is None:
+        def degree(p: str) -> int:
+            return len(set(cites(p)) | set(cited_by(p)))
+    d_center = max(len(out_c) + len(in_c), 1)
+    scored = []
+    for other, n in counts.items():
+        s = round(n / math.sqrt(d_center * max(degree(other), 1)), 6)
+        scored.append((-s, -n, other))
+    scored.sort()
+    return {other: (-s, {"chains": -n, "via": sorted(via[other])[:5]}) for s, n, other in scored[:k]}

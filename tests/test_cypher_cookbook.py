@@ -73,3 +73,25 @@ def test_coauthorship_recipe_returns_the_pairs_of_a_graph_with_authors(neo4j_sto
     # Each pair once, ordered by author id (name:... before orcid:...).
     assert sorted(pairs) == sorted([("Charles Babbage", "Ada Lovelace", 1), ("Charles Babbage", "Mary Somerville", 1),
                                     ("ada lovelace", "Mary Somerville", 1)])
+
+
+def test_coupling_recipes_return_rows_on_a_graph_with_references(neo4j_store):
+    # Issue 23: the COUPLED / CO_CITED recipes, on the tiny citation graph of
+    # test_store_contract_coupling (a and b cite x and y; c cites y and z; x cites y).
+    from graph.edges import BuildParams
+    from graph.models import Paper
+    from graph.pipeline import build
+    from tests.test_store_contract_coupling import PAPERS
+
+    # a and b also share their words, so that SIMILAR_TO joins a coupled pair.
+    text = {"a": "Black hole entropy from string dualities", "b": "String dualities and black hole entropy"}
+    neo4j_store.upsert_papers([Paper(p.id, text.get(p.id, p.title), p.abstract, references=p.references)
+                               for p in PAPERS])
+    build(neo4j_store, BuildParams())
+    recipes = [r for r in RECIPES if "COUPLED" in r.query or "CO_CITED" in r.query]
+    assert len(recipes) >= 3
+    for recipe in recipes:
+        params = {**recipe.parameters, **({"id": "a"} if "id" in recipe.parameters else {})}
+        result = neo4j_store.cypher(recipe.query, params, timeout=30.0, max_rows=1000)
+        assert tuple(result.columns) == recipe.columns, recipe.title
+        assert result.rows, recipe.title

@@ -234,8 +234,8 @@ def test_build_derived_end_to_end():
         SharedKeywordsEdge("p1", "p2", 3, 1.0, ("black hole", "black hole entropy", "entropy")),
         SharedKeywordsEdge("p3", "p4", 2, 0.666667, ("deep neural network", "neural network")),
     )
-    assert {s for s, _, _ in stages} == {"keywords", "similar", "shares_keywords", "cites"}
-    assert stages[-1] == ("cites", 1, 1)
+    assert {s for s, _, _ in stages} == {"keywords", "similar", "shares_keywords", "cites", "coupled"}
+    assert stages[-1] == ("coupled", 1, 1)  # COUPLED and CO_CITED, from CITES (issue 23)
 
 
 def test_build_derived_is_deterministic_and_order_free():

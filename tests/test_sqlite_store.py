@@ -421,3 +421,26 @@ def test_connections_of_finished_threads_are_closed(tmp_path):
     finally:
         store.close()
     assert _open_files(tmp_path / "g.db") == 0
+
+
+def test_version_3_file_gets_the_coupling_tables(tmp_path):
+    # Schema 4 (issue 23): a file of version 3 has no coupled / co_cited tables;
+    # opening it creates them (empty until the next build) and bumps the version.
+    from graph.models import CoCitedEdge, CoupledEdge, DerivedGraph
+
+    path = tmp_path / "g.db"
+    with SQLiteStore(path) as store:
+        store.upsert_papers(_papers(3))
+    with _raw(path) as conn:
+        conn.execute("DROP TABLE coupled")
+        conn.execute("DROP TABLE co_cited")
+        conn.execute("PRAGMA user_version=3")
+    with SQLiteStore(path) as store:
+        assert store.counts()["COUPLED"] == 0 and store.counts()["CO_CITED"] == 0
+        store.replace_derived(DerivedGraph((), (), (), (), (), coupled=(CoupledEdge("p000", "p001", 1, 0.5, ("x",)),),
+                                           co_cited=(CoCitedEdge("p001", "p002", 2, 1.0, ("y", "z")),)))
+        d = store.load_derived()
+        assert d.coupled == (CoupledEdge("p000", "p001", 1, 0.5, ("x",)),)
+        assert d.co_cited == (CoCitedEdge("p001", "p002", 2, 1.0, ("y", "z")),)
+    with _raw(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (4,)

@@ -25,9 +25,11 @@ __all__ = [
 ]
 
 #: Edge types of the projection, named as on the CLI (``--edges similar,keywords,cites``).
-EDGE_TYPES = ("similar", "keywords", "cites")
-DEFAULT_EDGES = EDGE_TYPES
-DEFAULT_WEIGHTS = {"similar": 1.0, "keywords": 0.5, "cites": 1.0}
+EDGE_TYPES = ("similar", "keywords", "cites", "coupled", "cocited")
+#: COUPLED and CO_CITED (issue 23) are opt-in: the default stays what measured
+#: best on the labelled corpora (docs/quality.md).
+DEFAULT_EDGES = ("similar", "keywords", "cites")
+DEFAULT_WEIGHTS = {"similar": 1.0, "keywords": 0.5, "cites": 1.0, "coupled": 1.0, "cocited": 1.0}
 
 
 @dataclass(frozen=True, eq=False)
@@ -137,6 +139,10 @@ def edge_table(
         # A pair citing each other in both directions is one relation, not two.
         key = _sorted_unique(lo * n + hi)
         parts.append((key // n, key % n, np.full(len(key), factors["cites"])))
+    for name, rows in (("coupled", derived.coupled), ("cocited", derived.co_cited)):
+        if name in chosen and factors[name] > 0 and rows:
+            a, b = ends(rows)
+            parts.append((a, b, factors[name] * column(rows, "strength", np.float64)))
     if not parts:
         empty = np.zeros(0, dtype=np.int64)
         return EdgeTable(nodes, empty, empty, np.zeros(0))

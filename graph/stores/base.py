@@ -67,7 +67,7 @@ SortKey = Literal["id", "title", "year", "pagerank", "degree", "betweenness", "b
 Metric = Literal["pagerank", "degree", "betweenness", "bridge"]
 
 #: Keys of :meth:`GraphStore.counts`, in this order.
-EDGE_COUNT_KEYS = ("HAS_KEYWORD", "SIMILAR_TO", "SHARES_KEYWORDS", "CITES", "IN_COMMUNITY")
+EDGE_COUNT_KEYS = ("HAS_KEYWORD", "SIMILAR_TO", "SHARES_KEYWORDS", "CITES", "IN_COMMUNITY", "COUPLED", "CO_CITED")
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +236,8 @@ class GraphStore(abc.ABC):
             return tuple(e for e in edges if e.source in keep and e.target in keep)
 
         return replace(full, keywords=(), has_keyword=(), similar=both(full.similar),
-                       shares_keywords=both(full.shares_keywords), cites=both(full.cites))
+                       shares_keywords=both(full.shares_keywords), cites=both(full.cites),
+                       coupled=both(full.coupled), co_cited=both(full.co_cited))
 
     # -- analysis ------------------------------------------------------------
     @abc.abstractmethod

@@ -43,18 +43,26 @@ __all__ = [
     "CREATE_SIMILAR_BY_NODE",
     "CREATE_SHARES_KEYWORDS_BY_NODE",
     "CREATE_CITES_BY_NODE",
+    "CREATE_COUPLED_BY_NODE",
+    "CREATE_CO_CITED_BY_NODE",
     "MERGE_HAS_KEYWORD_BY_NODE",
     "MERGE_SIMILAR_BY_NODE",
     "MERGE_SHARES_KEYWORDS_BY_NODE",
     "MERGE_CITES_BY_NODE",
+    "MERGE_COUPLED_BY_NODE",
+    "MERGE_CO_CITED_BY_NODE",
     "BULK_HAS_KEYWORD",
     "BULK_SIMILAR",
     "BULK_SHARES_KEYWORDS",
     "BULK_CITES",
+    "BULK_COUPLED",
+    "BULK_CO_CITED",
     "KEYWORD_NODES_ALL",
     "AMONG_SIMILAR",
     "AMONG_SHARES_KEYWORDS",
     "AMONG_CITES",
+    "AMONG_COUPLED",
+    "AMONG_CO_CITED",
     "SET_KEYWORD_DF_BY_NODE",
     "DELETE_KEYWORDS_BY_NODE",
     "DELETE_BY_ID",
@@ -93,7 +101,7 @@ LABEL_KEYWORD = "Keyword"
 LABEL_COMMUNITY = "Community"
 LABEL_RUN = "Run"
 LABEL_META = "CitegraphMeta"
-REL_TYPES = ("HAS_KEYWORD", "SIMILAR_TO", "SHARES_KEYWORDS", "CITES", "IN_COMMUNITY")
+REL_TYPES = ("HAS_KEYWORD", "SIMILAR_TO", "SHARES_KEYWORDS", "CITES", "IN_COMMUNITY", "COUPLED", "CO_CITED")
 FULLTEXT_INDEX = "paper_text"
 
 # -- schema -----------------------------------------------------------------
@@ -270,6 +278,34 @@ MATCH (a:Paper) WHERE id(a) = row[0]
 MATCH (b:Paper) WHERE id(b) = row[1]
 MERGE (a)-[:CITES]->(b)
 """
+# COUPLED (shared references) and CO_CITED (shared citers), issue 23: rows
+# ``[source node, target node, count, strength, shared / citers]``.
+CREATE_COUPLED_BY_NODE = """
+UNWIND $rows AS row
+MATCH (a:Paper) WHERE id(a) = row[0]
+MATCH (b:Paper) WHERE id(b) = row[1]
+CREATE (a)-[:COUPLED {count: row[2], strength: row[3], shared: row[4]}]->(b)
+"""
+CREATE_CO_CITED_BY_NODE = """
+UNWIND $rows AS row
+MATCH (a:Paper) WHERE id(a) = row[0]
+MATCH (b:Paper) WHERE id(b) = row[1]
+CREATE (a)-[:CO_CITED {count: row[2], strength: row[3], citers: row[4]}]->(b)
+"""
+MERGE_COUPLED_BY_NODE = """
+UNWIND $rows AS row
+MATCH (a:Paper) WHERE id(a) = row[0]
+MATCH (b:Paper) WHERE id(b) = row[1]
+MERGE (a)-[r:COUPLED]->(b)
+SET r.count = row[2], r.strength = row[3], r.shared = row[4]
+"""
+MERGE_CO_CITED_BY_NODE = """
+UNWIND $rows AS row
+MATCH (a:Paper) WHERE id(a) = row[0]
+MATCH (b:Paper) WHERE id(b) = row[1]
+MERGE (a)-[r:CO_CITED]->(b)
+SET r.count = row[2], r.strength = row[3], r.citers = row[4]
+"""
 
 SET_UNRESOLVED = """
 MERGE (m:CitegraphMeta {key: 'derived'})
@@ -305,6 +341,14 @@ BULK_CITES = """
 MATCH (a:Paper)-[r:CITES]->(b:Paper)
 RETURN collect(id(a)), collect(id(b)), collect(id(r))
 """
+BULK_COUPLED = """
+MATCH (a:Paper)-[r:COUPLED]->(b:Paper)
+RETURN collect(id(a)), collect(id(b)), collect(id(r)), collect(r.count), collect(r.strength), collect(r.shared)
+"""
+BULK_CO_CITED = """
+MATCH (a:Paper)-[r:CO_CITED]->(b:Paper)
+RETURN collect(id(a)), collect(id(b)), collect(id(r)), collect(r.count), collect(r.strength), collect(r.citers)
+"""
 KEYWORD_NODES_ALL = "MATCH (k:Keyword) RETURN collect(k.name), collect(k.df), collect(id(k))"
 # ``load_edges(among=ids)``: the edges with both ends in ``$ids``, the columns of
 # the bulk reads above but with paper ids in place of node ids (index seeks by id).
@@ -326,6 +370,18 @@ MATCH (a:Paper {id: id})-[r:CITES]->(b:Paper)
 WHERE b.id IN $ids
 RETURN collect(a.id), collect(b.id), collect(id(r))
 """
+AMONG_COUPLED = """
+UNWIND $ids AS id
+MATCH (a:Paper {id: id})-[r:COUPLED]->(b:Paper)
+WHERE b.id IN $ids
+RETURN collect(a.id), collect(b.id), collect(id(r)), collect(r.count), collect(r.strength), collect(r.shared)
+"""
+AMONG_CO_CITED = """
+UNWIND $ids AS id
+MATCH (a:Paper {id: id})-[r:CO_CITED]->(b:Paper)
+WHERE b.id IN $ids
+RETURN collect(a.id), collect(b.id), collect(id(r)), collect(r.count), collect(r.strength), collect(r.citers)
+"""
 
 # ``replace_derived`` writes only the difference with what is stored: rows of
 # relationship ids to delete, ``[relationship id, props...]`` to update.
@@ -341,7 +397,7 @@ DETACH DELETE k
 """
 DELETE_BY_ID = {
     rel: "UNWIND $rows AS rid\nMATCH ()-[r:" + rel + "]->() WHERE id(r) = rid\nDELETE r\n"
-    for rel in ("HAS_KEYWORD", "SIMILAR_TO", "SHARES_KEYWORDS", "CITES")
+    for rel in ("HAS_KEYWORD", "SIMILAR_TO", "SHARES_KEYWORDS", "CITES", "COUPLED", "CO_CITED")
 }
 UPDATE_BY_ID = {
     "HAS_KEYWORD": """
@@ -358,6 +414,16 @@ SET r.score = row[1], r.terms = row[2]
 UNWIND $rows AS row
 MATCH ()-[r:SHARES_KEYWORDS]->() WHERE id(r) = row[0]
 SET r.count = row[1], r.jaccard = row[2], r.keywords = row[3]
+""",
+    "COUPLED": """
+UNWIND $rows AS row
+MATCH ()-[r:COUPLED]->() WHERE id(r) = row[0]
+SET r.count = row[1], r.strength = row[2], r.shared = row[3]
+""",
+    "CO_CITED": """
+UNWIND $rows AS row
+MATCH ()-[r:CO_CITED]->() WHERE id(r) = row[0]
+SET r.count = row[1], r.strength = row[2], r.citers = row[3]
 """,
 }
 
@@ -435,7 +501,9 @@ RETURN COUNT { (:Paper) } AS papers,
        COUNT { ()-[:SIMILAR_TO]->() } AS SIMILAR_TO,
        COUNT { ()-[:SHARES_KEYWORDS]->() } AS SHARES_KEYWORDS,
        COUNT { ()-[:CITES]->() } AS CITES,
-       COUNT { ()-[:IN_COMMUNITY]->() } AS IN_COMMUNITY
+       COUNT { ()-[:IN_COMMUNITY]->() } AS IN_COMMUNITY,
+       COUNT { ()-[:COUPLED]->() } AS COUPLED,
+       COUNT { ()-[:CO_CITED]->() } AS CO_CITED
 """
 
 GET_PAPER = """
@@ -513,6 +581,19 @@ _NEIGHBOR_BRANCHES = {
     WITH n ORDER BY n.id LIMIT $limit
     RETURN {id: n.id, title: n.title, weight: 1.0}
   } AS cited_by""",
+    # Not part of "all" (issue 23): asked for by name.
+    "coupled": """  COLLECT {
+    MATCH (p)-[r:COUPLED]-(n:Paper)
+    WHERE r.strength >= $min_weight
+    WITH n, r ORDER BY r.strength DESC, n.id LIMIT $limit
+    RETURN {id: n.id, title: n.title, weight: r.strength, shared: r.shared, count: r.count}
+  } AS coupled""",
+    "cocited": """  COLLECT {
+    MATCH (p)-[r:CO_CITED]-(n:Paper)
+    WHERE r.strength >= $min_weight
+    WITH n, r ORDER BY r.strength DESC, n.id LIMIT $limit
+    RETURN {id: n.id, title: n.title, weight: r.strength, citers: r.citers, count: r.count}
+  } AS cocited""",
 }
 #: One statement per ``relation`` argument (keys validated before lookup); the
 #: columns are the relations it covers, named as the relations.
@@ -524,6 +605,8 @@ NEIGHBORS = {
         ("keywords", ("keywords",)),
         ("cites", ("cites",)),
         ("cited_by", ("cited_by",)),
+        ("coupled", ("coupled",)),
+        ("cocited", ("cocited",)),
     )
 }
 

@@ -56,7 +56,7 @@ from graph.errors import (
     param_error,
 )
 from graph.models import AnalysisResult, Community, DerivedGraph, Paper, RunRecord
-from graph.models import CitationEdge, Keyword, KeywordScore, SharedKeywordsEdge, SimilarEdge
+from graph.models import CitationEdge, CoCitedEdge, CoupledEdge, Keyword, KeywordScore, SharedKeywordsEdge, SimilarEdge
 from graph.stores.neo4j_authors import Neo4jAuthorsMixin
 from graph.stores import cypher as cq
 from graph.stores.base import (
@@ -87,7 +87,7 @@ __all__ = ["Neo4jStore"]
 
 logger = logging.getLogger(__name__)
 
-_RELATIONS = ("similar", "keywords", "cites", "cited_by", "all")
+_RELATIONS = ("similar", "keywords", "cites", "cited_by", "all", "coupled", "cocited")
 _DELETE_BATCH = 10_000
 _PAGE = 2_000
 _MAX_FULLTEXT_TERMS = 64
@@ -114,12 +114,16 @@ _CREATE_BY_NODE = {
     "SIMILAR_TO": cq.CREATE_SIMILAR_BY_NODE,
     "SHARES_KEYWORDS": cq.CREATE_SHARES_KEYWORDS_BY_NODE,
     "CITES": cq.CREATE_CITES_BY_NODE,
+    "COUPLED": cq.CREATE_COUPLED_BY_NODE,
+    "CO_CITED": cq.CREATE_CO_CITED_BY_NODE,
 }
 _BULK_READ = {
     "HAS_KEYWORD": cq.BULK_HAS_KEYWORD,
     "SIMILAR_TO": cq.BULK_SIMILAR,
     "SHARES_KEYWORDS": cq.BULK_SHARES_KEYWORDS,
     "CITES": cq.BULK_CITES,
+    "COUPLED": cq.BULK_COUPLED,
+    "CO_CITED": cq.BULK_CO_CITED,
 }
 _TIMEOUT_CODES = ("TransactionTimedOut", "Transaction.Terminated", "TransactionMarkedAsFailed")
 #: Codes of a server that cannot serve now (not of a query that went wrong).
@@ -313,7 +317,7 @@ class Neo4jStore(Neo4jAuthorsMixin, GraphStore):
         keywords = {name: node for name, (node, _) in stored_kw.items() if name in wanted_kw}
         counts: dict[str, tuple[int, int, int]] = {}
         with self._translate(), self._parallel_writes() as submit:
-            for rel in ("CITES", "SIMILAR_TO", "SHARES_KEYWORDS", "HAS_KEYWORD"):
+            for rel in ("CITES", "SIMILAR_TO", "SHARES_KEYWORDS", "HAS_KEYWORD", "COUPLED", "CO_CITED"):
                 if rel == "SIMILAR_TO":  # the keyword nodes, while CITES is written
                     keywords.update(self._write_returning(cq.CREATE_KEYWORDS_NODES, new_kw, batch_size))
                     self._write_batches(cq.SET_KEYWORD_DF_BY_NODE, changed_kw, batch_size)
@@ -349,7 +353,7 @@ class Neo4jStore(Neo4jAuthorsMixin, GraphStore):
         but absent from ``derived.keywords``.
         """
         ids = {h.paper_id for h in derived.has_keyword}
-        for edges in (derived.similar, derived.shares_keywords, derived.cites):
+        for edges in (derived.similar, derived.shares_keywords, derived.cites, derived.coupled, derived.co_cited):
             for e in edges:
                 ids.update((e.source, e.target))
         wanted = sorted(ids)
@@ -378,11 +382,12 @@ class Neo4jStore(Neo4jAuthorsMixin, GraphStore):
         with gc_paused():
             rows = conv.derived_rows(derived, papers, keywords)
         merges = (cq.MERGE_HAS_KEYWORD_BY_NODE, cq.MERGE_SIMILAR_BY_NODE, cq.MERGE_SHARES_KEYWORDS_BY_NODE,
-                  cq.MERGE_CITES_BY_NODE)
+                  cq.MERGE_CITES_BY_NODE, cq.MERGE_COUPLED_BY_NODE, cq.MERGE_CO_CITED_BY_NODE)
         for statement, batch in zip(merges, rows):
             self._write_batches(statement, batch, batch_size)
         logger.info(
-            "added derived graph: %d keywords, %d has_keyword, %d similar, %d shares, %d cites in %.1fs",
+            "added derived graph: %d keywords, %d has_keyword, %d similar, %d shares, %d cites, %d coupled, "
+            "%d co_cited in %.1fs",
             len(kw_rows), *map(len, rows), time.perf_counter() - started,
         )
 
@@ -396,8 +401,9 @@ class Neo4jStore(Neo4jAuthorsMixin, GraphStore):
         # Edges come as (node id, node id, props...) from relationship-type scans;
         # node ids are mapped back to paper ids / keyword names here. ``among``:
         # index seeks from those papers, which return paper ids already.
-        queries = (cq.BULK_SIMILAR, cq.BULK_SHARES_KEYWORDS, cq.BULK_CITES) if among is None else \
-            (cq.AMONG_SIMILAR, cq.AMONG_SHARES_KEYWORDS, cq.AMONG_CITES)
+        queries = (cq.BULK_SIMILAR, cq.BULK_SHARES_KEYWORDS, cq.BULK_CITES, cq.BULK_COUPLED, cq.BULK_CO_CITED) \
+            if among is None else (cq.AMONG_SIMILAR, cq.AMONG_SHARES_KEYWORDS, cq.AMONG_CITES, cq.AMONG_COUPLED,
+                                   cq.AMONG_CO_CITED)
         params = {} if among is None else {"ids": sorted(set(among))}
 
         def work(tx: neo4j.ManagedTransaction) -> DerivedGraph:
@@ -425,6 +431,11 @@ class Neo4jStore(Neo4jAuthorsMixin, GraphStore):
             )
             a, b, _ = columns(queries[2])
             cites = sorted(zip(map(paper.__getitem__, a), map(paper.__getitem__, b)))
+            biblio = []
+            for statement in queries[3:]:
+                a, b, _, count, strength, names = columns(statement)
+                biblio.append(sorted(zip(map(paper.__getitem__, a), map(paper.__getitem__, b), count, strength,
+                                         names), key=_PAIR))
             unresolved = tx.run(cq.GET_UNRESOLVED).single()["n"]
             return DerivedGraph(
                 keywords=tuple(Keyword(n, int(df or 0)) for n, df in keywords),
@@ -435,6 +446,8 @@ class Neo4jStore(Neo4jAuthorsMixin, GraphStore):
                 ),
                 cites=tuple(CitationEdge(a, b) for a, b in cites),
                 unresolved_references=int(unresolved),
+                coupled=tuple(CoupledEdge(a, b, int(c), float(s), tuple(n or ())) for a, b, c, s, n in biblio[0]),
+                co_cited=tuple(CoCitedEdge(a, b, int(c), float(s), tuple(n or ())) for a, b, c, s, n in biblio[1]),
             )
 
         with self._translate(), self._bulk_session() as session, gc_paused():

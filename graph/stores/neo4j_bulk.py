@@ -87,6 +87,8 @@ REL_HEADERS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     "SIMILAR_TO": ("Paper", (("score", "double"), ("terms", "string[]"))),
     "SHARES_KEYWORDS": ("Paper", (("count", "long"), ("jaccard", "double"), ("keywords", "string[]"))),
     "CITES": ("Paper", ()),
+    "COUPLED": ("Paper", (("count", "long"), ("strength", "double"), ("shared", "string[]"))),
+    "CO_CITED": ("Paper", (("count", "long"), ("strength", "double"), ("citers", "string[]"))),
 }
 
 #: The importer reads an empty list as no property; the Cypher path stores an

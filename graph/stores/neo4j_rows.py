@@ -23,6 +23,7 @@ __all__ = [
     "scores_from_props",
     "stored_paper",
     "similar_row",
+    "biblio_row",
     "shares_row",
     "scores_row",
     "community_row",
@@ -116,6 +117,13 @@ def shares_row(e: SharedKeywordsEdge, nodes: Mapping[str, int]) -> list[Any]:
     return [nodes[source], nodes[target], int(e.count), float(e.jaccard), list(e.keywords)]
 
 
+def biblio_row(e: Any, names: Sequence[str], nodes: Mapping[str, int]) -> list[Any]:
+    """COUPLED / CO_CITED: ``[source node, target node, count, strength, names]``;
+    source is the smaller paper id."""
+    source, target = edge_key(e.source, e.target)
+    return [nodes[source], nodes[target], int(e.count), float(e.strength), list(names)]
+
+
 def scores_row(s: PaperScores, node: int, community_nodes: Sequence[int]) -> list[Any]:
     """``[paper node, community, degree, pagerank, betweenness, bridge, x, y,
     subcommunity, community nodes (topic, subtopic; those that exist)]``."""
@@ -166,6 +174,10 @@ def evidence(relation: str, record: Mapping[str, Any]) -> dict[str, Any]:
         return {"terms": list(record["terms"] or ())}
     if relation == "keywords":
         return {"keywords": list(record["keywords"] or ()), "count": int(record["count"])}
+    if relation == "coupled":
+        return {"shared": list(record["shared"] or ()), "count": int(record["count"])}
+    if relation == "cocited":
+        return {"citers": list(record["citers"] or ()), "count": int(record["count"])}
     return {"direction": relation}
 
 
@@ -208,12 +220,22 @@ def cites_rows(derived: DerivedGraph, papers: Mapping[str, int], keywords: Mappi
     return unique([papers[e.source], papers[e.target]] for e in derived.cites)
 
 
+def coupled_rows(derived: DerivedGraph, papers: Mapping[str, int], keywords: Mapping[str, int]) -> list[list[Any]]:
+    return unique(biblio_row(e, e.shared, papers) for e in derived.coupled)
+
+
+def co_cited_rows(derived: DerivedGraph, papers: Mapping[str, int], keywords: Mapping[str, int]) -> list[list[Any]]:
+    return unique(biblio_row(e, e.citers, papers) for e in derived.co_cited)
+
+
 #: Unique rows ``[start node, end node, props...]`` of each kind, sorted by end node.
 ROWS: dict[str, Callable[[DerivedGraph, Mapping[str, int], Mapping[str, int]], list[list[Any]]]] = {
     "HAS_KEYWORD": has_keyword_rows,
     "SIMILAR_TO": similar_rows,
     "SHARES_KEYWORDS": shares_rows,
     "CITES": cites_rows,
+    "COUPLED": coupled_rows,
+    "CO_CITED": co_cited_rows,
 }
 KINDS = tuple(ROWS)
 

@@ -29,7 +29,9 @@ from graph.errors import (
 from graph.models import (
     AnalysisResult,
     CitationEdge,
+    CoCitedEdge,
     Community,
+    CoupledEdge,
     DerivedGraph,
     Keyword,
     KeywordScore,
@@ -54,6 +56,8 @@ logger = logging.getLogger(__name__)
 #: PROTOCOL, NOTADB.
 _UNAVAILABLE_CODES = frozenset({3, 5, 6, 7, 8, 10, 11, 13, 14, 15, 26})
 _RELATIONS = ("similar", "keywords", "cites", "cited_by")
+#: Relations ``neighbors`` serves by name only, outside "all" (issue 23).
+_NAMED_RELATIONS = ("coupled", "cocited")
 _FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
 _MAX_FTS_TOKENS = 64
 _ITER_PAGE = 1000
@@ -234,8 +238,8 @@ class SQLiteStore(SQLiteAuthorsMixin, GraphStore):
         return self._load_derived(keywords=False, among=among)
 
     def _load_derived(self, *, keywords: bool, among: Iterable[str] | None = None) -> DerivedGraph:
-        queries = (Q.LOAD_SIMILAR, Q.LOAD_SHARES, Q.LOAD_CITES) if among is None else \
-            (Q.AMONG_SIMILAR, Q.AMONG_SHARES, Q.AMONG_CITES)
+        queries = (Q.LOAD_SIMILAR, Q.LOAD_SHARES, Q.LOAD_CITES, Q.LOAD_COUPLED, Q.LOAD_CO_CITED) if among is None \
+            else (Q.AMONG_SIMILAR, Q.AMONG_SHARES, Q.AMONG_CITES, Q.AMONG_COUPLED, Q.AMONG_CO_CITED)
         params = {} if among is None else {"ids": json.dumps(sorted(set(among)))}
         with self._read() as conn, gc_paused():
             if keywords:
@@ -250,8 +254,13 @@ class SQLiteStore(SQLiteAuthorsMixin, GraphStore):
                 SharedKeywordsEdge(s, t, c, j, tuple(json.loads(kws))) for s, t, c, j, kws in conn.execute(queries[1], params)
             )
             cites = tuple(CitationEdge(s, t) for s, t in conn.execute(queries[2], params))
+            coupled = tuple(CoupledEdge(s, t, c, st, tuple(json.loads(ev)))
+                            for s, t, c, st, ev in conn.execute(queries[3], params))
+            co_cited = tuple(CoCitedEdge(s, t, c, st, tuple(json.loads(ev)))
+                             for s, t, c, st, ev in conn.execute(queries[4], params))
             unresolved = conn.execute(Q.GET_META, (Q.UNRESOLVED_KEY,)).fetchone()
-        return DerivedGraph(kws, has_keyword, similar, shares, cites, int(unresolved[0]) if unresolved else 0)
+        return DerivedGraph(kws, has_keyword, similar, shares, cites, int(unresolved[0]) if unresolved else 0,
+                            coupled=coupled, co_cited=co_cited)
 
     # -- analysis --------------------------------------------------------------------
     def write_analysis(self, result: AnalysisResult, *, batch_size: int = 5000) -> None:
@@ -303,7 +312,7 @@ class SQLiteStore(SQLiteAuthorsMixin, GraphStore):
         with self._read() as conn:
             values = conn.execute(Q.COUNTS).fetchone()
         keys = ("papers", "keywords", "communities", "HAS_KEYWORD", "SIMILAR_TO", "SHARES_KEYWORDS",
-                "CITES", "IN_COMMUNITY")
+                "CITES", "IN_COMMUNITY", "COUPLED", "CO_CITED")
         return dict(zip(keys, (int(v) for v in values)))
 
     def get_paper(self, paper_id: str) -> StoredPaper:
@@ -361,7 +370,7 @@ class SQLiteStore(SQLiteAuthorsMixin, GraphStore):
         limit: int = 50,
         min_weight: float = 0.0,
     ) -> list[Neighbor]:
-        check_choice("relation", "neighbors", relation, ("all", *_RELATIONS))
+        check_choice("relation", "neighbors", relation, ("all", *_RELATIONS, *_NAMED_RELATIONS))
         check_int("limit", "neighbors", limit, 0)
         relations = _RELATIONS if relation == "all" else (relation,)
         branches = " UNION ALL ".join(b for r in relations for b in Q.NEIGHBOR_BRANCHES[r])
@@ -556,6 +565,8 @@ class SQLiteStore(SQLiteAuthorsMixin, GraphStore):
             (Q.UPSERT_SIMILAR, (_similar_row(e) for e in derived.similar)),
             (Q.UPSERT_SHARES, (_shares_row(e) for e in derived.shares_keywords)),
             (Q.UPSERT_CITES, ((e.source, e.target) for e in derived.cites)),
+            (Q.UPSERT_COUPLED, (_biblio_row(e, e.shared) for e in derived.coupled)),
+            (Q.UPSERT_CO_CITED, (_biblio_row(e, e.citers) for e in derived.co_cited)),
         )
         for sql, rows in steps:
             # In primary-key order the B-tree pages are filled one after the other
@@ -566,7 +577,7 @@ class SQLiteStore(SQLiteAuthorsMixin, GraphStore):
     def _raise_missing(self, derived: DerivedGraph, exc: sqlite3.IntegrityError, *, replacing: bool) -> None:
         """After a rolled-back derived write: name the unknown paper or keyword."""
         paper_ids = {h.paper_id for h in derived.has_keyword}
-        for edges in (derived.similar, derived.shares_keywords, derived.cites):
+        for edges in (derived.similar, derived.shares_keywords, derived.cites, derived.coupled, derived.co_cited):
             for e in edges:
                 paper_ids.update((e.source, e.target))
         with self._read() as conn:
@@ -663,11 +674,20 @@ def _shares_row(e: SharedKeywordsEdge) -> tuple[Any, ...]:
     return (source, target, int(e.count), float(e.jaccard), _ENCODE(e.keywords))
 
 
+def _biblio_row(e: CoupledEdge | CoCitedEdge, names: tuple[str, ...]) -> tuple[Any, ...]:
+    source, target = edge_key(e.source, e.target)
+    return (source, target, int(e.count), float(e.strength), _ENCODE(names))
+
+
 def _neighbor(nid: str, title: str, relation: str, weight: float, items: str | None, count: int | None) -> Neighbor:
     if relation == "similar":
         evidence: dict[str, Any] = {"terms": json.loads(items)}
     elif relation == "keywords":
         evidence = {"keywords": json.loads(items), "count": int(count)}
+    elif relation == "coupled":
+        evidence = {"shared": json.loads(items), "count": int(count)}
+    elif relation == "cocited":
+        evidence = {"citers": json.loads(items), "count": int(count)}
     else:
         evidence = {"direction": relation}
     return Neighbor(nid, title, relation, float(weight), evidence)

@@ -102,7 +102,7 @@ METRICS = {"pagerank": "pagerank", "degree": "degree", "betweenness": "betweenne
 
 # -- derived graph --------------------------------------------------------------------
 
-DERIVED_TABLES = ("has_keyword", "similar_to", "shares_keywords", "cites", "keywords")
+DERIVED_TABLES = ("has_keyword", "similar_to", "shares_keywords", "cites", "coupled", "co_cited", "keywords")
 
 UPSERT_KEYWORD = """
 INSERT INTO keywords (name, df) VALUES (?, ?)
@@ -127,6 +127,17 @@ ON CONFLICT (source, target) DO UPDATE SET
 
 UPSERT_CITES = "INSERT INTO cites (source, target) VALUES (?, ?) ON CONFLICT DO NOTHING"
 
+UPSERT_COUPLED = """
+INSERT INTO coupled (source, target, count, strength, shared) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (source, target) DO UPDATE SET
+    count = excluded.count, strength = excluded.strength, shared = excluded.shared
+"""
+UPSERT_CO_CITED = """
+INSERT INTO co_cited (source, target, count, strength, citers) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (source, target) DO UPDATE SET
+    count = excluded.count, strength = excluded.strength, citers = excluded.citers
+"""
+
 EXISTING_KEYWORDS = "SELECT name FROM keywords WHERE name IN (SELECT value FROM json_each(?))"
 
 UNRESOLVED_KEY = "unresolved_references"
@@ -147,6 +158,8 @@ LOAD_SHARES = """
 SELECT source, target, count, jaccard, keywords FROM shares_keywords ORDER BY source, target
 """
 LOAD_CITES = "SELECT source, target FROM cites ORDER BY source, target"
+LOAD_COUPLED = "SELECT source, target, count, strength, shared FROM coupled ORDER BY source, target"
+LOAD_CO_CITED = "SELECT source, target, count, strength, citers FROM co_cited ORDER BY source, target"
 # ``load_edges(among=ids)``: both ends in ``:ids`` (a JSON array of paper ids).
 _AMONG = "WHERE source IN (SELECT value FROM json_each(:ids)) AND target IN (SELECT value FROM json_each(:ids))"
 AMONG_SIMILAR = f"SELECT source, target, score, terms FROM similar_to {_AMONG} ORDER BY source, target"
@@ -154,6 +167,8 @@ AMONG_SHARES = f"""
 SELECT source, target, count, jaccard, keywords FROM shares_keywords {_AMONG} ORDER BY source, target
 """
 AMONG_CITES = f"SELECT source, target FROM cites {_AMONG} ORDER BY source, target"
+AMONG_COUPLED = f"SELECT source, target, count, strength, shared FROM coupled {_AMONG} ORDER BY source, target"
+AMONG_CO_CITED = f"SELECT source, target, count, strength, citers FROM co_cited {_AMONG} ORDER BY source, target"
 
 # -- analysis ---------------------------------------------------------------------------
 
@@ -200,7 +215,9 @@ SELECT (SELECT count(*) FROM papers),
        (SELECT count(*) FROM shares_keywords),
        (SELECT count(*) FROM cites),
        (SELECT count(*) FROM papers p JOIN communities c ON c.id = p.community)
-     + (SELECT count(*) FROM papers p JOIN communities c ON c.id = p.subcommunity)
+     + (SELECT count(*) FROM papers p JOIN communities c ON c.id = p.subcommunity),
+       (SELECT count(*) FROM coupled),
+       (SELECT count(*) FROM co_cited)
 """
 
 #: ``neighbors``: one branch per relation, all yielding
@@ -218,6 +235,15 @@ NEIGHBOR_BRANCHES = {
     ),
     "cites": ("SELECT target, 'cites', 1.0, NULL, NULL FROM cites WHERE source = :id",),
     "cited_by": ("SELECT source, 'cited_by', 1.0, NULL, NULL FROM cites WHERE target = :id",),
+    # Not part of "all" (issue 23): asked for by name.
+    "coupled": (
+        "SELECT target, 'coupled', strength, shared, count FROM coupled WHERE source = :id",
+        "SELECT source, 'coupled', strength, shared, count FROM coupled WHERE target = :id AND source <> :id",
+    ),
+    "cocited": (
+        "SELECT target, 'cocited', strength, citers, count FROM co_cited WHERE source = :id",
+        "SELECT source, 'cocited', strength, citers, count FROM co_cited WHERE target = :id AND source <> :id",
+    ),
 }
 
 NEIGHBORS_TEMPLATE = """
@@ -276,7 +302,8 @@ ORDER BY score DESC, paper_id ASC LIMIT ? OFFSET ?
 
 CLEAR_TABLES = (
     "wrote", "published_in", "authors", "venues",
-    "has_keyword", "similar_to", "shares_keywords", "cites", "keywords", "communities", "papers", "runs",
+    "has_keyword", "similar_to", "shares_keywords", "cites", "coupled", "co_cited", "keywords", "communities",
+    "papers", "runs",
     "meta",
 )
 

@@ -2,7 +2,7 @@
 
 The tables mirror the Neo4j model: one table per node label (``papers``,
 ``keywords``, ``communities``) and one per relationship type (``has_keyword``,
-``similar_to``, ``shares_keywords``, ``cites``); ``IN_COMMUNITY`` is the
+``similar_to``, ``shares_keywords``, ``cites``, ``coupled``, ``co_cited``); ``IN_COMMUNITY`` is the
 ``papers.community`` column (the topic) and ``papers.subcommunity`` (the subtopic).
 Lists and mappings are stored as JSON text.
 The schema version is kept in ``PRAGMA user_version``.
@@ -20,7 +20,9 @@ __all__ = ["SCHEMA_VERSION", "PRAGMAS", "DDL", "DERIVED_INDEXES", "SCORE_INDEXES
 #: 3: communities have a ``level`` and a ``parent`` and papers a ``subcommunity``
 #: (the topic hierarchy, issue 20); the migration adds the columns.
 #: 4: authors and venues (issue 24): tables ``authors``, ``wrote``, ``venues``,
-#: ``published_in``; the migration creates them (empty until the next ingest fills them).
+#: ``published_in`` (empty until the next ingest fills them); COUPLED and CO_CITED
+#: (issue 23): tables ``coupled`` and ``co_cited`` (empty until the next build). The
+#: migration creates them all.
 SCHEMA_VERSION = 4
 
 #: Per-connection settings (``journal_mode=WAL`` also persists in the file).
@@ -40,6 +42,8 @@ DERIVED_INDEXES = (
     ("similar_to_target", "CREATE INDEX IF NOT EXISTS similar_to_target ON similar_to(target)"),
     ("shares_keywords_target", "CREATE INDEX IF NOT EXISTS shares_keywords_target ON shares_keywords(target)"),
     ("cites_target", "CREATE INDEX IF NOT EXISTS cites_target ON cites(target)"),
+    ("coupled_target", "CREATE INDEX IF NOT EXISTS coupled_target ON coupled(target)"),
+    ("co_cited_target", "CREATE INDEX IF NOT EXISTS co_cited_target ON co_cited(target)"),
 )
 
 #: Indexes over the analysis score columns of ``papers``; ``write_analysis``
@@ -199,6 +203,29 @@ DDL = (
     ) WITHOUT ROWID
     """,
     "CREATE INDEX IF NOT EXISTS published_in_venue ON published_in(venue_id)",
+    # COUPLED (shared references) and CO_CITED (shared citers), schema 4.
+    """
+    CREATE TABLE IF NOT EXISTS coupled (
+        source   TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+        target   TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+        count    INTEGER NOT NULL,
+        strength REAL NOT NULL,
+        shared   TEXT NOT NULL DEFAULT '[]',
+        PRIMARY KEY (source, target)
+    ) WITHOUT ROWID
+    """,
+    _IDX["coupled_target"],
+    """
+    CREATE TABLE IF NOT EXISTS co_cited (
+        source   TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+        target   TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+        count    INTEGER NOT NULL,
+        strength REAL NOT NULL,
+        citers   TEXT NOT NULL DEFAULT '[]',
+        PRIMARY KEY (source, target)
+    ) WITHOUT ROWID
+    """,
+    _IDX["co_cited_target"],
     # -- full-text index over title + abstract (external content = papers) --------
     """
     CREATE VIRTUAL TABLE IF NOT EXISTS papers_fts USING fts5(

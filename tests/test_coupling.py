@@ -1,0 +1,99 @@
+"""COUPLED and CO_CITED (graph/coupling.py): exact answers on tiny citation graphs."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from graph.coupling import cocitation_edges, coupling_edges, shared_counts, strength
+from graph.errors import InvalidParameter
+from graph.models import CitationEdge, CoCitedEdge, CoupledEdge
+
+# a and b cite x, y; c cites y, z; d cites nothing; x cites y.
+CITES = [("a", "x"), ("a", "y"), ("b", "x"), ("b", "y"), ("c", "y"), ("c", "z"), ("x", "y")]
+
+
+def test_coupling_counts_shared_references_with_cosine():
+    edges = coupling_edges(CITES)
+    assert edges == [
+        CoupledEdge("a", "b", 2, 1.0, ("x", "y")),
+        CoupledEdge("a", "c", 1, 0.5, ("y",)),
+        CoupledEdge("a", "x", 1, round(1 / math.sqrt(2), 6), ("y",)),
+        CoupledEdge("b", "c", 1, 0.5, ("y",)),
+        CoupledEdge("b", "x", 1, round(1 / math.sqrt(2), 6), ("y",)),
+        CoupledEdge("c", "x", 1, round(1 / math.sqrt(2), 6), ("y",)),
+    ]
+
+
+def test_cocitation_counts_shared_citers():
+    # x and y are cited together by a and b; y and z by c.
+    assert cocitation_edges(CITES) == [
+        CoCitedEdge("x", "y", 2, round(2 / math.sqrt(2 * 4), 6), ("a", "b")),
+        CoCitedEdge("y", "z", 1, 0.5, ("c",)),
+    ]
+
+
+def test_min_count_drops_weak_pairs():
+    assert coupling_edges(CITES, min_count=2) == [CoupledEdge("a", "b", 2, 1.0, ("x", "y"))]
+
+
+def test_top_k_per_paper_keeps_a_pair_either_end_keeps():
+    # Everyone cites hub h; with k=1 each paper keeps its strongest partner only.
+    cites = [(p, "h") for p in "abcde"] + [("a", "q"), ("b", "q")]
+    edges = coupling_edges(cites, k=1)
+    # a and b share two (cosine 1); c, d and e cite only h (cosine 1 among them,
+    # 0.71 with a or b): each keeps its strongest, ties to the smaller id.
+    assert [(e.source, e.target, e.count) for e in edges] == [("a", "b", 2), ("c", "d", 1), ("c", "e", 1)]
+
+
+def test_association_strength_penalises_large_partners_more():
+    # p cites {r}; q cites {r, s}; big cites {r, s, t, u, v, w, z, o, k}.
+    cites = [("p", "r"), ("q", "r"), ("q", "s")] + [("big", x) for x in "rstuvwzok"]
+    cos = {(e.source, e.target): e.strength for e in coupling_edges(cites)}
+    assoc = {(e.source, e.target): e.strength for e in coupling_edges(cites, measure="association")}
+    assert cos[("p", "q")] == round(1 / math.sqrt(2), 6)
+    assert assoc[("p", "q")] == 1.0
+    assert assoc[("big", "p")] == 1.0 * 9 / 9  # count * max / (n_a n_b) = 1 * 9 / 9
+    assert strength(2, 2, 8, measure="association") == 1.0
+
+
+def test_shared_names_are_capped_and_sorted():
+    cites = [(p, r) for p in "ab" for r in "vwxyz"]
+    (edge,) = coupling_edges(cites, n_shared=2)
+    assert edge.count == 5 and edge.shared == ("v", "w")
+
+
+def test_duplicates_and_self_citations_count_once_and_never():
+    cites = [CitationEdge("a", "x"), CitationEdge("a", "x"), ("b", "x"), ("a", "a"), ("b", "b")]
+    assert coupling_edges(cites) == [CoupledEdge("a", "b", 1, 1.0, ("x",))]
+
+
+def test_empty_input_gives_no_edges():
+    assert coupling_edges([]) == [] and cocitation_edges([]) == [] and shared_counts([]) == []
+
+
+def test_chunking_gives_the_same_edges(monkeypatch):
+    import graph.coupling as gc
+
+    cites = [(f"p{i:02d}", f"r{(i * 7 + j) % 13:02d}") for i in range(40) for j in range(4)]
+    whole = coupling_edges(cites, k=3)
+    monkeypatch.setattr(gc, "_WORK_PER_CHUNK", 5)  # a chunk of a row or two
+    assert coupling_edges(cites, k=3) == whole
+
+
+@pytest.mark.parametrize("knob, value", [("k", 0), ("min_count", 0), ("measure", "jaccard"), ("n_shared", -1)])
+def test_bad_knobs_are_named(knob, value):
+    with pytest.raises(InvalidParameter, match=f"'{knob}' parameter of coupling_edges"):
+        coupling_edges(CITES, **{knob: value})
+
+
+def test_citation_chains_count_both_directions_and_skip_direct_pairs():
+    from graph.coupling import citation_chains
+
+    # a -> x -> b twice over (x and y); c -> a directly and c -> x -> b.
+    cites = [("a", "x"), ("a", "y"), ("x", "b"), ("y", "b"), ("c", "a"), ("c", "x")]
+    chains = {(a, b): (n, s) for a, b, n, s in citation_chains(cites)}
+    assert chains[("a", "b")] == (2, round(2 / math.sqrt(3 * 2), 6))  # d_a = 3 (x, y, c), d_b = 2
+    assert ("a", "c") not in chains  # c cites a: a direct pair, not a chain
+    assert chains[("b", "c")][0] == 1  # c -> x -> b
