@@ -16,6 +16,7 @@ from graph.ingest.listing import iter_listing, looks_like_listing
 from graph.ingest.csl import CROSSREF_MARKERS, CSL_MARKERS, iter_csl, iter_csl_lines
 from graph.ingest.openalex import OPENALEX_MARKERS, iter_openalex, iter_openalex_lines
 from graph.ingest.ris import iter_ris, looks_like_ris
+from graph.ingest.wos import iter_wos, looks_like_wos
 from graph.ingest.records import csv_header, iter_csv, iter_json, iter_jsonl
 from graph.models import Paper
 
@@ -31,6 +32,7 @@ _READERS: dict[str, Callable[[TextSource], Iterator[Paper | BadRecord]]] = {
     "ris": iter_ris,
     "csl": iter_csl,
     "crossref": iter_csl,  # Crossref's work schema is CSL's parent: one converter reads both
+    "wos": iter_wos,
 }
 # Formats parsed whole (one JSON value; BibTeX's @string macros), hence size-capped.
 _WHOLE = ("json", "bibtex", "openalex", "csl", "crossref")
@@ -146,7 +148,19 @@ def detect_format(source: TextSource) -> str:
     if by_name in ("json", "jsonl"):
         # An export saved as .json/.jsonl: OpenAlex etc. are told from their keys.
         return json_kind(source.head) or by_name
+    if by_name == "listing":
+        # Tagged exports are .txt files too (WoS savedrecs.txt, a MEDLINE download).
+        return _tagged_kind(source.head) or by_name
     return by_name or sniff_format(source)
+
+
+def _tagged_kind(head: str) -> str | None:
+    """The tagged export format (WoS, RIS) of text, or None."""
+    if looks_like_wos(head):
+        return "wos"
+    if looks_like_ris(head):
+        return "ris"
+    return None
 
 
 def sniff_format(source: TextSource) -> str:
@@ -168,8 +182,9 @@ def sniff_format(source: TextSource) -> str:
             return "jsonl" if isinstance(json.loads(first_line), dict) else "json"
         except (ValueError, RecursionError):  # not one JSON line (or a nesting bomb)
             return "json"
-    if looks_like_ris(source.head):  # a line starting with "TY  - "
-        return "ris"
+    tagged = _tagged_kind(source.head)  # "FN"/"PT" (WoS), a line starting with "TY  - " (RIS)
+    if tagged:
+        return tagged
     if _BIBTEX_ENTRY.search(text):  # after comments, a line starting with @type{
         return "bibtex"
     for delimiter in (",", "\t"):
