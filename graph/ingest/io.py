@@ -33,7 +33,8 @@ __all__ = [
 ]
 
 #: Paper formats, as accepted by ``format=`` and ``--format``.
-FORMATS = ("listing", "jsonl", "json", "csv", "bibtex", "openalex", "ris", "csl", "crossref", "wos")
+FORMATS = ("listing", "jsonl", "json", "csv", "bibtex", "openalex", "ris", "csl", "crossref", "wos", "scopus",
+           "lens")
 
 _EXTENSIONS = {
     ".txt": "listing",

@@ -16,6 +16,7 @@ from graph.ingest.listing import iter_listing, looks_like_listing
 from graph.ingest.csl import CROSSREF_MARKERS, CSL_MARKERS, iter_csl, iter_csl_lines
 from graph.ingest.openalex import OPENALEX_MARKERS, iter_openalex, iter_openalex_lines
 from graph.ingest.ris import iter_ris, looks_like_ris
+from graph.ingest.scopus import csv_kind, iter_lens, iter_scopus
 from graph.ingest.wos import iter_wos, looks_like_wos
 from graph.ingest.records import csv_header, iter_csv, iter_json, iter_jsonl
 from graph.models import Paper
@@ -33,6 +34,8 @@ _READERS: dict[str, Callable[[TextSource], Iterator[Paper | BadRecord]]] = {
     "csl": iter_csl,
     "crossref": iter_csl,  # Crossref's work schema is CSL's parent: one converter reads both
     "wos": iter_wos,
+    "scopus": iter_scopus,
+    "lens": iter_lens,
 }
 # Formats parsed whole (one JSON value; BibTeX's @string macros), hence size-capped.
 _WHOLE = ("json", "bibtex", "openalex", "csl", "crossref")
@@ -86,7 +89,7 @@ def iter_papers(path: str | os.PathLike[str], *, format: str | None = None) -> I
             f"{source.size:,} bytes of text is over the limit of {MAX_DOCUMENT_BYTES:,} for a {fmt} file, "
             "which is parsed whole; split it, or convert it to JSON lines (streamed)",
         )
-    if fmt == "csv":
+    if fmt in ("csv", "scopus", "lens"):
         csv_header(source)  # a CSV without a text column fails now, not at first read
     if fmt in _LINE_READERS and _is_json_lines(source):
         return _LINE_READERS[fmt](source)  # streamed, so not size-capped
@@ -151,6 +154,8 @@ def detect_format(source: TextSource) -> str:
     if by_name == "listing":
         # Tagged exports are .txt files too (WoS savedrecs.txt, a MEDLINE download).
         return _tagged_kind(source.head) or by_name
+    if by_name == "csv":
+        return csv_kind(source.head) or by_name  # a Scopus or Lens export, by its header
     return by_name or sniff_format(source)
 
 
@@ -191,7 +196,7 @@ def sniff_format(source: TextSource) -> str:
         if delimiter in first_line:
             names = {normalize_key(name) for name in first_line.split(delimiter)}
             if names & {"title", "abstract"}:
-                return "csv"
+                return csv_kind(text) or "csv"
     if looks_like_listing(text):
         return "listing"
     raise UnreadableFile(
