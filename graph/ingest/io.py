@@ -34,7 +34,7 @@ __all__ = [
 
 #: Paper formats, as accepted by ``format=`` and ``--format``.
 FORMATS = ("listing", "jsonl", "json", "csv", "bibtex", "openalex", "ris", "csl", "crossref", "wos", "scopus",
-           "lens")
+           "lens", "medline")
 
 _EXTENSIONS = {
     ".txt": "listing",
@@ -48,6 +48,8 @@ _EXTENSIONS = {
     ".bibtex": "bibtex",
     ".ris": "ris",
     ".isi": "wos",
+    ".nbib": "medline",
+    ".medline": "medline",
 }
 _ALIASES = {"txt": "listing", "ndjson": "jsonl", "bib": "bibtex", "isi": "wos", "webofscience": "wos"}
 

@@ -15,6 +15,7 @@ from graph.ingest.limits import MAX_DOCUMENT_BYTES
 from graph.ingest.listing import iter_listing, looks_like_listing
 from graph.ingest.csl import CROSSREF_MARKERS, CSL_MARKERS, iter_csl, iter_csl_lines
 from graph.ingest.openalex import OPENALEX_MARKERS, iter_openalex, iter_openalex_lines
+from graph.ingest.medline import iter_medline, looks_like_medline
 from graph.ingest.ris import iter_ris, looks_like_ris
 from graph.ingest.scopus import csv_kind, iter_lens, iter_scopus
 from graph.ingest.wos import iter_wos, looks_like_wos
@@ -36,6 +37,7 @@ _READERS: dict[str, Callable[[TextSource], Iterator[Paper | BadRecord]]] = {
     "wos": iter_wos,
     "scopus": iter_scopus,
     "lens": iter_lens,
+    "medline": iter_medline,
 }
 # Formats parsed whole (one JSON value; BibTeX's @string macros), hence size-capped.
 _WHOLE = ("json", "bibtex", "openalex", "csl", "crossref")
@@ -160,9 +162,11 @@ def detect_format(source: TextSource) -> str:
 
 
 def _tagged_kind(head: str) -> str | None:
-    """The tagged export format (WoS, RIS) of text, or None."""
+    """The tagged export format (WoS, MEDLINE, RIS) of text, or None."""
     if looks_like_wos(head):
         return "wos"
+    if looks_like_medline(head):
+        return "medline"
     if looks_like_ris(head):
         return "ris"
     return None
