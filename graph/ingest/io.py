@@ -34,7 +34,7 @@ __all__ = [
 
 #: Paper formats, as accepted by ``format=`` and ``--format``.
 FORMATS = ("listing", "jsonl", "json", "csv", "bibtex", "openalex", "ris", "csl", "crossref", "wos", "scopus",
-           "lens", "medline")
+           "lens", "medline", "pubmed", "arxiv")
 
 _EXTENSIONS = {
     ".txt": "listing",

@@ -15,6 +15,9 @@ from graph.ingest.limits import MAX_DOCUMENT_BYTES
 from graph.ingest.listing import iter_listing, looks_like_listing
 from graph.ingest.csl import CROSSREF_MARKERS, CSL_MARKERS, iter_csl, iter_csl_lines
 from graph.ingest.openalex import OPENALEX_MARKERS, iter_openalex, iter_openalex_lines
+from graph.ingest.arxiv import ARXIV_ROOTS, iter_arxiv
+from graph.ingest.pubmed import PUBMED_ROOTS, iter_pubmed
+from graph.ingest.xmlstream import root_tag
 from graph.ingest.medline import iter_medline, looks_like_medline
 from graph.ingest.ris import iter_ris, looks_like_ris
 from graph.ingest.scopus import csv_kind, iter_lens, iter_scopus
@@ -38,6 +41,8 @@ _READERS: dict[str, Callable[[TextSource], Iterator[Paper | BadRecord]]] = {
     "scopus": iter_scopus,
     "lens": iter_lens,
     "medline": iter_medline,
+    "pubmed": iter_pubmed,
+    "arxiv": iter_arxiv,
 }
 # Formats parsed whole (one JSON value; BibTeX's @string macros), hence size-capped.
 _WHOLE = ("json", "bibtex", "openalex", "csl", "crossref")
@@ -172,6 +177,18 @@ def _tagged_kind(head: str) -> str | None:
     return None
 
 
+def _xml_kind(path: str, text: str) -> str:
+    """``pubmed`` or ``arxiv`` from the root element of XML text."""
+    root = root_tag(text)
+    if root in PUBMED_ROOTS:
+        return "pubmed"
+    if root in ARXIV_ROOTS:
+        return "arxiv"
+    raise UnreadableFile(
+        path, f"XML with root element <{root}> is neither PubMed (<PubmedArticleSet>) nor arXiv OAI-PMH "
+              f"(<OAI-PMH>); force one of: {', '.join(FORMATS)}")
+
+
 def sniff_format(source: TextSource) -> str:
     """Guess the format from the first ~64 KiB of text.
 
@@ -182,6 +199,8 @@ def sniff_format(source: TextSource) -> str:
     """
     text = source.head.lstrip()
     first_line = text.split("\n", 1)[0].strip()
+    if text.startswith("<"):
+        return _xml_kind(source.path, text)
     if text.startswith(("[", "{")) and json_kind(text):
         return json_kind(text)
     if text.startswith("["):
