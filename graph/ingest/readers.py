@@ -20,6 +20,7 @@ from graph.ingest.pubmed import PUBMED_ROOTS, iter_pubmed
 from graph.ingest.xmlstream import root_tag
 from graph.ingest.medline import iter_medline, looks_like_medline
 from graph.ingest.ris import iter_ris, looks_like_ris
+from graph.ingest.semanticscholar import S2_MARKERS, iter_semanticscholar, iter_semanticscholar_lines
 from graph.ingest.scopus import csv_kind, iter_lens, iter_scopus
 from graph.ingest.wos import iter_wos, looks_like_wos
 from graph.ingest.records import csv_header, iter_csv, iter_json, iter_jsonl
@@ -43,14 +44,16 @@ _READERS: dict[str, Callable[[TextSource], Iterator[Paper | BadRecord]]] = {
     "medline": iter_medline,
     "pubmed": iter_pubmed,
     "arxiv": iter_arxiv,
+    "s2": iter_semanticscholar,
 }
 # Formats parsed whole (one JSON value; BibTeX's @string macros), hence size-capped.
-_WHOLE = ("json", "bibtex", "openalex", "csl", "crossref")
+_WHOLE = ("json", "bibtex", "openalex", "csl", "crossref", "s2")
 # JSON export formats told apart by the keys in the first ~64 KiB.
 _JSON_KINDS = (
     ("openalex", tuple(re.compile(re.escape(marker)) for marker in OPENALEX_MARKERS)),
     ("crossref", CROSSREF_MARKERS),
     ("csl", CSL_MARKERS),
+    ("s2", tuple(re.compile(re.escape(marker)) for marker in S2_MARKERS)),
 )
 _BIBTEX_ENTRY = re.compile(r"^[ \t]*@[ \t]*[A-Za-z]+\s*[{(]", re.MULTILINE)
 
@@ -108,6 +111,7 @@ _LINE_READERS: dict[str, Callable[[TextSource], Iterator[Paper | BadRecord]]] = 
     "openalex": iter_openalex_lines,
     "csl": iter_csl_lines,
     "crossref": iter_csl_lines,
+    "s2": iter_semanticscholar_lines,
 }
 
 
