@@ -228,6 +228,6 @@ def sniff_format(source: TextSource) -> str:
         return "listing"
     raise UnreadableFile(
         source.path,
-        "unknown format: the extension is not one of .txt .jsonl .ndjson .json .csv .bib .ris "
+        "unknown format: the extension is not one of .txt .jsonl .ndjson .json .csv .bib .ris .isi .nbib "
         f"and the content does not look like any of them (force one of: {', '.join(FORMATS)})",
     )
