@@ -69,7 +69,10 @@ def iter_papers(path: str | os.PathLike[str], *, format: str | None = None) -> I
         magic bytes). Another extension is sniffed from the content.
     format : str, optional
         Force a format: one of :data:`~graph.ingest.io.FORMATS` (``listing, jsonl, json, csv,
-        bibtex, openalex, ris, csl, crossref``).
+        bibtex, openalex, ris, csl, crossref, wos, scopus, lens, medline, pubmed, arxiv, s2``).
+        Without it, a tagged export (WoS, MEDLINE, RIS) is told from its content even
+        when named ``.txt``, a Scopus or Lens CSV from its header, and XML (PubMed,
+        arXiv OAI-PMH) from its root element.
 
     Returns
     -------
