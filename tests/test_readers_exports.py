@@ -337,3 +337,39 @@ def test_semanticscholar_page_lines_and_bad_items(tmp_path):
             "no title and no abstract", "'externalIds' must be an object, got a list"]
     index = index_references((p.id, p.doi, p.arxiv_id, p.extra.get("source_id")) for p in papers)
     assert index["s2:p1"] == "doi:10.1000/a"  # the S2 id reference finds the DOI-identified paper
+
+
+# --- end to end: references across exports become CITES edges ---------------------------
+
+
+def test_references_across_exports_become_cites_edges(tmp_path):
+    """A WoS record cites a Scopus record by DOI and a MEDLINE record cites nothing, but a
+    PubMed XML record cites it by PMID: both resolve (embedded store, real SQLite file)."""
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    wos = tmp_path / "savedrecs.txt"
+    wos.write_text("FN Clarivate Analytics Web of Science\nVR 1.0\n"
+                   "PT J\nAU Lee, A\nTI Citation graphs of physics papers\nPY 2020\nUT WOS:1\n"
+                   "CR KIM B, 2018, J NETW SCI, V3, P7, DOI 10.1000/scopus.one\n   NOBODY X, 1900, NOWHERE, V1, P1\n"
+                   "ER\nEF\n", "utf-8")
+    scopus = tmp_path / "scopus.csv"
+    scopus.write_text("Authors,Title,Year,Source title,DOI,References,EID\n"
+                      "Kim B.,Spectral clustering of citation networks,2018,J Netw Sci,10.1000/scopus.one,,2-s2.0-9\n",
+                      "utf-8")
+    medline = tmp_path / "pubmed.nbib"
+    medline.write_text("PMID- 111\nTI  - Gene networks in yeast\nDP  - 2015\n\n", "utf-8")
+    pubmed = tmp_path / "pubmed.xml"
+    pubmed.write_text("<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>222</PMID><Article>"
+                      "<ArticleTitle>Protein networks in yeast</ArticleTitle></Article></MedlineCitation>"
+                      "<PubmedData><ReferenceList><Reference><Citation>x</Citation><ArticleIdList>"
+                      "<ArticleId IdType='pubmed'>111</ArticleId></ArticleIdList></Reference></ReferenceList>"
+                      "</PubmedData></PubmedArticle></PubmedArticleSet>", "utf-8")
+    env = {"CITEGRAPH_STORE": "embedded", "CITEGRAPH_DB": str(tmp_path / "mixed.db")}
+    runner = CliRunner()
+    files = [str(path) for path in (wos, scopus, medline, pubmed)]
+    ingest = runner.invoke(app, ["ingest", *files], env=env, catch_exceptions=False)
+    assert ingest.exit_code == 0 and "4 papers written" in ingest.output, ingest.output
+    build = runner.invoke(app, ["build"], env=env, catch_exceptions=False)
+    assert build.exit_code == 0 and " 2 CITES" in build.output, build.output  # the ref: key stays unresolved
