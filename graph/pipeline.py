@@ -180,10 +180,109 @@ def ingest(
     Safe to re-run and to interrupt: every batch is one transaction and every
     write is an idempotent upsert.
     """
-    ordered, report = _ingest_plan(store, paths, format=format, citations=citations, strict=strict,
-                                   progress=progress)
-    report.papers_written = _write_papers(store, ordered, batch_size, progress)
+    report = _ingest_streamed(store, paths, format=format, citations=citations, strict=strict,
+                              batch_size=batch_size, progress=progress)
     _log_ingest(report)
+    return report
+
+
+def _ingest_streamed(
+    store: GraphStore,
+    paths: Sequence[str | Path],
+    *,
+    format: str | None,
+    citations: Sequence[str | Path],
+    strict: bool,
+    batch_size: int,
+    progress: Progress,
+) -> IngestReport:
+    """:func:`ingest` in bounded memory (issue 24 item 6): the files are read twice.
+
+    The first pass groups the records that are the same paper
+    (:func:`graph.ingest.grouping.group_records` keeps digests of their keys,
+    not the records) and collects the bad records, so ``strict`` still writes
+    nothing. The second pass merges each group with
+    :func:`~graph.ingest.dedup.deduplicate` as soon as its last record is read
+    (a paper read once is passed on at once) and writes papers in batches, each
+    merged with the stored papers it names. Citation pairs are attached last.
+    """
+    from graph.ingest import iter_citations, iter_papers
+    from graph.ingest.dedup import deduplicate
+    from graph.ingest.grouping import group_records
+
+    report = IngestReport()
+
+    def papers_of_files(keep_problems: bool):
+        for path in paths:
+            if keep_problems:
+                report.files.append(str(path))
+            for item in iter_papers(path, format=format):
+                if isinstance(item, BadRecord):
+                    if keep_problems:
+                        report.problems.append(str(item))
+                    continue
+                if keep_problems:
+                    report.records += 1
+                    if report.records % 5000 == 0:
+                        progress("read", report.records, 0)
+                yield item
+
+    grouping = group_records(papers_of_files(True))
+    report.duplicates = grouping.duplicates
+    if strict and report.problems:
+        raise StrictModeError(
+            f"--strict: {len(report.problems)} bad record(s), nothing was written; first: "
+            + report.problems[0]
+        )
+    pairs: list[tuple[str, str]] = []
+    for path in citations:
+        report.files.append(str(path))
+        for item in iter_citations(path):
+            if isinstance(item, BadRecord):
+                report.problems.append(str(item))
+                continue
+            pairs.append(item)
+    report.citation_pairs = len(pairs)
+    progress("read", report.records, report.records)
+
+    total = len(grouping.sizes)
+    held: dict[int, list[Paper]] = {}
+    batch: list[Paper] = []
+    conflicts: list[str] = []
+
+    def flush() -> None:
+        merged = merge_with_stored(store, batch, report)
+        ordered = [merged[pid] for pid in sorted(merged)]
+        report.papers_written += store.upsert_papers(ordered, batch_size=batch_size)
+        progress("write papers", report.papers_written, total)
+        batch.clear()
+
+    for number, paper in enumerate(papers_of_files(False)):
+        group = grouping.group[number]
+        if grouping.sizes[group] == 1:
+            batch.append(paper)
+        else:
+            members = held.setdefault(group, [])
+            members.append(paper)
+            if len(members) == grouping.sizes[group]:
+                result = deduplicate(held.pop(group))
+                batch.extend(result.papers)
+                conflicts.extend(result.conflicts)
+        if len(batch) >= batch_size:
+            flush()
+    for members in held.values():  # only if the files changed between the passes
+        batch.extend(deduplicate(members).papers)
+    if batch:
+        flush()
+    for message in conflicts[:20]:  # first wins; say what was dropped
+        log.warning("duplicate records: %s", message)
+    if len(conflicts) > 20:
+        log.warning("duplicate records: %d more papers have conflicting records", len(conflicts) - 20)
+    if pairs:
+        cited: dict[str, Paper] = {}
+        _attach_citations(store, cited, pairs, report)
+        if cited:
+            store.upsert_papers([cited[pid] for pid in sorted(cited)], batch_size=batch_size)
     return report
 
 
@@ -205,17 +304,22 @@ def _ingest_plan(
             + report.problems[0]
         )
 
+    merged = merge_with_stored(store, papers, report)
+    if pairs:
+        _attach_citations(store, merged, pairs, report)
+    return [merged[pid] for pid in sorted(merged)], report
+
+
+def merge_with_stored(store: GraphStore, papers: Sequence[Paper], report: IngestReport) -> dict[str, Paper]:
+    """Papers (distinct among themselves) merged with the stored papers they name,
+    by id; ``report.merged_with_stored`` grows by how many were stored."""
     # Identity across runs: the one rule of graph.ingest.identity (POST /papers
     # joins the store by it too).
     from graph.ingest.identity import join_stored
 
     joined = join_stored(store, papers)
-    report.merged_with_stored = len(joined.previous)
-    merged = joined.papers
-
-    if pairs:
-        _attach_citations(store, merged, pairs, report)
-    return [merged[pid] for pid in sorted(merged)], report
+    report.merged_with_stored += len(joined.previous)
+    return joined.papers
 
 
 def _write_papers(store: GraphStore, ordered: Sequence[Paper], batch_size: int, progress: Progress) -> int:

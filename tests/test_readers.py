@@ -314,7 +314,7 @@ def test_unknown_forced_format_is_a_parameter_error(tmp_path):
     with pytest.raises(InvalidParameter) as info:
         iter_papers(path, format="xml")
     assert str(info.value) == (
-        "The 'format' parameter of ingest must be one of listing, jsonl, json, csv, bibtex, openalex, ris, csl, crossref. Got 'xml' instead."
+        "The 'format' parameter of ingest must be one of listing, jsonl, json, csv, bibtex, openalex, ris, csl, crossref, wos, scopus, lens, medline, pubmed, arxiv, s2. Got 'xml' instead."
     )
 
 
@@ -332,8 +332,8 @@ def test_unknown_forced_format_is_a_parameter_error(tmp_path):
         ("a.jsonl.gz", b"\x1f\x8b\x08\x00garbage", "corrupt gzip data: "),
         ("empty.jsonl.gz", gzip.compress(b""), "empty file"),
         ("notes.dat", b"hello world\n", "unknown format: the extension is not one of .txt .jsonl .ndjson .json "
-         ".csv .bib .ris and the content does not look like any of them (force one of: listing, jsonl, json, csv, "
-         "bibtex, openalex, ris, csl, crossref)"),
+         ".csv .bib .ris .isi .nbib and the content does not look like any of them (force one of: listing, jsonl, "
+         "json, csv, bibtex, openalex, ris, csl, crossref, wos, scopus, lens, medline, pubmed, arxiv, s2)"),
     ],
 )
 def test_unreadable_files(tmp_path, name, content, reason):

@@ -1,8 +1,9 @@
 """Input readers: files in, :class:`~graph.models.Paper` records and bad records out.
 
 ``iter_papers(path, format=None)`` reads listing pages, JSON lines, JSON, CSV,
-BibTeX, and the exports OpenAlex works JSON, RIS, CSL-JSON and Crossref works
-JSON (detected from content; gzip ok); ``iter_citations(path)`` reads ``citing,cited`` edge
+BibTeX, and the exports OpenAlex works JSON, RIS, CSL-JSON, Crossref works
+JSON, Web of Science plain text, Scopus and Lens CSV, PubMed XML, MEDLINE text,
+arXiv OAI-PMH XML and Semantic Scholar JSON (detected from content; gzip ok); ``iter_citations(path)`` reads ``citing,cited`` edge
 lists; ``deduplicate(papers)`` merges records of the same paper.
 """
 

@@ -33,7 +33,8 @@ __all__ = [
 ]
 
 #: Paper formats, as accepted by ``format=`` and ``--format``.
-FORMATS = ("listing", "jsonl", "json", "csv", "bibtex", "openalex", "ris", "csl", "crossref")
+FORMATS = ("listing", "jsonl", "json", "csv", "bibtex", "openalex", "ris", "csl", "crossref", "wos", "scopus",
+           "lens", "medline", "pubmed", "arxiv", "s2")
 
 _EXTENSIONS = {
     ".txt": "listing",
@@ -46,8 +47,12 @@ _EXTENSIONS = {
     ".bib": "bibtex",
     ".bibtex": "bibtex",
     ".ris": "ris",
+    ".isi": "wos",
+    ".nbib": "medline",
+    ".medline": "medline",
 }
-_ALIASES = {"txt": "listing", "ndjson": "jsonl", "bib": "bibtex"}
+_ALIASES = {"txt": "listing", "ndjson": "jsonl", "bib": "bibtex", "isi": "wos", "webofscience": "wos",
+            "semanticscholar": "s2", "nbib": "medline", "oai": "arxiv"}
 
 _GZIP_MAGIC = b"\x1f\x8b"
 # Other containers we recognise only to say clearly that they are not supported.

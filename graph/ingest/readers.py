@@ -15,7 +15,14 @@ from graph.ingest.limits import MAX_DOCUMENT_BYTES
 from graph.ingest.listing import iter_listing, looks_like_listing
 from graph.ingest.csl import CROSSREF_MARKERS, CSL_MARKERS, iter_csl, iter_csl_lines
 from graph.ingest.openalex import OPENALEX_MARKERS, iter_openalex, iter_openalex_lines
+from graph.ingest.arxiv import ARXIV_ROOTS, iter_arxiv
+from graph.ingest.pubmed import PUBMED_ROOTS, iter_pubmed
+from graph.ingest.xmlstream import root_tag
+from graph.ingest.medline import iter_medline, looks_like_medline
 from graph.ingest.ris import iter_ris, looks_like_ris
+from graph.ingest.semanticscholar import S2_MARKERS, iter_semanticscholar, iter_semanticscholar_lines
+from graph.ingest.scopus import csv_kind, iter_lens, iter_scopus
+from graph.ingest.wos import iter_wos, looks_like_wos
 from graph.ingest.records import csv_header, iter_csv, iter_json, iter_jsonl
 from graph.models import Paper
 
@@ -31,14 +38,22 @@ _READERS: dict[str, Callable[[TextSource], Iterator[Paper | BadRecord]]] = {
     "ris": iter_ris,
     "csl": iter_csl,
     "crossref": iter_csl,  # Crossref's work schema is CSL's parent: one converter reads both
+    "wos": iter_wos,
+    "scopus": iter_scopus,
+    "lens": iter_lens,
+    "medline": iter_medline,
+    "pubmed": iter_pubmed,
+    "arxiv": iter_arxiv,
+    "s2": iter_semanticscholar,
 }
 # Formats parsed whole (one JSON value; BibTeX's @string macros), hence size-capped.
-_WHOLE = ("json", "bibtex", "openalex", "csl", "crossref")
+_WHOLE = ("json", "bibtex", "openalex", "csl", "crossref", "s2")
 # JSON export formats told apart by the keys in the first ~64 KiB.
 _JSON_KINDS = (
     ("openalex", tuple(re.compile(re.escape(marker)) for marker in OPENALEX_MARKERS)),
     ("crossref", CROSSREF_MARKERS),
     ("csl", CSL_MARKERS),
+    ("s2", tuple(re.compile(re.escape(marker)) for marker in S2_MARKERS)),
 )
 _BIBTEX_ENTRY = re.compile(r"^[ \t]*@[ \t]*[A-Za-z]+\s*[{(]", re.MULTILINE)
 
@@ -54,7 +69,10 @@ def iter_papers(path: str | os.PathLike[str], *, format: str | None = None) -> I
         magic bytes). Another extension is sniffed from the content.
     format : str, optional
         Force a format: one of :data:`~graph.ingest.io.FORMATS` (``listing, jsonl, json, csv,
-        bibtex, openalex, ris, csl, crossref``).
+        bibtex, openalex, ris, csl, crossref, wos, scopus, lens, medline, pubmed, arxiv, s2``).
+        Without it, a tagged export (WoS, MEDLINE, RIS) is told from its content even
+        when named ``.txt``, a Scopus or Lens CSV from its header, and XML (PubMed,
+        arXiv OAI-PMH) from its root element.
 
     Returns
     -------
@@ -84,7 +102,7 @@ def iter_papers(path: str | os.PathLike[str], *, format: str | None = None) -> I
             f"{source.size:,} bytes of text is over the limit of {MAX_DOCUMENT_BYTES:,} for a {fmt} file, "
             "which is parsed whole; split it, or convert it to JSON lines (streamed)",
         )
-    if fmt == "csv":
+    if fmt in ("csv", "scopus", "lens"):
         csv_header(source)  # a CSV without a text column fails now, not at first read
     if fmt in _LINE_READERS and _is_json_lines(source):
         return _LINE_READERS[fmt](source)  # streamed, so not size-capped
@@ -96,6 +114,7 @@ _LINE_READERS: dict[str, Callable[[TextSource], Iterator[Paper | BadRecord]]] = 
     "openalex": iter_openalex_lines,
     "csl": iter_csl_lines,
     "crossref": iter_csl_lines,
+    "s2": iter_semanticscholar_lines,
 }
 
 
@@ -146,7 +165,35 @@ def detect_format(source: TextSource) -> str:
     if by_name in ("json", "jsonl"):
         # An export saved as .json/.jsonl: OpenAlex etc. are told from their keys.
         return json_kind(source.head) or by_name
+    if by_name == "listing":
+        # Tagged exports are .txt files too (WoS savedrecs.txt, a MEDLINE download).
+        return _tagged_kind(source.head) or by_name
+    if by_name == "csv":
+        return csv_kind(source.head) or by_name  # a Scopus or Lens export, by its header
     return by_name or sniff_format(source)
+
+
+def _tagged_kind(head: str) -> str | None:
+    """The tagged export format (WoS, MEDLINE, RIS) of text, or None."""
+    if looks_like_wos(head):
+        return "wos"
+    if looks_like_medline(head):
+        return "medline"
+    if looks_like_ris(head):
+        return "ris"
+    return None
+
+
+def _xml_kind(path: str, text: str) -> str:
+    """``pubmed`` or ``arxiv`` from the root element of XML text."""
+    root = root_tag(text)
+    if root in PUBMED_ROOTS:
+        return "pubmed"
+    if root in ARXIV_ROOTS:
+        return "arxiv"
+    raise UnreadableFile(
+        path, f"XML with root element <{root}> is neither PubMed (<PubmedArticleSet>) nor arXiv OAI-PMH "
+              f"(<OAI-PMH>); force one of: {', '.join(FORMATS)}")
 
 
 def sniff_format(source: TextSource) -> str:
@@ -159,6 +206,8 @@ def sniff_format(source: TextSource) -> str:
     """
     text = source.head.lstrip()
     first_line = text.split("\n", 1)[0].strip()
+    if text.startswith("<"):
+        return _xml_kind(source.path, text)
     if text.startswith(("[", "{")) and json_kind(text):
         return json_kind(text)
     if text.startswith("["):
@@ -168,19 +217,20 @@ def sniff_format(source: TextSource) -> str:
             return "jsonl" if isinstance(json.loads(first_line), dict) else "json"
         except (ValueError, RecursionError):  # not one JSON line (or a nesting bomb)
             return "json"
-    if looks_like_ris(source.head):  # a line starting with "TY  - "
-        return "ris"
+    tagged = _tagged_kind(source.head)  # "FN"/"PT" (WoS), a line starting with "TY  - " (RIS)
+    if tagged:
+        return tagged
     if _BIBTEX_ENTRY.search(text):  # after comments, a line starting with @type{
         return "bibtex"
     for delimiter in (",", "\t"):
         if delimiter in first_line:
             names = {normalize_key(name) for name in first_line.split(delimiter)}
             if names & {"title", "abstract"}:
-                return "csv"
+                return csv_kind(text) or "csv"
     if looks_like_listing(text):
         return "listing"
     raise UnreadableFile(
         source.path,
-        "unknown format: the extension is not one of .txt .jsonl .ndjson .json .csv .bib .ris "
+        "unknown format: the extension is not one of .txt .jsonl .ndjson .json .csv .bib .ris .isi .nbib "
         f"and the content does not look like any of them (force one of: {', '.join(FORMATS)})",
     )

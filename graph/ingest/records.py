@@ -325,8 +325,16 @@ def _delimiter(path: str, first_line: str) -> str:
     return "\t" if by_tab and not by_comma else ","
 
 
-def iter_csv(source: TextSource) -> Iterator[Record]:
+def iter_csv(
+    source: TextSource,
+    convert: Converter = record_to_paper,
+    align: Callable[[list[str], list[str]], list[str]] | None = None,
+) -> Iterator[Record]:
     """CSV with a header row; the columns are the JSON field names.
+
+    ``convert`` turns each row (normalized column name -> cell, None when empty)
+    into a paper; vendor exports (Scopus, Lens) bring their own, and ``align``
+    (header, row) -> row may first repair a vendor's known column quirk.
 
     ``authors`` and ``references`` cells are split on ``;``; empty cells are
     missing values; a row with the wrong number of fields is a bad record, and
@@ -360,6 +368,8 @@ def iter_csv(source: TextSource) -> Iterator[Record]:
             if not seen_header:
                 seen_header = True
                 continue
+            if align is not None:
+                row = align(header, row)
             if len(row) != len(header):
                 yield BadRecord(where, f"expected {len(header)} fields, got {len(row)}")
                 continue
@@ -367,7 +377,7 @@ def iter_csv(source: TextSource) -> Iterator[Record]:
             for name, cell in zip(header, row):
                 if name and name not in raw:  # a repeated column: the first one counts
                     raw[name] = cell if cell.strip() else None
-            yield record_to_paper(raw, where)
+            yield convert(raw, where)
 
 
 def _csv_error(exc: csv.Error) -> str:
