@@ -207,7 +207,7 @@ def _ingest_streamed(
     merged with the stored papers it names. Citation pairs are attached last.
     """
     from graph.ingest import iter_citations, iter_papers
-    from graph.ingest.dedup import deduplicate
+    from graph.ingest.dedup import MERGE_RULES, deduplicate
     from graph.ingest.grouping import group_records
 
     report = IngestReport()
@@ -228,7 +228,7 @@ def _ingest_streamed(
                 yield item
 
     grouping = group_records(papers_of_files(True))
-    report.duplicates = grouping.duplicates
+    report.merges = dict.fromkeys(MERGE_RULES, 0)
     if strict and report.problems:
         raise StrictModeError(
             f"--strict: {len(report.problems)} bad record(s), nothing was written; first: "
@@ -257,6 +257,14 @@ def _ingest_streamed(
         progress("write papers", report.papers_written, total)
         batch.clear()
 
+    def merge_group(members: list[Paper]) -> None:
+        result = deduplicate(members)
+        batch.extend(result.papers)
+        conflicts.extend(result.conflicts)
+        report.duplicates += result.duplicates
+        for rule, n in result.merges.items():
+            report.merges[rule] = report.merges.get(rule, 0) + n
+
     for number, paper in enumerate(papers_of_files(False)):
         group = grouping.group[number]
         if grouping.sizes[group] == 1:
@@ -265,13 +273,11 @@ def _ingest_streamed(
             members = held.setdefault(group, [])
             members.append(paper)
             if len(members) == grouping.sizes[group]:
-                result = deduplicate(held.pop(group))
-                batch.extend(result.papers)
-                conflicts.extend(result.conflicts)
+                merge_group(held.pop(group))
         if len(batch) >= batch_size:
             flush()
     for members in held.values():  # only if the files changed between the passes
-        batch.extend(deduplicate(members).papers)
+        merge_group(members)
     if batch:
         flush()
     for message in conflicts[:20]:  # first wins; say what was dropped
