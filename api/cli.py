@@ -1,4 +1,4 @@
-"""The ``citegraph`` command line (Typer). A thin adapter over :mod:`graph.pipeline`.
+"""The ``citegraph`` command line (Typer). A thin adapter over :mod:`graph.jobs`.
 
 Exit codes: 0 ok, 1 bad input, 2 usage / bad parameter, 3 store unavailable.
 """
@@ -92,7 +92,7 @@ def _print_ingest(report, as_json: bool) -> None:
 
 
 def _do_ingest(store, paths, citations, fmt, strict, batch_size):
-    from graph.pipeline import ingest as run_ingest
+    from graph.jobs import ingest as run_ingest
 
     with progress_bar() as progress:
         return run_ingest(store, paths, citations=citations, format=fmt, strict=strict,
@@ -128,7 +128,7 @@ def _build_params(similarity: Similarity, k: int, min_score: Optional[float], ke
 
 
 def _do_build(store, params, batch_size):
-    from graph.pipeline import build as run_build
+    from graph.jobs import build as run_build
 
     with progress_bar() as progress:
         return run_build(store, params, batch_size=batch_size, progress=progress)
@@ -169,14 +169,14 @@ def _analyze_params(edges, resolution, method, engine, seed):
 
 
 def _do_analyze(store, params, batch_size):
-    from graph.pipeline import analyze as run_analyze
+    from graph.jobs import analyze as run_analyze
 
     with progress_bar() as progress:
         return run_analyze(store, params, batch_size=batch_size, progress=progress)
 
 
 def _do_build_analyze(store, build_params, analyze_params, batch_size):
-    from graph.pipeline import build_and_analyze
+    from graph.jobs import build_and_analyze
 
     with progress_bar() as progress:
         return build_and_analyze(store, build_params, analyze_params, batch_size=batch_size, progress=progress)
@@ -233,7 +233,7 @@ def run(
     with errors_to_exit_codes(), open_store(cfg) as store:
         build_params = _build_params(similarity, k, min_score, keywords_k, min_shared)
         analyze_params = _analyze_params(edges, resolution, method, engine, seed)
-        from graph.pipeline import run as run_all
+        from graph.jobs import run as run_all
 
         if bulk:
             from functools import partial
@@ -264,7 +264,7 @@ def evaluate(
 ) -> None:
     """Score communities against a label field (NMI, ARI) and SIMILAR_TO against CITES;
     with --holdout, how well 'related' finds held-out citations."""
-    from graph.pipeline import evaluate as run_evaluate
+    from graph.jobs import evaluate as run_evaluate
 
     cfg = settings()
     if holdout is not None:

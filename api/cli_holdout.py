@@ -1,5 +1,5 @@
 """``citegraph evaluate --holdout``: the printed table of the held-out
-citation protocol (issue 23, :func:`graph.pipeline.evaluate_holdout`)."""
+citation protocol (issue 23, :func:`graph.jobs.evaluate_holdout`)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ __all__ = ["print_holdout"]
 
 def print_holdout(cfg: Settings, *, holdout: float, seed: int, weights: str | None, as_json: bool) -> None:
     from api.cli_common import errors_to_exit_codes, open_store
-    from graph.pipeline import evaluate_holdout
+    from graph.jobs import evaluate_holdout
     from graph.related import parse_weights
 
     with errors_to_exit_codes():

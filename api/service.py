@@ -479,7 +479,7 @@ class GraphService:
 
     def build(self, params: Mapping[str, Any]) -> dict:
         from graph.edges import BuildParams
-        from graph.pipeline import build
+        from graph.jobs import build
 
         kwargs = {k: v for k, v in params.items() if v is not None}
         build_params = BuildParams(**kwargs)
@@ -496,7 +496,7 @@ class GraphService:
 
     def analyze(self, params: Mapping[str, Any]) -> dict:
         from graph.analysis import AnalyzeParams
-        from graph.pipeline import analyze
+        from graph.jobs import analyze
 
         kwargs = {k: v for k, v in params.items() if v is not None}
         if "edges" in kwargs:

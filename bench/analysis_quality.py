@@ -6,7 +6,7 @@ HAS_KEYWORD / SHARES_KEYWORDS, the citation list for CITES), then:
 
 - ``quality``: NMI / ARI of the communities against citeseer's labels for
   several edge mixes and methods;
-- ``speed``: times :func:`graph.analysis.analyze` on hepth and reports peak RSS.
+- ``speed``: times :func:`graph.analysis.analyze_graph` on hepth and reports peak RSS.
 
 Usage::
 
@@ -38,7 +38,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph.analysis import AnalyzeParams, analyze, community_scores, citation_recovery  # noqa: E402
+from graph.analysis import AnalyzeParams, analyze_graph, community_scores, citation_recovery  # noqa: E402
 from graph.models import CitationEdge, DerivedGraph, SharedKeywordsEdge, SimilarEdge  # noqa: E402
 
 DATA = Path("/work/shared/data")
@@ -139,7 +139,7 @@ def derived_graph(name: str, data: Path = DATA, builder: str = "bench") -> tuple
     """The input: this file's quick builder (``bench``) or the project's ``build`` (``project``)."""
     if builder == "project":
         return project_derived(name, data)
-    from graph.text import extract_keywords
+    from graph.keyphrases import extract_keywords
 
     papers, cites = load(name, data)
     ids = [p["id"] for p in papers]
@@ -181,14 +181,14 @@ def quality(args: argparse.Namespace) -> None:
                 for seed in seeds:
                     params = AnalyzeParams(edges=edges, method=method, resolution=res, seed=seed, layout=False,
                                            betweenness_exact_max=0, betweenness_k=1)
-                    result = analyze(derived, ids, params=params)
+                    result = analyze_graph(derived, ids, params=params)
                     sc = community_scores({s.paper_id: s.community for s in result.scores}, labels)
                     nmi.append(sc["nmi"])
                     ari.append(sc["ari"])
                     big.append(sum(1 for c in result.communities if c.size >= 10))
                 cells.append(f"r={'auto' if res is None else res}: NMI {np.mean(nmi):.3f} ARI {np.mean(ari):.3f} ({np.mean(big):.0f} comms)")
             print(f"{method:8s} {title:14s} " + " | ".join(cells), flush=True)
-    result = analyze(derived, ids, params=AnalyzeParams(layout=False))
+    result = analyze_graph(derived, ids, params=AnalyzeParams(layout=False))
     by_comm: dict[int, Counter] = {}
     for s in result.scores:
         by_comm.setdefault(s.community, Counter())[labels[s.paper_id]] += 1
@@ -214,7 +214,7 @@ def speed(args: argparse.Namespace) -> None:
     params = AnalyzeParams(engine=args.engine, method=args.method, resolution=args.resolution, restarts=args.restarts)
     before = resource.getrusage(resource.RUSAGE_SELF)
     t = time.perf_counter()
-    result = analyze(derived, ids, params=params)
+    result = analyze_graph(derived, ids, params=params)
     total = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_SELF)
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
@@ -230,7 +230,7 @@ def speed(args: argparse.Namespace) -> None:
 
 
 def walk(args: argparse.Namespace) -> None:
-    import graph.analysis.pipeline as pipeline
+    import graph.analysis.analyze_graph as pipeline
 
     if args.db:
         from graph.stores.sqlite import SQLiteStore
@@ -261,7 +261,7 @@ def walk(args: argparse.Namespace) -> None:
             pipeline.WALK_MERGE_MIN_PAPERS = threshold
             for seed in args.seeds:
                 params = AnalyzeParams(seed=seed, layout=False, betweenness_exact_max=0, betweenness_k=1)
-                result = analyze(derived, ids, params=params)
+                result = analyze_graph(derived, ids, params=params)
                 sc = community_scores({s.paper_id: s.community for s in result.scores}, labels)
                 p = result.params
                 assert p["resolution_walk"] == name, p["resolution_walk"]

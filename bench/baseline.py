@@ -269,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench.measure import MEMORY_METHOD, Timeline, warm_imports
 
     warm_imports()
-    from graph.pipeline import read_inputs
+    from graph.jobs import read_inputs
 
     paper_files, cite_files = json.loads(args.files)
     tl = Timeline()

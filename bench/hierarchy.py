@@ -29,7 +29,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph.analysis import AnalyzeParams, analyze  # noqa: E402
+from graph.analysis import AnalyzeParams, analyze_graph  # noqa: E402
 from graph.analysis.communities import detect_igraph, modularity_arrays, renumber_membership  # noqa: E402
 from graph.analysis.engine import igraph_from_table  # noqa: E402
 from graph.analysis.hierarchy import SUBTOPIC_MIN_PAPERS, subtopics  # noqa: E402
@@ -93,7 +93,7 @@ def main(argv: list[str]) -> None:
     print("|---|---|---|---|---|---|---|---|---|")
     for db in map(Path, argv):
         derived, ids = load(db)
-        result = analyze(derived, ids, params=AnalyzeParams(layout=False, betweenness_exact_max=0, betweenness_k=1))
+        result = analyze_graph(derived, ids, params=AnalyzeParams(layout=False, betweenness_exact_max=0, betweenness_k=1))
         table = edge_table(derived, ids, edges=AnalyzeParams().edges, weights=AnalyzeParams().weights, where="bench")
         index = {node: i for i, node in enumerate(table.nodes)}
         topic = np.zeros(len(table.nodes), dtype=np.int64)

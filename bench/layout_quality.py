@@ -41,7 +41,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph.analysis import AnalyzeParams, analyze  # noqa: E402
+from graph.analysis import AnalyzeParams, analyze_graph  # noqa: E402
 from graph.analysis.layout import layout_arrays  # noqa: E402
 from graph.analysis.projection import edge_table  # noqa: E402
 from graph.stores.sqlite import SQLiteStore  # noqa: E402
@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> None:
     for db in args.dbs:
         derived, ids = load(db)
         params = AnalyzeParams(layout=False, seed=args.seed, betweenness_exact_max=0, betweenness_k=1)
-        result = analyze(derived, ids, params=params)
+        result = analyze_graph(derived, ids, params=params)
         table = edge_table(derived, ids, edges=params.edges, weights=params.weights, where="bench")
         nodes, n = table.nodes, len(table.nodes)
         index = {node: i for i, node in enumerate(nodes)}

@@ -170,7 +170,7 @@ def warm_imports() -> float:
 
     t0 = time.perf_counter()
     for name in ("numpy", "scipy.sparse", "sklearn.feature_extraction.text", "sklearn.decomposition",
-                 "sklearn.metrics.pairwise", "networkx", "igraph", "leidenalg", "graph.pipeline", "graph.edges",
+                 "sklearn.metrics.pairwise", "networkx", "igraph", "leidenalg", "graph.jobs", "graph.edges",
                  "graph.text", "graph.similarity", "graph.analysis", "graph.ingest", "graph.ingest.dedup",
                  "viz.data", "viz.render", "viz.pages"):
         try:

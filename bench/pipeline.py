@@ -13,7 +13,7 @@ text into ``--synth-cache``, default /tmp/citegraph-synth; generation time is
 reported apart and not counted in the pipeline).
 
 For each corpus and store a child process (``--child``) runs the real pipeline
-functions, ``graph.pipeline.ingest``, ``build`` and ``analyze``, then the viz
+functions, ``graph.jobs.ingest``, ``build`` and ``analyze``, then the viz
 overview and largest-community pages (``viz.data.GraphSnapshot`` +
 ``viz.render.render_page``). Stages are cut from the outside:
 
@@ -93,7 +93,7 @@ def machine_info() -> dict[str, Any]:
     except OSError:
         pass
     sys.path.insert(0, str(ROOT))
-    from graph.pipeline import versions
+    from graph.jobs import versions
 
     info["versions"] = versions()
     try:
@@ -162,7 +162,7 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
     """One corpus into one store; per-stage numbers as a dict."""
     sys.path.insert(0, str(ROOT))
     imports_s = warm_imports()
-    from graph.pipeline import analyze, build, ingest
+    from graph.jobs import analyze, build, ingest
 
     papers, citations = json.loads(args.files)
     if args.store == "embedded":

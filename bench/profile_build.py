@@ -41,7 +41,7 @@ from graph.edges import (  # noqa: E402
 )
 from graph.models import normalize_arxiv, normalize_doi  # noqa: E402
 from graph.similarity import similar_edges  # noqa: E402
-from graph.text import extract_keywords  # noqa: E402
+from graph.keyphrases import extract_keywords  # noqa: E402
 
 
 def _first(base: Path, name: str) -> Path:
@@ -51,7 +51,7 @@ def _first(base: Path, name: str) -> Path:
 
 def load(base: Path, limit: int | None = None):
     """Papers with their references attached, and a reference index like the store's."""
-    from graph.pipeline import read_inputs
+    from graph.jobs import read_inputs
 
     citations = [_first(base, "citations.csv")] if _first(base, "citations.csv").exists() else []
     papers, pairs, _ = read_inputs([_first(base, "papers.jsonl")], citations=citations)

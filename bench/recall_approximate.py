@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.pipeline import corpus_files  # noqa: E402
 from graph.edges import BuildParams  # noqa: E402
-from graph.pipeline import read_inputs  # noqa: E402
+from graph.jobs import read_inputs  # noqa: E402
 from graph.similarity import _select, approximate_neighbors, tfidf_features  # noqa: E402
 
 

@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from related_quality import load, text_graph  # noqa: E402
 
-from graph.analysis import AnalyzeParams, analyze  # noqa: E402
+from graph.analysis import AnalyzeParams, analyze_graph  # noqa: E402
 from graph.analysis.evaluate import community_scores  # noqa: E402
 from graph.coupling import cocitation_edges, coupling_edges  # noqa: E402
 
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     ids = [p.id for p in papers]
     print(f"{'edges':40} {'NMI':>6} {'ARI':>6} {'topics':>6}")
     for edges in (("similar", "keywords", "cites"), ("similar", "keywords", "cites", "coupled", "cocited")):
-        result = analyze(derived, ids, params=AnalyzeParams(edges=edges, seed=0))
+        result = analyze_graph(derived, ids, params=AnalyzeParams(edges=edges, seed=0))
         part = {s.paper_id: s.community for s in result.scores if s.community is not None}
         sc = community_scores(part, labels)
         topics = sum(1 for c in result.communities if c.level == 0)

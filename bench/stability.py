@@ -40,7 +40,7 @@ from scipy.optimize import linear_sum_assignment
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from graph.analysis import AnalyzeParams  # noqa: E402
-from graph.analysis import analyze as run_analysis  # noqa: E402
+from graph.analysis import analyze_graph as run_analysis  # noqa: E402
 from graph.analysis.changelog import changelog, summarize, summary_line  # noqa: E402
 from graph.analysis.stable_ids import previous_communities, renumber  # noqa: E402
 from graph.edges import BuildParams, build_derived  # noqa: E402

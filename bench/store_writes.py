@@ -74,19 +74,19 @@ class Workload:
 
 def make_workload() -> Workload:
     """hepth papers (with references), its derived graph and its analysis."""
-    from graph import pipeline
-    from graph.analysis import analyze
+    from graph import jobs
+    from graph.analysis import analyze_graph
     from graph.edges import BuildParams, build_derived
     from graph.stores.sqlite import SQLiteStore
 
     t0 = time.perf_counter()
-    papers, pairs, report = pipeline.read_inputs(
+    papers, pairs, report = jobs.read_inputs(
         [DATA / "papers.jsonl.gz"], citations=[DATA / "citations.csv.gz"]
     )
     with tempfile.TemporaryDirectory() as tmp:
         with SQLiteStore(Path(tmp) / "w.db") as store:
             merged = {p.id: p for p in papers}
-            pipeline._attach_citations(store, merged, pairs, report)
+            jobs._attach_citations(store, merged, pairs, report)
             papers = [merged[pid] for pid in sorted(merged)]
             store.upsert_papers(papers)
             index = store.reference_index()
@@ -95,7 +95,7 @@ def make_workload() -> Workload:
     derived = build_derived(papers, index, BuildParams())
     print(f"workload: derived graph built in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     t0 = time.perf_counter()
-    analysis = analyze(derived, [p.id for p in papers])
+    analysis = analyze_graph(derived, [p.id for p in papers])
     print(f"workload: analysis in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return Workload(papers, derived, analysis)
 

@@ -18,7 +18,7 @@ a label for every topic at the first view, no overlapping label boxes at five
 zooms, ``?paper=`` opens focused on that paper; a failure stops the bench. synth-100k is
 ``bench/synth.py 100000`` (seed 0) ingested, built and analyzed with defaults.
 
-Each corpus is ingested, built and analyzed with graph.pipeline into
+Each corpus is ingested, built and analyzed with graph.jobs into
 ``artifacts/bench/<name>.db`` once (reused afterwards; ``--rebuild`` redoes it).
 The page is the one ``GET /viz`` serves (vis-network inlined), opened from a
 file so that the time is the browser's alone; "ready" is
@@ -53,7 +53,7 @@ SYNTH = {"synth-100k": 100_000, "synth-30k": 30_000}
 
 
 def corpus_store(name: str, *, rebuild: bool):
-    from graph.pipeline import analyze, build, ingest
+    from graph.jobs import analyze, build, ingest
     from graph.stores.sqlite import SQLiteStore
 
     OUT.mkdir(parents=True, exist_ok=True)

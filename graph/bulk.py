@@ -1,7 +1,7 @@
 """``citegraph run --bulk``: ingest, build and analyze into an empty Neo4j through
 the offline importer instead of Cypher writes.
 
-The same papers, keywords and derived edges as :func:`graph.pipeline.run`
+The same papers, keywords and derived edges as :func:`graph.jobs.run`
 (computed by the same functions, written as importer CSV by
 :mod:`graph.stores.neo4j_bulk`); the analysis, a few rows per paper, is then
 written through Cypher as usual, and both runs are recorded. Incremental
@@ -22,7 +22,7 @@ from graph.authors import authorship
 from graph.errors import NotSupported
 from graph.forked import ForkedCall, use_fork
 from graph.models import RunRecord
-from graph.pipeline import (
+from graph.jobs import (
     AnalyzeReport,
     BuildReport,
     IngestReport,
@@ -59,7 +59,7 @@ def run_bulk(
     workdir: str | Path | None = None,
     timings: dict | None = None,
 ) -> tuple[IngestReport, BuildReport, AnalyzeReport]:
-    """:func:`graph.pipeline.run` into an empty Neo4j store through ``importer``.
+    """:func:`graph.jobs.run` into an empty Neo4j store through ``importer``.
 
     ``store`` is closed while ``importer`` replaces its database and opened
     again after (which creates the constraints and indexes and waits for them).
@@ -132,7 +132,7 @@ def run_bulk(
     if child is not None:
         result = child.result()
     else:
-        from graph.analysis import analyze as run_analysis
+        from graph.analysis import analyze_graph as run_analysis
 
         result = run_analysis(derived, ids, params=analyze_params, parallel=False)
     steps["analysis_wait"] = time.perf_counter() - t

@@ -126,9 +126,9 @@ class CorpusIndex:
                 self.cited_works.get((work.author, work.year), {}).get(work, set()).discard(old.id)
 
     def _append_row(self, paper: Paper) -> None:
-        from graph.text import analyze
+        from graph.text import terms
 
-        counts = Counter(analyze(paper.text))
+        counts = Counter(terms(paper.text))
         cols, vals = [], []
         for term, tf in sorted(counts.items()):
             col = self.vocab.get(term)
@@ -163,10 +163,10 @@ class CorpusIndex:
     # -- keywords -----------------------------------------------------------------
     def keywords(self, paper_id: str, k: int) -> list[tuple[float, str]]:
         """Keyphrases of a paper of the last :meth:`add`, best first, chosen as
-        :func:`graph.text.extract_keywords` chooses them."""
+        :func:`graph.keyphrases.extract_keywords` chooses them."""
         # The scoring and choice rules of extract_keywords, shared on purpose (a
         # test pins that both give the same keywords).
-        from graph.text import choose_keyphrases, keyword_eligible
+        from graph.keyphrases import choose_keyphrases, keyword_eligible
 
         counts = self._recent.get(paper_id) or Counter()
         if not counts:
@@ -247,6 +247,6 @@ def _cited_works(paper: Paper) -> list[CitedWork]:
 
 def _phrase_counts(paper: Paper, max_n: int) -> Counter[str]:
     """Candidate phrase counts of a paper, title counted twice (as extract_keywords does)."""
-    from graph.text import phrase_counts
+    from graph.keyphrases import phrase_counts
 
     return phrase_counts(paper.text or "", title=paper.title, max_n=max_n)

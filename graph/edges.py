@@ -28,7 +28,8 @@ from graph.ingest.identity import resolve_reference  # the one rule of reference
 from graph.forked import ForkedCall, use_fork
 from graph.process import gc_paused
 from graph.similarity import DEFAULT_MIN_SCORE, METHODS, SimilarPairs, similar_pairs
-from graph.text import extract_keywords, text_runs
+from graph.keyphrases import extract_keywords
+from graph.text import text_runs
 
 __all__ = [
     "BuildParams",
@@ -290,7 +291,7 @@ def build_derived(
 ) -> DerivedGraph:
     """Everything ``citegraph build`` computes, from the papers alone.
 
-    Keywords (:func:`graph.text.extract_keywords`, titles weighted), SIMILAR_TO
+    Keywords (:func:`graph.keyphrases.extract_keywords`, titles weighted), SIMILAR_TO
     (:func:`graph.similarity.similar_edges`, from the text only), SHARES_KEYWORDS
     (:func:`shares_keywords_edges`) and CITES (:func:`citation_edges`).
 

@@ -6,10 +6,10 @@ duplicates among them, then the stored papers they name), writes them, then
 computes, for those papers only:
 
 - their **keywords**, scored by TF-IDF against the corpus as
-  :func:`graph.text.extract_keywords` does (same candidates, same idf formula,
+  :func:`graph.keyphrases.extract_keywords` does (same candidates, same idf formula,
   same choice rule), with the corpus statistics kept in a :class:`CorpusIndex`;
 - their **SIMILAR_TO** edges: cosine of TF-IDF vectors (terms of
-  :func:`graph.text.analyze`) against every stored paper, top ``k`` above
+  :func:`graph.text.terms`) against every stored paper, top ``k`` above
   ``min_score``, each with its top shared terms;
 - their **SHARES_KEYWORDS** edges with stored papers sharing at least
   ``min_shared`` keywords (keywords held by too many papers make no pairs);

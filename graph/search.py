@@ -43,14 +43,14 @@ class SearchIndex:
         ids = tuple(p.id for p in papers)
         titles = tuple(display_title(p) for p in papers)
         texts = [p.text for p in papers]
-        from graph.text import analyze
+        from graph.text import terms
 
         # The same terms as SIMILAR_TO and keywords: stop words out, plurals
         # folded, adjacent pairs kept ("black hole").
         # On large corpora, terms of a single paper are dropped (memory): full
         # text still finds them.
         min_df = 2 if len(texts) >= LARGE_CORPUS else 1
-        vectorizer = TfidfVectorizer(analyzer=analyze, sublinear_tf=True, min_df=min_df, dtype=np.float32)
+        vectorizer = TfidfVectorizer(analyzer=terms, sublinear_tf=True, min_df=min_df, dtype=np.float32)
         if any(t.strip() for t in texts):
             try:
                 matrix = vectorizer.fit_transform(texts).tocsr()

@@ -15,6 +15,9 @@ Whatever the method, the evidence ``terms`` of an edge are the shared TF-IDF ter
 with the largest products of the two papers' weights, and no dense N x N matrix
 is ever built: rows are compared in chunks whose dense block stays under
 :data:`CHUNK_BYTES`. Citations are never looked at.
+
+One file, over 600 lines, on purpose: one neighbour search with three methods (TF-IDF,
+LSA, embeddings) sharing its chunking, top-k and evidence code.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import scipy.sparse as sp
 
 from graph.errors import NotSupported, param_error
 from graph.models import SimilarEdge
-from graph.text import GENERIC_WORDS, analyze, analyze_runs
+from graph.text import GENERIC_WORDS, terms, terms_of_runs
 
 __all__ = [
     "METHODS",
@@ -139,7 +142,7 @@ def tfidf_features(
 ) -> TfidfFeatures:
     """TF-IDF vectors of texts, as used by SIMILAR_TO.
 
-    Terms come from :func:`graph.text.analyze` (stop words removed, plurals
+    Terms come from :func:`graph.text.terms` (stop words removed, plurals
     folded, compound parts, adjacent bigrams weighted :data:`BIGRAM_WEIGHT`);
     ``tf`` is sublinear (``1 + ln tf``), ``idf`` smoothed
     (``ln((1 + N) / (1 + df)) + 1``), rows are L2-normalised. Terms in fewer than
@@ -157,10 +160,10 @@ def tfidf_features(
     # Terms are made as the vectorizer reads each document, never all held at once.
     if runs is not None:
         docs: Sequence[object] = runs
-        terms_of = functools.partial(analyze_runs, bigrams=bigrams)
+        terms_of = functools.partial(terms_of_runs, bigrams=bigrams)
     else:
         docs = texts
-        terms_of = functools.partial(_analyze_text, bigrams=bigrams)
+        terms_of = functools.partial(_text_terms, bigrams=bigrams)
     n_docs = len(docs)
     effective_min_df = min_df if n_docs >= min_df else 1
     vectorizer = TfidfVectorizer(
@@ -186,8 +189,8 @@ def tfidf_features(
     return TfidfFeatures(_l2_rows(raw), terms, norms)
 
 
-def _analyze_text(text: str | None, *, bigrams: bool) -> list[str]:
-    return analyze(text or "", bigrams=bigrams)
+def _text_terms(text: str | None, *, bigrams: bool) -> list[str]:
+    return terms(text or "", bigrams=bigrams)
 
 
 def _l2_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
@@ -525,7 +528,7 @@ def shared_terms(
     return out
 
 
-#: Compound prefixes :func:`graph.text.analyze` splits off ("pre-training" ->
+#: Compound prefixes :func:`graph.text.terms` splits off ("pre-training" ->
 #: "pre", "training"): they match hyphenation variants but name nothing alone.
 _PREFIXES = frozenset("anti co cross fine multi non post pre re self semi sub super".split())
 

@@ -9,7 +9,7 @@ import pytest
 
 from graph.analysis.changelog import changelog, summarize, summary_line
 from graph.errors import InvalidParameter
-from graph.pipeline import analyze, build, read_inputs
+from graph.jobs import analyze, build, read_inputs
 from tests.conftest import SEEDS
 
 

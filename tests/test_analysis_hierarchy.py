@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from graph.analysis import AnalyzeParams, analyze
+from graph.analysis import AnalyzeParams, analyze_graph
 from graph.analysis.hierarchy import subtopic_keywords, subtopics
 from graph.errors import InvalidParameter
 from graph.models import DerivedGraph, Keyword, KeywordScore, SimilarEdge
@@ -97,7 +97,7 @@ def derived_caves() -> tuple[DerivedGraph, list[str]]:
 
 def test_analyze_returns_topics_then_subtopics_with_contract_ids():
     derived, ids = derived_caves()
-    result = analyze(derived, ids, params=AnalyzeParams(edges=("similar",), resolution=0.3, seed=1))
+    result = analyze_graph(derived, ids, params=AnalyzeParams(edges=("similar",), resolution=0.3, seed=1))
     topics = [c for c in result.communities if c.level == 0]
     subs = [c for c in result.communities if c.level == 1]
     assert [c.id for c in topics] == list(range(len(topics))) and all(c.parent is None for c in topics)
@@ -115,7 +115,7 @@ def test_analyze_returns_topics_then_subtopics_with_contract_ids():
 
 def test_analyze_without_subtopics():
     derived, ids = derived_caves()
-    result = analyze(derived, ids, params=AnalyzeParams(edges=("similar",), resolution=0.3, subtopics=False,
+    result = analyze_graph(derived, ids, params=AnalyzeParams(edges=("similar",), resolution=0.3, subtopics=False,
                                                         layout=False))
     assert all(c.level == 0 for c in result.communities)
     assert all(s.subcommunity is None for s in result.scores)

@@ -1,4 +1,4 @@
-"""graph.analysis.analyze: the whole analysis on tiny derived graphs."""
+"""graph.analysis.analyze_graph: the whole analysis on tiny derived graphs."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from graph.analysis import AnalyzeParams, analyze
+from graph.analysis import AnalyzeParams, analyze_graph
 from graph.errors import InvalidParameter
 from graph.models import (
     AnalysisResult,
@@ -55,7 +55,7 @@ ENGINE_METHODS = [("networkx", "louvain"), ("igraph", "louvain"), ("igraph", "le
 
 @pytest.mark.parametrize("engine, method", ENGINE_METHODS)
 def test_two_topics(engine, method):
-    result = analyze(two_topics(), IDS, params=dataclasses.replace(FAST, engine=engine, method=method))
+    result = analyze_graph(two_topics(), IDS, params=dataclasses.replace(FAST, engine=engine, method=method))
     assert isinstance(result, AnalysisResult)
     assert [(c.id, c.size) for c in result.communities] == [(0, 5), (1, 5), (2, 1)]
     # Weighted modularity: total weight m = 2 * 10 * 0.5 + 1 = 11; each side has inner
@@ -82,7 +82,7 @@ def test_two_topics(engine, method):
 
 
 def test_plain_python_types_and_json_params():
-    result = analyze(two_topics(), IDS, params=AnalyzeParams())
+    result = analyze_graph(two_topics(), IDS, params=AnalyzeParams())
     for s in result.scores:
         for name in ("degree", "pagerank", "betweenness", "bridge", "x", "y"):
             assert type(getattr(s, name)) is float, name
@@ -106,15 +106,15 @@ def test_plain_python_types_and_json_params():
 
 def test_sampled_betweenness_is_recorded():
     params = dataclasses.replace(FAST, betweenness_exact_max=5, betweenness_k=4)
-    result = analyze(two_topics(), IDS, params=params)
+    result = analyze_graph(two_topics(), IDS, params=params)
     assert result.params["betweenness"] == {"exact": False, "k": 4}
 
 
 @pytest.mark.parametrize("engine, method", ENGINE_METHODS)
 def test_deterministic_and_independent_of_input_order(engine, method):
     params = AnalyzeParams(engine=engine, method=method, seed=7)
-    first = analyze(two_topics(), IDS, params=params)
-    second = analyze(two_topics(shuffle=3), list(reversed(IDS)), params=params)
+    first = analyze_graph(two_topics(), IDS, params=params)
+    second = analyze_graph(two_topics(shuffle=3), list(reversed(IDS)), params=params)
     assert first.communities == second.communities
     assert first.scores == second.scores
 
@@ -123,16 +123,16 @@ def test_inputs_unchanged():
     derived, ids, weights = two_topics(), list(IDS), {"similar": 1.0, "cites": 2.0}
     before = copy.deepcopy((derived, ids, weights))
     params = AnalyzeParams(weights=weights)
-    analyze(derived, ids, params=params)
+    analyze_graph(derived, ids, params=params)
     assert (derived, ids, weights) == before
     assert params.weights == {"similar": 1.0, "keywords": 0.5, "cites": 2.0}
 
 
 def test_empty_graph():
     empty = DerivedGraph((), (), (), (), ())
-    result = analyze(empty, [], params=AnalyzeParams())
+    result = analyze_graph(empty, [], params=AnalyzeParams())
     assert result.communities == () and result.scores == () and result.modularity == 0.0
-    result = analyze(empty, ["b", "a"], params=AnalyzeParams(engine="igraph"))
+    result = analyze_graph(empty, ["b", "a"], params=AnalyzeParams(engine="igraph"))
     assert [c.size for c in result.communities] == [1, 1] and result.modularity == 0.0
 
 
@@ -167,7 +167,7 @@ def test_params_are_frozen_and_normalised():
     with pytest.raises(dataclasses.FrozenInstanceError):
         p.seed = 1  # type: ignore[misc]
     with pytest.raises(InvalidParameter, match="The 'params' parameter of analyze"):
-        analyze(two_topics(), IDS, params={"seed": 1})  # type: ignore[arg-type]
+        analyze_graph(two_topics(), IDS, params={"seed": 1})  # type: ignore[arg-type]
 
 
 def test_scores_match_the_public_functions_on_a_random_graph():
@@ -186,7 +186,7 @@ def test_scores_match_the_public_functions_on_a_random_graph():
     )
     params = AnalyzeParams(edges=("similar", "cites"), method="louvain", resolution=1.0, seed=3, restarts=1,
                            layout=False)
-    result = analyze(derived, ids, params=params)
+    result = analyze_graph(derived, ids, params=params)
     G = projection(derived, ids, edges=("similar", "cites"))
     parts = communities(G, resolution=1.0, seed=3, engine="networkx")
     assert [c.size for c in result.communities] == [len(p) for p in parts]
@@ -201,7 +201,7 @@ def test_scores_match_the_public_functions_on_a_random_graph():
 
 _CHILD = """
 import random, sys
-from graph.analysis import AnalyzeParams, analyze
+from graph.analysis import AnalyzeParams, analyze_graph
 from graph.models import CitationEdge, DerivedGraph, SimilarEdge
 rng = random.Random(5)
 ids = [f"p{i:04d}" for i in range(2000)]
@@ -209,7 +209,7 @@ pairs = sorted({tuple(sorted(rng.sample(ids, 2))) for _ in range(8000)})
 d = DerivedGraph((), (), tuple(SimilarEdge(a, b, round(rng.uniform(0.05, 0.9), 3)) for a, b in pairs), (),
                  tuple(CitationEdge(*rng.sample(ids, 2)) for _ in range(1000)))
 for engine, method in (("networkx", "louvain"), ("igraph", "leiden")):
-    r = analyze(d, ids, params=AnalyzeParams(engine=engine, method=method, betweenness_k=8))
+    r = analyze_graph(d, ids, params=AnalyzeParams(engine=engine, method=method, betweenness_k=8))
     print(repr((r.communities, r.scores, r.modularity, r.params["resolution_trail"])))
 """
 
@@ -249,18 +249,18 @@ def _without_timings(result: AnalysisResult) -> tuple:
 def test_forked_betweenness_gives_the_same_analysis():
     derived, ids = _random_graph()
     params = AnalyzeParams(betweenness_k=8, layout=False)
-    alone = analyze(derived, ids, params=params)
-    forked = analyze(derived, ids, params=params, parallel=True)
+    alone = analyze_graph(derived, ids, params=params)
+    forked = analyze_graph(derived, ids, params=params, parallel=True)
     assert "betweenness_wait" in forked.params["seconds"] and "betweenness_wait" not in alone.params["seconds"]
     assert forked.params["seconds"]["betweenness"] > 0
     assert _without_timings(forked) == _without_timings(alone)
     # Below the threshold (graph.forked.use_fork) nothing is forked unless asked.
-    small = analyze(two_topics(), IDS, params=FAST, parallel=None)
+    small = analyze_graph(two_topics(), IDS, params=FAST, parallel=None)
     assert "betweenness_wait" not in small.params["seconds"]
 
 
 def _forked_analysis(derived, ids, params):
-    return analyze(derived, ids, params=params, parallel=True)
+    return analyze_graph(derived, ids, params=params, parallel=True)
 
 
 def test_forked_betweenness_inside_a_forked_analysis():
@@ -271,11 +271,11 @@ def test_forked_betweenness_inside_a_forked_analysis():
     params = AnalyzeParams(betweenness_k=8, layout=False)
     nested = ForkedCall(_forked_analysis, (derived, ids, params), what="analysis", lost="nothing").result()
     assert "betweenness_wait" in nested.params["seconds"]
-    assert _without_timings(nested) == _without_timings(analyze(derived, ids, params=params))
+    assert _without_timings(nested) == _without_timings(analyze_graph(derived, ids, params=params))
 
 
 def test_forked_betweenness_failure_reaches_the_caller(monkeypatch):
-    import graph.analysis.pipeline as pipeline_module
+    import graph.analysis.analyze_graph as pipeline_module
 
     def broken(view, pivots):
         raise RuntimeError("no shortest paths today")
@@ -283,4 +283,4 @@ def test_forked_betweenness_failure_reaches_the_caller(monkeypatch):
     monkeypatch.setattr(pipeline_module, "betweenness_igraph", broken)
     derived, ids = _random_graph()
     with pytest.raises(RuntimeError, match="no shortest paths today"):
-        analyze(derived, ids, params=AnalyzeParams(betweenness_k=8, layout=False), parallel=True)
+        analyze_graph(derived, ids, params=AnalyzeParams(betweenness_k=8, layout=False), parallel=True)

@@ -8,7 +8,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from graph.analysis import AnalyzeParams, analyze
+from graph.analysis import AnalyzeParams, analyze_graph
 from graph.analysis.communities import detect_igraph, detect_networkx, modularity
 from graph.analysis.engine import to_igraph
 from graph.analysis.resolution import AUTO_GRID, auto_resolution, best_of_restarts
@@ -157,13 +157,13 @@ def test_analyze_auto_resolution_is_recorded_and_deterministic(engine, method):
     G = two_levels()
     derived = DerivedGraph((), (), tuple(SimilarEdge(*sorted((u, v)), 1.0) for u, v in G.edges), (), ())
     params = AnalyzeParams(edges=("similar",), engine=engine, method=method, layout=False)
-    first = analyze(derived, sorted(G), params=params)
-    again = analyze(derived, list(reversed(sorted(G))), params=params)
+    first = analyze_graph(derived, sorted(G), params=params)
+    again = analyze_graph(derived, list(reversed(sorted(G))), params=params)
     assert first.communities == again.communities and first.scores == again.scores
     assert [c.size for c in first.communities] == [10, 10, 10, 10]
     assert first.params["resolution"] is None and first.params["resolution_used"] < 1.0
     assert first.params["resolution_trail"][0]["communities"] == 8
-    fixed = analyze(derived, sorted(G), params=AnalyzeParams(edges=("similar",), engine=engine, method=method,
+    fixed = analyze_graph(derived, sorted(G), params=AnalyzeParams(edges=("similar",), engine=engine, method=method,
                                                              resolution=1.0, layout=False))
     assert [c.size for c in fixed.communities] == [5] * 8
     assert fixed.params["resolution_used"] == 1.0 and fixed.params["resolution_trail"] == []
@@ -203,19 +203,19 @@ def test_detection_carries_the_membership_it_was_scored_on():
 def test_large_graphs_walk_by_merging_communities(monkeypatch):
     """From WALK_MERGE_MIN_PAPERS papers, coarser levels merge whole communities
     of the level above: same topics here, and the walk is recorded."""
-    import graph.analysis.pipeline as pipeline
+    import graph.analysis.analyze_graph as pipeline
 
     G = two_levels()
     derived = DerivedGraph((), (), tuple(SimilarEdge(*sorted((u, v)), 1.0) for u, v in G.edges), (), ())
     params = AnalyzeParams(edges=("similar",), layout=False)
-    warm = analyze(derived, sorted(G), params=params)
+    warm = analyze_graph(derived, sorted(G), params=params)
     monkeypatch.setattr(pipeline, "WALK_MERGE_MIN_PAPERS", len(G))
-    merged = analyze(derived, sorted(G), params=params)
+    merged = analyze_graph(derived, sorted(G), params=params)
     assert warm.params["resolution_walk"] == "warm" and merged.params["resolution_walk"] == "merge"
     for result in (warm, merged):
         assert [c.size for c in result.communities] == [10, 10, 10, 10]
         assert result.params["resolution_trail"][0]["communities"] == 8
     assert merged.communities == warm.communities and merged.scores == warm.scores
-    louvain = analyze(derived, sorted(G), params=AnalyzeParams(edges=("similar",), method="louvain", layout=False))
-    fixed = analyze(derived, sorted(G), params=AnalyzeParams(edges=("similar",), resolution=1.0, layout=False))
+    louvain = analyze_graph(derived, sorted(G), params=AnalyzeParams(edges=("similar",), method="louvain", layout=False))
+    fixed = analyze_graph(derived, sorted(G), params=AnalyzeParams(edges=("similar",), resolution=1.0, layout=False))
     assert louvain.params["resolution_walk"] == "cold" and fixed.params["resolution_walk"] is None

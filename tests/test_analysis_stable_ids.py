@@ -8,7 +8,7 @@ import pytest
 from graph.analysis.stable_ids import previous_communities, renumber, stable_ids
 from graph.errors import InvalidParameter
 from graph.models import AnalysisResult, Community, PaperScores
-from graph.pipeline import analyze, build, read_inputs
+from graph.jobs import analyze, build, read_inputs
 from tests.conftest import SEEDS
 
 

@@ -1,7 +1,7 @@
 """GET /papers/{id}/related, /prior, /derivative and /compare (issue 23), on both stores.
 
 The tiny citation graph of tests/test_store_contract_coupling.py, built by
-``graph.pipeline.build``: a and b cite x and y, c cites y and z, x cites y.
+``graph.jobs.build``: a and b cite x and y, c cites y and z, x cites y.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 
 from graph.edges import BuildParams
 from graph.models import Paper
-from graph.pipeline import build
+from graph.jobs import build
 from tests.api_support import assert_error, client_for
 from tests.test_store_contract_coupling import PAPERS
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from graph.pipeline import analyze, build, read_inputs
+from graph.jobs import analyze, build, read_inputs
 from tests.conftest import SEEDS
 from tests.api_support import AUTH, assert_error, client_for
 

@@ -10,7 +10,7 @@ import pytest
 
 from graph.incremental import CorpusIndex, IncrementalParams, add_papers, papers_from_records
 from graph.models import Paper
-from graph.pipeline import ingest
+from graph.jobs import ingest
 from tests.conftest import SEEDS
 from tests.api_support import A, AUTH, B, assert_error, client_for, load_tiny_graph
 
@@ -132,7 +132,7 @@ def test_incremental_matches_a_corpus_index_built_from_scratch(tiny):
 
 def test_keywords_match_a_full_extraction():
     """Keywords of an added paper are those extract_keywords gives over the corpus."""
-    from graph.text import extract_keywords
+    from graph.keyphrases import extract_keywords
 
     corpus = [Paper(id=f"p{i}", title=t, abstract=a) for i, (t, a) in enumerate([
         ("Black hole entropy", "Black holes and entropy of D-branes."),

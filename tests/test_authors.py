@@ -115,7 +115,7 @@ def test_schema_3_file_gets_the_author_tables(tmp_path):
 
 
 def test_ingest_writes_authors_and_venues_of_an_openalex_file(sqlite_store):
-    from graph.pipeline import ingest
+    from graph.jobs import ingest
     from tests.fetch_replay import FORMATS
 
     ingest(sqlite_store, [FORMATS / "openalex_json" / "peneira_works_page.json"])

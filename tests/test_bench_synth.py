@@ -11,7 +11,7 @@ import pytest
 
 from bench.synth import generate, load_source, write_corpus
 from graph.models import normalize_title
-from graph.pipeline import ingest
+from graph.jobs import ingest
 from graph.stores.sqlite import SQLiteStore
 
 HEPTH = Path(__file__).resolve().parents[2] / "shared" / "data" / "hepth"

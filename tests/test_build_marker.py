@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from graph.edges import BuildParams
-from graph.pipeline import build
+from graph.jobs import build
 from tests.api_support import PAPERS, client_for
 
 

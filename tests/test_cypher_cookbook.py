@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from graph.pipeline import build_and_analyze, ingest
+from graph.jobs import build_and_analyze, ingest
 from tests.conftest import ROOT, SEEDS
 from tests.api_support import B, load_tiny_graph
 
@@ -80,7 +80,7 @@ def test_coupling_recipes_return_rows_on_a_graph_with_references(neo4j_store):
     # test_store_contract_coupling (a and b cite x and y; c cites y and z; x cites y).
     from graph.edges import BuildParams
     from graph.models import Paper
-    from graph.pipeline import build
+    from graph.jobs import build
     from tests.test_store_contract_coupling import PAPERS
 
     # a and b also share their words, so that SIMILAR_TO joins a coupled pair.

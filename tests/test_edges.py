@@ -21,7 +21,7 @@ from graph.edges import (
 from graph.errors import CitegraphError, InvalidParameter
 from graph.models import CitationEdge, DerivedGraph, KeywordScore, Paper, SharedKeywordsEdge
 from graph.similarity import similar_edges
-from graph.text import extract_keywords
+from graph.keyphrases import extract_keywords
 
 
 def _rows(table: dict[str, list[str]]) -> list[KeywordScore]:
@@ -266,7 +266,7 @@ def test_build_derived_on_no_papers():
 
 
 def _seed_papers() -> list[Paper]:
-    from graph.pipeline import read_inputs
+    from graph.jobs import read_inputs
     from tests.conftest import SEEDS
 
     papers, _, _ = read_inputs(sorted(SEEDS.glob("*.txt")))

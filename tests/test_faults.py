@@ -222,7 +222,7 @@ def citeseer_records(n: int) -> list[dict[str, Any]]:
 
 
 def seed_graph(store) -> None:
-    from graph.pipeline import build, ingest
+    from graph.jobs import build, ingest
 
     ingest(store, SEED_FILES)
     build(store)

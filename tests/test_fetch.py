@@ -263,7 +263,7 @@ def test_semanticscholar_search_pages_by_offset_and_next(server, tmp_path):
 
 
 def test_semanticscholar_output_ingests_with_citations_resolved(server, tmp_path):
-    from graph.pipeline import ingest
+    from graph.jobs import ingest
     from graph.stores.sqlite import SQLiteStore
 
     out = tmp_path / "s2.jsonl"

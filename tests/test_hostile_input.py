@@ -34,7 +34,7 @@ from graph.ingest.limits import (
     MAX_TITLE_CHARS,
 )
 from graph.models import Paper
-from graph.pipeline import ingest
+from graph.jobs import ingest
 from tests.conftest import ROOT
 
 runner = CliRunner()
@@ -329,7 +329,7 @@ def test_duplicate_ids_with_conflicting_fields_first_wins_and_is_reported(tmp_pa
         {"id": "p2", "title": "Same", "year": 1999},
         {"id": "p2", "title": "SAME!", "year": 1999, "label": "x"},
     )))
-    with caplog.at_level(logging.WARNING, logger="graph.pipeline"):
+    with caplog.at_level(logging.WARNING, logger="graph.jobs"):
         report = ingest(sqlite_store, [path])
     assert (report.records, report.duplicates, report.papers_written, report.problems) == (4, 2, 2, [])
     assert [r.getMessage() for r in caplog.records] == [
@@ -349,7 +349,7 @@ def test_dedup_conflicts_name_the_fields():
 
 
 def test_references_to_unknown_papers_are_kept_and_counted(tmp_path, sqlite_store):
-    from graph.pipeline import build
+    from graph.jobs import build
 
     path = write(tmp_path, "refs.jsonl", GOOD_JSONL)
     cites = write(tmp_path, "cites.csv", "citing,cited\np1,nowhere\nghost,p1\np2,p1\n")
@@ -387,7 +387,7 @@ def test_viz_page_and_api_json_escape_a_script_title(tmp_path, sqlite_store):
 
     from api.app import create_app
     from graph.config import Settings
-    from graph.pipeline import analyze, build
+    from graph.jobs import analyze, build
 
     path = write(tmp_path, "xss.jsonl", GOOD_JSONL)
     ingest(sqlite_store, [path])

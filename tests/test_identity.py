@@ -20,7 +20,7 @@ from graph.ingest.identity import (
 )
 from graph.errors import InvalidParameter
 from graph.models import Paper
-from graph.pipeline import build, ingest
+from graph.jobs import build, ingest
 from tests.api_support import AUTH, client_for
 
 FIRST = [

@@ -115,7 +115,7 @@ def _dump(store) -> tuple[list[str], list[str], list[str]]:
 def test_bulk_load_gives_the_graph_of_the_cypher_path(bulk_store, bulk_server, tmp_path):
     from api.neo4j_local import bulk_import
     from graph.bulk import run_bulk
-    from graph.pipeline import run
+    from graph.jobs import run
 
     extra = tmp_path / "tricky.jsonl"
     extra.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in TRICKY), encoding="utf-8")

@@ -13,7 +13,7 @@ import pytest
 
 from graph.analysis import AnalyzeParams
 from graph.errors import CitegraphError, InvalidParameter, StoreUnavailable
-from graph.pipeline import analyze, build, build_and_analyze, ingest, read_inputs, run
+from graph.jobs import analyze, build, build_and_analyze, ingest, read_inputs, run
 from tests.conftest import SEEDS
 
 DATA = Path(__file__).parent / "data"

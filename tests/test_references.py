@@ -15,7 +15,7 @@ import pytest
 from graph.ingest.identity import papers_from_records
 from graph.ingest.references import ReferenceIndex, parse_cited_reference, reference_key, resolve_references
 from graph.models import Paper
-from graph.pipeline import build, ingest
+from graph.jobs import build, ingest
 
 OPENALEX = {"results": [
     {"id": "https://openalex.org/W1001", "doi": "https://doi.org/10.1000/HOLO", "title": "Holography and black holes",

@@ -683,7 +683,7 @@ def test_analyze_write_keeps_the_stored_ids_of_matching_communities(loaded):
     """The same partition numbered differently (as a fresh analyze would after a
     change) is written back under the stored ids; a new community takes an id
     above every id ever used, and subtopic parents follow their topic."""
-    from graph.pipeline import _analyze_write
+    from graph.jobs import _analyze_write
 
     loaded.write_analysis(HIERARCHY)
     swapped = {0: 1, 1: 0, 2: 3, 3: 2}

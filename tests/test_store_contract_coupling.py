@@ -2,7 +2,7 @@
 
 Runs against the embedded store and a real Neo4j (the ``store`` fixture of
 tests/conftest.py). The edges come from :mod:`graph.coupling` over a tiny
-citation graph, built by ``graph.pipeline.build`` from the papers' references.
+citation graph, built by ``graph.jobs.build`` from the papers' references.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from graph.coupling import cocitation_edges, coupling_edges
 from graph.edges import BuildParams
 from graph.errors import InvalidParameter, PaperNotFound
 from graph.models import CitationEdge, CoCitedEdge, CoupledEdge, DerivedGraph, Paper
-from graph.pipeline import build
+from graph.jobs import build
 from graph.stores.base import Neighbor
 
 # a and b cite x and y; c cites y and z; x cites y.

@@ -12,19 +12,16 @@ from hypothesis import strategies as st
 
 from graph.errors import InvalidParameter
 from graph.models import Keyword, KeywordScore
+from graph.keyphrases import choose_keyphrases, extract_keywords, keyword_eligible, phrase_counts
 from graph.text import (
     STOP_WORDS,
-    analyze,
-    analyze_runs,
     candidate_phrases,
-    choose_keyphrases,
-    extract_keywords,
     is_stop_word,
-    keyword_eligible,
     normalize_token,
-    phrase_counts,
     segments,
     singularize,
+    terms,
+    terms_of_runs,
     text_runs,
     tokenize,
 )
@@ -268,15 +265,15 @@ def test_choose_keyphrases_skips_fragments_and_parts_of_chosen_phrases():
 # --- tokenise once: runs shared by keywords and SIMILAR_TO terms -------------
 
 
-def test_text_runs_feed_analyze_runs_and_equal_analyze():
+def test_text_runs_feed_terms_of_runs_and_equal_terms():
     text = "Extremal black holes and D-branes; the AdS/CFT duality."
     runs = text_runs(text)
     assert runs == (("extremal", "black", "hole"), ("d-brane",), ("AdS/CFT", "duality"))
-    assert analyze_runs(runs) == analyze(text) == [
+    assert terms_of_runs(runs) == terms(text) == [
         "extremal", "black", "hole", "extremal black", "black hole", "d-brane", "brane",
         "AdS/CFT", "AdS", "CFT", "duality", "AdS/CFT duality",
     ]
-    assert analyze_runs(runs, bigrams=False, compound_parts=False) == analyze(text, bigrams=False, compound_parts=False)
+    assert terms_of_runs(runs, bigrams=False, compound_parts=False) == terms(text, bigrams=False, compound_parts=False)
     assert text_runs("") == () and text_runs("The of and.") == ()
 
 
@@ -353,7 +350,7 @@ def test_extract_keywords_matches_the_phrase_by_phrase_reference_on_random_corpo
 def test_label_and_evidence_junk_is_dropped():
     """Issue 21: seed labels had "5time" (from "2.5times"); similarity evidence listed
     "let", "notion", "limited". Unit-like tails ("3D") stay."""
-    terms = analyze("It achieves up to 2.5times training speedup and 4times less memory in 3D scenes. "
+    found = terms("It achieves up to 2.5times training speedup and 4times less memory in 3D scenes. "
                     "Let the notion of limited data guide us.")
-    assert not {"5time", "4time", "let", "notion", "limited"} & set(terms), terms
-    assert {"training", "speedup", "3D"} <= set(terms)
+    assert not {"5time", "4time", "let", "notion", "limited"} & set(found), found
+    assert {"training", "speedup", "3D"} <= set(found)

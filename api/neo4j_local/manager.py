@@ -55,6 +55,9 @@ Environment (defaults):
                            <data>/citegraph-password; a data dir that has that file
                            is opened with the password it records, unless
                            NEO4J_PASSWORD is set)
+
+One file, over 600 lines, on purpose: the local server's whole life cycle (assemble,
+configure, start, probe, stop) as one tested unit.
 """
 
 from __future__ import annotations

@@ -11,13 +11,13 @@ from graph.analysis.evaluate import citation_recovery, community_scores
 from graph.analysis.hierarchy import SUBTOPIC_MIN_PAPERS, subtopics
 from graph.analysis.labels import community_keywords, top_papers
 from graph.analysis.layout import layout
-from graph.analysis.pipeline import AnalyzeParams, analyze
+from graph.analysis.analyze_graph import AnalyzeParams, analyze_graph
 from graph.analysis.projection import DEFAULT_EDGES, DEFAULT_WEIGHTS, EDGE_TYPES, projection
 from graph.analysis.resolution import AUTO_GRID, AUTO_KEEP, auto_resolution, best_of_restarts
 
 __all__ = [
     "AnalyzeParams",
-    "analyze",
+    "analyze_graph",
     "projection",
     "EDGE_TYPES",
     "DEFAULT_EDGES",

@@ -1,7 +1,7 @@
 """Paper identity, in one place: record -> paper, which records are one paper,
 how they merge, and every name under which a reference may cite a paper.
 
-``citegraph ingest`` (:func:`graph.pipeline.ingest`) and ``POST /papers``
+``citegraph ingest`` (:func:`graph.jobs.ingest`) and ``POST /papers``
 (:func:`graph.incremental.add_papers`) both go through this module, so the same
 records give the same stored papers whichever way they come in:
 

@@ -1,6 +1,6 @@
 """The Neo4j store: the graph data model (docs/architecture.md) on a real Neo4j 5 server.
 
-Every statement lives in :mod:`graph.stores.cypher`. Writes are ``UNWIND $rows``
+Every statement lives in :mod:`graph.stores.neo4j_cypher`. Writes are ``UNWIND $rows``
 batches, one managed transaction (``session.execute_write``) per batch, with
 ``MERGE`` so a retried batch gives the same graph. The exceptions CREATE what
 cannot exist yet (just as safe: the driver retries a transaction only after it
@@ -27,6 +27,10 @@ Storage choices:
 - Run records are ``(:Run {key, kind, started_at, seconds, params_json,
   counts_json, versions_json, seq})`` nodes; graph-level facts (unresolved
   references, overall modularity) live on ``(:CitegraphMeta {key})`` nodes.
+
+One file, over 600 lines, on purpose: one implementation of the GraphStore interface,
+whose session, retry and error-translation helpers every method shares (statements in
+neo4j_cypher.py, rows in neo4j_rows.py, the writer in neo4j_writer.py).
 """
 
 from __future__ import annotations
@@ -58,7 +62,7 @@ from graph.errors import (
 from graph.models import AnalysisResult, Community, DerivedGraph, Paper, RunRecord
 from graph.models import CitationEdge, CoCitedEdge, CoupledEdge, Keyword, KeywordScore, SharedKeywordsEdge, SimilarEdge
 from graph.stores.neo4j_authors import Neo4jAuthorsMixin
-from graph.stores import cypher as cq
+from graph.stores import neo4j_cypher as cq
 from graph.stores.base import (
     EDGE_COUNT_KEYS,
     CypherResult,

@@ -3,7 +3,7 @@
 
 A mixin of :class:`graph.stores.neo4j.Neo4jStore`, kept in its own module so the
 store's main file and this feature change apart; its Cypher is in
-:mod:`graph.stores.cypher_authors`. Uniqueness constraints on ``Author.id`` and
+:mod:`graph.stores.neo4j_cypher_authors`. Uniqueness constraints on ``Author.id`` and
 ``Venue.id`` are created (if missing) by the first :meth:`replace_authorship`.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from graph.authors import AuthorInfo, Authorship, VenueInfo, normalize_name
 from graph.errors import AuthorNotFound, param_error
-from graph.stores import cypher_authors as ca
+from graph.stores import neo4j_cypher_authors as ca
 
 __all__ = ["Neo4jAuthorsMixin"]
 

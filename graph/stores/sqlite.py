@@ -6,6 +6,10 @@ processes. Every write runs in an explicit ``BEGIN IMMEDIATE`` transaction:
 papers one transaction per batch, :meth:`SQLiteStore.replace_derived` and
 :meth:`SQLiteStore.write_analysis` one transaction each, so a crash leaves the
 old state or the new one, never half.
+
+One file, over 600 lines, on purpose: one implementation of the GraphStore interface,
+whose connection, transaction and error-translation helpers every method shares (the SQL
+lives in sqlite_queries.py, the schema in sqlite_schema.py).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Fixtures of the browser tests: one headless Chromium per session, graphs built
-with graph.pipeline into SQLite files, and the API served by a real uvicorn on
+with graph.jobs into SQLite files, and the API served by a real uvicorn on
 a free local port (pages are opened the way a user opens them)."""
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def screenshots() -> Path:
 
 def build_store(path: Path, papers: list[Path], citations: list[Path] = ()):
     """ingest + build + analyze into a new SQLite file; returns the opened store."""
-    from graph.pipeline import analyze, build, ingest
+    from graph.jobs import analyze, build, ingest
     from graph.stores.sqlite import SQLiteStore
 
     store = SQLiteStore(path)

@@ -1,8 +1,12 @@
 """The three jobs, ingest, build and analyze, as functions over a store.
 
-This is the only module that joins the pure core (readers, text features, edge
-builders, analysis) to a :class:`~graph.stores.base.GraphStore`. The CLI and the
-API call these functions; they never print.
+This module joins the pure core (readers, text features, edge builders,
+analysis) to a :class:`~graph.stores.base.GraphStore`, as do its two special
+cases, graph/bulk.py (a bulk load into an empty Neo4j) and graph/incremental.py
+(``POST /papers``). The CLI and the API call these functions; they never print.
+
+One file, over 600 lines, on purpose: the jobs share their reports, run records
+and write helpers, and ``run`` chains all three.
 """
 
 from __future__ import annotations
@@ -459,12 +463,12 @@ def analyze(
     the derived graph and the paper ids in memory instead of reading them back:
     the same graph, without the read (seconds on a large Neo4j graph).
 
-    ``parallel`` is that of :func:`graph.analysis.analyze` (fork the
+    ``parallel`` is that of :func:`graph.analysis.analyze_graph` (fork the
     betweenness beside the communities; None decides by the size,
     :func:`graph.forked.use_fork`); a caller with other threads running passes False.
     """
     from graph.analysis import AnalyzeParams
-    from graph.analysis import analyze as run_analysis
+    from graph.analysis import analyze_graph as run_analysis
 
     params = params or AnalyzeParams()
     started, t0 = _now(), time.perf_counter()
@@ -592,7 +596,7 @@ def _write_and_analyze(store: GraphStore, derived: DerivedGraph, ids: list[str],
 
 
 def _analysis(derived: DerivedGraph, ids: list[str], params):
-    from graph.analysis import analyze as run_analysis
+    from graph.analysis import analyze_graph as run_analysis
 
     # The betweenness forks again beside the communities: once the parent's
     # writes end, the analysis has both cores (docs/benchmarks.md).

@@ -39,7 +39,7 @@ from graph.errors import param_error
 from graph.forked import ForkedCall, use_fork
 from graph.models import AnalysisResult, Community, DerivedGraph, PaperScores
 
-__all__ = ["AnalyzeParams", "analyze"]
+__all__ = ["AnalyzeParams", "analyze_graph"]
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +160,7 @@ def _betweenness_child(view, pivots: list | None) -> tuple[dict, dict, float, fl
     return values, info, time.perf_counter() - clock, time.process_time() - cpu_clock
 
 
-def analyze(
+def analyze_graph(
     derived: DerivedGraph,
     paper_ids: Iterable[str],
     *,

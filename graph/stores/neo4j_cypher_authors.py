@@ -1,6 +1,6 @@
 """Cypher of authors and venues (issue 24): literal strings with ``$parameters``.
 
-Kept apart from :mod:`graph.stores.cypher` so the two grow without touching each
+Kept apart from :mod:`graph.stores.neo4j_cypher` so the two grow without touching each
 other; same rules: labels and types are constants, writes are ``UNWIND $rows``.
 """
 
