@@ -125,7 +125,7 @@ def test_inputs_unchanged():
     params = AnalyzeParams(weights=weights)
     analyze_graph(derived, ids, params=params)
     assert (derived, ids, weights) == before
-    assert params.weights == {"similar": 1.0, "keywords": 0.5, "cites": 2.0}
+    assert params.weights == {"similar": 1.0, "keywords": 0.5, "cites": 2.0, "coupled": 1.0, "cocited": 1.0}
 
 
 def test_empty_graph():
