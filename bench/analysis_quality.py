@@ -230,7 +230,7 @@ def speed(args: argparse.Namespace) -> None:
 
 
 def walk(args: argparse.Namespace) -> None:
-    import graph.analysis.analyze_graph as pipeline
+    import graph.analysis.steps as pipeline
 
     if args.db:
         from graph.stores.sqlite import SQLiteStore

@@ -275,7 +275,7 @@ def test_forked_betweenness_inside_a_forked_analysis():
 
 
 def test_forked_betweenness_failure_reaches_the_caller(monkeypatch):
-    import graph.analysis.analyze_graph as pipeline_module
+    import graph.analysis.steps as pipeline_module
 
     def broken(view, pivots):
         raise RuntimeError("no shortest paths today")

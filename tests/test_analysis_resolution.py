@@ -203,7 +203,7 @@ def test_detection_carries_the_membership_it_was_scored_on():
 def test_large_graphs_walk_by_merging_communities(monkeypatch):
     """From WALK_MERGE_MIN_PAPERS papers, coarser levels merge whole communities
     of the level above: same topics here, and the walk is recorded."""
-    import graph.analysis.analyze_graph as pipeline
+    import graph.analysis.steps as pipeline
 
     G = two_levels()
     derived = DerivedGraph((), (), tuple(SimilarEdge(*sorted((u, v)), 1.0) for u, v in G.edges), (), ())

@@ -11,7 +11,7 @@ from graph.analysis.evaluate import citation_recovery, community_scores
 from graph.analysis.hierarchy import SUBTOPIC_MIN_PAPERS, subtopics
 from graph.analysis.labels import community_keywords, top_papers
 from graph.analysis.layout import layout
-from graph.analysis.analyze_graph import AnalyzeParams, analyze_graph
+from graph.analysis.steps import AnalyzeParams, analyze_graph
 from graph.analysis.projection import DEFAULT_EDGES, DEFAULT_WEIGHTS, EDGE_TYPES, projection
 from graph.analysis.resolution import AUTO_GRID, AUTO_KEEP, auto_resolution, best_of_restarts
 

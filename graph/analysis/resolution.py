@@ -18,7 +18,7 @@ modularity (ties: the first seed), so the result is deterministic and less
 dependent on one random order; with Leiden each coarser level starts from the
 partition kept above it (see :func:`auto_resolution`); from 50,000 papers
 ``analyze`` makes that level by merging whole communities of the one above
-(:data:`graph.analysis.analyze_graph.WALK_MERGE_MIN_PAPERS`).
+(:data:`graph.analysis.steps.WALK_MERGE_MIN_PAPERS`).
 
 On citeseer this picks 0.25 (5 communities, NMI 0.449 against the labels,
 Louvain at 0.5: 0.395), on the seeds 0.71 (8 communities) and on hepth 0.5
