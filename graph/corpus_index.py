@@ -191,7 +191,7 @@ class CorpusIndex:
         out, unit rows), so scores and evidence terms are the ones a build gives.
         Scores must be strictly above ``min_score``; ties go by id.
         """
-        from graph.similarity import BIGRAM_WEIGHT
+        from graph.similarity import BIGRAM_WEIGHT, evidence_terms
 
         tf = self._flush()
         n = len(self.row)
@@ -223,7 +223,7 @@ class CorpusIndex:
                 shared = q.multiply(unit[j]).tocoo()
                 pairs = sorted(zip(shared.data.tolist(), shared.col.tolist()),
                                key=lambda t: (-t[0], self.terms[t[1]]))
-                terms = tuple(self.terms[c] for w, c in pairs[:n_terms] if w > 0)
+                terms = evidence_terms([self.terms[c] for w, c in pairs if w > 0], n_terms)
                 found.append((self.ids[j], round(float(scores[j]), 6), terms))
             out[pid] = found
         return out

@@ -50,6 +50,7 @@ __all__ = [
     "HEAD_TERMS",
     "PIVOT_SLOPE",
     "shared_terms",
+    "evidence_terms",
     "similar_pairs",
     "SimilarPairs",
     "similar_edges",
@@ -537,6 +538,17 @@ def _hidden_terms(terms: np.ndarray) -> np.ndarray:
     """Mask of the terms never shown alone as evidence."""
     hidden = GENERIC_WORDS | _PREFIXES
     return np.fromiter((str(t) in hidden for t in terms), dtype=bool, count=len(terms))
+
+
+def evidence_terms(ranked: Sequence[str], n_terms: int = 5) -> tuple[str, ...]:
+    """The evidence a pair shows from its shared terms ``ranked`` best first: the
+    rule of :func:`shared_terms` (used by the incremental path too).
+
+    >>> evidence_terms(["model", "law", "scaling law", "pre", "loss"], 2)
+    ('scaling law', 'loss')
+    """
+    hidden = GENERIC_WORDS | _PREFIXES
+    return _evidence([t for t in ranked if t not in hidden][: 2 * n_terms], n_terms)
 
 
 def _evidence(names: list[str], n_terms: int) -> tuple[str, ...]:
