@@ -333,3 +333,29 @@ def test_openalex_w_id_references_become_cites_edges(tmp_path):
     assert ingest.exit_code == 0 and "2 papers written" in ingest.output, ingest.output
     build = runner.invoke(app, ["build"], env=env, catch_exceptions=False)
     assert build.exit_code == 0 and " 1 CITES" in build.output, build.output  # W999 is outside the corpus
+
+
+# --- BibTeX / BibLaTeX --------------------------------------------------------------
+
+# file -> (records, with abstract, reference entries, with DOI). The WoS export writes
+# field names with parentheses (``Usage-Count-(Last-180-days)``) and its cited
+# references one a line in ``Cited-References``, parsed as WoS ``CR`` lines are.
+BIBTEX = {
+    "bibliometrix_wos_savedrecs.bib": (377, 352, 7802, 363),
+    "bibliometrix_scopus_export.bib": (46, 44, 1970, 41),
+    "better-bibtex_read-only-group-3430.biblatex": (55, 21, 0, 15),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BIBTEX))
+def test_bibtex_every_sample(name):
+    assert sorted(p.name for p in every_file("bibtex")) == sorted(BIBTEX)
+    papers, bad = read(FORMATS / "bibtex" / name)
+    assert bad == []
+    assert summary(papers) == BIBTEX[name]
+
+
+def test_bibtex_wos_cited_references_become_keys():
+    papers, _ = read(FORMATS / "bibtex" / "bibliometrix_wos_savedrecs.bib")
+    second = next(p for p in papers if p.doi == "10.1016/s0020-0255(03)00185-3")
+    assert second.references[:2] == ("ref:abadmota s|1992|p int c ext dat bas||499", "doi:10.1145/304182.304207")

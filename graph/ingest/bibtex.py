@@ -26,6 +26,7 @@ import unicodedata
 from typing import Iterator
 
 from graph.errors import BadRecord
+from graph.ingest.cited import parse_wos_reference, reference_id
 from graph.ingest.fields import normalize_space, record_to_paper
 from graph.ingest.io import TextSource, location, open_text
 from graph.ingest.limits import MAX_RECORD_CHARS
@@ -47,6 +48,8 @@ _NEXT_LINE_AT = re.compile(r"^[ \t]*@", re.MULTILINE)
 _WS = re.compile(r"\s*")
 _KEY = re.compile(r"[^,\s{}()\"=#]*")
 _NAME = re.compile(r"[A-Za-z_][\w:.+/-]*")
+#: Field names may also hold parentheses: Web of Science writes ``Usage-Count-(Last-180-days)``.
+_FIELD_NAME = re.compile(r"[A-Za-z_][\w:.+/()-]*")
 _NUMBER = re.compile(r"\d+")
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _BRACE = re.compile(r"(?<!\\)[{}]")
@@ -105,6 +108,12 @@ def _plain(value: str) -> str:
     """Identifiers (DOI, URL, eprint): unbraced and unescaped, never reflowed."""
     text = _ESCAPED.sub(r"\1", value)
     return "".join(text.replace("{", "").replace("}", "").split())
+
+
+def _cited_line(line: str) -> str:
+    """One WoS cited reference of a ``Cited-References`` field, unbraced, without
+    the period the export ends each line with."""
+    return " ".join(line.replace("{", "").replace("}", "").split()).rstrip(".")
 
 
 def _authors(value: str) -> list[str]:
@@ -233,7 +242,7 @@ def _entry(text: str, pos: int, close: str, macros: dict[str, str]) -> tuple[str
 
 def _field(text: str, pos: int, macros: dict[str, str]) -> tuple[str, str, int]:
     pos = _skip(text, pos)
-    name = _NAME.match(text, pos)
+    name = _FIELD_NAME.match(text, pos)
     if name is None:
         found = repr(text[pos]) if pos < len(text) else "the end of the file"
         raise _Syntax(f"expected a field name, found {found}")
@@ -301,6 +310,10 @@ def _to_paper(kind: str, key: str, fields: dict[str, str], where: str) -> Paper 
     venue = fields.pop("journal", None) or fields.pop("booktitle", None)
     if venue:
         raw["venue"] = latex_to_text(venue)
+    cited = fields.pop("cited-references", None)  # Web of Science: one cited reference a line
+    if cited is not None and "references" not in fields:
+        raw["references"] = [reference_id(parse_wos_reference(entry), entry)
+                             for entry in (_cited_line(line) for line in cited.splitlines()) if entry]
     archive = _plain(fields.pop("archiveprefix", "")).lower()
     if "eprint" in fields and archive in ("", "arxiv"):
         raw["arxiv_id"] = _plain(fields.pop("eprint"))
