@@ -152,3 +152,22 @@ def test_adding_20_papers_keeps_most_ids_and_never_reuses_one(store):
     old = {pid: c for pid, c, _ in before}
     same = sum(1 for pid, c, _ in after if pid in old and old[pid] == c)
     assert same / len(old) >= 0.8
+
+
+@pytest.mark.parametrize(("engine", "method"), [("networkx", "louvain"), ("igraph", "louvain"), ("igraph", "leiden")])
+def test_both_engines_keep_ids_on_a_rerun_and_log_no_change(store, engine, method):
+    """The matching and the changelog (issue 25) on each analysis engine: a rerun
+    over the same graph keeps every id and records every community as unchanged."""
+    from graph.analysis import AnalyzeParams
+
+    papers, _, _ = read_inputs(sorted(SEEDS.glob("*.txt")))
+    store.upsert_papers(papers)
+    build(store)
+    params = AnalyzeParams(engine=engine, method=method)
+    analyze(store, params)
+    first = _ids(store)
+    analyze(store, params)
+    assert _ids(store) == first
+    changes = store.runs(limit=1)[0].params["changes"]
+    assert changes and {c["kind"] for c in changes} == {"same"}
+    assert len(changes) == len(first[0])
