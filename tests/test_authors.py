@@ -162,6 +162,31 @@ def test_authors_and_venues_endpoints(store):
             "id": "issn:1234-567X", "name": "Scientific Memoirs", "issn": "1234-567X", "papers": 2}
 
 
+def test_author_page_links_topics_papers_and_coauthors_and_escapes_names(store):
+    _load(store)
+    hostile = Paper(id="p5", title="<script>alert(1)</script>", authors=("Eve <img src=x onerror=alert(1)>",),
+                    year=1901)
+    store.upsert_papers([hostile])
+    store.replace_authorship(authorship([*PAPERS, hostile]))
+    store.write_analysis(AnalysisResult(
+        (Community(0, 3, "engines & <machines>", ("engine",), 0.3, ("p1",)),),
+        (PaperScores("p1", 0, 1.0, 0.3, 0.0, 0.0), PaperScores("p3", 0, 1.0, 0.2, 0.0, 0.0)), 0.3))
+    with client_for(store) as client:
+        r = client.get("/viz/authors/name:charles babbage")
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+        page = r.text
+        assert "<h1>Charles Babbage</h1>" in page
+        assert 'href="/viz/communities/0">engines &amp; &lt;machines&gt;</a>' in page
+        assert page.index('href="/viz/papers/p1"') < page.index('href="/viz/papers/p3"')  # newest first
+        assert f'href="/viz/authors/{ADA.replace(":", "%3A")}"' in page
+        assert "Content-Security-Policy" in page and "default-src" in page and "<script" not in page
+        eve = client.get("/authors", params={"q": "eve"}).json()["items"][0]["id"]
+        page = client.get(f"/viz/authors/{eve}").text
+        assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        assert_error(client.get("/viz/authors/name:nobody"), 404)
+
+
 def test_openalex_orcids_and_issns_give_author_and_venue_identity():
     from graph.ingest.readers import iter_papers
     from graph.models import Paper

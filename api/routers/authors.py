@@ -1,10 +1,11 @@
-"""GET /authors, /authors/{id}, /venues (issue 24)."""
+"""GET /authors, /authors/{id}, /venues (issue 24) and the author page /viz/authors/{id}."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from api import people
@@ -81,6 +82,14 @@ def authors(service: ServiceDep, q: _Q = "", limit: Annotated[int, limit_query()
 def author(author_id: Annotated[str, Path(min_length=1, max_length=500)], service: ServiceDep) -> dict:
     """One author: papers (newest first), co-authors (most shared papers first), topics."""
     return people.author_detail(service.store, author_id)
+
+
+@router.get("/viz/authors/{author_id:path}", response_class=HTMLResponse, responses=errors(404))
+def author_page(author_id: Annotated[str, Path(min_length=1, max_length=500)], service: ServiceDep) -> HTMLResponse:
+    """The author's page: topics, papers and co-authors, each a link to its own page."""
+    from viz.author import author_html
+
+    return HTMLResponse(author_html(people.author_detail(service.store, author_id)))
 
 
 @router.get("/venues", response_model=VenuePage, responses=errors())
