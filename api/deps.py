@@ -61,3 +61,15 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` for the given error statuses, all in the one error shape."""
     wanted = sorted({*codes, 422, 503})
     return {code: {"model": ErrorResponse, "description": _DESCRIPTIONS[code]} for code in wanted}
+
+
+def html_page(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` of an HTML page route: the page as text/html, its errors
+    still the JSON error shape, documented as JSON (``response_class=HTMLResponse``
+    would otherwise document them as text/html)."""
+    out: dict[int | str, dict[str, Any]] = {
+        200: {"content": {"text/html": {}}, "description": "A self-contained HTML page."}}
+    for code, spec in errors(*codes).items():
+        spec["content"] = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
+        out[code] = spec
+    return out

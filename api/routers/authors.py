@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from api import people
-from api.deps import Offset, ServiceDep, errors, limit_query
+from api.deps import Offset, ServiceDep, errors, html_page, limit_query
 from api.schemas import ListEnvelope
 
 router = APIRouter(tags=["authors"])
@@ -84,7 +84,7 @@ def author(author_id: Annotated[str, Path(min_length=1, max_length=500)], servic
     return people.author_detail(service.store, author_id)
 
 
-@router.get("/viz/authors/{author_id:path}", response_class=HTMLResponse, responses=errors(404))
+@router.get("/viz/authors/{author_id:path}", response_class=HTMLResponse, responses=html_page(404))
 def author_page(author_id: Annotated[str, Path(min_length=1, max_length=500)], service: ServiceDep) -> HTMLResponse:
     """The author's page: topics, papers and co-authors, each a link to its own page."""
     from viz.author import author_html

@@ -23,8 +23,9 @@ from graph.related import parse_weights
 
 router = APIRouter(tags=["related"])
 
+_SIGNAL_WEIGHT = r"\s*(similar|keywords|coupled|cocited|cites)\s*:\s*[0-9]+(\.[0-9]+)?\s*"
 WeightsParam = Annotated[str | None, Query(
-    max_length=200, description="Per-signal weights overriding the defaults, e.g. 'similar:1,coupled:0.5'; "
+    max_length=200, pattern=rf"^{_SIGNAL_WEIGHT}(,{_SIGNAL_WEIGHT})*$", description="Per-signal weights overriding the defaults, e.g. 'similar:1,coupled:0.5'; "
                                 "signals: similar, keywords, coupled, cocited, cites.")]
 
 

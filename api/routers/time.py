@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
-from api.deps import Offset, ServiceDep, errors, limit_query
+from api.deps import Offset, ServiceDep, errors, html_page, limit_query
 from api.schemas_time import ChangeList, Emerging, History, Timeline
 from api.service import GraphService
 
@@ -97,8 +97,7 @@ def emerging(
     return answer(_data(request, service), year=year, limit=limit, offset=offset)
 
 
-@router.get("/viz/timeline", response_class=HTMLResponse,
-            responses={200: {"content": {"text/html": {}}, "description": "A self-contained HTML page."}})
+@router.get("/viz/timeline", response_class=HTMLResponse, responses=html_page())
 def timeline_page(request: Request, service: ServiceDep) -> HTMLResponse:
     """Topics as stacked areas over the years, labelled, bursts marked; a click
     opens the topic's page."""

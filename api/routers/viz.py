@@ -15,25 +15,13 @@ from typing import Annotated, Hashable
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
 
-from api.deps import PaperId, ServiceDep, errors
+from api.deps import PaperId, ServiceDep, html_page
 from api.page_cache import snapshot, store_version, viz_cache
 from api.service import GraphService
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["viz"])
-
-_HTML = {200: {"content": {"text/html": {}}, "description": "A self-contained HTML page."}}
-
-
-def _json_errors(*codes: int) -> dict:
-    """Error responses of an HTML route: still the JSON error shape, documented as JSON
-    (response_class=HTMLResponse would otherwise document them as text/html)."""
-    out = errors(*codes)
-    for spec in out.values():
-        spec["content"] = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
-    return out
-
 
 def _links(request: Request):
     from viz.pages import ApiLinks
@@ -47,7 +35,7 @@ def _page(request: Request, service: GraphService, key: Hashable, make) -> HTMLR
     return HTMLResponse(html)
 
 
-@router.get("/viz", response_class=HTMLResponse, responses={**_HTML, **_json_errors()})
+@router.get("/viz", response_class=HTMLResponse, responses=html_page())
 def corpus_map(request: Request, service: ServiceDep) -> HTMLResponse:
     """The map of the whole corpus: every paper at its layout position, coloured
     by topic or year, topic and subtopic labels on the canvas, search, and
@@ -59,7 +47,7 @@ def corpus_map(request: Request, service: ServiceDep) -> HTMLResponse:
                  lambda: map_html(service.call(load_map, service.store), prefix=root + "/viz", api=root))
 
 
-@router.get("/viz/overview", response_class=HTMLResponse, responses={**_HTML, **_json_errors()})
+@router.get("/viz/overview", response_class=HTMLResponse, responses=html_page())
 def overview(request: Request, service: ServiceDep) -> HTMLResponse:
     """The PyVis overview: every paper (coloured by community, sized by PageRank) up
     to 2,000 papers; above that a map of communities to drill into."""
@@ -69,7 +57,7 @@ def overview(request: Request, service: ServiceDep) -> HTMLResponse:
                  lambda: overview_page(snapshot(request, service), _links(request)))
 
 
-@router.get("/viz/communities/{community_id}", response_class=HTMLResponse, responses={**_HTML, **_json_errors(404)})
+@router.get("/viz/communities/{community_id}", response_class=HTMLResponse, responses=html_page(404))
 def community(
     request: Request,
     service: ServiceDep,
@@ -89,7 +77,7 @@ def community(
     return _page(request, service, ("community", community_id), make)
 
 
-@router.get("/viz/papers/{paper_id:path}", response_class=HTMLResponse, responses={**_HTML, **_json_errors(404)})
+@router.get("/viz/papers/{paper_id:path}", response_class=HTMLResponse, responses=html_page(404))
 def paper(request: Request, service: ServiceDep, paper_id: PaperId) -> HTMLResponse:
     """A paper and its 30 most related papers (one score: similar abstracts, shared
     keywords, citations either way, shared references and citers), with the ranked
