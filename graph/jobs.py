@@ -293,6 +293,7 @@ def _ingest_streamed(
         _attach_citations(store, cited, pairs, report)
         if cited:
             store.upsert_papers([cited[pid] for pid in sorted(cited)], batch_size=batch_size)
+    _write_authorship(store)
     return report
 
 
@@ -338,8 +339,13 @@ def _write_papers(store: GraphStore, ordered: Sequence[Paper], batch_size: int, 
         chunk = ordered[start : start + batch_size]
         written += store.upsert_papers(chunk, batch_size=batch_size)
         progress("write papers", start + len(chunk), len(ordered))
-    store.replace_authorship(authorship(store.iter_papers()))  # Author/Venue nodes of every stored paper
+    _write_authorship(store)
     return written
+
+
+def _write_authorship(store: GraphStore) -> None:
+    """Author and Venue nodes of every stored paper, rewritten after papers are written."""
+    store.replace_authorship(authorship(store.iter_papers()))
 
 
 def _log_ingest(report: IngestReport) -> None:
