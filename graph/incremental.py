@@ -31,6 +31,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from graph.authors import authorship
 from graph.corpus_index import CorpusIndex
 from graph.errors import InvalidParameter, param_error
 from graph.ingest.dedup import deduplicate
@@ -176,6 +177,8 @@ def add_papers(
     merged = joined.papers
     ordered = [merged[pid] for pid in sorted(merged)]
     store.upsert_papers(ordered, batch_size=batch_size)
+    # Author and Venue nodes of every stored paper, as ingest writes them.
+    store.replace_authorship(authorship(store.iter_papers()))
     if index is None:
         index = CorpusIndex.build(p for p in store.iter_papers() if p.id not in merged)
     index.add(ordered, replacing=stored)

@@ -201,3 +201,16 @@ def test_openalex_orcids_and_issns_give_author_and_venue_identity():
     assert ids[0].startswith("name:") and ids[1:] == ["orcid:0000-0002-6186-1619", "orcid:0000-0002-9562-4734"]
     assert ("issn:1827-1987" in {v.id for v in rows.venues}) and all(
         v.issn for v in rows.venues if v.id.startswith("issn:"))
+
+
+def test_post_papers_writes_the_authors_as_ingest_does(sqlite_store):
+    from graph.incremental import add_papers
+    from graph.jobs import build
+
+    _load(sqlite_store)
+    build(sqlite_store)
+    add_papers(sqlite_store, [Paper(id="p9", title="Notes on the engine", authors=("Charles Babbage", "Grace Hopper"),
+                                    year=1950)])
+    names = {a.name for a in sqlite_store.list_authors(limit=50)[1]}
+    assert "Grace Hopper" in names
+    assert sqlite_store.get_author("name:charles babbage")[0].papers == 3
