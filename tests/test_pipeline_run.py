@@ -79,7 +79,7 @@ def test_forked_analysis_error_reaches_the_caller_after_the_build_is_written(sql
         raise InvalidParameter("analysis broke on purpose", name="edges")
 
     ingest(sqlite_store, sorted(SEEDS.glob("*.txt")))
-    monkeypatch.setattr(graph.analysis, "analyze", broken)
+    monkeypatch.setattr(graph.analysis, "analyze_graph", broken)
     with pytest.raises(InvalidParameter, match="on purpose"):
         build_and_analyze(sqlite_store, overlap=True)
     assert [r.kind for r in sqlite_store.runs(limit=5)] == ["build"]
@@ -94,7 +94,7 @@ def test_forked_analysis_killed_is_a_clear_error(sqlite_store, monkeypatch):
         os.kill(os.getpid(), signal.SIGKILL)
 
     ingest(sqlite_store, sorted(SEEDS.glob("*.txt")))
-    monkeypatch.setattr(graph.analysis, "analyze", killed)
+    monkeypatch.setattr(graph.analysis, "analyze_graph", killed)
     with pytest.raises(CitegraphError, match=r"analysis process died \(exit code -9: killed"):
         build_and_analyze(sqlite_store, overlap=True)
     assert sqlite_store.communities() == []
