@@ -75,7 +75,7 @@ def test_overview_nodes_coloured_by_community_sized_by_pagerank(snap):
     html = render_page(overview_data(snap), ApiLinks())
     nodes = {n["id"]: n for n in _json_var(html, "NODES")}
     assert nodes[A]["color"] == community_color(0) == "#4e79a7"
-    assert nodes[D]["color"] == community_color(1) == "#f28e2b"
+    assert nodes[D]["color"] == community_color(1) == "#e15759"
     assert nodes[A]["size"] == 20.0  # top PageRank gets the largest dot
     assert nodes[A]["size"] > nodes[B]["size"] > nodes[D]["size"]
     assert nodes[A]["url"] == "/viz/papers/a" and nodes[H]["url"] == "/viz/papers/hep-th%2F9901001"
@@ -85,7 +85,7 @@ def test_overview_nodes_coloured_by_community_sized_by_pagerank(snap):
     options = _json_var(html, "OPTIONS")
     assert options["physics"] == {"enabled": False} and options["layout"]["improvedLayout"] is False
     # legend with community labels, linked to the community pages (drawn by the script as text)
-    assert {"label": "1: topic · models", "size": 3, "color": "#f28e2b", "url": "/viz/communities/1"} in meta["legend"]
+    assert {"label": "1: topic · models", "size": 3, "color": "#e15759", "url": "/viz/communities/1"} in meta["legend"]
 
 
 def test_positions_come_from_the_stored_layout(snap):

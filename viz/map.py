@@ -32,6 +32,7 @@ import numpy as np
 
 from graph.models import Community
 from graph.stores.base import GraphStore, MapPaper
+from viz.render import community_color
 
 __all__ = ["map_data", "load_map", "map_html", "script_json", "EDGES_ALWAYS_MAX"]
 
@@ -133,6 +134,7 @@ def map_data(
         "year": [p.year if isinstance(p.year, int) else 0 for p in papers],
         "edges": edges,
         "topics": topic_rows,
+        "topic_colors": [community_color(c.id) for c in topics],
         "subs": sub_rows,
         "years": [min(years), max(years)] if years else [0, 0],
     }
