@@ -13,6 +13,8 @@ import html
 from typing import Any, Mapping
 from urllib.parse import quote
 
+from viz.render import community_color
+
 __all__ = ["author_html"]
 
 
@@ -41,7 +43,7 @@ def author_html(detail: Mapping[str, Any]) -> str:
     most = max((t["papers"] for t in topics), default=1) or 1
     topic_rows = "\n".join(
         f'<li><a href="{_href("communities", t["id"])}">{_e(t["label"] or "topic " + str(t["id"]))}</a>'
-        f'<span class="bar" style="width:{round(120 * t["papers"] / most)}px"></span>'
+        f'<span class="bar" style="width:{round(120 * t["papers"] / most)}px;background:{community_color(t["id"])}"></span>'
         f'<span class="n">{t["papers"]}</span></li>'
         for t in topics) or "<li class=\"none\">No topic yet (run citegraph analyze).</li>"
     paper_rows = "\n".join(
