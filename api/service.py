@@ -50,7 +50,7 @@ from api.schemas import (
     NeighborList,
     PaperDetail,
     PaperPage,
-    PathResult,
+    PathPaper,
     RankingItem,
     RankingList,
     Recommendation,
@@ -257,12 +257,14 @@ class GraphService:
         return RecommendationList.page(total, limit, offset, items, paper_id=paper_id,
                                        method="personalized_pagerank_2hop")
 
-    def path(self, source: str, target: str, *, relation: str, max_hops: int) -> PathResult:
-        def work() -> PathResult:
-            found = PathResult.model_validate(
-                shortest_path(self.store, source, target, relation=relation, max_hops=max_hops,
-                              max_expansions=PATH_MAX_EXPANSIONS, fanout=EXPLORE_FANOUT))
-            _with_display_titles(self.store, found.papers)
+    def path(self, source: str, target: str, *, relation: str, max_hops: int) -> dict:
+        """A :class:`api.schemas.PathResult` as a plain dict, in the walk's key order:
+        ``GET /compare`` embeds it as is (its schema types ``path`` as an object)."""
+        def work() -> dict:
+            found = shortest_path(self.store, source, target, relation=relation, max_hops=max_hops,
+                                  max_expansions=PATH_MAX_EXPANSIONS, fanout=EXPLORE_FANOUT)
+            papers = _with_display_titles(self.store, [PathPaper.model_validate(p) for p in found["papers"]])
+            found["papers"] = [p.model_dump() for p in papers]
             return found
 
         return self.call(work)

@@ -20,7 +20,7 @@ def path(
     relation: Annotated[Literal["all", "similar", "keywords", "cites"], Query(
         description="Edges to follow; citations are followed both ways.")] = "all",
     max_hops: Annotated[int, Query(ge=1, le=10)] = 6,
-) -> PathResult:
+) -> dict:
     """A shortest path (fewest edges) between two papers, with each edge's evidence.
     The search is capped; ``found`` is false with a reason when no path was found."""
     return service.path(source, target, relation=relation, max_hops=max_hops)
