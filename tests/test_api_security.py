@@ -31,12 +31,6 @@ WRITES = [
 ]
 
 
-@pytest.fixture
-def tiny(store):
-    load_tiny_graph(store)
-    return store
-
-
 # --- API key ---------------------------------------------------------------------------
 
 
