@@ -313,7 +313,8 @@ def stats_dict(store, *, with_runs: bool) -> dict:
     asked, and without ``incomplete`` when the last build completed."""
     from api.shaping import stats_body
 
-    out = stats_body(store, store.counts(), store.runs(limit=10) if with_runs else (), store.build_in_progress())
+    out = stats_body(store, store.counts(), store.runs(limit=10) if with_runs else (),
+                     store.build_in_progress()).model_dump()
     if not with_runs:
         del out["runs"]
     if out["incomplete"] is None:

@@ -44,11 +44,14 @@ def install_front_door(app: FastAPI) -> None:
     def front(request: Request) -> RedirectResponse:
         return RedirectResponse(request.scope.get("root_path", "") + "/viz", status_code=307)
 
+    # The endpoints read the app from the request, never from this closure: FastAPI
+    # keeps every endpoint it has seen in process-wide caches, and a closure over
+    # ``app`` would keep each app built (routes, validators, its store) alive with it.
     @app.get("/docs", include_in_schema=False)
     def docs(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "")
+        root, served = request.scope.get("root_path", ""), request.app
         return get_swagger_ui_html(
-            openapi_url=root + app.openapi_url, title=f"{app.title} API",
+            openapi_url=root + served.openapi_url, title=f"{served.title} API",
             oauth2_redirect_url=root + "/docs/oauth2-redirect",
             swagger_js_url=f"{root}{ASSETS_PATH}/swagger-ui-bundle.js",
             swagger_css_url=f"{root}{ASSETS_PATH}/swagger-ui.css",
@@ -61,9 +64,9 @@ def install_front_door(app: FastAPI) -> None:
 
     @app.get("/redoc", include_in_schema=False)
     def redoc(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "")
+        root, served = request.scope.get("root_path", ""), request.app
         return get_redoc_html(
-            openapi_url=root + app.openapi_url, title=f"{app.title} API",
+            openapi_url=root + served.openapi_url, title=f"{served.title} API",
             redoc_js_url=f"{root}{ASSETS_PATH}/redoc.standalone.js",
             redoc_favicon_url=f"{root}{ASSETS_PATH}/favicon.png", with_google_fonts=False,
         )

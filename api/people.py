@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from graph.errors import PaperNotFound
 from graph.models import display_title
 from graph.stores.base import GraphStore
 
@@ -33,13 +34,16 @@ def author_detail(store: GraphStore, author_id: str, *, coauthors: int = 50) -> 
     topics (the level-0 communities of their papers, most papers first)."""
     author, written = store.get_author(author_id)
     written = written[:MAX_AUTHOR_PAPERS]
+    ids = [paper_id for paper_id, _ in written]
+    stored, topic_of = store.get_papers(ids), store.paper_communities(ids)  # two reads, not one per paper
     papers, topic_counts = [], Counter()
     for paper_id, position in written:
-        stored = store.get_paper(paper_id)
-        community = stored.scores.community if stored.scores else None
+        if paper_id not in stored:
+            raise PaperNotFound(paper_id)
+        paper, community = stored[paper_id], topic_of.get(paper_id)
         if community is not None:
             topic_counts[community] += 1
-        papers.append({"id": paper_id, "title": display_title(stored.paper), "year": stored.paper.year,
+        papers.append({"id": paper_id, "title": display_title(paper), "year": paper.year,
                        "position": position, "community": community})
     labels = {c.id: c.label for c in store.communities(level=0)} if topic_counts else {}
     topics = [{"id": cid, "label": labels.get(cid, ""), "papers": n}

@@ -125,6 +125,11 @@ class ListEnvelope(_Out):
     limit: int
     offset: int
 
+    @classmethod
+    def page(cls, total: int, limit: int, offset: int, items: list, **fields: Any) -> Any:
+        """One page of ``items`` (the subclass's item type) and the subclass's ``fields``."""
+        return cls(total=int(total), limit=limit, offset=offset, items=items, **fields)
+
 
 class PaperPage(ListEnvelope):
     items: list[PaperSummary]
@@ -154,6 +159,14 @@ class PaperRef(_Out):
     paper_id: str = Field(description="Deprecated alias of id (kept for older clients; will be removed).",
                           json_schema_extra={"deprecated": True})
     title: str = Field(description="The title, or the first sentence of the abstract when there is none.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _alias_of_id(cls, data: Any) -> Any:
+        # paper_id repeats id: filled here, so that no caller writes it twice.
+        if isinstance(data, dict) and "id" in data and "paper_id" not in data:
+            return {**data, "paper_id": data["id"]}
+        return data
 
 
 class NeighborOut(PaperRef):

@@ -19,7 +19,8 @@ functions run in the thread pool, never ``async def``; the one exception is
 on a small pool of its own and the request answers at its deadline whatever the
 query does, so hostile queries never hold the threads the public endpoints need.
 
-Response shaping (store rows into the dicts the routers return) lives in :mod:`api.shaping`.
+Response shaping (store rows into the :mod:`api.schemas` models the routers
+return) lives in :mod:`api.shaping`; each response field is named once, in its schema.
 """
 
 from __future__ import annotations
@@ -35,10 +36,33 @@ from typing import Any, Callable, Mapping, Sequence, TypeVar
 
 from api.breaker import BREAKER_SECONDS, CircuitBreaker  # noqa: F401  (BREAKER_SECONDS re-exported)
 from api.explore import recommend, shortest_path
+from api.schemas import (
+    AddPapersResponse,
+    CommunityDetail,
+    CommunityList,
+    CypherResponse,
+    Health,
+    KeywordList,
+    KeywordOut,
+    KeywordPaper,
+    KeywordPapers,
+    Member,
+    NeighborList,
+    PaperDetail,
+    PaperPage,
+    PathPaper,
+    RankingItem,
+    RankingList,
+    Recommendation,
+    RecommendationList,
+    RunReport,
+    Scores,
+    SearchResults,
+    Stats,
+)
 from api.shaping import (
     _combine,
     _community,
-    _envelope,
     _finite,
     _incomplete,
     _neighbor,
@@ -175,81 +199,85 @@ class GraphService:
                 log.info("store %r opened after a failed start", self.store)
 
     # -- health / stats ---------------------------------------------------------
-    def health(self) -> dict[str, Any]:
+    def health(self) -> Health:
         def work() -> dict[str, int]:
             self.store.ping()
             return self.store.counts()
 
         counts, started = self.call(lambda: (work(), self.store.build_in_progress()))
-        out: dict[str, Any] = {"status": "ok", "store": self.store.name, "counts": counts}
         if started:
-            out.update(status="degraded", reason=_incomplete(started))
-        return out
+            return Health(status="degraded", store=self.store.name, counts=counts, reason=_incomplete(started))
+        return Health(status="ok", store=self.store.name, counts=counts)
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> Stats:
         counts, runs, started = self.call(
             lambda: (self.store.counts(), self.store.runs(limit=10), self.store.build_in_progress()))
         return stats_body(self.store, counts, runs, started)
 
     # -- papers -----------------------------------------------------------------
-    def list_papers(self, *, q: str | None, community: int | None, sort: str, limit: int, offset: int) -> dict:
+    def list_papers(self, *, q: str | None, community: int | None, sort: str, limit: int, offset: int) -> PaperPage:
         total, items = self.call(self.store.list_papers, q=q, community=community, sort=sort,
                                  limit=limit, offset=offset)
-        return {"total": total, "limit": limit, "offset": offset, "items": [_summary(sp) for sp in items]}
+        return PaperPage.page(total, limit, offset, [_summary(sp) for sp in items])
 
-    def get_paper(self, paper_id: str) -> dict:
+    def get_paper(self, paper_id: str) -> PaperDetail:
         # Ids are stored NFC-normalised: "café" typed either way finds the paper.
         sp = self.call(self.store.get_paper, unicodedata.normalize("NFC", paper_id))
         p = sp.paper
         scores = None
         if sp.scores is not None:
             s = sp.scores
-            scores = {"community": s.community, "degree": _finite(s.degree), "pagerank": _finite(s.pagerank),
-                      "betweenness": _finite(s.betweenness), "bridge": _finite(s.bridge)}
-        return {
-            "id": p.id, "title": display_title(p), "abstract": p.abstract, "authors": list(p.authors), "year": p.year,
-            "venue": p.venue, "doi": p.doi, "arxiv_id": p.arxiv_id, "url": p.url, "label": p.label,
-            "references": list(p.references), "extra": jsonable(dict(p.extra)), "keywords": list(sp.keywords),
-            "scores": scores,
-        }
+            scores = Scores(community=s.community, degree=_finite(s.degree), pagerank=_finite(s.pagerank),
+                            betweenness=_finite(s.betweenness), bridge=_finite(s.bridge))
+        return PaperDetail(
+            id=p.id, title=display_title(p), abstract=p.abstract, authors=list(p.authors), year=p.year,
+            venue=p.venue, doi=p.doi, arxiv_id=p.arxiv_id, url=p.url, label=p.label,
+            references=list(p.references), extra=jsonable(dict(p.extra)), keywords=list(sp.keywords),
+            scores=scores,
+        )
 
-    def neighbors(self, paper_id: str, *, relation: str, limit: int, min_weight: float, offset: int = 0) -> dict:
-        def work() -> tuple[int, list[dict]]:
+    def neighbors(self, paper_id: str, *, relation: str, limit: int, min_weight: float,
+                  offset: int = 0) -> NeighborList:
+        def work() -> tuple[int, list]:
             found = self.store.neighbors(paper_id, relation=relation, limit=NEIGHBORS_READ_CAP,
                                          min_weight=min_weight)
             page = found[offset : offset + limit]
             return len(found), _with_display_titles(self.store, [_neighbor(n) for n in page])
 
         total, items = self.call(work)
-        return {"paper_id": paper_id, "relation": relation, **_envelope(total, limit, offset, items)}
+        return NeighborList.page(total, limit, offset, items, paper_id=paper_id, relation=relation)
 
-    def recommendations(self, paper_id: str, *, limit: int, offset: int = 0) -> dict:
-        def work() -> tuple[int, list[dict]]:
-            total, items = recommend(self.store, paper_id, limit=limit, offset=offset, fanout=30)
+    def recommendations(self, paper_id: str, *, limit: int, offset: int = 0) -> RecommendationList:
+        def work() -> tuple[int, list[Recommendation]]:
+            total, found = recommend(self.store, paper_id, limit=limit, offset=offset, fanout=30)
+            items = [Recommendation.model_validate(r) for r in found]
             return total, _with_display_titles(self.store, items, nested="via")
 
         total, items = self.call(work)
-        return {"paper_id": paper_id, "method": "personalized_pagerank_2hop",
-                **_envelope(total, limit, offset, items)}
+        return RecommendationList.page(total, limit, offset, items, paper_id=paper_id,
+                                       method="personalized_pagerank_2hop")
 
     def path(self, source: str, target: str, *, relation: str, max_hops: int) -> dict:
+        """A :class:`api.schemas.PathResult` as a plain dict, in the walk's key order:
+        ``GET /compare`` embeds it as is (its schema types ``path`` as an object)."""
         def work() -> dict:
             found = shortest_path(self.store, source, target, relation=relation, max_hops=max_hops,
                                   max_expansions=PATH_MAX_EXPANSIONS, fanout=EXPLORE_FANOUT)
-            found["papers"] = _with_display_titles(self.store, found["papers"])
+            papers = _with_display_titles(self.store, [PathPaper.model_validate(p) for p in found["papers"]])
+            found["papers"] = [p.model_dump() for p in papers]
             return found
 
         return self.call(work)
 
     # -- search -------------------------------------------------------------------
-    def search(self, q: str, *, limit: int, offset: int = 0) -> dict:
-        def work() -> tuple[int, list[dict]]:
+    def search(self, q: str, *, limit: int, offset: int = 0) -> SearchResults:
+        def work() -> tuple[int, list]:
             hits = self.store.fulltext(q, limit=max((offset + limit) * 2, 20))
             index = self._search_index()
             return _combine(q, hits, index, limit, self.store, offset=offset)
 
         total, items = self.call(work)
-        return {"query": q, "method": "fulltext+tfidf", **_envelope(total, limit, offset, items)}
+        return SearchResults.page(total, limit, offset, items, query=q, method="fulltext+tfidf")
 
     def warm(self, *, quiet: float = WARM_QUIET_SECONDS, max_wait: float = WARM_MAX_WAIT_SECONDS) -> None:
         """Fit the search index (served apps call this in the background at
@@ -299,7 +327,7 @@ class GraphService:
         self._keyword_lists = {}
 
     # -- communities, rankings, keywords -----------------------------------------
-    def communities(self, *, limit: int, offset: int, level: int | None = None) -> dict:
+    def communities(self, *, limit: int, offset: int, level: int | None = None) -> CommunityList:
         def work():
             every = self.store.communities()
             found = [c for c in every if level is None or int(c.level or 0) == level]
@@ -307,10 +335,10 @@ class GraphService:
             return len(found), page, _partition_modularity(every), _top_titles(self.store, page)
 
         total, page, partition, titles = self.call(work)
-        return {**_envelope(total, limit, offset, [_community(c, titles) for c in page]),
-                "partition_modularity": partition}
+        return CommunityList.page(total, limit, offset, [_community(c, titles) for c in page],
+                                  partition_modularity=partition)
 
-    def community(self, community_id: int, *, limit: int, offset: int) -> dict:
+    def community(self, community_id: int, *, limit: int, offset: int) -> CommunityDetail:
         def work():
             c, members = self.store.community(community_id)
             # Topics page their members by ``community``, subtopics by ``subcommunity``.
@@ -323,23 +351,22 @@ class GraphService:
                     _top_titles(self.store, [c, *children]))
 
         c, total, page, children, partition, titles = self.call(work)
-        members = [{"id": sp.paper.id, "paper_id": sp.paper.id, "title": display_title(sp.paper),
-                    "pagerank": _finite(sp.scores.pagerank) if sp.scores else None} for sp in page]
-        return {"community": _community(c, titles), "children": [_community(k, titles) for k in children],
-                "total_members": total, "limit": limit, "offset": offset, "members": members,
-                "partition_modularity": partition}
+        members = [Member(id=sp.paper.id, title=display_title(sp.paper),
+                          pagerank=_finite(sp.scores.pagerank) if sp.scores else None) for sp in page]
+        return CommunityDetail(community=_community(c, titles), children=[_community(k, titles) for k in children],
+                               total_members=total, limit=limit, offset=offset, members=members,
+                               partition_modularity=partition)
 
-    def rankings(self, metric: str, *, limit: int, offset: int = 0) -> dict:
+    def rankings(self, metric: str, *, limit: int, offset: int = 0) -> RankingList:
         def work():
             ranked = self._ranked(metric)
             page = ranked[offset : offset + limit]
             return len(ranked), page, self.store.get_papers([pid for pid, _ in page])
 
         total, page, papers = self.call(work)
-        items = [{"rank": offset + i + 1, "id": pid, "paper_id": pid,
-                  "title": display_title(papers[pid]) if pid in papers else pid,
-                  "value": _finite(value) or 0.0} for i, (pid, value) in enumerate(page)]
-        return {"metric": metric, **_envelope(total, limit, offset, items)}
+        items = [RankingItem(rank=offset + i + 1, id=pid, title=display_title(papers[pid]) if pid in papers else pid,
+                             value=_finite(value) or 0.0) for i, (pid, value) in enumerate(page)]
+        return RankingList.page(total, limit, offset, items, metric=metric)
 
     def _ranked(self, metric: str) -> list[tuple[str, float]]:
         """Every scored paper by ``metric``, cached per corpus version: /rankings pages
@@ -353,13 +380,13 @@ class GraphService:
         self._rankings[metric] = (version, ranked)
         return ranked
 
-    def keywords(self, *, prefix: str, limit: int, offset: int = 0) -> dict:
+    def keywords(self, *, prefix: str, limit: int, offset: int = 0) -> KeywordList:
         def work():
             found = self._keyword_list(prefix)
             return len(found), found[offset : offset + limit]
 
         total, page = self.call(work)
-        return _envelope(total, limit, offset, [{"name": k.name, "df": k.df} for k in page])
+        return KeywordList.page(total, limit, offset, [KeywordOut(name=k.name, df=k.df) for k in page])
 
     def _keyword_list(self, prefix: str) -> list[Any]:
         """Every keyword starting with ``prefix`` by df, cached per corpus version for
@@ -374,7 +401,7 @@ class GraphService:
         self._keyword_lists[prefix] = (version, found)
         return found
 
-    def keyword_papers(self, name: str, *, limit: int, offset: int) -> dict:
+    def keyword_papers(self, name: str, *, limit: int, offset: int) -> KeywordPapers:
         def work(name: str):
             try:
                 found = self.store.keyword_papers(name, limit=limit, offset=offset)
@@ -389,22 +416,22 @@ class GraphService:
             return name, found, df, self.store.get_papers([pid for pid, _ in found])
 
         name, found, total, papers = self.call(work, name)
-        items = [{"id": pid, "paper_id": pid, "title": display_title(papers[pid]) if pid in papers else pid,
-                  "score": _finite(score) or 0.0} for pid, score in found]
-        return {"keyword": name, **_envelope(total, limit, offset, items)}
+        items = [KeywordPaper(id=pid, title=display_title(papers[pid]) if pid in papers else pid,
+                              score=_finite(score) or 0.0) for pid, score in found]
+        return KeywordPapers.page(total, limit, offset, items, keyword=name)
 
     # -- cypher ---------------------------------------------------------------------
-    def cypher(self, query: str, parameters: Mapping[str, Any], *, token: str | None = None) -> dict:
+    def cypher(self, query: str, parameters: Mapping[str, Any], *, token: str | None = None) -> CypherResponse:
         result: CypherResult = self.call(
             self.store.cypher, query, dict(parameters),
             timeout=self.settings.citegraph_cypher_timeout, max_rows=self.settings.citegraph_cypher_max_rows,
             max_bytes=self.settings.citegraph_cypher_max_bytes, token=token,
         )
         rows = [[jsonable(v) for v in row] for row in result.rows]
-        return {"columns": list(result.columns), "rows": rows, "row_count": len(rows),
-                "truncated": bool(result.truncated), "truncated_by": result.truncated_by}
+        return CypherResponse(columns=list(result.columns), rows=rows, row_count=len(rows),
+                              truncated=bool(result.truncated), truncated_by=result.truncated_by)
 
-    async def cypher_within(self, query: str, parameters: Mapping[str, Any]) -> dict:
+    async def cypher_within(self, query: str, parameters: Mapping[str, Any]) -> CypherResponse:
         """:meth:`cypher` answered by the timeout plus :data:`CYPHER_MARGIN_SECONDS`.
 
         The query runs on the /cypher pool (``CITEGRAPH_CYPHER_CONCURRENCY``
@@ -431,7 +458,7 @@ class GraphService:
                                                        thread_name_prefix="citegraph-cypher")
             return self._cypher_pool
 
-    def _cypher_job(self, query: str, parameters: Mapping[str, Any], token: str, deadline: float) -> dict:
+    def _cypher_job(self, query: str, parameters: Mapping[str, Any], token: str, deadline: float) -> CypherResponse:
         if time.monotonic() >= deadline:  # waited for a thread past its deadline
             raise QueryTimeout("The query waited for a free /cypher slot past its timeout.")
         return self.cypher(query, parameters, token=token)
@@ -449,7 +476,7 @@ class GraphService:
             time.sleep(CYPHER_STOP_INTERVAL)
 
     # -- writes -----------------------------------------------------------------------
-    def add_papers(self, records: Sequence[Mapping[str, Any]]) -> dict:
+    def add_papers(self, records: Sequence[Mapping[str, Any]]) -> AddPapersResponse:
         from graph.incremental import add_papers, papers_from_records
 
         papers = papers_from_records(records)
@@ -459,8 +486,8 @@ class GraphService:
                 report = self.call(self._add_papers, add_papers, papers)
             finally:
                 self.invalidate()
-        return {"ids": list(report.ids), "added": report.added, "updated": report.updated,
-                "edges": dict(report.edges), "seconds": round(time.perf_counter() - t0, 3)}
+        return AddPapersResponse(ids=list(report.ids), added=report.added, updated=report.updated,
+                                 edges=dict(report.edges), seconds=round(time.perf_counter() - t0, 3))
 
     def _add_papers(self, add_papers: Callable[..., Any], papers: Sequence[Any]) -> Any:
         """Under the write lock: reuse the corpus index while the store holds what
@@ -477,7 +504,7 @@ class GraphService:
         self._incremental = (index, store_version(self.store))
         return report
 
-    def build(self, params: Mapping[str, Any]) -> dict:
+    def build(self, params: Mapping[str, Any]) -> RunReport:
         from graph.edges import BuildParams
         from graph.jobs import build
 
@@ -491,10 +518,10 @@ class GraphService:
                                    parallel=False)
             finally:
                 self.invalidate()
-        return {"kind": "build", "seconds": round(report.seconds, 3), "counts": jsonable(report.counts),
-                "params": jsonable(report.params)}
+        return RunReport(kind="build", seconds=round(report.seconds, 3), counts=jsonable(report.counts),
+                         params=jsonable(report.params))
 
-    def analyze(self, params: Mapping[str, Any]) -> dict:
+    def analyze(self, params: Mapping[str, Any]) -> RunReport:
         from graph.analysis import AnalyzeParams
         from graph.jobs import analyze
 
@@ -510,6 +537,6 @@ class GraphService:
             finally:
                 self.invalidate()
         counts = self.call(self.store.counts)
-        return {"kind": "analyze", "seconds": round(report.seconds, 3), "counts": counts,
-                "params": jsonable(report.params), "communities": report.communities,
-                "modularity": _finite(report.modularity)}
+        return RunReport(kind="analyze", seconds=round(report.seconds, 3), counts=counts,
+                         params=jsonable(report.params), communities=report.communities,
+                         modularity=_finite(report.modularity))

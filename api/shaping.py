@@ -1,12 +1,24 @@
-"""Response shaping of :mod:`api.service`: store rows and models into the plain
-dicts the routers return as :mod:`api.schemas` models, and JSON safety."""
+"""Response shaping of :mod:`api.service`: store rows and models into the
+:mod:`api.schemas` models the routers return (each response field is named once,
+in its schema), and JSON safety."""
 
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, TypeVar
 
 from api.explore import evidence
+from api.schemas import (
+    CommunityOut,
+    NeighborOut,
+    PaperRef,
+    PaperSummary,
+    PartitionModularity,
+    RunOut,
+    SearchHit,
+    Stats,
+    TopPaper,
+)
 from graph.models import display_title
 from graph.search import SearchIndex
 from graph.stores.base import GraphStore, Neighbor, StoredPaper
@@ -36,23 +48,23 @@ def _finite(value: float | None) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def stats_body(store: GraphStore, counts: Mapping[str, int], runs: Iterable[Any], started: str | None) -> dict:
+def stats_body(store: GraphStore, counts: Mapping[str, int], runs: Iterable[Any], started: str | None) -> Stats:
     """The one shape of ``GET /stats`` and ``citegraph stats --json``: counts, the
     unfinished build (or None) and the recorded runs, newest first."""
-    return {
-        "store": store.name,
-        "incomplete": _incomplete(started) if started else None,
-        "papers": counts.get("papers", 0),
-        "keywords": counts.get("keywords", 0),
-        "communities": counts.get("communities", 0),
-        "edges": {k: v for k, v in counts.items() if k.isupper()},
-        "runs": [
-            {"kind": r.kind, "started_at": r.started_at, "seconds": float(r.seconds),
-             "params": jsonable(dict(r.params)), "counts": jsonable(dict(r.counts)),
-             "versions": {str(k): str(v) for k, v in r.versions.items()}}
+    return Stats(
+        store=store.name,
+        incomplete=_incomplete(started) if started else None,
+        papers=counts.get("papers", 0),
+        keywords=counts.get("keywords", 0),
+        communities=counts.get("communities", 0),
+        edges={k: v for k, v in counts.items() if k.isupper()},
+        runs=[
+            RunOut(kind=r.kind, started_at=r.started_at, seconds=float(r.seconds),
+                   params=jsonable(dict(r.params)), counts=jsonable(dict(r.counts)),
+                   versions={str(k): str(v) for k, v in r.versions.items()})
             for r in runs
         ],
-    }
+    )
 
 
 def _incomplete(started: str) -> str:
@@ -60,19 +72,22 @@ def _incomplete(started: str) -> str:
             "until a build completes (run 'citegraph build' or POST /build)")
 
 
-def _summary(sp: StoredPaper) -> dict:
+def _summary(sp: StoredPaper) -> PaperSummary:
     p = sp.paper
-    return {"id": p.id, "title": display_title(p), "year": p.year, "authors": list(p.authors), "venue": p.venue,
-            "community": sp.scores.community if sp.scores else None,
-            "pagerank": _finite(sp.scores.pagerank) if sp.scores else None}
+    return PaperSummary(id=p.id, title=display_title(p), year=p.year, authors=list(p.authors), venue=p.venue,
+                        community=sp.scores.community if sp.scores else None,
+                        pagerank=_finite(sp.scores.pagerank) if sp.scores else None)
 
 
-def _neighbor(n: Neighbor) -> dict:
-    return {"id": n.paper_id, "paper_id": n.paper_id, "title": n.title, "relation": n.relation,
-            "weight": _finite(n.weight) or 0.0, "evidence": evidence(n)}
+def _neighbor(n: Neighbor) -> NeighborOut:
+    return NeighborOut(id=n.paper_id, title=n.title, relation=n.relation, weight=_finite(n.weight) or 0.0,
+                       evidence=evidence(n))
 
 
-def _with_display_titles(store: GraphStore, items: list[dict], *, nested: str | None = None) -> list[dict]:
+R = TypeVar("R", bound=PaperRef)
+
+
+def _with_display_titles(store: GraphStore, items: list[R], *, nested: str | None = None) -> list[R]:
     """Give every paper row without a title its display title (issue 21: citeseer
     papers have abstracts only; the API said ``"title": ""`` where pages said more).
 
@@ -80,31 +95,30 @@ def _with_display_titles(store: GraphStore, items: list[dict], *, nested: str | 
     of the untitled ones are read in one call. ``nested`` names a list of rows inside
     each row (recommendations' ``via``).
     """
-    rows = list(items)
+    rows: list[PaperRef] = list(items)
     if nested:
-        rows += [r for item in items for r in item.get(nested) or ()]
-    missing = sorted({r["paper_id"] for r in rows if not r.get("title")})
+        rows += [r for item in items for r in getattr(item, nested)]
+    missing = sorted({r.id for r in rows if not r.title})
     if not missing:
         return items
     papers = store.get_papers(missing)
     for r in rows:
-        if not r.get("title"):
-            pid = r["paper_id"]
-            r["title"] = display_title(papers[pid]) if pid in papers else pid
+        if not r.title:
+            r.title = display_title(papers[r.id]) if r.id in papers else r.id
     return items
 
 
-def _community(c: Any, titles: Mapping[str, str]) -> dict:
+def _community(c: Any, titles: Mapping[str, str]) -> CommunityOut:
     """A community for the API; ``titles`` maps its top paper ids to display titles.
 
     ``modularity`` is that of the community's whole level partition (the same for
     every community of a level): kept, deprecated, for older clients; the API says
     it once, in ``partition_modularity`` (issue 21).
     """
-    return {"id": int(c.id), "size": int(c.size), "label": c.label, "keywords": list(c.keywords),
-            "modularity": _finite(c.modularity),
-            "top_papers": [{"id": pid, "title": titles.get(pid, pid)} for pid in c.top_papers],
-            "level": int(getattr(c, "level", 0) or 0), "parent": getattr(c, "parent", None)}
+    return CommunityOut(id=int(c.id), size=int(c.size), label=c.label, keywords=list(c.keywords),
+                        modularity=_finite(c.modularity),
+                        top_papers=[TopPaper(id=pid, title=titles.get(pid, pid)) for pid in c.top_papers],
+                        level=int(getattr(c, "level", 0) or 0), parent=getattr(c, "parent", None))
 
 
 def _top_titles(store: GraphStore, communities: Iterable[Any]) -> dict[str, str]:
@@ -114,7 +128,7 @@ def _top_titles(store: GraphStore, communities: Iterable[Any]) -> dict[str, str]
     return {pid: display_title(p) for pid, p in papers.items()}
 
 
-def _partition_modularity(communities: Iterable[Any]) -> dict:
+def _partition_modularity(communities: Iterable[Any]) -> PartitionModularity:
     """The modularity of the topic (level 0) and subtopic (level 1) partitions,
     None for a level that has no communities. Every community of a level carries
     the same value (that of its level's partition, :class:`graph.models.Community`)."""
@@ -123,16 +137,11 @@ def _partition_modularity(communities: Iterable[Any]) -> dict:
         key = "subtopics" if int(getattr(c, "level", 0) or 0) == 1 else "topics"
         if out[key] is None:
             out[key] = _finite(c.modularity)
-    return out
-
-
-def _envelope(total: int, limit: int, offset: int, items: list) -> dict:
-    """The one list shape of the API: ``{total, limit, offset, items}``."""
-    return {"total": int(total), "limit": limit, "offset": offset, "items": items}
+    return PartitionModularity(**out)
 
 
 def _combine(q: str, hits: list[tuple[str, float]], index: SearchIndex, limit: int,
-             store: GraphStore, *, offset: int = 0) -> tuple[int, list[dict]]:
+             store: GraphStore, *, offset: int = 0) -> tuple[int, list[SearchHit]]:
     """Blend full-text hits and TF-IDF neighbours of the query, half and half;
     return (total, the page at ``offset``).
 
@@ -165,6 +174,6 @@ def _combine(q: str, hits: list[tuple[str, float]], index: SearchIndex, limit: i
     unknown = [pid for _, pid, *_ in rows if pid not in titles]
     if unknown:  # papers added since the index was fitted
         titles.update({pid: display_title(p) for pid, p in store.get_papers(unknown).items()})
-    return total, [{"id": pid, "paper_id": pid, "title": titles.get(pid, ""), "score": round(min(score, 1.0), 6),
-                    "fulltext": round(ft, 6), "similarity": round(s, 6), "matched_terms": terms}
+    return total, [SearchHit(id=pid, title=titles.get(pid, ""), score=round(min(score, 1.0), 6),
+                             fulltext=round(ft, 6), similarity=round(s, 6), matched_terms=terms)
                    for score, pid, ft, s, terms in rows]

@@ -56,10 +56,9 @@ def _open_store(kind: str, tmp_path: Path, request):
                       database=server["database"])
 
 
-@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
-def store(request, tmp_path):
-    """An opened, empty store of each kind; cleared again after the test."""
-    s = _open_store(request.param, tmp_path, request)
+def _opened_empty(kind: str, tmp_path: Path, request):
+    """The store of ``kind``, opened and empty; cleared again and closed after the test."""
+    s = _open_store(kind, tmp_path, request)
     s.open()
     s.clear()
     try:
@@ -67,18 +66,17 @@ def store(request, tmp_path):
     finally:
         s.clear()
         s.close()
+
+
+@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def store(request, tmp_path):
+    """An opened, empty store of each kind; cleared again after the test."""
+    yield from _opened_empty(request.param, tmp_path, request)
 
 
 @pytest.fixture
 def neo4j_store(request, tmp_path):
-    s = _open_store("neo4j", tmp_path, request)
-    s.open()
-    s.clear()
-    try:
-        yield s
-    finally:
-        s.clear()
-        s.close()
+    yield from _opened_empty("neo4j", tmp_path, request)
 
 
 @pytest.fixture
@@ -91,3 +89,22 @@ def sqlite_store(tmp_path):
         yield s
     finally:
         s.close()
+
+
+@pytest.fixture
+def tiny(store):
+    """``store`` holding the hand-made graph of :mod:`tests.api_support`."""
+    from tests.api_support import load_tiny_graph
+
+    load_tiny_graph(store)
+    return store
+
+
+@pytest.fixture
+def client(tiny):
+    """A TestClient (lifespan running) over :func:`tiny`; a test module with
+    another graph defines its own ``client``."""
+    from tests.api_support import client_for
+
+    with client_for(tiny) as c:
+        yield c

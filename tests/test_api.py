@@ -15,16 +15,7 @@ from tests.api_support import (
     F,
     G,
     assert_error,
-    client_for,
-    load_tiny_graph,
 )
-
-
-@pytest.fixture
-def client(store):
-    load_tiny_graph(store)
-    with client_for(store) as c:
-        yield c
 
 
 # --- health / stats ------------------------------------------------------------------

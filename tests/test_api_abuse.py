@@ -15,17 +15,11 @@ import json
 import pytest
 
 from api.schemas import MAX_LIMIT, MAX_OFFSET
-from tests.api_support import A, API_KEY, AUTH, E, assert_error, client_for, load_tiny_graph
+from tests.api_support import A, API_KEY, AUTH, E, assert_error, client_for
 
 #: Text that must never reach a client: tracebacks, source paths, driver internals.
 LEAKS = ("Traceback", 'File "', ".py", "/work/", "/srv/", "site-packages", "neo4j.exceptions", "sqlite3.",
          "bolt://", "citegraph-dev")
-
-
-@pytest.fixture
-def tiny(store):
-    load_tiny_graph(store)
-    return store
 
 
 def graph_state(store) -> tuple:

@@ -8,14 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api_support import A, B, C, D, E, F, G, assert_error, client_for, load_tiny_graph
-
-
-@pytest.fixture
-def client(store):
-    load_tiny_graph(store)
-    with client_for(store) as c:
-        yield c
+from tests.api_support import A, B, C, D, E, F, G, assert_error
 
 
 LISTS = [

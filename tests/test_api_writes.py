@@ -12,7 +12,7 @@ from graph.incremental import CorpusIndex, IncrementalParams, add_papers, papers
 from graph.models import Paper
 from graph.jobs import ingest
 from tests.conftest import SEEDS
-from tests.api_support import A, AUTH, B, assert_error, client_for, load_tiny_graph
+from tests.api_support import A, AUTH, B, assert_error, client_for
 
 NEW = {
     "id": "hep-th/0099",
@@ -22,12 +22,6 @@ NEW = {
     "year": 1999,
     "references": [A, "10.9999/unknown"],
 }
-
-
-@pytest.fixture
-def tiny(store):
-    load_tiny_graph(store)
-    return store
 
 
 def _derived_key(store) -> tuple:

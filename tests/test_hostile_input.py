@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from graph.errors import BadRecord, StrictModeError, UnreadableFile
+from graph.errors import StrictModeError, UnreadableFile
 from graph.ingest import deduplicate, iter_papers
 from graph.ingest.limits import (
     MAX_ABSTRACT_CHARS,
@@ -36,23 +36,13 @@ from graph.ingest.limits import (
 from graph.models import Paper
 from graph.jobs import ingest
 from tests.conftest import ROOT
+from tests.readers_support import read
 
 runner = CliRunner()
 
 BIG = 50 * 1024 * 1024  # the 50 MB abstract
 XSS = "<script>alert(1)</script>"
 CYPHER = "x'}) MATCH (n) DETACH DELETE n // \"$param` `\\u0027 {a:1} ]]; --"
-
-
-def read(path, **kwargs) -> tuple[list[Paper], list[tuple[str, str]]]:
-    papers, bad = [], []
-    for item in iter_papers(path, **kwargs):
-        if isinstance(item, Paper):
-            papers.append(item)
-        else:
-            assert isinstance(item, BadRecord)
-            bad.append((item.location, item.reason))
-    return papers, bad
 
 
 def write(tmp_path: Path, name: str, content: str | bytes) -> Path:

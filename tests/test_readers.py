@@ -17,21 +17,10 @@ from graph.ingest.fields import record_to_paper
 from graph.ingest.io import _CHUNK as CHUNK
 from graph.ingest.io import inspect
 from graph.models import Paper, paper_id
+from tests.readers_support import read
 
 DATA = Path(__file__).parent / "data"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
-
-
-def read(path, **kwargs):
-    """(papers, [(location, reason), ...]) of one file."""
-    papers, bad = [], []
-    for item in iter_papers(path, **kwargs):
-        if isinstance(item, Paper):
-            papers.append(item)
-        else:
-            assert isinstance(item, BadRecord)
-            bad.append((item.location, item.reason))
-    return papers, bad
 
 
 def copy(name: str, tmp_path: Path, new_name: str | None = None) -> Path:

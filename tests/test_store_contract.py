@@ -559,6 +559,14 @@ def test_batched_keyword_reads(loaded):
     assert loaded.keyword_holders([]) == {} and loaded.paper_keywords([]) == {}
 
 
+def test_paper_communities_in_one_read(loaded):
+    """The topic of many papers at once (GET /authors/{id} read its up to 500 papers one by one)."""
+    assert loaded.paper_communities(["p1", "p2"]) == {}  # not analysed yet
+    loaded.write_analysis(ANALYSIS)
+    assert loaded.paper_communities(["p4", "p1", "p5", "nope", "p2"]) == {"p1": 0, "p2": 1, "p4": 2}
+    assert loaded.paper_communities([]) == {}
+
+
 def test_title_key_ids_lists_every_paper_of_a_title(store):
     store.upsert_papers([P1, Paper(id="p0", title="Graph Neural Networks for citation analysis!", year=1990), P2])
     assert store.title_key_ids([P1.title_key, P2.title_key, "nope", ""]) == {

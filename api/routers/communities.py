@@ -18,7 +18,7 @@ def communities(
     limit: Annotated[int, limit_query()] = 100,
     offset: Offset = 0,
     level: Annotated[int | None, Query(ge=0, le=1, description="0 topics, 1 subtopics; absent: both")] = None,
-) -> dict:
+) -> CommunityList:
     """Communities (topics by size, then subtopics by topic and size), each with its
     level, parent topic, label, keywords and top papers."""
     return service.communities(limit=limit, offset=offset, level=level)
@@ -30,6 +30,6 @@ def community(
     service: ServiceDep,
     limit: Annotated[int, limit_query()] = 50,
     offset: Offset = 0,
-) -> dict:
+) -> CommunityDetail:
     """One community (topic or subtopic), its subtopics, and a page of its members by PageRank."""
     return service.community(community_id, limit=limit, offset=offset)

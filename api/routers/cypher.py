@@ -12,7 +12,7 @@ router = APIRouter(tags=["cypher"], dependencies=[Depends(require_api_key)])
 
 
 @router.post("/cypher", response_model=CypherResponse, responses=errors(400, 401, 403, 408, 413, 501))
-async def cypher(body: CypherRequest, service: ServiceDep) -> dict:
+async def cypher(body: CypherRequest, service: ServiceDep) -> CypherResponse:
     """Run one query in a read transaction, with the configured timeout
     (CITEGRAPH_CYPHER_TIMEOUT, answered 408 by the timeout plus a second), row cap
     (CITEGRAPH_CYPHER_MAX_ROWS) and byte cap (CITEGRAPH_CYPHER_MAX_BYTES).

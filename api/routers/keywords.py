@@ -18,7 +18,7 @@ def keywords(
     prefix: Annotated[str, Query(max_length=200, description="Keywords starting with this.")] = "",
     limit: Annotated[int, limit_query()] = 50,
     offset: Offset = 0,
-) -> dict:
+) -> KeywordList:
     """Keywords by document frequency (ties by name); ``total`` counts those matching."""
     return service.keywords(prefix=prefix, limit=limit, offset=offset)
 
@@ -29,6 +29,6 @@ def keyword_papers(
     service: ServiceDep,
     limit: Annotated[int, limit_query()] = 50,
     offset: Offset = 0,
-) -> dict:
+) -> KeywordPapers:
     """Papers having the keyword, by keyword score."""
     return service.keyword_papers(name, limit=limit, offset=offset)

@@ -27,7 +27,7 @@ def list_papers(
     sort: Annotated[Sort, Query(description="Scores sort descending, ties by id.")] = "id",
     limit: Annotated[int, limit_query()] = 50,
     offset: Offset = 0,
-) -> dict:
+) -> PaperPage:
     """One page of papers, with the total count of matches."""
     return service.list_papers(q=q or None, community=community, sort=sort, limit=limit, offset=offset)
 
@@ -41,7 +41,7 @@ def neighbors(
     min_weight: Annotated[float, Query(ge=0.0, le=1_000_000.0, allow_inf_nan=False,
                                        description="Drop edges lighter than this.")] = 0.0,
     offset: Offset = 0,
-) -> dict:
+) -> NeighborList:
     """Direct neighbours, heaviest first, each with the relation, weight and evidence
     (shared terms, shared keywords, or citation direction); ``total`` counts them all."""
     return service.neighbors(paper_id, relation=relation, limit=limit, min_weight=min_weight, offset=offset)
@@ -53,13 +53,13 @@ def recommendations(
     service: ServiceDep,
     limit: Annotated[int, limit_query(100)] = 10,
     offset: Offset = 0,
-) -> dict:
+) -> RecommendationList:
     """Papers beyond the direct neighbours: personalised PageRank over the 2-hop
     neighbourhood; each says through which neighbours it was reached."""
     return service.recommendations(paper_id, limit=limit, offset=offset)
 
 
 @router.get("/papers/{paper_id:path}", response_model=PaperDetail, responses=errors(404))
-def get_paper(paper_id: PaperId, service: ServiceDep) -> dict:
+def get_paper(paper_id: PaperId, service: ServiceDep) -> PaperDetail:
     """The full record, its keywords and scores."""
     return service.get_paper(paper_id)

@@ -18,6 +18,6 @@ def rankings(
     metric: Annotated[Literal["pagerank", "degree", "betweenness", "bridge"], Query()] = "pagerank",
     limit: Annotated[int, limit_query()] = 20,
     offset: Offset = 0,
-) -> dict:
+) -> RankingList:
     """Papers by a centrality score, highest first (ties by id); ``total`` counts the scored papers."""
     return service.rankings(metric, limit=limit, offset=offset)

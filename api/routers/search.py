@@ -18,7 +18,7 @@ def search(
     q: Annotated[str, Query(min_length=1, max_length=500, description="Plain words.")],
     limit: Annotated[int, limit_query(100)] = 20,
     offset: Offset = 0,
-) -> dict:
+) -> SearchResults:
     """Full-text hits (Neo4j full-text index / SQLite FTS5) blended half and half
     with the cosine similarity of the query to each paper's TF-IDF vector."""
     return service.search(q, limit=limit, offset=offset)

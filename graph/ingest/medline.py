@@ -2,7 +2,8 @@
 
 A record starts at its ``PMID-`` line and ends at a blank line (or the next
 ``PMID-``). A line is a tag of up to four letters padded to four, ``- `` and a
-value; a line starting with spaces continues the field above it. The file is
+value; a line starting with spaces continues the field above it (the loop is
+:func:`graph.ingest.tagged.iter_tagged`'s). The file is
 streamed (bounded memory); a record over
 :data:`~graph.ingest.limits.MAX_RECORD_CHARS` is reported and skipped.
 
@@ -20,10 +21,8 @@ import re
 from typing import Iterator
 
 from graph.errors import BadRecord
-from graph.ingest.fields import record_to_paper
-from graph.ingest.io import TextSource, bounded_lines, location, open_text
-from graph.ingest.limits import MAX_RECORD_CHARS
-from graph.ingest.records import too_long
+from graph.ingest.io import TextSource
+from graph.ingest.tagged import TaggedFormat, iter_tagged
 from graph.models import Paper
 
 __all__ = ["iter_medline", "medline_record", "looks_like_medline", "PMID_PREFIX"]
@@ -87,56 +86,15 @@ def medline_record(fields: dict[str, list[str]]) -> dict[str, object]:
     return {key: value for key, value in record.items() if value is not None}
 
 
+def _split(text: str) -> tuple[str, str] | None:
+    match = None if text[:1].isspace() else _TAG.match(text)
+    return (match.group(1), match.group(2).strip()) if match else None
+
+
+MEDLINE = TaggedFormat(name="MEDLINE record", clean=lambda line: line.rstrip("\r\n").lstrip("\ufeff"),
+                       split=_split, to_record=medline_record, start="PMID", end=None, start_label="PMID-")
+
+
 def iter_medline(source: TextSource) -> Iterator[Paper | BadRecord]:
     """Each ``PMID-`` record of a MEDLINE text file, as a paper or a bad record."""
-    path = source.path
-    fields: dict[str, list[str]] | None = None
-    start = size = 0
-    last: str | None = None
-    stray: int | None = None
-
-    def finish() -> Paper | BadRecord:
-        if size > MAX_RECORD_CHARS:
-            return BadRecord(location(path, start), too_long("MEDLINE record", size))
-        return record_to_paper(medline_record(fields), location(path, start))
-
-    with open_text(source, newline="\n") as stream:
-        for number, line, length in bounded_lines(stream, MAX_RECORD_CHARS):
-            if line is None:
-                if fields is not None:
-                    size = MAX_RECORD_CHARS + 1
-                else:
-                    yield BadRecord(location(path, number), too_long("line", length))
-                continue
-            text = line.rstrip("\r\n").lstrip("\ufeff")
-            match = None if text[:1].isspace() else _TAG.match(text)
-            tag = match.group(1) if match else None
-            if not text.strip():
-                if fields is not None:
-                    yield finish()
-                    fields = None
-                continue
-            if tag == "PMID":
-                if fields is not None:
-                    yield finish()
-                if stray is not None:
-                    yield BadRecord(location(path, stray), "text outside a 'PMID-' record")
-                    stray = None
-                fields, start, size, last = {}, number, 0, None
-            if fields is None:
-                if stray is None:
-                    stray = number
-                continue
-            size += length
-            if size > MAX_RECORD_CHARS:
-                continue
-            if match:
-                fields.setdefault(tag, []).append(match.group(2).strip())
-                last = tag
-            elif last is not None:
-                values = fields[last]
-                values[-1] = f"{values[-1]} {text.strip()}" if values[-1] else text.strip()
-    if fields is not None:
-        yield finish()
-    if stray is not None:
-        yield BadRecord(location(path, stray), "text outside a 'PMID-' record")
+    return iter_tagged(source, MEDLINE)

@@ -1,7 +1,8 @@
 """Reader for RIS (``.ris``) exports of any vendor: Scopus, Web of Science, IEEE, Zotero.
 
 A record runs from its ``TY  - `` line to its ``ER  -`` line; a line without a
-tag continues the field above it. Lines are split on ``\\n`` only and stripped
+tag continues the field above it (the loop is
+:func:`graph.ingest.tagged.iter_tagged`'s). Lines are split on ``\\n`` only and stripped
 of ``\\r``, so CRLF files and IEEE Xplore's stray carriage return before every
 ``TY`` line read the same, and line numbers are ``\\n`` counts. The file is
 streamed (bounded memory): a record over
@@ -22,10 +23,8 @@ import re
 from typing import Iterator
 
 from graph.errors import BadRecord
-from graph.ingest.fields import record_to_paper
-from graph.ingest.io import TextSource, bounded_lines, location, open_text
-from graph.ingest.limits import MAX_RECORD_CHARS
-from graph.ingest.records import too_long
+from graph.ingest.io import TextSource
+from graph.ingest.tagged import TaggedFormat, iter_tagged
 from graph.models import Paper
 
 __all__ = ["iter_ris", "ris_record", "looks_like_ris"]
@@ -90,53 +89,15 @@ def ris_record(fields: dict[str, list[str]]) -> dict[str, object]:
     return {key: value for key, value in record.items() if value is not None}
 
 
+def _split(text: str) -> tuple[str, str] | None:
+    match = _TAG.match(text)
+    return (match.group(1), match.group(2) or "") if match else None
+
+
+RIS = TaggedFormat(name="RIS record", clean=lambda line: line.strip("\r\n\t \ufeff"), split=_split,
+                   to_record=ris_record, start="TY", end="ER", start_label="TY  -", end_label="ER  -")
+
+
 def iter_ris(source: TextSource) -> Iterator[Paper | BadRecord]:
     """Each ``TY``...``ER`` record of a RIS file, as a paper or a bad record."""
-    path = source.path
-    fields: dict[str, list[str]] | None = None
-    start = 0
-    size = 0
-    last: str | None = None
-    stray: int | None = None  # first line of text outside a record
-    with open_text(source, newline="\n") as stream:
-        for number, line, length in bounded_lines(stream, MAX_RECORD_CHARS):
-            if line is None:
-                if fields is not None:
-                    size = MAX_RECORD_CHARS + 1
-                else:
-                    yield BadRecord(location(path, number), too_long("line", length))
-                continue
-            text = line.strip("\r\n\t \ufeff")
-            match = _TAG.match(text)
-            tag = match.group(1) if match else None
-            if tag == "TY":
-                if fields is not None:
-                    yield BadRecord(location(path, start), "record has no 'ER  -' line before the next 'TY  -'")
-                if stray is not None:
-                    yield BadRecord(location(path, stray), "text outside a 'TY  -' ... 'ER  -' record")
-                    stray = None
-                fields, start, size, last = {}, number, 0, None
-            if fields is None:
-                if text and stray is None:
-                    stray = number
-                continue
-            size += length
-            if tag == "ER":
-                if size > MAX_RECORD_CHARS:
-                    yield BadRecord(location(path, start), too_long("RIS record", size))
-                else:
-                    yield record_to_paper(ris_record(fields), location(path, start))
-                fields = None
-                continue
-            if size > MAX_RECORD_CHARS:
-                continue
-            if match:
-                fields.setdefault(tag, []).append(match.group(2) or "")
-                last = tag
-            elif text and last is not None:
-                values = fields[last]
-                values[-1] = f"{values[-1]} {text}" if values[-1] else text
-    if fields is not None:
-        yield BadRecord(location(path, start), "the file ends inside this record (no 'ER  -' line)")
-    if stray is not None:
-        yield BadRecord(location(path, stray), "text outside a 'TY  -' ... 'ER  -' record")
+    return iter_tagged(source, RIS)

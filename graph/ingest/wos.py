@@ -4,7 +4,8 @@ A file opens with ``FN`` and ``VR`` header lines; each record runs from its
 ``PT`` line to its ``ER`` line, and ``EF`` ends the file. A line is a two-letter
 tag, a space and a value; a line starting with three spaces continues the field
 above it: one more author (``AU``/``AF``), cited reference (``CR``) or
-affiliation, or more words of a title or abstract. The file is streamed
+affiliation, or more words of a title or abstract. The loop is
+:func:`graph.ingest.tagged.iter_tagged`'s. The file is streamed
 (bounded memory); a record over :data:`~graph.ingest.limits.MAX_RECORD_CHARS`
 is reported and skipped. A missing ``EF`` line (a truncated export) is not an
 error: every complete record is read, and a record cut off before its ``ER``
@@ -26,10 +27,8 @@ from typing import Iterator
 
 from graph.errors import BadRecord
 from graph.ingest.cited import parse_wos_reference, reference_id
-from graph.ingest.fields import record_to_paper
-from graph.ingest.io import TextSource, bounded_lines, location, open_text
-from graph.ingest.limits import MAX_RECORD_CHARS
-from graph.ingest.records import too_long
+from graph.ingest.io import TextSource
+from graph.ingest.tagged import TaggedFormat, iter_tagged
 from graph.models import Paper
 
 __all__ = ["iter_wos", "wos_record", "looks_like_wos"]
@@ -90,59 +89,16 @@ def wos_record(fields: dict[str, list[str]]) -> dict[str, object]:
     return {key: value for key, value in record.items() if value is not None}
 
 
+def _split(text: str) -> tuple[str, str] | None:
+    match = None if text.startswith(" ") else _TAG.match(text)
+    return ((match.group(1) or match.group(3)), (match.group(2) or "").strip()) if match else None
+
+
+WOS = TaggedFormat(name="WoS record", clean=lambda line: line.rstrip("\r\n").lstrip("\ufeff"), split=_split,
+                   to_record=wos_record, start="PT", end="ER", start_label="PT", end_label="ER",
+                   headers=frozenset({"FN", "VR", "EF"}), lists=_LISTS)
+
+
 def iter_wos(source: TextSource) -> Iterator[Paper | BadRecord]:
     """Each ``PT``...``ER`` record of a WoS plain-text file, as a paper or a bad record."""
-    path = source.path
-    fields: dict[str, list[str]] | None = None
-    start = size = 0
-    last: str | None = None
-    stray: int | None = None
-    with open_text(source, newline="\n") as stream:
-        for number, line, length in bounded_lines(stream, MAX_RECORD_CHARS):
-            if line is None:
-                if fields is not None:
-                    size = MAX_RECORD_CHARS + 1
-                else:
-                    yield BadRecord(location(path, number), too_long("line", length))
-                continue
-            text = line.rstrip("\r\n").lstrip("\ufeff")
-            match = None if text.startswith(" ") else _TAG.match(text)
-            tag = (match.group(1) or match.group(3)) if match else None
-            if fields is None:
-                if tag == "PT":
-                    fields, start, size, last = {}, number, 0, None
-                elif tag in ("FN", "VR", "EF") or not text.strip():
-                    continue
-                else:
-                    if stray is None:
-                        stray = number
-                    continue
-            elif tag == "PT":
-                yield BadRecord(location(path, start), "record has no 'ER' line before the next 'PT'")
-                fields, start, size, last = {}, number, 0, None
-            if stray is not None:
-                yield BadRecord(location(path, stray), "text outside a 'PT' ... 'ER' record")
-                stray = None
-            size += length
-            if tag == "ER":
-                if size > MAX_RECORD_CHARS:
-                    yield BadRecord(location(path, start), too_long("WoS record", size))
-                else:
-                    yield record_to_paper(wos_record(fields), location(path, start))
-                fields = None
-                continue
-            if size > MAX_RECORD_CHARS:
-                continue
-            if match:
-                fields.setdefault(tag, []).append((match.group(2) or "").strip())
-                last = tag
-            elif text.strip() and last is not None:
-                values = fields[last]
-                if last in _LISTS:
-                    values.append(text.strip())
-                else:
-                    values[-1] = f"{values[-1]} {text.strip()}" if values[-1] else text.strip()
-    if fields is not None:
-        yield BadRecord(location(path, start), "the file ends inside this record (no 'ER' line)")
-    if stray is not None:
-        yield BadRecord(location(path, stray), "text outside a 'PT' ... 'ER' record")
+    return iter_tagged(source, WOS)

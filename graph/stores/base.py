@@ -356,6 +356,12 @@ class GraphStore(abc.ABC):
         """The keywords of each stored paper of ``ids`` (best first); an unknown id
         is left out. One batched read for an incremental add."""
 
+    @abc.abstractmethod
+    def paper_communities(self, ids: Iterable[str]) -> dict[str, int]:
+        """The topic (level-0 community) of each stored paper of ``ids`` that has
+        one; an unknown or unassigned id is left out. One batched read (an author's
+        papers used to be read one by one)."""
+
     def map_papers(self) -> list[MapPaper]:
         """Every paper as the map draws it, by PageRank descending (missing last),
         ties by id. Stores override this with one light read; this fallback pages

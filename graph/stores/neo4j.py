@@ -642,6 +642,14 @@ class Neo4jStore(Neo4jAuthorsMixin, GraphStore):
                     out[rec["id"]] = tuple(rec["keywords"])
         return dict(sorted(out.items()))
 
+    def paper_communities(self, ids: Iterable[str]) -> dict[str, int]:
+        wanted = sorted({str(i) for i in ids})
+        out: dict[str, int] = {}
+        for start in range(0, len(wanted), _PAGE * 5):
+            for rec in self._rows(cq.PAPER_COMMUNITIES, ids=wanted[start : start + _PAGE * 5]):
+                out[rec["id"]] = int(rec["community"])
+        return dict(sorted(out.items()))
+
     # -- read-only Cypher ----------------------------------------------------
     def cypher(
         self,

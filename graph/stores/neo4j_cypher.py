@@ -95,6 +95,7 @@ __all__ = [
     "KEYWORD_PAPERS",
     "KEYWORD_HOLDERS",
     "KEYWORDS_OF_PAPERS",
+    "PAPER_COMMUNITIES",
     "FULLTEXT_INDEX",
 ]
 
@@ -693,6 +694,13 @@ KEYWORD_HOLDERS = """
 UNWIND $names AS name
 MATCH (k:Keyword {name: name})
 RETURN name, COLLECT { MATCH (p:Paper)-[:HAS_KEYWORD]->(k) RETURN p.id ORDER BY p.id } AS ids
+"""
+
+PAPER_COMMUNITIES = """
+UNWIND $ids AS id
+MATCH (p:Paper {id: id})
+WHERE p.community IS NOT NULL
+RETURN id, p.community AS community
 """
 
 KEYWORDS_OF_PAPERS = """

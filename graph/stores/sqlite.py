@@ -457,6 +457,11 @@ class SQLiteStore(SQLiteAuthorsMixin, GraphStore):
                 out.setdefault(pid, []).append(name)
         return {pid: tuple(names) for pid, names in out.items()}
 
+    def paper_communities(self, ids: Iterable[str]) -> dict[str, int]:
+        with self._read() as conn:
+            rows = conn.execute(Q.PAPER_COMMUNITIES, (_json(sorted({str(i) for i in ids})),)).fetchall()
+        return {pid: int(community) for pid, community in sorted(rows)}
+
     # -- internals -----------------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
         """This thread's connection, opened on first use."""

@@ -73,6 +73,11 @@ KEYWORDS_OF_PAPER = """
 SELECT keyword FROM has_keyword WHERE paper_id = ? ORDER BY score DESC, keyword
 """
 
+PAPER_COMMUNITIES = """
+SELECT id, community FROM papers
+WHERE id IN (SELECT value FROM json_each(?)) AND community IS NOT NULL
+"""
+
 KEYWORDS_OF_PAPERS = """
 SELECT paper_id, keyword FROM has_keyword
 WHERE paper_id IN (SELECT value FROM json_each(?))
