@@ -1,9 +1,9 @@
 """Topics over time for the API (issue 25): the changelog, the timeline, emerging.
 
 The changelog is read from the analyze runs (each records its ``changes``,
-:mod:`graph.analysis.changelog`). The timeline is computed from the store's
-paper years, memberships and keywords (:mod:`graph.analysis.timeline`) and
-kept on ``app.state.timeline_cache`` until the store changes, so hepth is read
+:mod:`graph.analysis.changelog`). The timeline is computed (:mod:`graph.analysis.timeline`)
+from the store's paper years, memberships and papers per keyword and year (one
+aggregate read, :meth:`graph.stores.base.GraphStore.keyword_years`) and kept on ``app.state.timeline_cache`` until the store changes, so hepth is read
 once, not per request.
 """
 
@@ -39,7 +39,7 @@ class TimelineData:
 
 def load_timeline(store: Any, *, s: float = S, gamma: float = GAMMA) -> TimelineData:
     """Read years, memberships and keyword papers from ``store``; compute every series."""
-    from graph.analysis.timeline import series
+    from graph.analysis.timeline import series, series_of_counts
 
     papers = store.map_papers()
     year = {p.id: p.year for p in papers}
@@ -50,16 +50,17 @@ def load_timeline(store: Any, *, s: float = S, gamma: float = GAMMA) -> Timeline
             if cid is not None and cid in members:
                 members[cid].append(p.id)
     years, per_comm = series(year, members, s=s, gamma=gamma)
-    derived = store.load_derived()
-    kw_papers: dict[str, list[str]] = {}
-    for hk in derived.has_keyword:
-        kw_papers.setdefault(hk.keyword, []).append(hk.paper_id)
-    frequent = sorted((k for k, ps in kw_papers.items() if len(ps) >= KEYWORD_MIN_DF),
-                      key=lambda k: (-len(kw_papers[k]), k))[:KEYWORD_LIMIT]
-    _, per_kw = series(year, {k: kw_papers[k] for k in frequent}, s=s, gamma=gamma)
+    # One aggregate read (keyword, year, papers), not the derived graph: on hepth the
+    # derived graph's read was most of a first /timeline (bench/timeline_load.py).
+    kw_years: dict[str, dict[int | None, int]] = {}
+    for name, y, n in store.keyword_years(min_papers=KEYWORD_MIN_DF):
+        kw_years.setdefault(name, {})[y] = n
+    held = {k: sum(per.values()) for k, per in kw_years.items()}
+    frequent = sorted(kw_years, key=lambda k: (-held[k], k))[:KEYWORD_LIMIT]
+    _, per_kw = series_of_counts(year, {k: kw_years[k] for k in frequent}, s=s, gamma=gamma)
     communities = [{"id": c.id, "level": int(c.level or 0), "parent": c.parent, "label": c.label,
                     "size": c.size, **per_comm[c.id]} for c in comms]
-    keywords = [{"id": k, "label": k, "size": len(kw_papers[k]), **per_kw[k]} for k in frequent]
+    keywords = [{"id": k, "label": k, "size": held[k], **per_kw[k]} for k in frequent]
     return TimelineData(years=years, papers=len(year), undated=sum(1 for y in year.values() if y is None),
                         communities=communities, keywords=keywords, params={"s": s, "gamma": gamma})
 

@@ -95,6 +95,7 @@ __all__ = [
     "KEYWORD_PAPERS",
     "KEYWORD_HOLDERS",
     "KEYWORDS_OF_PAPERS",
+    "KEYWORD_YEARS",
     "FULLTEXT_INDEX",
 ]
 
@@ -693,6 +694,16 @@ KEYWORD_HOLDERS = """
 UNWIND $names AS name
 MATCH (k:Keyword {name: name})
 RETURN name, COLLECT { MATCH (p:Paper)-[:HAS_KEYWORD]->(k) RETURN p.id ORDER BY p.id } AS ids
+"""
+
+#: Papers per (keyword, year) of the keywords held by at least $min_papers papers (the
+#: timeline's keyword series), one list row per keyword: HAS_KEYWORD and years only.
+KEYWORD_YEARS = """
+MATCH (k:Keyword)<-[:HAS_KEYWORD]-(p:Paper)
+WITH k.name AS name, p.year AS year, count(*) AS n
+WITH name, collect([year, n]) AS per, sum(n) AS df
+WHERE df >= $min_papers
+RETURN collect([name, per]) AS rows
 """
 
 KEYWORDS_OF_PAPERS = """
