@@ -18,10 +18,12 @@ from graph.analysis.bursts import GAMMA, S
 from graph.errors import CommunityNotFound
 
 __all__ = ["HISTORY_RUNS", "KEYWORD_LIMIT", "TimelineData", "TimelineCache", "load_timeline",
-           "changes", "history", "timeline", "emerging"]
+           "changes", "history", "timeline", "emerging", "topic_keywords"]
 
 #: Analyze runs read for /changes and /communities/{id}/history (newest first).
 HISTORY_RUNS = 1000
+#: Bursting keywords listed per topic on the timeline page.
+TOPIC_KEYWORDS = 5
 #: Keywords given a timeline: the most frequent ones (a keyword in 3 papers has no trend).
 KEYWORD_LIMIT = 2000
 KEYWORD_MIN_DF = 3
@@ -59,7 +61,7 @@ def load_timeline(store: Any, *, s: float = S, gamma: float = GAMMA) -> Timeline
     frequent = sorted(kw_years, key=lambda k: (-held[k], k))[:KEYWORD_LIMIT]
     _, per_kw = series_of_counts(year, {k: kw_years[k] for k in frequent}, s=s, gamma=gamma)
     communities = [{"id": c.id, "level": int(c.level or 0), "parent": c.parent, "label": c.label,
-                    "size": c.size, **per_comm[c.id]} for c in comms]
+                    "size": c.size, "keywords": list(c.keywords), **per_comm[c.id]} for c in comms]
     keywords = [{"id": k, "label": k, "size": held[k], **per_kw[k]} for k in frequent]
     return TimelineData(years=years, papers=len(year), undated=sum(1 for y in year.values() if y is None),
                         communities=communities, keywords=keywords, params={"s": s, "gamma": gamma})
@@ -149,3 +151,28 @@ def emerging(data: TimelineData, *, year: int, limit: int, offset: int) -> dict:
             "growth_at_year": ev["growth"]} for kind, entry, ev in items]
     return {**_page(out, limit, offset), "year": year, "years": data.years, "papers": data.papers,
             "undated": data.undated, "params": data.params}
+
+
+def topic_keywords(data: TimelineData, *, limit: int = TOPIC_KEYWORDS) -> dict[int, list[dict]]:
+    """Topic id -> its bursting keywords, strongest burst first: the keywords of
+    the topic and of its subtopics (their labels' words) that burst in the corpus's
+    keyword timeline, each ``{"label", "burst"}`` with its strongest burst. A
+    keyword is matched in any case (the stores keep the texts' case)."""
+    timeline = {str(k["id"]).casefold(): k for k in data.keywords if k["bursts"]}
+    own: dict[int, list[str]] = {}
+    for c in data.communities:
+        topic = c["id"] if c["level"] == 0 else c["parent"]
+        if topic is not None:
+            own.setdefault(topic, []).extend(c.get("keywords", ()))
+    out: dict[int, list[dict]] = {}
+    for topic, names in own.items():
+        found: dict[str, dict] = {}
+        for name in names:
+            k = timeline.get(str(name).casefold())
+            if k is not None and str(k["id"]) not in found:
+                best = max(k["bursts"], key=lambda b: (b["strength"], -b["start"]))
+                found[str(k["id"])] = {"label": k["label"], "burst": best}
+        ranked = sorted(found.values(), key=lambda f: (-f["burst"]["strength"], f["label"]))
+        if ranked:
+            out[topic] = ranked[:limit]
+    return out

@@ -50,7 +50,7 @@ def load_before(store, *, s: float = S, gamma: float = GAMMA) -> TimelineData:
                       key=lambda k: (-len(kw_papers[k]), k))[:KEYWORD_LIMIT]
     _, per_kw = series(year, {k: kw_papers[k] for k in frequent}, s=s, gamma=gamma)
     communities = [{"id": c.id, "level": int(c.level or 0), "parent": c.parent, "label": c.label,
-                    "size": c.size, **per_comm[c.id]} for c in comms]
+                    "size": c.size, "keywords": list(c.keywords), **per_comm[c.id]} for c in comms]
     keywords = [{"id": k, "label": k, "size": len(kw_papers[k]), **per_kw[k]} for k in frequent]
     return TimelineData(years=years, papers=len(year), undated=sum(1 for y in year.values() if y is None),
                         communities=communities, keywords=keywords, params={"s": s, "gamma": gamma})
