@@ -155,24 +155,28 @@ def emerging(data: TimelineData, *, year: int, limit: int, offset: int) -> dict:
 
 def topic_keywords(data: TimelineData, *, limit: int = TOPIC_KEYWORDS) -> dict[int, list[dict]]:
     """Topic id -> its bursting keywords, strongest burst first: the keywords of
-    the topic and of its subtopics (their labels' words) that burst in the corpus's
-    keyword timeline, each ``{"label", "burst"}`` with its strongest burst. A
-    keyword is matched in any case (the stores keep the texts' case)."""
+    the topic and of its subtopics that burst in the corpus's keyword timeline,
+    each ``{"label", "burst"}`` with its strongest burst. A keyword is listed
+    under one topic only, the one naming it first (a topic's own keywords before
+    its subtopics', earlier in the list first, then the larger community): "AdS"
+    is a keyword of half of hep-th's subtopics but belongs to one topic. A keyword
+    is matched in any case (the stores keep the texts' case)."""
     timeline = {str(k["id"]).casefold(): k for k in data.keywords if k["bursts"]}
-    own: dict[int, list[str]] = {}
+    owner: dict[str, tuple[tuple, int, dict]] = {}
     for c in data.communities:
         topic = c["id"] if c["level"] == 0 else c["parent"]
-        if topic is not None:
-            own.setdefault(topic, []).extend(c.get("keywords", ()))
-    out: dict[int, list[dict]] = {}
-    for topic, names in own.items():
-        found: dict[str, dict] = {}
-        for name in names:
+        if topic is None:
+            continue
+        for pos, name in enumerate(c.get("keywords", ())):
             k = timeline.get(str(name).casefold())
-            if k is not None and str(k["id"]) not in found:
-                best = max(k["bursts"], key=lambda b: (b["strength"], -b["start"]))
-                found[str(k["id"])] = {"label": k["label"], "burst": best}
-        ranked = sorted(found.values(), key=lambda f: (-f["burst"]["strength"], f["label"]))
-        if ranked:
-            out[topic] = ranked[:limit]
-    return out
+            if k is None:
+                continue
+            rank = (c["level"], pos, -int(c.get("size") or 0), topic)
+            if str(k["id"]) not in owner or rank < owner[str(k["id"])][0]:
+                owner[str(k["id"])] = (rank, topic, k)
+    found: dict[int, list[dict]] = {}
+    for _, topic, k in owner.values():
+        best = max(k["bursts"], key=lambda b: (b["strength"], -b["start"]))
+        found.setdefault(topic, []).append({"label": k["label"], "burst": best})
+    return {topic: sorted(kws, key=lambda f: (-f["burst"]["strength"], f["label"]))[:limit]
+            for topic, kws in sorted(found.items())}

@@ -124,9 +124,10 @@ def test_topic_keywords_are_the_topics_and_subtopics_bursting_keywords():
         years=[2000, 2001], papers=10, undated=0, params={},
         communities=[{"id": 0, "level": 0, "parent": None, "keywords": ["AdS", "quiet"]},
                      {"id": 5, "level": 1, "parent": 0, "keywords": ["brane", "ads"]},
-                     {"id": 1, "level": 0, "parent": None, "keywords": ["quiet"]}],
+                     {"id": 1, "level": 0, "parent": None, "keywords": ["quiet", "brane"]}],
         keywords=[kw("ads", (2000, 2000, 1.0), (2001, 2001, 3.0)), kw("brane", (2000, 2001, 2.0)), kw("quiet")])
-    # any case, once each, strongest burst first (and each keyword's strongest burst)
-    assert topic_keywords(data) == {0: [{"label": "ads", "burst": {"start": 2001, "end": 2001, "strength": 3.0}},
-                                        {"label": "brane", "burst": {"start": 2000, "end": 2001, "strength": 2.0}}]}
+    # any case, each keyword's strongest burst, under one topic only: "brane" is topic 1's
+    # own keyword and only a subtopic's of topic 0
+    assert topic_keywords(data) == {0: [{"label": "ads", "burst": {"start": 2001, "end": 2001, "strength": 3.0}}],
+                                    1: [{"label": "brane", "burst": {"start": 2000, "end": 2001, "strength": 2.0}}]}
     assert [k["label"] for k in topic_keywords(data, limit=1)[0]] == ["ads"]
