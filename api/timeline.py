@@ -1,9 +1,9 @@
 """Topics over time for the API (issue 25): the changelog, the timeline, emerging.
 
 The changelog is read from the analyze runs (each records its ``changes``,
-:mod:`graph.analysis.changelog`). The timeline is computed from the store's
-paper years, memberships and keywords (:mod:`graph.analysis.timeline`) and
-kept on ``app.state.timeline_cache`` until the store changes, so hepth is read
+:mod:`graph.analysis.changelog`). The timeline is computed (:mod:`graph.analysis.timeline`)
+from the store's paper years, memberships and papers per keyword and year (one
+aggregate read, :meth:`graph.stores.base.GraphStore.keyword_years`) and kept on ``app.state.timeline_cache`` until the store changes, so hepth is read
 once, not per request.
 """
 
@@ -18,10 +18,12 @@ from graph.analysis.bursts import GAMMA, S
 from graph.errors import CommunityNotFound
 
 __all__ = ["HISTORY_RUNS", "KEYWORD_LIMIT", "TimelineData", "TimelineCache", "load_timeline",
-           "changes", "history", "timeline", "emerging"]
+           "changes", "history", "timeline", "emerging", "topic_keywords"]
 
 #: Analyze runs read for /changes and /communities/{id}/history (newest first).
 HISTORY_RUNS = 1000
+#: Bursting keywords listed per topic on the timeline page.
+TOPIC_KEYWORDS = 5
 #: Keywords given a timeline: the most frequent ones (a keyword in 3 papers has no trend).
 KEYWORD_LIMIT = 2000
 KEYWORD_MIN_DF = 3
@@ -39,7 +41,7 @@ class TimelineData:
 
 def load_timeline(store: Any, *, s: float = S, gamma: float = GAMMA) -> TimelineData:
     """Read years, memberships and keyword papers from ``store``; compute every series."""
-    from graph.analysis.timeline import series
+    from graph.analysis.timeline import series, series_of_counts
 
     papers = store.map_papers()
     year = {p.id: p.year for p in papers}
@@ -50,16 +52,17 @@ def load_timeline(store: Any, *, s: float = S, gamma: float = GAMMA) -> Timeline
             if cid is not None and cid in members:
                 members[cid].append(p.id)
     years, per_comm = series(year, members, s=s, gamma=gamma)
-    derived = store.load_derived()
-    kw_papers: dict[str, list[str]] = {}
-    for hk in derived.has_keyword:
-        kw_papers.setdefault(hk.keyword, []).append(hk.paper_id)
-    frequent = sorted((k for k, ps in kw_papers.items() if len(ps) >= KEYWORD_MIN_DF),
-                      key=lambda k: (-len(kw_papers[k]), k))[:KEYWORD_LIMIT]
-    _, per_kw = series(year, {k: kw_papers[k] for k in frequent}, s=s, gamma=gamma)
+    # One aggregate read (keyword, year, papers), not the derived graph: on hepth the
+    # derived graph's read was most of a first /timeline (bench/timeline_load.py).
+    kw_years: dict[str, dict[int | None, int]] = {}
+    for name, y, n in store.keyword_years(min_papers=KEYWORD_MIN_DF):
+        kw_years.setdefault(name, {})[y] = n
+    held = {k: sum(per.values()) for k, per in kw_years.items()}
+    frequent = sorted(kw_years, key=lambda k: (-held[k], k))[:KEYWORD_LIMIT]
+    _, per_kw = series_of_counts(year, {k: kw_years[k] for k in frequent}, s=s, gamma=gamma)
     communities = [{"id": c.id, "level": int(c.level or 0), "parent": c.parent, "label": c.label,
-                    "size": c.size, **per_comm[c.id]} for c in comms]
-    keywords = [{"id": k, "label": k, "size": len(kw_papers[k]), **per_kw[k]} for k in frequent]
+                    "size": c.size, "keywords": list(c.keywords), **per_comm[c.id]} for c in comms]
+    keywords = [{"id": k, "label": k, "size": held[k], **per_kw[k]} for k in frequent]
     return TimelineData(years=years, papers=len(year), undated=sum(1 for y in year.values() if y is None),
                         communities=communities, keywords=keywords, params={"s": s, "gamma": gamma})
 
@@ -148,3 +151,32 @@ def emerging(data: TimelineData, *, year: int, limit: int, offset: int) -> dict:
             "growth_at_year": ev["growth"]} for kind, entry, ev in items]
     return {**_page(out, limit, offset), "year": year, "years": data.years, "papers": data.papers,
             "undated": data.undated, "params": data.params}
+
+
+def topic_keywords(data: TimelineData, *, limit: int = TOPIC_KEYWORDS) -> dict[int, list[dict]]:
+    """Topic id -> its bursting keywords, strongest burst first: the keywords of
+    the topic and of its subtopics that burst in the corpus's keyword timeline,
+    each ``{"label", "burst"}`` with its strongest burst. A keyword is listed
+    under one topic only, the one naming it first (a topic's own keywords before
+    its subtopics', earlier in the list first, then the larger community): "AdS"
+    is a keyword of half of hep-th's subtopics but belongs to one topic. A keyword
+    is matched in any case (the stores keep the texts' case)."""
+    timeline = {str(k["id"]).casefold(): k for k in data.keywords if k["bursts"]}
+    owner: dict[str, tuple[tuple, int, dict]] = {}
+    for c in data.communities:
+        topic = c["id"] if c["level"] == 0 else c["parent"]
+        if topic is None:
+            continue
+        for pos, name in enumerate(c.get("keywords", ())):
+            k = timeline.get(str(name).casefold())
+            if k is None:
+                continue
+            rank = (c["level"], pos, -int(c.get("size") or 0), topic)
+            if str(k["id"]) not in owner or rank < owner[str(k["id"])][0]:
+                owner[str(k["id"])] = (rank, topic, k)
+    found: dict[int, list[dict]] = {}
+    for _, topic, k in owner.values():
+        best = max(k["bursts"], key=lambda b: (b["strength"], -b["start"]))
+        found.setdefault(topic, []).append({"label": k["label"], "burst": best})
+    return {topic: sorted(kws, key=lambda f: (-f["burst"]["strength"], f["label"]))[:limit]
+            for topic, kws in sorted(found.items())}

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from graph.analysis.bursts import Burst, burst_states, bursts
-from graph.analysis.timeline import emerging, series, years_of
+from graph.analysis.timeline import emerging, series, series_of_counts, years_of
 from graph.errors import InvalidParameter
 
 
@@ -79,3 +79,18 @@ def test_series_counts_undated_apart_and_emerging_ranks_bursts_then_growth():
     assert emerging(years, out, 1990) == []
     with pytest.raises(InvalidParameter, match="year"):
         emerging(years, out, "2003")
+
+
+def test_series_of_counts_is_series_from_counted_years():
+    """The timeline's keyword series come from a store's (keyword, year, papers)
+    aggregate: the same answer as counting the papers' ids."""
+    year = {f"p{i}": (None if i % 7 == 0 else 1990 + i % 5) for i in range(60)}
+    groups = {"a": [f"p{i}" for i in range(0, 60, 2)], "b": [f"p{i}" for i in range(40, 60)], "c": []}
+    counted = {}
+    for key, ids in groups.items():
+        counted[key] = {}
+        for pid in ids:
+            counted[key][year[pid]] = counted[key].get(year[pid], 0) + 1
+    assert series_of_counts(year, counted) == series(year, groups)
+    with pytest.raises(ValueError, match="group 'x' counts papers in 1980"):
+        series_of_counts(year, {"x": {1980: 1}})

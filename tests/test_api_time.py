@@ -112,3 +112,22 @@ def test_post_papers_then_post_analyze_keeps_ids(store):
     # papers more (5%) make Leiden merge two of the 4 seed topics and split another.
     same = sum(topic_after.get(pid) == topic for pid, topic in topic_before.items()) / len(topic_before)
     assert same >= 0.5, (same, before, after, summary)
+
+
+def test_topic_keywords_are_the_topics_and_subtopics_bursting_keywords():
+    from api.timeline import TimelineData, topic_keywords
+
+    def kw(name, *bursts):
+        return {"id": name, "label": name, "bursts": [{"start": a, "end": b, "strength": s} for a, b, s in bursts]}
+
+    data = TimelineData(
+        years=[2000, 2001], papers=10, undated=0, params={},
+        communities=[{"id": 0, "level": 0, "parent": None, "keywords": ["AdS", "quiet"]},
+                     {"id": 5, "level": 1, "parent": 0, "keywords": ["brane", "ads"]},
+                     {"id": 1, "level": 0, "parent": None, "keywords": ["quiet", "brane"]}],
+        keywords=[kw("ads", (2000, 2000, 1.0), (2001, 2001, 3.0)), kw("brane", (2000, 2001, 2.0)), kw("quiet")])
+    # any case, each keyword's strongest burst, under one topic only: "brane" is topic 1's
+    # own keyword and only a subtopic's of topic 0
+    assert topic_keywords(data) == {0: [{"label": "ads", "burst": {"start": 2001, "end": 2001, "strength": 3.0}}],
+                                    1: [{"label": "brane", "burst": {"start": 2000, "end": 2001, "strength": 2.0}}]}
+    assert [k["label"] for k in topic_keywords(data, limit=1)[0]] == ["ads"]

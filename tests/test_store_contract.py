@@ -567,6 +567,27 @@ def test_paper_communities_in_one_read(loaded):
     assert loaded.paper_communities([]) == {}
 
 
+def test_keyword_years_counts_papers_per_keyword_and_year(loaded):
+    """The timeline's keyword series in one aggregate read (the first /timeline on
+    hepth read the whole derived graph for it); undated papers under None."""
+    from graph.stores.base import GraphStore
+
+    assert loaded.keyword_years(min_papers=2) == [
+        ("cluster", None, 1), ("cluster", 2019, 1),
+        ("community", 2019, 1), ("community", 2021, 1),
+        ("graph", None, 1), ("graph", 2019, 1), ("graph", 2020, 1)]
+    every = loaded.keyword_years()
+    assert every == GraphStore.keyword_years(loaded)
+    assert ("bridge", 2021, 1) in every and len(every) == 10
+    assert loaded.keyword_years(min_papers=4) == []
+    with pytest.raises(InvalidParameter, match="'min_papers' parameter of keyword_years"):
+        loaded.keyword_years(min_papers=0)
+
+
+def test_keyword_years_of_empty_store(store):
+    assert store.keyword_years() == []
+
+
 def test_title_key_ids_lists_every_paper_of_a_title(store):
     store.upsert_papers([P1, Paper(id="p0", title="Graph Neural Networks for citation analysis!", year=1990), P2])
     assert store.title_key_ids([P1.title_key, P2.title_key, "nope", ""]) == {

@@ -44,3 +44,21 @@ def test_stack_order_oldest_topic_at_the_bottom():
 def test_nothing_dated_says_so():
     html = timeline_html([], [{"id": 0, "label": "x", "size": 1, "counts": [], "bursts": []}], undated=1)
     assert "nothing to draw" in html and "bands: 0" in html
+
+
+def test_bursting_keywords_are_listed_under_their_topic_escaped_and_the_strongest_drawn():
+    kws = {3: [{"label": "pp-wave <b>BMN</b>", "burst": {"start": 2001, "end": 2002, "strength": 9.0}},
+               {"label": "tachyon", "burst": {"start": 2002, "end": 2002, "strength": 2.0}}],
+           7: [{"label": XSS, "burst": {"start": 2000, "end": 2000, "strength": 1.0}}]}
+    html = timeline_html(YEARS, TOPICS, keywords=kws)
+    assert XSS not in html and "<b>BMN</b>" not in html
+    lists = re.findall(r'<ul class="kws"[^>]*>(.*?)</ul>', html)
+    assert len(lists) == 2 and "keyword_lists: 2" in html
+    # topic 3 (newest band, listed first): strongest first, years shortened
+    assert re.findall(r'<li class="kw">(.*?) <span', lists[0]) == ["pp-wave &lt;b&gt;BMN&lt;/b&gt;", "tachyon"]
+    assert '<span class="y">2001–02</span>' in lists[0]
+    # both bands are tall at their keyword's burst: the strongest keyword of each is written on it
+    marks = re.findall(r'class="kwmark">([^<]*)</text>', html)
+    assert len(marks) == 2 and marks[0].startswith("&lt;") and marks[0].endswith("… 2000")
+    assert marks[1] == "pp-wave &lt;b&gt;BMN&lt;/b&gt; 2001–02" and "keyword_marks: 2" in html
+    assert timeline_html(YEARS, TOPICS).count('class="kws"') == 0

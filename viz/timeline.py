@@ -6,6 +6,9 @@ field's drift reads upwards. A band is labelled where it is widest when the
 label fits, and listed in the legend beside the chart either way; its bursts
 (Kleinberg, :mod:`graph.analysis.bursts`) are drawn as a dark line along its
 top over the burst's years. A band or legend entry links to the topic's page.
+Under each topic's name the legend lists its bursting keywords (the topic's and
+its subtopics' keywords that burst in the corpus, strongest first, with their
+burst years), and the strongest one is written on the band at its burst.
 
 The SVG is drawn here, server-side: the page loads nothing, runs one
 nonce'd script (it only says it is ready), and every text is HTML-escaped.
@@ -65,6 +68,31 @@ def _short(label: str, limit: int = _LABEL_CHARS) -> str:
     return label if len(label) <= limit else label[: limit - 1].rstrip(" ,;") + "…"
 
 
+def _span(burst: Mapping[str, Any]) -> str:
+    """A burst's years, short: ``1998–2000`` -> "1998–00", one year -> "1998".
+
+    >>> _span({"start": 1998, "end": 2000}), _span({"start": 1998, "end": 1998})
+    ('1998–00', '1998')
+    """
+    start, end = int(burst["start"]), int(burst["end"])
+    return str(start) if start == end else f"{start}–{str(end)[-2:]}"
+
+
+def _keyword_mark(k: Mapping[str, Any], index: Mapping[int, int], x, y, base: Sequence[float],
+                  top: Sequence[float], n: int) -> str:
+    """The keyword written inside its topic's band in the middle of its burst, when
+    the band is tall enough there; "" otherwise."""
+    i0, i1 = index.get(k["burst"]["start"]), index.get(k["burst"]["end"])
+    if i0 is None or i1 is None or n < 2:
+        return ""
+    i = max(range(i0, i1 + 1), key=lambda j: (top[j] - base[j], -j))
+    if y(base[i]) - y(top[i]) < 3 * _LABEL_MIN_PX:  # room beside the topic label
+        return ""
+    anchor = "start" if i == 0 else "end" if i == n - 1 else "middle"
+    return (f'<text x="{x(i):.1f}" y="{y(top[i]) + _LABEL_MIN_PX:.1f}" text-anchor="{anchor}" class="kwmark">'
+            f'{_e(_short(str(k["label"]), 24))} {_span(k["burst"])}</text>')
+
+
 def timeline_html(
     years: Sequence[int],
     topics: Sequence[Mapping[str, Any]],
@@ -72,13 +100,17 @@ def timeline_html(
     undated: int = 0,
     params: Mapping[str, float] | None = None,
     prefix: str = "/viz",
+    keywords: Mapping[int, Sequence[Mapping[str, Any]]] | None = None,
 ) -> str:
     """The page for ``topics`` (each with ``id``, ``label``, ``size``,
     ``counts`` aligned with ``years``, ``bursts``), self-contained.
 
     ``prefix`` is where the viz pages are served: a band links to
-    ``{prefix}/communities/{id}``.
+    ``{prefix}/communities/{id}``. ``keywords``: topic id -> its bursting
+    keywords, strongest first, each ``{"label", "burst": {"start", "end",
+    "strength"}}``.
     """
+    keywords = keywords or {}
     prefix = prefix.rstrip("/")
     order = stack_order(years, topics)
     n = len(years)
@@ -94,7 +126,8 @@ def timeline_html(
 
     base = [0] * n
     bands, marks, labels, legend = [], [], [], []
-    drawn = bursts_drawn = 0
+    drawn = bursts_drawn = keyword_lists = 0
+    kw_marks: list[str] = []
     for pos, idx in enumerate(order):
         t = topics[idx]
         counts = t["counts"]
@@ -131,10 +164,18 @@ def timeline_html(
                     line = f"{x(i0) - 6:.1f},{y(top[i0]):.1f} {x(i0) + 6:.1f},{y(top[i0]):.1f}"
                 marks.append(f'<polyline class="burst" points="{line}"><title>{_e(tip)}</title></polyline>')
                 bursts_drawn += 1
+            for k in list(keywords.get(int(t["id"]), ()))[:1]:
+                kw_marks.append(_keyword_mark(k, index, x, y, base, top, n))
         base = top
         flag = f' <span class="b">▲ {_e(burst_text)}</span>' if burst_text else ""
+        kws = list(keywords.get(int(t["id"]), ()))
+        kw_items = "".join(f'<li class="kw">{_e(k["label"])} <span class="y">{_span(k["burst"])}</span></li>'
+                           for k in kws)
+        kw_list = f'<ul class="kws" title="Bursting keywords, strongest first">{kw_items}</ul>' if kws else ""
+        keyword_lists += bool(kws)
         legend.append(f'<li><a href="{href}"><span class="sw" style="background:{colour}"></span>'
-                      f'#{int(t["id"])} {_e(label)}</a> <span class="n">{int(t["size"]):,}</span>{flag}</li>')
+                      f'#{int(t["id"])} {_e(label)}</a> <span class="n">{int(t["size"]):,}</span>{flag}'
+                      f'{kw_list}</li>')
     axis = [f'<line x1="{_LEFT}" y1="{y(0):.1f}" x2="{_W - _RIGHT}" y2="{y(0):.1f}" class="axis"/>']
     step = max(1, (n + 11) // 12)
     for i in range(0, n, step):
@@ -174,6 +215,10 @@ ol {{ list-style: none; margin: 0; padding: 0; max-height: {_H}px; overflow-y: a
 li {{ margin: 2px 0; }} li a {{ color: #1a1a1a; text-decoration: none; }} li a:hover {{ text-decoration: underline; }}
 .sw {{ display: inline-block; width: 11px; height: 11px; margin-right: 5px; vertical-align: -1px; }}
 .n {{ color: #777; }} .b {{ color: #8a1c00; font-size: 12px; }}
+.kws {{ list-style: none; margin: 1px 0 5px 16px; padding: 0; color: #444; font-size: 12px; }}
+.kws li {{ display: inline; margin: 0 8px 0 0; }} .kws .y {{ color: #8a1c00; }}
+.kwmark {{ font-size: 11px; font-style: italic; fill: #111; pointer-events: none; paint-order: stroke;
+  stroke: rgba(255,255,255,.8); stroke-width: 3px; }}
 </style></head>
 <body>
 <h1>Topics over time</h1>
@@ -186,12 +231,13 @@ li {{ margin: 2px 0; }} li a {{ color: #1a1a1a; text-decoration: none; }} li a:h
 {"".join(bands)}
 {"".join(marks)}
 {"".join(labels)}
+{"".join(m for m in kw_marks if m)}
 </svg>
 <ol class="legend" title="Topics from the newest (top band) down">{"".join(reversed(legend))}</ol>
 </div>
 <script nonce="{nonce}">
 window.citegraph = {{ready: true, topics: {len(topics)}, bands: {drawn}, bursts: {bursts_drawn},
-  labels: {len(labels)}}};
+  labels: {len(labels)}, keyword_lists: {keyword_lists}, keyword_marks: {sum(1 for m in kw_marks if m)}}};
 document.body.dataset.ready = "1";
 </script>
 </body></html>

@@ -99,11 +99,13 @@ def emerging(
 
 @router.get("/viz/timeline", response_class=HTMLResponse, responses=html_page())
 def timeline_page(request: Request, service: ServiceDep) -> HTMLResponse:
-    """Topics as stacked areas over the years, labelled, bursts marked; a click
-    opens the topic's page."""
+    """Topics as stacked areas over the years, labelled, bursts marked, each
+    topic's bursting keywords listed; a click opens the topic's page."""
+    from api.timeline import topic_keywords
     from viz.timeline import timeline_html
 
     root = request.scope.get("root_path", "")
     data = _data(request, service)
     return HTMLResponse(timeline_html(data.years, [c for c in data.communities if c["level"] == 0],
-                                      undated=data.undated, params=data.params, prefix=root + "/viz"))
+                                      undated=data.undated, params=data.params, prefix=root + "/viz",
+                                      keywords=topic_keywords(data)))

@@ -16,7 +16,7 @@ from typing import Any, Collection, Iterable, Mapping
 from graph.analysis.bursts import GAMMA, S, bursts
 from graph.errors import param_error
 
-__all__ = ["MAX_SPAN", "MIN_RECENT", "years_of", "series", "emerging"]
+__all__ = ["MAX_SPAN", "MIN_RECENT", "years_of", "series", "series_of_counts", "emerging"]
 
 #: Widest span of years filled year by year; past it only the years with papers
 #: are batches (one paper dated 1066 must not make 900 empty batches).
@@ -74,22 +74,68 @@ def series(
     """
     years = years_of(year.values())
     index = {y: i for i, y in enumerate(years)}
-    totals = [0] * len(years)
-    for y in year.values():
+    counted: dict[Any, dict[int | None, int]] = {}
+    for key, members in groups.items():
+        per: dict[int | None, int] = {}
+        for pid in members:
+            if pid in year:
+                per[year[pid]] = per.get(year[pid], 0) + 1
+        counted[key] = per
+    return years, _series(years, _totals(year.values(), index), counted, s=s, gamma=gamma)
+
+
+def series_of_counts(
+    year: Mapping[str, int | None],
+    counts: Mapping[Any, Mapping[int | None, int]],
+    *,
+    s: float = S,
+    gamma: float = GAMMA,
+) -> tuple[list[int], dict[Any, dict[str, Any]]]:
+    """:func:`series` from each group's papers per year already counted (a
+    store's aggregate read) instead of its paper ids.
+
+    Parameters
+    ----------
+    year : mapping
+        Paper id -> year or None (every paper: the years and each year's total).
+    counts : mapping
+        Group key -> {year or None (undated): papers}; a year outside the
+        corpus's years raises ValueError.
+
+    >>> ys, out = series_of_counts({"a": 2000, "b": 2001, "c": 2001, "d": None}, {"t": {2001: 2, None: 1}})
+    >>> ys, out["t"]["counts"], out["t"]["undated"], out["t"]["growth"]
+    ([2000, 2001], [0, 2], 1, [None, 2.0])
+    """
+    years = years_of(year.values())
+    index = {y: i for i, y in enumerate(years)}
+    for key, per in counts.items():
+        for y in per:
+            if y is not None and y not in index:
+                raise ValueError(f"series_of_counts: group {key!r} counts papers in {y}, "
+                                 "a year no paper of the corpus has.")
+    return years, _series(years, _totals(year.values(), index), counts, s=s, gamma=gamma)
+
+
+def _totals(dated: Iterable[int | None], index: Mapping[int, int]) -> list[int]:
+    totals = [0] * len(index)
+    for y in dated:
         if y is not None:
             totals[index[y]] += 1
+    return totals
+
+
+def _series(years: list[int], totals: list[int], counted: Mapping[Any, Mapping[int | None, int]], *,
+            s: float, gamma: float) -> dict[Any, dict[str, Any]]:
+    index = {y: i for i, y in enumerate(years)}
     out: dict[Any, dict[str, Any]] = {}
-    for key, members in groups.items():
+    for key, per in counted.items():
         counts = [0] * len(years)
         undated = 0
-        for pid in members:
-            if pid not in year:
-                continue
-            y = year[pid]
+        for y, n in per.items():
             if y is None:
-                undated += 1
+                undated += n
             else:
-                counts[index[y]] += 1
+                counts[index[y]] += n
         growth: list[float | None] = [None] + [
             round((counts[i] - counts[i - 1]) / max(counts[i - 1], 1), 4) for i in range(1, len(years))]
         found = bursts(totals, counts, s=s, gamma=gamma)
@@ -100,7 +146,7 @@ def series(
             "bursts": [{"start": years[b.start], "end": years[b.end], "strength": round(b.strength, 4)}
                        for b in found],
         }
-    return years, out
+    return out
 
 
 def emerging(years: list[int], per_group: Mapping[Any, Mapping[str, Any]], at: int) -> list[tuple[Any, dict]]:

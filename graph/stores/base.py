@@ -59,6 +59,7 @@ __all__ = [
     "check_choice",
     "check_page",
     "chunks",
+    "sort_keyword_years",
     "unsendable",
 ]
 
@@ -362,6 +363,22 @@ class GraphStore(abc.ABC):
         one; an unknown or unassigned id is left out. One batched read (an author's
         papers used to be read one by one)."""
 
+    def keyword_years(self, *, min_papers: int = 1) -> list[tuple[str, int | None, int]]:
+        """``(keyword, year, papers)`` for every keyword held by at least
+        ``min_papers`` papers and every year (None: undated) of its papers, sorted
+        by keyword then year (None first): the timeline's keyword series. Stores
+        override this with one aggregate read; this fallback reads the whole
+        derived graph."""
+        check_int("min_papers", "keyword_years", min_papers, 1)
+        year = {m.id: m.year for m in self.map_papers()}
+        counts: dict[tuple[str, int | None], int] = {}
+        held: dict[str, int] = {}
+        for hk in self.load_derived().has_keyword:
+            key = (hk.keyword, year.get(hk.paper_id))
+            counts[key] = counts.get(key, 0) + 1
+            held[hk.keyword] = held.get(hk.keyword, 0) + 1
+        return sort_keyword_years((k, y, n) for (k, y), n in counts.items() if held[k] >= min_papers)
+
     def map_papers(self) -> list[MapPaper]:
         """Every paper as the map draws it, by PageRank descending (missing last),
         ties by id. Stores override this with one light read; this fallback pages
@@ -427,6 +444,13 @@ class GraphStore(abc.ABC):
     def stop_cypher(self, token: str) -> int:
         """Stop the running :meth:`cypher` queries started with ``token``; how many."""
         return 0
+
+
+def sort_keyword_years(rows: Iterable[tuple[str, int | None, int]]) -> list[tuple[str, int | None, int]]:
+    """:meth:`GraphStore.keyword_years`'s order (keyword, then year with None first),
+    the same in every store whatever its collation."""
+    return sorted(((str(k), None if y is None else int(y), int(n)) for k, y, n in rows),
+                  key=lambda r: (r[0], r[1] is not None, r[1] or 0))
 
 
 def edge_key(a: str, b: str) -> tuple[str, str]:

@@ -68,6 +68,7 @@ from graph.stores.base import (
     CypherResult,
     GraphStore,
     check_choice,
+    sort_keyword_years,
     check_int,
     check_level,
     check_page,
@@ -593,6 +594,12 @@ class Neo4jStore(Neo4jAuthorsMixin, GraphStore):
     def map_papers(self) -> list[MapPaper]:
         rows = self._rows(cq.MAP_PAPERS)
         return [MapPaper(*row) for row in rows[0]["rows"]] if rows else []
+
+    def keyword_years(self, *, min_papers: int = 1) -> list[tuple[str, int | None, int]]:
+        check_int("min_papers", "keyword_years", min_papers, 1)
+        rows = self._rows(cq.KEYWORD_YEARS, min_papers=min_papers)
+        return sort_keyword_years((name, y, n) for name, per in (rows[0]["rows"] if rows else [])
+                                  for y, n in per)
 
     def similar_pairs(self) -> list[tuple[str, str, float]]:
         rows = self._rows(cq.SIMILAR_PAIRS)

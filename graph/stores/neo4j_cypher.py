@@ -96,6 +96,7 @@ __all__ = [
     "KEYWORD_HOLDERS",
     "KEYWORDS_OF_PAPERS",
     "PAPER_COMMUNITIES",
+    "KEYWORD_YEARS",
     "FULLTEXT_INDEX",
 ]
 
@@ -701,6 +702,16 @@ UNWIND $ids AS id
 MATCH (p:Paper {id: id})
 WHERE p.community IS NOT NULL
 RETURN id, p.community AS community
+"""
+
+#: Papers per (keyword, year) of the keywords held by at least $min_papers papers (the
+#: timeline's keyword series), one list row per keyword: HAS_KEYWORD and years only.
+KEYWORD_YEARS = """
+MATCH (k:Keyword)<-[:HAS_KEYWORD]-(p:Paper)
+WITH k.name AS name, p.year AS year, count(*) AS n
+WITH name, collect([year, n]) AS per, sum(n) AS df
+WHERE df >= $min_papers
+RETURN collect([name, per]) AS rows
 """
 
 KEYWORDS_OF_PAPERS = """

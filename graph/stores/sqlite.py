@@ -47,7 +47,7 @@ from graph.models import (
 )
 from graph.stores import sqlite_queries as Q
 from graph.stores.base import GraphStore, KeywordInfo, check_level, MapPaper, index_references, Metric, Neighbor, Relation, SortKey, StoredPaper, edge_key, gc_paused
-from graph.stores.base import check_choice, check_int, check_page, chunks, unsendable
+from graph.stores.base import check_choice, check_int, check_page, chunks, sort_keyword_years, unsendable
 from graph.stores.sqlite_authors import SQLiteAuthorsMixin
 from graph.stores.sqlite_schema import DERIVED_INDEXES, PRAGMAS, SCORE_INDEXES, create_schema
 
@@ -402,6 +402,11 @@ class SQLiteStore(SQLiteAuthorsMixin, GraphStore):
             columns = {name for (name,) in conn.execute(Q.PAPER_COLUMN_NAMES)}
             sql = Q.MAP_PAPERS_WITH_SUBCOMMUNITY if "subcommunity" in columns else Q.MAP_PAPERS
             return [MapPaper(*row) for row in conn.execute(sql)]
+
+    def keyword_years(self, *, min_papers: int = 1) -> list[tuple[str, int | None, int]]:
+        check_int("min_papers", "keyword_years", min_papers, 1)
+        with self._read() as conn:
+            return sort_keyword_years(conn.execute(Q.KEYWORD_YEARS, (min_papers,)))
 
     def similar_pairs(self) -> list[tuple[str, str, float]]:
         with self._read() as conn:

@@ -300,6 +300,14 @@ SELECT keyword, paper_id FROM has_keyword
 WHERE keyword IN (SELECT value FROM json_each(?)) ORDER BY keyword, paper_id
 """
 
+#: Papers per (keyword, year) of the keywords held by at least ``?`` papers (the timeline's
+#: keyword series): one aggregate over has_keyword and the papers' years.
+KEYWORD_YEARS = """
+SELECT hk.keyword, p.year, count(*) FROM has_keyword hk JOIN papers p ON p.id = hk.paper_id
+WHERE hk.keyword IN (SELECT keyword FROM has_keyword GROUP BY keyword HAVING count(*) >= ?)
+GROUP BY hk.keyword, p.year
+"""
+
 KEYWORD_PAPERS = """
 SELECT paper_id, score FROM has_keyword WHERE keyword = ?
 ORDER BY score DESC, paper_id ASC LIMIT ? OFFSET ?
