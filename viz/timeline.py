@@ -20,12 +20,10 @@ import html
 import secrets
 from typing import Any, Mapping, Sequence
 
-__all__ = ["PALETTE", "timeline_html", "stack_order"]
+from viz.render import community_color
 
-#: Band colours (colour-blind-friendlier tab20 order), cycled by stack position.
-PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-           "#9c755f", "#bab0ac", "#86bcb6", "#d37295", "#a0cbe8", "#ffbe7d", "#8cd17d", "#b6992d",
-           "#f1ce63", "#499894", "#fabfd2", "#d4a6c8")
+__all__ = ["timeline_html", "stack_order"]
+
 _W, _H = 1000, 760
 _LEFT, _RIGHT, _TOP, _BOTTOM = 56, 16, 16, 40
 _LABEL_MIN_PX = 13
@@ -128,10 +126,10 @@ def timeline_html(
     bands, marks, labels, legend = [], [], [], []
     drawn = bursts_drawn = keyword_lists = 0
     kw_marks: list[str] = []
-    for pos, idx in enumerate(order):
+    for idx in order:
         t = topics[idx]
         counts = t["counts"]
-        colour = PALETTE[pos % len(PALETTE)]
+        colour = community_color(int(t["id"]))  # the topic's colour on every page
         top = [b + c for b, c in zip(base, counts)]
         href = _e(f"{prefix}/communities/{int(t['id'])}")
         label = str(t["label"] or f"topic {t['id']}")
