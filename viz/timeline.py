@@ -147,10 +147,12 @@ def timeline_html(
             widest = max(range(n), key=lambda i: (counts[i], -i))
             px = y(base[widest]) - y(top[widest])
             if px >= _LABEL_MIN_PX:
-                anchor = "start" if widest == 0 and n > 1 else "end" if widest == n - 1 and n > 1 else "middle"
                 size = min(15, int(px * 0.8))
-                labels.append(f'<text x="{x(widest):.1f}" y="{(y(top[widest]) + y(base[widest])) / 2:.1f}" '
-                              f'text-anchor="{anchor}" dominant-baseline="middle" font-size="{size}" '
+                # centred on its widest year, slid to stay inside the plot (0.6 em: a wide estimate)
+                half = len(_short(label)) * size * 0.3
+                cx = min(max(x(widest), _LEFT + half), _W - _RIGHT - half)
+                labels.append(f'<text x="{cx:.1f}" y="{(y(top[widest]) + y(base[widest])) / 2:.1f}" '
+                              f'text-anchor="middle" dominant-baseline="middle" font-size="{size}" '
                               f'class="label">{_e(_short(label))}</text>')
             index = {yr: i for i, yr in enumerate(years)}
             for b in t["bursts"]:
