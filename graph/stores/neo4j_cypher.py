@@ -54,6 +54,7 @@ __all__ = [
     "MERGE_CITES_BY_NODE",
     "MERGE_COUPLED_BY_NODE",
     "MERGE_CO_CITED_BY_NODE",
+    "DELETE_NEAR",
     "BULK_HAS_KEYWORD",
     "BULK_SIMILAR",
     "BULK_SHARES_KEYWORDS",
@@ -309,6 +310,12 @@ MATCH (b:Paper) WHERE id(b) = row[1]
 MERGE (a)-[r:CO_CITED]->(b)
 SET r.count = row[2], r.strength = row[3], r.citers = row[4]
 """
+
+# ``replace_biblio_near``: the edges of one kind with an end in ``$ids``.
+DELETE_NEAR = {
+    rel: "UNWIND $ids AS id\nMATCH (:Paper {id: id})-[r:" + rel + "]-(:Paper)\nDELETE r\n"
+    for rel in ("COUPLED", "CO_CITED")
+}
 
 SET_UNRESOLVED = """
 MERGE (m:CitegraphMeta {key: 'derived'})
