@@ -315,8 +315,7 @@ class _Incidence:
             hit = (rows_ != cols) & (counts >= min_count)
             rows_, cols, counts = rows_[hit], cols[hit], counts[hit]
             st = _strength(counts, sizes[rows_], sizes[cols], measure)
-            # Top k per row: by strength, then count, then the other's index.
-            order = np.lexsort((cols, -counts, -st, rows_))
+            order = _rank_order(rows_, cols, counts, st, n)
             rows_, cols = rows_[order], cols[order]
             if len(rows_):
                 first = np.r_[True, rows_[1:] != rows_[:-1]]
@@ -350,6 +349,29 @@ class _Incidence:
                 out.append((items[x], items[y], int(counts[i]), float(st[i]),
                             tuple(words[lo_i:min(ends[i + 1], lo_i + n_shared)])))
         return out
+
+
+def _rank_order(rows: np.ndarray, cols: np.ndarray, counts: np.ndarray, st: np.ndarray, n: int) -> np.ndarray:
+    """The order of product entries by row, then strength descending, then count
+    descending, then the other's index: each row's best first.
+
+    The four keys are packed into one int64 when they fit (strengths are rounded
+    to 6 decimals, so ``st * 1e6`` is an exact integer; the keys are unique), and
+    one sort of it is several times cheaper than ``np.lexsort`` over four keys
+    (docs/benchmarks.md, "COUPLED and CO_CITED"); else ``np.lexsort``.
+    """
+    if not len(rows):
+        return np.zeros(0, dtype=np.int64)
+    r0 = int(rows.min())
+    rel = rows - r0
+    s_int = np.rint(st * 1e6).astype(np.int64)
+    c_int = counts.astype(np.int64)
+    s_max, c_max = int(s_int.max()), int(c_int.max())
+    b_col, b_c, b_s = max(n - 1, 1).bit_length(), c_max.bit_length(), s_max.bit_length()
+    if int(rel.max()).bit_length() + b_s + b_c + b_col > 63 or int(s_int.min()) < 0:
+        return np.lexsort((cols, -counts, -st, rows))
+    key = (rel << (b_s + b_c + b_col)) | ((s_max - s_int) << (b_c + b_col)) | ((c_max - c_int) << b_col) | cols
+    return np.argsort(key)
 
 
 def _strength(counts: np.ndarray, na: np.ndarray, nb: np.ndarray, measure: str) -> np.ndarray:

@@ -146,3 +146,21 @@ def test_edges_around_name_the_touched_papers_exactly():
     assert edges == [CoupledEdge("a", "b", 1, round(1 / math.sqrt(2), 6), ("x",))]
     touched, edges = cocitation_edges_around(cites, ["q"])  # q cites and is cited by nothing
     assert (touched, edges) == ({"q"}, [])
+
+
+def test_packed_rank_order_is_the_lexsort_order():
+    """The one-key sort of product entries (bench: ~3x cheaper on hepth) ranks as
+    np.lexsort over (row, -strength, -count, col), ties included."""
+    import numpy as np
+
+    from graph.coupling import _rank_order
+
+    rng = np.random.default_rng(0)
+    m = 5000
+    rows = np.sort(rng.integers(100, 160, m))
+    cols = rng.permutation(np.arange(m)) % 997  # may repeat across rows, never within the test's intent
+    counts = rng.integers(1, 4, m).astype(np.float64)
+    st = np.round(rng.choice([0.25, 0.5, 1 / 3, 0.707107], m), 6)
+    expected = np.lexsort((cols, -counts, -st, rows))
+    got = _rank_order(rows, cols, counts, st, 997)
+    assert np.array_equal(np.c_[rows, st, counts, cols][got], np.c_[rows, st, counts, cols][expected])
