@@ -10,7 +10,7 @@ something. With ``--stages``, also the seconds of ``coupling_edges`` and
 
 Usage::
 
-    python bench/coupling_cost.py [--data ../shared/data/hepth] [--repeat 1] [--stages]
+    python bench/coupling_cost.py [--data ../shared/data/hepth] [--repeat 1] [--ks 20 0] [--stages]
 """
 
 from __future__ import annotations
@@ -83,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "hepth")
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--ks", type=int, nargs="+", default=[20, 0], help="coupling_k of the runs, in turn")
     ap.add_argument("--stages", action="store_true")
     ap.add_argument("--no-runs", action="store_true", help="only --stages")
     args = ap.parse_args(argv)
@@ -96,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     with tempfile.TemporaryDirectory(prefix="coupling-cost-") as tmp:
         for _ in range(args.repeat):
-            for k in (20, 0):
+            for k in args.ks:
                 rows.append(run_once(args.data, k, Path(tmp)))
                 r = rows[-1]
                 print(f"  ran coupling_k={k}: wall {r['wall']:.1f} s, CPU {r['cpu']:.1f} s", file=sys.stderr)
