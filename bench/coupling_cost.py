@@ -5,12 +5,15 @@ Each run is a fresh embedded store under ``/usr/bin/time -v``: wall, user + sys 
 the largest process's peak RSS (time -v) and the process tree's peak RSS
 (sampled: ``citegraph run`` forks its analysis). The load average is printed
 before each run: on a shared machine only the ratio of neighbouring runs means
-something. With ``--stages``, also the seconds of ``coupling_edges`` and
-``cocitation_edges`` alone on the corpus's citations (no store), best of 3.
+something. With ``--stages``, also the CPU seconds of ``coupling_edges`` and
+``cocitation_edges`` alone on the corpus's citations (no store), best of 3,
+and with ``--against REV`` those of graph/coupling.py at git revision REV
+(same edges or not).
 
 Usage::
 
-    python bench/coupling_cost.py [--data ../shared/data/hepth] [--repeat 1] [--ks 20 0] [--stages]
+    python bench/coupling_cost.py [--data ../shared/data/hepth] [--repeat 1] [--ks 20 0]
+    python bench/coupling_cost.py --stages --no-runs [--against 42b9bc0]
 """
 
 from __future__ import annotations
@@ -58,24 +61,46 @@ def run_once(data: Path, coupling_k: int, workdir: Path) -> dict:
             "rss_mb": field(r"Maximum resident set size \(kbytes\): (\d+)") / 1024, "tree_mb": tree_peak / 1024}
 
 
-def stages(data: Path) -> list[tuple[str, float, int]]:
-    """Seconds (best of 3) of each bibliometric edge kind on the corpus's citations."""
+def _module_at(rev: str):
+    """graph/coupling.py as it was at git revision ``rev``, loaded as a module."""
+    import importlib.util
+    import subprocess
+
+    source = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:graph/coupling.py"], capture_output=True,
+                            text=True, check=True).stdout
+    path = Path(tempfile.mkdtemp(prefix="coupling-at-")) / "coupling_at.py"
+    path.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("coupling_at", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def stages(data: Path, against: str | None = None) -> list[tuple[str, str, str, float, int, bool]]:
+    """CPU seconds (best of 3) of each bibliometric edge kind on the corpus's
+    citations, per measure; with ``against``, also graph/coupling.py of that git
+    revision, alternating, and whether both give the same edges."""
     import gc
 
-    from graph.coupling import cocitation_edges, coupling_edges
+    import graph.coupling as now
     from graph.jobs import read_inputs
 
     _, pairs, _ = read_inputs([_first(data, "papers.jsonl")], citations=[_first(data, "citations.csv")])
     cites = [(str(a), str(b)) for a, b in pairs]
+    versions = ([(against, _module_at(against))] if against else []) + [("now", now)]
     out = []
-    for name, fn in (("coupling_edges", coupling_edges), ("cocitation_edges", cocitation_edges)):
-        best, n = float("inf"), 0
-        for _ in range(3):
-            gc.collect()
-            t0 = time.process_time()
-            n = len(fn(cites, k=20))
-            best = min(best, time.process_time() - t0)
-        out.append((name, best, n))
+    for fn in ("coupling_edges", "cocitation_edges"):
+        for measure in ("cosine", "association"):
+            first = None
+            for label, module in versions:
+                best, edges = float("inf"), []
+                for _ in range(3):
+                    gc.collect()
+                    t0 = time.process_time()
+                    edges = getattr(module, fn)(cites, k=20, measure=measure)
+                    best = min(best, time.process_time() - t0)
+                first = edges if first is None else first
+                out.append((fn, measure, label, best, len(edges), edges == first))
     return out
 
 
@@ -86,12 +111,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ks", type=int, nargs="+", default=[20, 0], help="coupling_k of the runs, in turn")
     ap.add_argument("--stages", action="store_true")
     ap.add_argument("--no-runs", action="store_true", help="only --stages")
+    ap.add_argument("--against", help="with --stages: also time graph/coupling.py of this git revision")
     args = ap.parse_args(argv)
     if args.stages:
         print(f"load average {os.getloadavg()[0]:.2f}")
-        print(f"{'stage':<18} {'CPU s':>7} {'edges':>8}")
-        for name, sec, n in stages(args.data):
-            print(f"{name:<18} {sec:>7.2f} {n:>8}")
+        print(f"{'function':<18} {'measure':<12} {'code':<10} {'CPU s':>7} {'edges':>8} same")
+        for fn, measure, label, sec, n, same in stages(args.data, args.against):
+            print(f"{fn:<18} {measure:<12} {label:<10} {sec:>7.2f} {n:>8} {'yes' if same else 'NO'}")
+        print(f"load average {os.getloadavg()[0]:.2f}")
     if args.no_runs:
         return 0
     rows = []
