@@ -24,9 +24,12 @@ computes, for those papers only:
   :meth:`GraphStore.replace_biblio_near` swaps them in: the result equals a
   full build over the same CITES (tests/test_incremental_coupling.py).
 
-and merges them into the store with :meth:`GraphStore.add_derived`. Edges among
-old papers are left alone (a stored paper's top-k list is not recomputed: the new
-paper joins it as an extra neighbour); communities and scores change with the
+and merges them into the store with :meth:`GraphStore.add_derived`. Text edges
+(SIMILAR_TO, SHARES_KEYWORDS) among old papers are left alone (a stored paper's
+top-k list is not recomputed: the new paper joins it as an extra neighbour);
+COUPLED / CO_CITED differ from a rebuild only where the stored CITES do (an add
+never deletes a citation; reading all of them costs one ``load_edges`` per add,
+the O(corpus) part of this step); communities and scores change with the
 next analyze. The :class:`~graph.corpus_index.CorpusIndex` (pure, in its own
 module) is the part that costs O(corpus): build it once and keep it (the API
 service does), it is updated in place by each add. The store is read in batches
