@@ -118,10 +118,12 @@ def ingest(
     _print_ingest(report, as_json)
 
 
-def _build_params(similarity: Similarity, k: int, min_score: Optional[float], keywords_k: int, min_shared: int):
+def _build_params(similarity: Similarity, k: int, min_score: Optional[float], keywords_k: int, min_shared: int,
+                  coupling_k: int = 20):
     from graph.edges import BuildParams
 
-    kwargs = dict(similarity=similarity.value, k=k, keywords_k=keywords_k, min_shared=min_shared)
+    kwargs = dict(similarity=similarity.value, k=k, keywords_k=keywords_k, min_shared=min_shared,
+                  coupling_k=coupling_k)
     if min_score is not None:
         kwargs["min_score"] = min_score
     return BuildParams(**kwargs)
@@ -139,6 +141,7 @@ _K = typer.Option(10, "--k", help="Similar neighbours kept per paper.")
 _MIN_SCORE = typer.Option(None, "--min-score", help="Minimum similarity score (default: the method's).")
 _KW = typer.Option(8, "--keywords", help="Keywords per paper.")
 _SHARED = typer.Option(2, "--min-shared", help="Shared keywords needed for SHARES_KEYWORDS.")
+_COUPLING_K = typer.Option(20, "--coupling-k", help="COUPLED / CO_CITED pairs kept per paper (0: build none).")
 
 
 @app.command()
@@ -148,11 +151,12 @@ def build(
     min_score: Optional[float] = _MIN_SCORE,
     keywords_k: int = _KW,
     min_shared: int = _SHARED,
+    coupling_k: int = _COUPLING_K,
 ) -> None:
-    """Compute keywords, SIMILAR_TO, SHARES_KEYWORDS and CITES; replaces derived edges."""
+    """Compute keywords, SIMILAR_TO, SHARES_KEYWORDS, CITES, COUPLED and CO_CITED; replaces derived edges."""
     cfg = settings()
     with errors_to_exit_codes(), open_store(cfg) as store:
-        params = _build_params(similarity, k, min_score, keywords_k, min_shared)
+        params = _build_params(similarity, k, min_score, keywords_k, min_shared, coupling_k)
         report = _do_build(store, params, cfg.citegraph_batch_size)
     typer.echo(f"built in {report.seconds:.1f}s: " + _counts_line(report.counts))
 
@@ -220,6 +224,7 @@ def run(
     min_score: Optional[float] = _MIN_SCORE,
     keywords_k: int = _KW,
     min_shared: int = _SHARED,
+    coupling_k: int = _COUPLING_K,
     edges: Optional[str] = _EDGES,
     resolution: Optional[float] = _RES,
     method: str = _METHOD,
@@ -231,7 +236,7 @@ def run(
     """ingest + build + analyze in one go."""
     cfg = settings()
     with errors_to_exit_codes(), open_store(cfg) as store:
-        build_params = _build_params(similarity, k, min_score, keywords_k, min_shared)
+        build_params = _build_params(similarity, k, min_score, keywords_k, min_shared, coupling_k)
         analyze_params = _analyze_params(edges, resolution, method, engine, seed)
         from graph.jobs import run as run_all
 

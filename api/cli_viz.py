@@ -64,7 +64,8 @@ def export(
     with errors_to_exit_codes(), open_store(cfg) as store:
         snapshot = GraphSnapshot.load(store)
         written = write_export(snapshot, fmt.value, out)
-    typer.echo(f"exported {len(snapshot.papers)} papers and {len(snapshot.index)} edges as {fmt.value}: "
+    n_edges = len(snapshot.index) + len(snapshot.biblio.coupled) + len(snapshot.biblio.co_cited)
+    typer.echo(f"exported {len(snapshot.papers)} papers and {n_edges} edges as {fmt.value}: "
                + ", ".join(str(p) for p in written))
 
 

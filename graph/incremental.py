@@ -14,11 +14,22 @@ computes, for those papers only:
 - their **SHARES_KEYWORDS** edges with stored papers sharing at least
   ``min_shared`` keywords (keywords held by too many papers make no pairs);
 - their **CITES** edges, both ways: references of the new papers to stored ones,
-  and references of stored papers that name a new paper.
+  and references of stored papers that name a new paper;
+- the **COUPLED** and **CO_CITED** edges those new citations change: a new
+  citation changes the reference set of its citing paper (coupling) and the
+  citer set of its cited paper (co-citation), so the counts, strengths and
+  top-k lists of those papers and of every paper sharing a reference (a citer)
+  with them. :func:`graph.coupling.coupling_edges_around` recomputes exactly
+  those edges from the whole citation graph (the build's rule and code), and
+  :meth:`GraphStore.replace_biblio_near` swaps them in: the result equals a
+  full build over the same CITES (tests/test_incremental_coupling.py).
 
-and merges them into the store with :meth:`GraphStore.add_derived`. Edges among
-old papers are left alone (a stored paper's top-k list is not recomputed: the new
-paper joins it as an extra neighbour); communities and scores change with the
+and merges them into the store with :meth:`GraphStore.add_derived`. Text edges
+(SIMILAR_TO, SHARES_KEYWORDS) among old papers are left alone (a stored paper's
+top-k list is not recomputed: the new paper joins it as an extra neighbour);
+COUPLED / CO_CITED differ from a rebuild only where the stored CITES do (an add
+never deletes a citation; reading all of them costs one ``load_edges`` per add,
+the O(corpus) part of this step); communities and scores change with the
 next analyze. The :class:`~graph.corpus_index.CorpusIndex` (pure, in its own
 module) is the part that costs O(corpus): build it once and keep it (the API
 service does), it is updated in place by each add. The store is read in batches
@@ -33,6 +44,7 @@ from typing import Sequence
 
 from graph.authors import authorship
 from graph.corpus_index import CorpusIndex
+from graph.coupling import MEASURES, cocitation_edges_around, coupling_edges_around
 from graph.errors import InvalidParameter, param_error
 from graph.ingest.dedup import deduplicate
 from graph.ingest.identity import StoredJoin, join_stored, paper_names, papers_from_records
@@ -87,6 +99,10 @@ class IncrementalParams:
     keywords_k: int = 8
     min_shared: int = 2
     max_keyword_df: int | None = None
+    #: COUPLED / CO_CITED knobs (:class:`graph.edges.BuildParams`); ``coupling_k`` 0: none updated.
+    coupling_k: int = 20
+    coupling_min_count: int = 1
+    coupling_measure: str = "cosine"
 
     def __post_init__(self) -> None:
         for name, low, high in (("k", 1, 200), ("n_terms", 0, 50), ("keywords_k", 1, 100), ("min_shared", 1, 50)):
@@ -99,6 +115,12 @@ class IncrementalParams:
                                                 or not isinstance(self.max_keyword_df, int)
                                                 or self.max_keyword_df < 2):
             raise param_error("max_keyword_df", "add_papers", "None or an int >= 2", self.max_keyword_df)
+        for name, low, high in (("coupling_k", 0, 200), ("coupling_min_count", 1, 1000)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise param_error(name, "add_papers", f"an int in [{low}, {high}]", value)
+        if self.coupling_measure not in MEASURES:
+            raise param_error("coupling_measure", "add_papers", f"one of {list(MEASURES)}", self.coupling_measure)
 
     @property
     def effective_min_score(self) -> float:
@@ -186,12 +208,14 @@ def add_papers(
 
     derived = _derive(store, ordered, index, params)
     store.add_derived(derived, batch_size=batch_size)
+    biblio = _update_biblio(store, new_ids, derived.cites, params, batch_size)
     report = IncrementalReport(
         ids=tuple(dict.fromkeys(_ids_in_request_order(deduped.placed, deduped.papers, joined))),
         added=len(new_ids) - len(stored),
         updated=len(stored),
         edges={"HAS_KEYWORD": len(derived.has_keyword), "SIMILAR_TO": len(derived.similar),
-               "SHARES_KEYWORDS": len(derived.shares_keywords), "CITES": len(derived.cites)},
+               "SHARES_KEYWORDS": len(derived.shares_keywords), "CITES": len(derived.cites),
+               "COUPLED": len(biblio.coupled), "CO_CITED": len(biblio.co_cited)},
         merges=dict(deduped.merges),
     )
     log.info("added %d papers (%d new): %s", len(new_ids), report.added, report.edges)
@@ -201,6 +225,27 @@ def add_papers(
 def _ids_in_request_order(placed: Sequence[int], distinct: Sequence[Paper], joined: StoredJoin) -> list[str]:
     """The stored id of each request record, in request order."""
     return [joined.final_id(distinct[i].id) for i in placed]
+
+
+def _update_biblio(store: GraphStore, new_ids: Sequence[str], new_cites: Sequence[CitationEdge],
+                   params: IncrementalParams, batch_size: int) -> DerivedGraph:
+    """COUPLED and CO_CITED around the new citations (and the new papers), swapped
+    into the store; the edges written."""
+    if params.coupling_k == 0 or not new_cites:
+        # No new citation: no reference or citer set changed (a re-posted paper
+        # keeps its stored CITES, which incremental adds never delete).
+        return DerivedGraph((), (), (), (), ())
+    # Every citation: the stored ones (one read) and the new ones.
+    cites = {(e.source, e.target) for e in store.load_edges().cites}
+    cites.update((e.source, e.target) for e in new_cites)
+    knobs = dict(k=params.coupling_k, min_count=params.coupling_min_count, measure=params.coupling_measure)
+    near_coupled, coupled = coupling_edges_around(cites, {e.source for e in new_cites} | set(new_ids), **knobs)
+    near_cocited, co_cited = cocitation_edges_around(cites, {e.target for e in new_cites} | set(new_ids), **knobs)
+    derived = DerivedGraph((), (), (), (), (), coupled=tuple(coupled), co_cited=tuple(co_cited))
+    store.replace_biblio_near(derived, coupled_near=near_coupled, co_cited_near=near_cocited, batch_size=batch_size)
+    log.info("COUPLED/CO_CITED around %d new citations: %d/%d papers touched, %d/%d edges written",
+             len(new_cites), len(near_coupled), len(near_cocited), len(coupled), len(co_cited))
+    return derived
 
 
 def _derive(store: GraphStore, new: Sequence[Paper], index: CorpusIndex, params: IncrementalParams) -> DerivedGraph:

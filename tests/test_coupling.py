@@ -6,7 +6,14 @@ import math
 
 import pytest
 
-from graph.coupling import cocitation_edges, coupling_edges, shared_counts, strength
+from graph.coupling import (
+    cocitation_edges,
+    cocitation_edges_around,
+    coupling_edges,
+    coupling_edges_around,
+    shared_counts,
+    strength,
+)
 from graph.errors import InvalidParameter
 from graph.models import CitationEdge, CoCitedEdge, CoupledEdge
 
@@ -97,3 +104,63 @@ def test_citation_chains_count_both_directions_and_skip_direct_pairs():
     assert chains[("a", "b")] == (2, round(2 / math.sqrt(3 * 2), 6))  # d_a = 3 (x, y, c), d_b = 2
     assert ("a", "c") not in chains  # c cites a: a direct pair, not a chain
     assert chains[("b", "c")][0] == 1  # c -> x -> b
+
+
+# -- incremental: the part a change can alter (POST /papers) ---------------------
+
+
+def _random_cites(rng, n_papers: int, n_cites: int) -> list[tuple[str, str]]:
+    ids = [f"p{i:03d}" for i in range(n_papers)]
+    return [(rng.choice(ids), rng.choice(ids)) for _ in range(n_cites)]
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("k, min_count, measure", [(2, 1, "cosine"), (3, 2, "association"), (20, 1, "cosine")])
+def test_edges_around_a_change_equal_the_full_build(seed, k, min_count, measure):
+    """Old edges away from the touched papers + the edges around them == a full build."""
+    import random
+
+    rng = random.Random(seed)
+    old = _random_cites(rng, 40, 120)
+    new = [(f"new{i}", rng.choice([a for a, _ in old])) for i in range(3)] + _random_cites(rng, 40, 6)
+    knobs = dict(k=k, min_count=min_count, measure=measure)
+    for full, around, changed in (
+        (coupling_edges, coupling_edges_around, {a for a, _ in new}),
+        (cocitation_edges, cocitation_edges_around, {b for _, b in new}),
+    ):
+        before = full(old, **knobs)
+        after = full(old + new, **knobs)
+        touched, edges = around(old + new, changed, **knobs)
+        assert changed <= touched
+        kept = [e for e in before if e.source not in touched and e.target not in touched]
+        assert sorted(kept + edges, key=lambda e: (e.source, e.target)) == after
+        # Only the pairs near the change are recomputed.
+        assert all(e.source in touched or e.target in touched for e in edges)
+
+
+def test_edges_around_name_the_touched_papers_exactly():
+    # a joins x's citers: a, b (shares x) are touched; c, d (share only z) are not.
+    cites = [("a", "x"), ("b", "x"), ("b", "y"), ("c", "z"), ("d", "z")]
+    touched, edges = coupling_edges_around(cites, ["a"])
+    assert touched == {"a", "b"}
+    assert edges == [CoupledEdge("a", "b", 1, round(1 / math.sqrt(2), 6), ("x",))]
+    touched, edges = cocitation_edges_around(cites, ["q"])  # q cites and is cited by nothing
+    assert (touched, edges) == ({"q"}, [])
+
+
+def test_packed_rank_order_is_the_lexsort_order():
+    """The one-key sort of product entries (bench: ~3x cheaper on hepth) ranks as
+    np.lexsort over (row, -strength, -count, col), ties included."""
+    import numpy as np
+
+    from graph.coupling import _rank_order
+
+    rng = np.random.default_rng(0)
+    m = 5000
+    rows = np.sort(rng.integers(100, 160, m))
+    cols = rng.permutation(np.arange(m)) % 997  # may repeat across rows, never within the test's intent
+    counts = rng.integers(1, 4, m).astype(np.float64)
+    st = np.round(rng.choice([0.25, 0.5, 1 / 3, 0.707107], m), 6)
+    expected = np.lexsort((cols, -counts, -st, rows))
+    got = _rank_order(rows, cols, counts, st, 997)
+    assert np.array_equal(np.c_[rows, st, counts, cols][got], np.c_[rows, st, counts, cols][expected])

@@ -232,3 +232,80 @@ def test_cli_export_bad_format(tmp_path):
     result = runner.invoke(app, ["export", "--format", "xml", "--out", str(tmp_path / "x")],
                            env={"CITEGRAPH_DB": str(tmp_path / "x.db")})
     assert result.exit_code == 2
+
+
+# --- COUPLED and CO_CITED (issue 23) -------------------------------------------------------
+
+
+def _with_biblio(store):
+    from graph.models import CoCitedEdge, CoupledEdge, DerivedGraph
+
+    load_tiny_graph(store)
+    coupled = (CoupledEdge(*sorted((A, F)), 7, 0.5, ("r1", "r2")),)
+    co_cited = (CoCitedEdge(*sorted((A, D)), 1, 0.25, (B,)),)
+    store.add_derived(DerivedGraph((), (), (), (), (), coupled=coupled, co_cited=co_cited))
+    return coupled[0], co_cited[0]
+
+
+def _biblio_of(G):
+    return sorted((u, v, d["kind"], d["weight"], d.get("evidence"), d.get("count"), d["directed"])
+                  for u, v, d in G.edges(data=True) if d["kind"] in ("coupled", "cocited"))
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "json", "csv"])
+def test_coupled_and_co_cited_are_exported_in_every_edge_format(sqlite_store, fmt):
+    cp, cc = _with_biblio(sqlite_store)
+    snap = GraphSnapshot.load(sqlite_store)
+    assert len(snap.index.edges) == 10  # the pages do not draw them
+    expected = sorted([(cp.source, cp.target, "coupled", 0.5, "r1; r2", 7, False),
+                       (cc.source, cc.target, "cocited", 0.25, B, 1, False)])
+    G = export_graph(snap)
+    assert G.number_of_edges() == 12 and _biblio_of(G) == expected
+    data = export_bytes(snap, fmt)
+    if fmt == "graphml":
+        back = nx.read_graphml(io.BytesIO(data), force_multigraph=True)
+    elif fmt == "gexf":
+        back = nx.read_gexf(io.BytesIO(data))
+    elif fmt == "json":
+        back = nx.node_link_graph(json.loads(data), edges="links")
+    else:
+        import zipfile
+
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            rows = list(csv.DictReader(io.StringIO(zf.read("edges.csv").decode("utf-8"))))
+        assert tuple(rows[0]) == EDGE_FIELDS
+        got = sorted((r["source"], r["target"], r["kind"], float(r["weight"]), r["evidence"], int(r["count"]),
+                      r["directed"] == "true") for r in rows if r["kind"] in ("coupled", "cocited"))
+        assert got == expected
+        assert all(r["count"] == "" for r in rows if r["kind"] not in ("coupled", "cocited"))
+        return
+    assert _biblio_of(back) == expected
+    assert _edges(back) == _edges(export_graph(snap, viz=fmt == "gexf"))
+
+
+def test_vosviewer_links_add_the_coupling_strength(sqlite_store):
+    _with_biblio(sqlite_store)
+    snap = GraphSnapshot.load(sqlite_store)
+    plain = GraphSnapshot(snap.papers, snap.communities, snap.index)  # the same without them
+    ids = {pid: i for i, (pid, _) in enumerate(sorted((p.paper.id, 0) for p in snap.papers), start=1)}
+
+    def strength_af(data):
+        return sum(l["strength"] for l in data["network"]["links"]
+                   if {l["source_id"], l["target_id"]} == {ids[A], ids[F]})
+
+    assert strength_af(to_vosviewer(snap)) == pytest.approx(strength_af(to_vosviewer(plain)) + 0.5)
+
+
+def test_api_and_cli_export_carry_them(sqlite_store, tmp_path):
+    from api.cli import app
+
+    _with_biblio(sqlite_store)
+    with viz_client(sqlite_store) as client:
+        body = client.get("/export?format=json").json()
+    assert sorted(l["kind"] for l in body["links"] if l["kind"] in ("coupled", "cocited")) == ["cocited", "coupled"]
+    env = {"CITEGRAPH_STORE": "embedded", "CITEGRAPH_DB": str(sqlite_store.path)}
+    out = tmp_path / "g.graphml"
+    result = runner.invoke(app, ["export", "--format", "graphml", "--out", str(out)], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "exported 7 papers and 12 edges as graphml" in result.output
+    assert len(_biblio_of(nx.read_graphml(out, force_multigraph=True))) == 2

@@ -119,17 +119,24 @@ class GraphSnapshot:
     the store changes.
     """
 
-    def __init__(self, papers: Sequence[StoredPaper], communities: Sequence[Community], index: EdgeIndex) -> None:
+    def __init__(self, papers: Sequence[StoredPaper], communities: Sequence[Community], index: EdgeIndex,
+                 biblio: DerivedGraph | None = None) -> None:
         self.papers = list(papers)
         self.by_id = {sp.paper.id: sp for sp in self.papers}
         self.communities = list(communities)
         self.index = index
+        #: COUPLED and CO_CITED edges (``biblio.coupled``, ``biblio.co_cited``; the
+        #: other fields empty): exported (viz.export), not drawn, so they stay out
+        #: of ``index``, which the pages read.
+        self.biblio = DerivedGraph((), (), (), (), (), coupled=tuple(biblio.coupled) if biblio else (),
+                                   co_cited=tuple(biblio.co_cited) if biblio else ())
 
     @classmethod
     def load(cls, store: GraphStore) -> "GraphSnapshot":
         """Read papers, communities and the paper-to-paper edges from ``store``
         (:meth:`~graph.stores.base.GraphStore.load_edges`: no keyword rows)."""
-        return cls(load_papers(store), store.communities(), EdgeIndex(store.load_edges()))
+        derived = store.load_edges()
+        return cls(load_papers(store), store.communities(), EdgeIndex(derived), derived)
 
     def members(self, community_id: int) -> list[StoredPaper]:
         """Papers of a community by PageRank descending. Raises CommunityNotFound."""

@@ -2,8 +2,10 @@
 VOSviewer JSON, with communities, scores and layout positions as attributes.
 
 One paper is one node, one relationship one edge (keyed ``e0, e1...``; attribute
-``kind`` = ``similar``/``keywords``/``cites``, ``directed`` true only for
-citations), so the file is a directed multigraph. Attributes a paper does not
+``kind`` = ``similar``/``keywords``/``cites``/``coupled``/``cocited``, ``directed``
+true only for citations), so the file is a directed multigraph. COUPLED and
+CO_CITED edges (issue 23) come last, with ``weight`` their strength, ``evidence``
+the shared references / citers they name and ``count`` how many there are. Attributes a paper does not
 have are left out rather than written empty, so a file read back with NetworkX
 gives exactly what was written (``nx.read_graphml(path, force_multigraph=True)``,
 ``nx.read_gexf(path)``, ``nx.node_link_graph(data, edges="links")``).
@@ -70,9 +72,9 @@ NODE_TYPES: dict[str, type] = {
     "url": str, "dataset_label": str, "keywords": str, "community": int, "community_label": str,
     "degree": float, "pagerank": float, "betweenness": float, "bridge": float, "x": float, "y": float,
 }
-EDGE_TYPES: dict[str, type] = {"kind": str, "directed": bool, "weight": float, "evidence": str}
+EDGE_TYPES: dict[str, type] = {"kind": str, "directed": bool, "weight": float, "evidence": str, "count": int}
 NODE_FIELDS = ("id", *NODE_TYPES)
-EDGE_FIELDS = ("source", "target", "kind", "directed", "weight", "evidence")
+EDGE_FIELDS = ("source", "target", "kind", "directed", "weight", "evidence", "count")
 _SEP = "; "
 _XML_TYPES = {str: "string", int: "long", float: "double", bool: "boolean"}
 # Characters XML 1.0 cannot carry at all; they become U+FFFD.
@@ -113,6 +115,7 @@ def node_rows(snapshot: GraphSnapshot, *, viz: bool = False) -> Iterator[tuple[s
 def edge_rows(snapshot: GraphSnapshot, *, viz: bool = False) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
     """``(source, target, key, attributes)`` for every relationship. With ``viz``
     (GEXF), the key is also the ``id`` attribute, as GEXF readers return it."""
+    i = -1
     for i, e in enumerate(snapshot.index.edges):
         attrs: dict[str, Any] = {"kind": e.kind, "directed": e.kind == "cites", "weight": float(e.weight)}
         if e.detail:
@@ -120,6 +123,16 @@ def edge_rows(snapshot: GraphSnapshot, *, viz: bool = False) -> Iterator[tuple[s
         if viz:
             attrs["id"] = f"e{i}"
         yield e.source, e.target, f"e{i}", attrs
+    biblio = [("coupled", e.source, e.target, e.strength, e.shared, e.count) for e in snapshot.biblio.coupled]
+    biblio += [("cocited", e.source, e.target, e.strength, e.citers, e.count) for e in snapshot.biblio.co_cited]
+    for j, (kind, source, target, weight, names, count) in enumerate(biblio, start=i + 1):
+        attrs = {"kind": kind, "directed": False, "weight": float(weight)}
+        if names:
+            attrs["evidence"] = _SEP.join(names)
+        attrs["count"] = int(count)
+        if viz:
+            attrs["id"] = f"e{j}"
+        yield source, target, f"e{j}", attrs
 
 
 def _typed(kind: type, value: Any) -> Any:
@@ -317,7 +330,7 @@ def _csv_texts(snapshot: GraphSnapshot) -> tuple[str, str]:
     writer.writerow(EDGE_FIELDS)
     for u, v, _, attrs in edge_rows(snapshot):
         writer.writerow([u, v, attrs["kind"], _cell(attrs["directed"]), _cell(attrs["weight"]),
-                         _cell(attrs.get("evidence"))])
+                         _cell(attrs.get("evidence")), _cell(attrs.get("count"))])
     return nodes.getvalue(), edges.getvalue()
 
 

@@ -215,6 +215,23 @@ class GraphStore(abc.ABC):
         """Add (merge) derived nodes and edges without deleting any: incremental
         writes. Keyword ``df`` values in ``derived.keywords`` overwrite stored ones."""
 
+    def replace_biblio_near(
+        self,
+        derived: DerivedGraph,
+        *,
+        coupled_near: Iterable[str],
+        co_cited_near: Iterable[str],
+        batch_size: int = 5000,
+    ) -> None:
+        """Delete the COUPLED edges with an end in ``coupled_near`` and the
+        CO_CITED edges with an end in ``co_cited_near``, then merge
+        ``derived.coupled`` and ``derived.co_cited`` (the other kinds of
+        ``derived`` are ignored): the incremental update of the bibliometric
+        edges around new citations (:func:`graph.coupling.coupling_edges_around`).
+        Raises PaperNotFound before deleting anything when an edge names an
+        unknown paper."""
+        raise NotSupported(f"{type(self).__name__} does not update COUPLED/CO_CITED incrementally")
+
     @abc.abstractmethod
     def load_derived(self) -> DerivedGraph:
         """The stored derived graph (keywords, edges), ordered deterministically."""

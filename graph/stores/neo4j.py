@@ -349,6 +349,23 @@ class Neo4jStore(Neo4jAuthorsMixin, GraphStore):
         if derived.unresolved_references:
             self._write_one(cq.ADD_UNRESOLVED, n=int(derived.unresolved_references))
 
+    def replace_biblio_near(
+        self,
+        derived: DerivedGraph,
+        *,
+        coupled_near: Iterable[str],
+        co_cited_near: Iterable[str],
+        batch_size: int = 5000,
+    ) -> None:
+        check_int("batch_size", "replace_biblio_near", batch_size, 1)
+        only = DerivedGraph((), (), (), (), (), coupled=derived.coupled, co_cited=derived.co_cited)
+        papers, keywords = self._check_derived(only, replacing=False)
+        # Deletes in id batches, then MERGE: a retry or a rerun gives the same edges.
+        for rel, near in (("COUPLED", coupled_near), ("CO_CITED", co_cited_near)):
+            for batch in chunks(sorted(set(near)), batch_size):
+                self._write_one(cq.DELETE_NEAR[rel], ids=batch)
+        self._write_derived(only, papers, keywords, batch_size)
+
     def _check_derived(self, derived: DerivedGraph, *, replacing: bool) -> tuple[dict[str, int], dict[str, int]]:
         """Refuse, before writing anything, edges naming an unknown paper or keyword.
 

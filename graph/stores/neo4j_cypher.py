@@ -54,6 +54,12 @@ __all__ = [
     "MERGE_CITES_BY_NODE",
     "MERGE_COUPLED_BY_NODE",
     "MERGE_CO_CITED_BY_NODE",
+    "BIBLIO_NAMES",
+    "CREATE_BIBLIO_BY_NODE",
+    "MERGE_BIBLIO_BY_NODE",
+    "BULK_BIBLIO",
+    "AMONG_BIBLIO",
+    "DELETE_NEAR",
     "BULK_HAS_KEYWORD",
     "BULK_SIMILAR",
     "BULK_SHARES_KEYWORDS",
@@ -283,34 +289,39 @@ MATCH (a:Paper) WHERE id(a) = row[0]
 MATCH (b:Paper) WHERE id(b) = row[1]
 MERGE (a)-[:CITES]->(b)
 """
-# COUPLED (shared references) and CO_CITED (shared citers), issue 23: rows
+# COUPLED (shared references) and CO_CITED (shared citers), issue 23: the two
+# kinds differ only in their type and the property naming the shared works, so
+# each statement is one template written for both. ``<REL>`` and ``<NAMES>`` are
+# filled from :data:`BIBLIO_NAMES` (constants, never input). Rows
 # ``[source node, target node, count, strength, shared / citers]``.
-CREATE_COUPLED_BY_NODE = """
+BIBLIO_NAMES = {"COUPLED": "shared", "CO_CITED": "citers"}
+
+
+def _per_biblio_kind(template: str) -> dict[str, str]:
+    """``{relationship type: statement}`` for COUPLED and CO_CITED."""
+    return {rel: template.replace("<REL>", rel).replace("<NAMES>", names) for rel, names in BIBLIO_NAMES.items()}
+
+
+CREATE_BIBLIO_BY_NODE = _per_biblio_kind("""
 UNWIND $rows AS row
 MATCH (a:Paper) WHERE id(a) = row[0]
 MATCH (b:Paper) WHERE id(b) = row[1]
-CREATE (a)-[:COUPLED {count: row[2], strength: row[3], shared: row[4]}]->(b)
-"""
-CREATE_CO_CITED_BY_NODE = """
+CREATE (a)-[:<REL> {count: row[2], strength: row[3], <NAMES>: row[4]}]->(b)
+""")
+MERGE_BIBLIO_BY_NODE = _per_biblio_kind("""
 UNWIND $rows AS row
 MATCH (a:Paper) WHERE id(a) = row[0]
 MATCH (b:Paper) WHERE id(b) = row[1]
-CREATE (a)-[:CO_CITED {count: row[2], strength: row[3], citers: row[4]}]->(b)
-"""
-MERGE_COUPLED_BY_NODE = """
-UNWIND $rows AS row
-MATCH (a:Paper) WHERE id(a) = row[0]
-MATCH (b:Paper) WHERE id(b) = row[1]
-MERGE (a)-[r:COUPLED]->(b)
-SET r.count = row[2], r.strength = row[3], r.shared = row[4]
-"""
-MERGE_CO_CITED_BY_NODE = """
-UNWIND $rows AS row
-MATCH (a:Paper) WHERE id(a) = row[0]
-MATCH (b:Paper) WHERE id(b) = row[1]
-MERGE (a)-[r:CO_CITED]->(b)
-SET r.count = row[2], r.strength = row[3], r.citers = row[4]
-"""
+MERGE (a)-[r:<REL>]->(b)
+SET r.count = row[2], r.strength = row[3], r.<NAMES> = row[4]
+""")
+# ``replace_biblio_near``: the edges of one kind with an end in ``$ids``.
+DELETE_NEAR = _per_biblio_kind("""UNWIND $ids AS id
+MATCH (:Paper {id: id})-[r:<REL>]-(:Paper)
+DELETE r
+""")
+CREATE_COUPLED_BY_NODE, CREATE_CO_CITED_BY_NODE = CREATE_BIBLIO_BY_NODE.values()
+MERGE_COUPLED_BY_NODE, MERGE_CO_CITED_BY_NODE = MERGE_BIBLIO_BY_NODE.values()
 
 SET_UNRESOLVED = """
 MERGE (m:CitegraphMeta {key: 'derived'})
@@ -346,14 +357,11 @@ BULK_CITES = """
 MATCH (a:Paper)-[r:CITES]->(b:Paper)
 RETURN collect(id(a)), collect(id(b)), collect(id(r))
 """
-BULK_COUPLED = """
-MATCH (a:Paper)-[r:COUPLED]->(b:Paper)
-RETURN collect(id(a)), collect(id(b)), collect(id(r)), collect(r.count), collect(r.strength), collect(r.shared)
-"""
-BULK_CO_CITED = """
-MATCH (a:Paper)-[r:CO_CITED]->(b:Paper)
-RETURN collect(id(a)), collect(id(b)), collect(id(r)), collect(r.count), collect(r.strength), collect(r.citers)
-"""
+BULK_BIBLIO = _per_biblio_kind("""
+MATCH (a:Paper)-[r:<REL>]->(b:Paper)
+RETURN collect(id(a)), collect(id(b)), collect(id(r)), collect(r.count), collect(r.strength), collect(r.<NAMES>)
+""")
+BULK_COUPLED, BULK_CO_CITED = BULK_BIBLIO.values()
 KEYWORD_NODES_ALL = "MATCH (k:Keyword) RETURN collect(k.name), collect(k.df), collect(id(k))"
 # ``load_edges(among=ids)``: the edges with both ends in ``$ids``, the columns of
 # the bulk reads above but with paper ids in place of node ids (index seeks by id).
@@ -375,18 +383,13 @@ MATCH (a:Paper {id: id})-[r:CITES]->(b:Paper)
 WHERE b.id IN $ids
 RETURN collect(a.id), collect(b.id), collect(id(r))
 """
-AMONG_COUPLED = """
+AMONG_BIBLIO = _per_biblio_kind("""
 UNWIND $ids AS id
-MATCH (a:Paper {id: id})-[r:COUPLED]->(b:Paper)
+MATCH (a:Paper {id: id})-[r:<REL>]->(b:Paper)
 WHERE b.id IN $ids
-RETURN collect(a.id), collect(b.id), collect(id(r)), collect(r.count), collect(r.strength), collect(r.shared)
-"""
-AMONG_CO_CITED = """
-UNWIND $ids AS id
-MATCH (a:Paper {id: id})-[r:CO_CITED]->(b:Paper)
-WHERE b.id IN $ids
-RETURN collect(a.id), collect(b.id), collect(id(r)), collect(r.count), collect(r.strength), collect(r.citers)
-"""
+RETURN collect(a.id), collect(b.id), collect(id(r)), collect(r.count), collect(r.strength), collect(r.<NAMES>)
+""")
+AMONG_COUPLED, AMONG_CO_CITED = AMONG_BIBLIO.values()
 
 # ``replace_derived`` writes only the difference with what is stored: rows of
 # relationship ids to delete, ``[relationship id, props...]`` to update.
@@ -420,16 +423,11 @@ UNWIND $rows AS row
 MATCH ()-[r:SHARES_KEYWORDS]->() WHERE id(r) = row[0]
 SET r.count = row[1], r.jaccard = row[2], r.keywords = row[3]
 """,
-    "COUPLED": """
+    **_per_biblio_kind("""
 UNWIND $rows AS row
-MATCH ()-[r:COUPLED]->() WHERE id(r) = row[0]
-SET r.count = row[1], r.strength = row[2], r.shared = row[3]
-""",
-    "CO_CITED": """
-UNWIND $rows AS row
-MATCH ()-[r:CO_CITED]->() WHERE id(r) = row[0]
-SET r.count = row[1], r.strength = row[2], r.citers = row[3]
-""",
+MATCH ()-[r:<REL>]->() WHERE id(r) = row[0]
+SET r.count = row[1], r.strength = row[2], r.<NAMES> = row[3]
+"""),
 }
 
 # -- analysis ------------------------------------------------------------------
@@ -586,19 +584,14 @@ _NEIGHBOR_BRANCHES = {
     WITH n ORDER BY n.id LIMIT $limit
     RETURN {id: n.id, title: n.title, weight: 1.0}
   } AS cited_by""",
-    # Not part of "all" (issue 23): asked for by name.
-    "coupled": """  COLLECT {
-    MATCH (p)-[r:COUPLED]-(n:Paper)
+    # Not part of "all" (issue 23): asked for by name; the column is the relation's name.
+    **{relation: statement.replace("<COLUMN>", relation) for relation, statement in zip(("coupled", "cocited"),
+       _per_biblio_kind("""  COLLECT {
+    MATCH (p)-[r:<REL>]-(n:Paper)
     WHERE r.strength >= $min_weight
     WITH n, r ORDER BY r.strength DESC, n.id LIMIT $limit
-    RETURN {id: n.id, title: n.title, weight: r.strength, shared: r.shared, count: r.count}
-  } AS coupled""",
-    "cocited": """  COLLECT {
-    MATCH (p)-[r:CO_CITED]-(n:Paper)
-    WHERE r.strength >= $min_weight
-    WITH n, r ORDER BY r.strength DESC, n.id LIMIT $limit
-    RETURN {id: n.id, title: n.title, weight: r.strength, citers: r.citers, count: r.count}
-  } AS cocited""",
+    RETURN {id: n.id, title: n.title, weight: r.strength, <NAMES>: r.<NAMES>, count: r.count}
+  } AS <COLUMN>""").values())},
 }
 #: One statement per ``relation`` argument (keys validated before lookup); the
 #: columns are the relations it covers, named as the relations.

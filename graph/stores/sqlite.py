@@ -235,6 +235,24 @@ class SQLiteStore(SQLiteAuthorsMixin, GraphStore):
         except sqlite3.IntegrityError as exc:
             self._raise_missing(derived, exc, replacing=False)
 
+    def replace_biblio_near(
+        self,
+        derived: DerivedGraph,
+        *,
+        coupled_near: Iterable[str],
+        co_cited_near: Iterable[str],
+        batch_size: int = 5000,
+    ) -> None:
+        check_int("batch_size", "replace_biblio_near", batch_size, 1)
+        only = DerivedGraph((), (), (), (), (), coupled=derived.coupled, co_cited=derived.co_cited)
+        try:
+            with self._write() as conn:  # one transaction: the deletes roll back with a failed write
+                conn.execute(Q.DELETE_COUPLED_NEAR, {"ids": _json(sorted(set(coupled_near)))})
+                conn.execute(Q.DELETE_CO_CITED_NEAR, {"ids": _json(sorted(set(co_cited_near)))})
+                self._write_derived(conn, only, batch_size)
+        except sqlite3.IntegrityError as exc:
+            self._raise_missing(only, exc, replacing=False)
+
     def load_derived(self) -> DerivedGraph:
         return self._load_derived(keywords=True)
 

@@ -143,6 +143,11 @@ ON CONFLICT (source, target) DO UPDATE SET
     count = excluded.count, strength = excluded.strength, citers = excluded.citers
 """
 
+# ``replace_biblio_near``: the edges with an end in ``?`` (a JSON array of paper ids).
+_NEAR = "WHERE source IN (SELECT value FROM json_each(:ids)) OR target IN (SELECT value FROM json_each(:ids))"
+DELETE_COUPLED_NEAR = f"DELETE FROM coupled {_NEAR}"
+DELETE_CO_CITED_NEAR = f"DELETE FROM co_cited {_NEAR}"
+
 EXISTING_KEYWORDS = "SELECT name FROM keywords WHERE name IN (SELECT value FROM json_each(?))"
 
 UNRESOLVED_KEY = "unresolved_references"

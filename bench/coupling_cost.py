@@ -1,0 +1,145 @@
+"""What COUPLED / CO_CITED cost `citegraph run`: the same run with ``--coupling-k 20``
+(the default) and ``--coupling-k 0`` (none built), alternating, side by side.
+
+Each run is a fresh embedded store under ``/usr/bin/time -v``: wall, user + sys CPU,
+the largest process's peak RSS (time -v) and the process tree's peak RSS
+(sampled: ``citegraph run`` forks its analysis). The load average is printed
+before each run: on a shared machine only the ratio of neighbouring runs means
+something. With ``--stages``, also the CPU seconds of ``coupling_edges`` and
+``cocitation_edges`` alone on the corpus's citations (no store), best of 3,
+and with ``--against REV`` those of graph/coupling.py at git revision REV
+(same edges or not).
+
+Usage::
+
+    python bench/coupling_cost.py [--data ../shared/data/hepth] [--repeat 1] [--ks 20 0]
+    python bench/coupling_cost.py --stages --no-runs [--against 42b9bc0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.measure import _run_sampled  # noqa: E402
+
+
+def _first(base: Path, name: str) -> Path:
+    plain = base / name
+    return plain if plain.exists() else base / (name + ".gz")
+
+
+def run_once(data: Path, coupling_k: int, workdir: Path) -> dict:
+    db = workdir / f"run-k{coupling_k}-{time.monotonic_ns()}.db"
+    cmd = ["/usr/bin/time", "-v", sys.executable, "-m", "api", "run", str(_first(data, "papers.jsonl")),
+           "--citations", str(_first(data, "citations.csv")), "--coupling-k", str(coupling_k)]
+    env = {**os.environ, "CITEGRAPH_STORE": "embedded", "CITEGRAPH_DB": str(db)}
+    load = os.getloadavg()[0]
+    t0 = time.perf_counter()
+    proc, tree_peak, _ = _run_sampled(cmd, timeout=7200, cwd=ROOT, env=env)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"run failed (k={coupling_k}):\n{proc.stderr[-3000:]}")
+
+    def field(pattern: str) -> float:
+        m = re.search(pattern, proc.stderr)
+        return float(m.group(1)) if m else float("nan")
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    user = field(r"User time \(seconds\): ([0-9.]+)")
+    system = field(r"System time \(seconds\): ([0-9.]+)")
+    return {"coupling_k": coupling_k, "load": load, "wall": wall, "cpu": user + system,
+            "rss_mb": field(r"Maximum resident set size \(kbytes\): (\d+)") / 1024, "tree_mb": tree_peak / 1024}
+
+
+def _module_at(rev: str):
+    """graph/coupling.py as it was at git revision ``rev``, loaded as a module."""
+    import importlib.util
+    import subprocess
+
+    source = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:graph/coupling.py"], capture_output=True,
+                            text=True, check=True).stdout
+    path = Path(tempfile.mkdtemp(prefix="coupling-at-")) / "coupling_at.py"
+    path.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("coupling_at", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def stages(data: Path, against: str | None = None) -> list[tuple[str, str, str, float, int, bool]]:
+    """CPU seconds (best of 3) of each bibliometric edge kind on the corpus's
+    citations, per measure; with ``against``, also graph/coupling.py of that git
+    revision, alternating, and whether both give the same edges."""
+    import gc
+
+    import graph.coupling as now
+    from graph.jobs import read_inputs
+
+    _, pairs, _ = read_inputs([_first(data, "papers.jsonl")], citations=[_first(data, "citations.csv")])
+    cites = [(str(a), str(b)) for a, b in pairs]
+    versions = ([(against, _module_at(against))] if against else []) + [("now", now)]
+    out = []
+    for fn in ("coupling_edges", "cocitation_edges"):
+        for measure in ("cosine", "association"):
+            first = None
+            for label, module in versions:
+                best, edges = float("inf"), []
+                for _ in range(3):
+                    gc.collect()
+                    t0 = time.process_time()
+                    edges = getattr(module, fn)(cites, k=20, measure=measure)
+                    best = min(best, time.process_time() - t0)
+                first = edges if first is None else first
+                out.append((fn, measure, label, best, len(edges), edges == first))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "hepth")
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--ks", type=int, nargs="+", default=[20, 0], help="coupling_k of the runs, in turn")
+    ap.add_argument("--stages", action="store_true")
+    ap.add_argument("--no-runs", action="store_true", help="only --stages")
+    ap.add_argument("--against", help="with --stages: also time graph/coupling.py of this git revision")
+    args = ap.parse_args(argv)
+    if args.stages:
+        print(f"load average {os.getloadavg()[0]:.2f}")
+        print(f"{'function':<18} {'measure':<12} {'code':<10} {'CPU s':>7} {'edges':>8} same")
+        for fn, measure, label, sec, n, same in stages(args.data, args.against):
+            print(f"{fn:<18} {measure:<12} {label:<10} {sec:>7.2f} {n:>8} {'yes' if same else 'NO'}")
+        print(f"load average {os.getloadavg()[0]:.2f}")
+    if args.no_runs:
+        return 0
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="coupling-cost-") as tmp:
+        for _ in range(args.repeat):
+            for k in args.ks:
+                rows.append(run_once(args.data, k, Path(tmp)))
+                r = rows[-1]
+                print(f"  ran coupling_k={k}: wall {r['wall']:.1f} s, CPU {r['cpu']:.1f} s", file=sys.stderr)
+    print(f"{'coupling_k':>10} {'load':>5} {'wall s':>7} {'CPU s':>7} {'RSS MB':>7} {'tree MB':>8}")
+    for r in rows:
+        print(f"{r['coupling_k']:>10} {r['load']:>5.2f} {r['wall']:>7.1f} {r['cpu']:>7.1f} {r['rss_mb']:>7.0f}"
+              f" {r['tree_mb']:>8.0f}")
+    on = [r for r in rows if r["coupling_k"]]
+    off = [r for r in rows if not r["coupling_k"]]
+    if on and off:
+        cpu_on, cpu_off = sum(r["cpu"] for r in on), sum(r["cpu"] for r in off)
+        print(f"coupling on / off: CPU x{cpu_on / cpu_off:.3f}, wall x{sum(r['wall'] for r in on) / sum(r['wall'] for r in off):.3f},"
+              f" peak RSS x{max(r['rss_mb'] for r in on) / max(r['rss_mb'] for r in off):.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
