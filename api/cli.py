@@ -340,7 +340,7 @@ def stats(
     table = Table(title=f"citegraph ({data['store']} store)")
     table.add_column("what")
     table.add_column("count", justify="right")
-    for key in ("papers", "keywords", "communities"):
+    for key in ("papers", "keywords", "communities", "references"):
         table.add_row(key, str(data[key]))
     for key, value in data["edges"].items():
         table.add_row(key, str(value))

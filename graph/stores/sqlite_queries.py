@@ -102,7 +102,8 @@ METRICS = {"pagerank": "pagerank", "degree": "degree", "betweenness": "betweenne
 
 # -- derived graph --------------------------------------------------------------------
 
-DERIVED_TABLES = ("has_keyword", "similar_to", "shares_keywords", "cites", "coupled", "co_cited", "keywords")
+DERIVED_TABLES = ("has_keyword", "similar_to", "shares_keywords", "cites", "coupled", "co_cited", "paper_references",
+                  "external_references", "keywords")
 
 UPSERT_KEYWORD = """
 INSERT INTO keywords (name, df) VALUES (?, ?)
@@ -137,6 +138,12 @@ INSERT INTO co_cited (source, target, count, strength, citers) VALUES (?, ?, ?, 
 ON CONFLICT (source, target) DO UPDATE SET
     count = excluded.count, strength = excluded.strength, citers = excluded.citers
 """
+
+# Reference nodes (schema 5): an added node keeps a stored one's values.
+INSERT_REFERENCE = "INSERT INTO external_references (id, doi, title, year) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"
+INSERT_PAPER_REFERENCE = "INSERT INTO paper_references (paper_id, ref_id) VALUES (?, ?) ON CONFLICT DO NOTHING"
+LOAD_REFERENCES = "SELECT id, doi, title, year FROM external_references ORDER BY id"
+LOAD_PAPER_REFERENCES = "SELECT paper_id, ref_id FROM paper_references ORDER BY paper_id, ref_id"
 
 EXISTING_KEYWORDS = "SELECT name FROM keywords WHERE name IN (SELECT value FROM json_each(?))"
 
@@ -217,7 +224,9 @@ SELECT (SELECT count(*) FROM papers),
        (SELECT count(*) FROM papers p JOIN communities c ON c.id = p.community)
      + (SELECT count(*) FROM papers p JOIN communities c ON c.id = p.subcommunity),
        (SELECT count(*) FROM coupled),
-       (SELECT count(*) FROM co_cited)
+       (SELECT count(*) FROM co_cited),
+       (SELECT count(*) FROM external_references),
+       (SELECT count(*) FROM paper_references)
 """
 
 #: ``neighbors``: one branch per relation, all yielding
@@ -302,7 +311,8 @@ ORDER BY score DESC, paper_id ASC LIMIT ? OFFSET ?
 
 CLEAR_TABLES = (
     "wrote", "published_in", "authors", "venues",
-    "has_keyword", "similar_to", "shares_keywords", "cites", "coupled", "co_cited", "keywords", "communities",
+    "has_keyword", "similar_to", "shares_keywords", "cites", "coupled", "co_cited", "paper_references",
+    "external_references", "keywords", "communities",
     "papers", "runs",
     "meta",
 )
