@@ -38,6 +38,7 @@ __all__ = [
     "shares_keywords_edges",
     "resolve_reference",
     "citation_edges",
+    "citations_and_references",
     "build_derived",
     "bibliometric_edges",
 ]
@@ -250,14 +251,17 @@ def citation_edges(
     >>> citation_edges(ps, {"b": "doi:10.1000/b", "doi:10.1000/b": "doi:10.1000/b"})
     ([CitationEdge(source='a', target='doi:10.1000/b')], 1)
     """
-    edges, unresolved = _citations(papers, reference_index)
+    edges, unresolved = citations_and_references(papers, reference_index)
     return edges, len(unresolved)
 
 
-def _citations(papers: Sequence[Paper], reference_index: Mapping[str, str]) -> tuple[list[CitationEdge], list]:
+def citations_and_references(
+    papers: Sequence[Paper], reference_index: Mapping[str, str]
+) -> tuple[list[CitationEdge], list]:
     """:func:`citation_edges`, with the unresolved references themselves
     (:class:`graph.ingest.references.UnresolvedReference`, one per distinct
-    reference text of a paper) instead of their count."""
+    reference text of a paper; None for a blank one) instead of their count:
+    what :func:`build_derived` makes Reference nodes of."""
     in_graph = {p.id for p in papers}
     # Edges as integer codes over the sorted ids: sorting 1M string pairs took
     # 6 s at 100k papers, numpy sorts the codes in a tenth of a second.
@@ -376,7 +380,7 @@ def build_derived(
             shares = shares_keywords_edges(has_keyword, min_shared=params.min_shared, max_df=params.max_keyword_df)
             report("shares_keywords")(1, 1)
             report("cites")(0, 1)
-            cites, unresolved = _citations(ordered, reference_index)
+            cites, unresolved = citations_and_references(ordered, reference_index)
             references, references_edges = reference_nodes(u for u in unresolved if u is not None)
             report("cites")(1, 1)
             coupled, co_cited = bibliometric_edges(cites, params, progress=progress)
