@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from graph.authors import authorship
 from graph.errors import BadRecord, StrictModeError, param_error
@@ -125,31 +125,66 @@ def read_inputs(
     """Read every file; bad records become problems, unreadable files raise.
 
     Returns the papers de-duplicated among themselves (first wins, later fill
-    gaps), the citation pairs and a report. Nothing is written.
+    gaps), in the order their first record was read, the citation pairs and a
+    report. Nothing is written. The reader loop is every ingest's
+    (:func:`_read_streamed`).
+    """
+    report = IngestReport()
+    pairs, _, batches = _read_streamed(paths, format=format, citations=citations, strict=False,
+                                       batch_size=5000, progress=progress, report=report)
+    numbered = [item for batch in batches for item in batch]
+    numbered.sort(key=lambda item: item[0])  # stable: a group's papers keep their order
+    return [paper for _, paper in numbered], pairs, report
+
+
+def _read_streamed(
+    paths: Sequence[str | Path],
+    *,
+    format: str | None,
+    citations: Sequence[str | Path],
+    strict: bool,
+    batch_size: int,
+    progress: Progress,
+    report: IngestReport,
+) -> tuple[list[tuple[str, str]], int, Iterator[list[tuple[int, Paper]]]]:
+    """The one reader loop of every ingest (``ingest``, ``run``, ``run --bulk``,
+    :func:`read_inputs`), in bounded memory (issue 24 item 6): the files are read twice.
+
+    The first pass, now, groups the records that are the same paper
+    (:func:`graph.ingest.grouping.group_records` keeps digests of their keys, not
+    the records), collects the bad records and reads the citation pairs; with
+    ``strict``, a bad record (paper or citation) raises
+    :class:`StrictModeError` here, before anything is written. The second pass is
+    the returned iterator: it reads the files again and merges each group with
+    :func:`~graph.ingest.dedup.deduplicate` as soon as its last record is read (a
+    paper read once is passed on at once), in batches of about ``batch_size``
+    ``(group number, paper)`` pairs (groups are numbered by their first record).
+
+    Returns the citation pairs, the number of groups (about the number of papers)
+    and the batches. ``report`` gets the files, records, problems, citation
+    pairs, duplicates and merges per rule.
     """
     from graph.ingest import iter_citations, iter_papers
-    from graph.ingest.dedup import deduplicate
+    from graph.ingest.dedup import MERGE_RULES, deduplicate
+    from graph.ingest.grouping import group_records
 
-    report = IngestReport()
-    raw: list[Paper] = []
-    for path in paths:
-        report.files.append(str(path))
-        for item in iter_papers(path, format=format):
-            if isinstance(item, BadRecord):
-                report.problems.append(str(item))
-                continue
-            raw.append(item)
-            report.records += 1
-            if report.records % 5000 == 0:
-                progress("read", report.records, 0)
-    deduped = deduplicate(raw)
-    report.duplicates = deduped.duplicates
-    report.merges = dict(deduped.merges)
-    for message in deduped.conflicts[:20]:  # first wins; say what was dropped
-        log.warning("duplicate records: %s", message)
-    if len(deduped.conflicts) > 20:
-        log.warning("duplicate records: %d more papers have conflicting records", len(deduped.conflicts) - 20)
+    def papers_of_files(first_pass: bool) -> Iterator[Paper]:
+        for path in paths:
+            if first_pass:
+                report.files.append(str(path))
+            for item in iter_papers(path, format=format):
+                if isinstance(item, BadRecord):
+                    if first_pass:
+                        report.problems.append(str(item))
+                    continue
+                if first_pass:
+                    report.records += 1
+                    if report.records % 5000 == 0:
+                        progress("read", report.records, 0)
+                yield item
 
+    grouping = group_records(papers_of_files(True))
+    report.merges = dict.fromkeys(MERGE_RULES, 0)
     pairs: list[tuple[str, str]] = []
     for path in citations:
         report.files.append(str(path))
@@ -159,8 +194,48 @@ def read_inputs(
                 continue
             pairs.append(item)
     report.citation_pairs = len(pairs)
+    if strict and report.problems:
+        raise StrictModeError(
+            f"--strict: {len(report.problems)} bad record(s), nothing was written; first: "
+            + report.problems[0]
+        )
     progress("read", report.records, report.records)
-    return list(deduped.papers), pairs, report
+
+    def batches() -> Iterator[list[tuple[int, Paper]]]:
+        held: dict[int, list[Paper]] = {}
+        batch: list[tuple[int, Paper]] = []
+        conflicts: list[str] = []
+
+        def merge_group(group: int, members: list[Paper]) -> None:
+            result = deduplicate(members)
+            batch.extend((group, paper) for paper in result.papers)
+            conflicts.extend(result.conflicts)
+            report.duplicates += result.duplicates
+            for rule, n in result.merges.items():
+                report.merges[rule] = report.merges.get(rule, 0) + n
+
+        for number, paper in enumerate(papers_of_files(False)):
+            group = grouping.group[number]
+            if grouping.sizes[group] == 1:
+                batch.append((group, paper))
+            else:
+                members = held.setdefault(group, [])
+                members.append(paper)
+                if len(members) == grouping.sizes[group]:
+                    merge_group(group, held.pop(group))
+            if len(batch) >= batch_size:
+                yield batch
+                batch = []
+        for group, members in held.items():  # only if the files changed between the passes
+            merge_group(group, members)
+        if batch:
+            yield batch
+        for message in conflicts[:20]:  # first wins; say what was dropped
+            log.warning("duplicate records: %s", message)
+        if len(conflicts) > 20:
+            log.warning("duplicate records: %d more papers have conflicting records", len(conflicts) - 20)
+
+    return pairs, len(grouping.sizes), batches()
 
 
 def ingest(
@@ -200,94 +275,17 @@ def _ingest_streamed(
     batch_size: int,
     progress: Progress,
 ) -> IngestReport:
-    """:func:`ingest` in bounded memory (issue 24 item 6): the files are read twice.
-
-    The first pass groups the records that are the same paper
-    (:func:`graph.ingest.grouping.group_records` keeps digests of their keys,
-    not the records) and collects the bad records, so ``strict`` still writes
-    nothing. The second pass merges each group with
-    :func:`~graph.ingest.dedup.deduplicate` as soon as its last record is read
-    (a paper read once is passed on at once) and writes papers in batches, each
-    merged with the stored papers it names. Citation pairs are attached last.
-    """
-    from graph.ingest import iter_citations, iter_papers
-    from graph.ingest.dedup import MERGE_RULES, deduplicate
-    from graph.ingest.grouping import group_records
-
+    """:func:`ingest` in bounded memory: the batches of :func:`_read_streamed`,
+    each merged with the stored papers it names and written; citation pairs
+    attached last."""
     report = IngestReport()
-
-    def papers_of_files(keep_problems: bool):
-        for path in paths:
-            if keep_problems:
-                report.files.append(str(path))
-            for item in iter_papers(path, format=format):
-                if isinstance(item, BadRecord):
-                    if keep_problems:
-                        report.problems.append(str(item))
-                    continue
-                if keep_problems:
-                    report.records += 1
-                    if report.records % 5000 == 0:
-                        progress("read", report.records, 0)
-                yield item
-
-    grouping = group_records(papers_of_files(True))
-    report.merges = dict.fromkeys(MERGE_RULES, 0)
-    if strict and report.problems:
-        raise StrictModeError(
-            f"--strict: {len(report.problems)} bad record(s), nothing was written; first: "
-            + report.problems[0]
-        )
-    pairs: list[tuple[str, str]] = []
-    for path in citations:
-        report.files.append(str(path))
-        for item in iter_citations(path):
-            if isinstance(item, BadRecord):
-                report.problems.append(str(item))
-                continue
-            pairs.append(item)
-    report.citation_pairs = len(pairs)
-    progress("read", report.records, report.records)
-
-    total = len(grouping.sizes)
-    held: dict[int, list[Paper]] = {}
-    batch: list[Paper] = []
-    conflicts: list[str] = []
-
-    def flush() -> None:
-        merged = merge_with_stored(store, batch, report)
+    pairs, total, batches = _read_streamed(paths, format=format, citations=citations, strict=strict,
+                                           batch_size=batch_size, progress=progress, report=report)
+    for batch in batches:
+        merged = merge_with_stored(store, [paper for _, paper in batch], report)
         ordered = [merged[pid] for pid in sorted(merged)]
         report.papers_written += store.upsert_papers(ordered, batch_size=batch_size)
         progress("write papers", report.papers_written, total)
-        batch.clear()
-
-    def merge_group(members: list[Paper]) -> None:
-        result = deduplicate(members)
-        batch.extend(result.papers)
-        conflicts.extend(result.conflicts)
-        report.duplicates += result.duplicates
-        for rule, n in result.merges.items():
-            report.merges[rule] = report.merges.get(rule, 0) + n
-
-    for number, paper in enumerate(papers_of_files(False)):
-        group = grouping.group[number]
-        if grouping.sizes[group] == 1:
-            batch.append(paper)
-        else:
-            members = held.setdefault(group, [])
-            members.append(paper)
-            if len(members) == grouping.sizes[group]:
-                merge_group(held.pop(group))
-        if len(batch) >= batch_size:
-            flush()
-    for members in held.values():  # only if the files changed between the passes
-        merge_group(members)
-    if batch:
-        flush()
-    for message in conflicts[:20]:  # first wins; say what was dropped
-        log.warning("duplicate records: %s", message)
-    if len(conflicts) > 20:
-        log.warning("duplicate records: %d more papers have conflicting records", len(conflicts) - 20)
     if pairs:
         cited: dict[str, Paper] = {}
         _attach_citations(store, cited, pairs, report)
@@ -305,17 +303,20 @@ def _ingest_plan(
     citations: Sequence[str | Path],
     strict: bool,
     progress: Progress,
+    batch_size: int = 5000,
 ) -> tuple[list[Paper], IngestReport]:
-    """What :func:`ingest` writes: the papers read, merged with the stored ones
-    they name, with their citations attached, ordered by id. Writes nothing."""
-    papers, pairs, report = read_inputs(paths, format=format, citations=citations, progress=progress)
-    if strict and report.problems:
-        raise StrictModeError(
-            f"--strict: {len(report.problems)} bad record(s), nothing was written; first: "
-            + report.problems[0]
-        )
-
-    merged = merge_with_stored(store, papers, report)
+    """What :func:`ingest` writes: the papers read (:func:`_read_streamed`, the
+    same reader loop), merged with the stored ones they name, with their
+    citations attached, ordered by id. Writes nothing."""
+    report = IngestReport()
+    pairs, _, batches = _read_streamed(paths, format=format, citations=citations, strict=strict,
+                                       batch_size=batch_size, progress=progress, report=report)
+    merged: dict[str, Paper] = {}
+    for batch in batches:
+        for pid, paper in merge_with_stored(store, [paper for _, paper in batch], report).items():
+            # Two batches naming one stored paper: the first wins, as the second
+            # batch of ingest would find the first one's paper stored.
+            merged[pid] = merge_papers(merged[pid], paper) if pid in merged else paper
     if pairs:
         _attach_citations(store, merged, pairs, report)
     return [merged[pid] for pid in sorted(merged)], report
@@ -648,13 +649,15 @@ def run(
         # Checked here: the forked writer would only report it after the build.
         raise param_error("batch_size", "run", "an int >= 1", batch_size)
     fresh = store.counts().get("papers", 0) == 0
-    ordered, report = _ingest_plan(store, paths, format=format, citations=citations, strict=strict,
-                                   progress=progress)
-    if not fresh:  # the graph is more than this run's papers: build from the store
-        report.papers_written = _write_papers(store, ordered, batch_size, progress)
+    if not fresh:  # the graph is more than this run's papers: ingest (bounded memory), build from the store
+        report = _ingest_streamed(store, paths, format=format, citations=citations, strict=strict,
+                                  batch_size=batch_size, progress=progress)
         _log_ingest(report)
         return (report, *build_and_analyze(store, build_params, analyze_params, batch_size=batch_size,
                                            progress=progress, overlap=overlap))
+    # Fresh: the papers read are the whole graph, built from memory (the same reader loop).
+    ordered, report = _ingest_plan(store, paths, format=format, citations=citations, strict=strict,
+                                   progress=progress, batch_size=batch_size)
     overlap = use_fork(len(ordered), overlap)
     target = store.reopened() if overlap else None
     if target is None:  # write, then build from the papers in memory (not read back)
