@@ -433,7 +433,11 @@ def _build_compute(store: GraphStore, params, progress: Progress, parallel: bool
 
 
 def _build_write(store: GraphStore, derived: DerivedGraph, ids: list[str], params, started: str, t0: float,
-                 batch_size: int, progress: Progress) -> BuildReport:
+                 batch_size: int, progress: Progress, fresh_counts: dict | None = None) -> BuildReport:
+    """Write the derived graph and record the build. ``fresh_counts``: the store's
+    counts before this run when it held no paper and now holds exactly ``ids``
+    (``citegraph run`` on an empty store); its counts after are then known
+    without reading them (:func:`_counts_after_build`)."""
     from dataclasses import asdict
 
     progress("write edges", 0, 1)
@@ -443,12 +447,39 @@ def _build_write(store: GraphStore, derived: DerivedGraph, ids: list[str], param
     store.replace_derived(derived, batch_size=batch_size)
     progress("write edges", 1, 1)
     seconds = time.perf_counter() - t0
-    counts = store.counts()
+    counts = store.counts() if fresh_counts is None else _counts_after_build(fresh_counts, derived, len(ids))
     counts["unresolved_references"] = derived.unresolved_references
     store.record_run(RunRecord(kind="build", started_at=started, seconds=round(seconds, 3),
                                params=asdict(params), counts=counts, versions=versions()))
     store.mark_build(None)
     return BuildReport(counts=counts, seconds=seconds, params=asdict(params), derived=derived, paper_ids=ids)
+
+
+def _counts_after_build(before: dict, derived: DerivedGraph, papers: int) -> dict[str, int]:
+    """What ``store.counts()`` says after ``replace_derived(derived)`` on a store that
+    held no paper (``before``) and now holds ``papers``: every derived kind is
+    replaced, so its count is that of ``derived`` (one per key, as stored)."""
+    def pairs(edges) -> int:
+        return len({(e.source, e.target) for e in edges})
+
+    counts = dict(before)
+    counts.update(papers=papers, keywords=len({k.name for k in derived.keywords}),
+                  references=len({r.id for r in derived.references}),
+                  HAS_KEYWORD=len({(h.paper_id, h.keyword) for h in derived.has_keyword}),
+                  SIMILAR_TO=pairs(derived.similar), SHARES_KEYWORDS=pairs(derived.shares_keywords),
+                  CITES=pairs(derived.cites), COUPLED=pairs(derived.coupled), CO_CITED=pairs(derived.co_cited),
+                  REFERENCES=pairs(derived.references_edges))
+    return counts
+
+
+def _counts_after_analysis(before: dict, result) -> dict[str, int]:
+    """``store.counts()`` after ``write_analysis(result)``, from the counts before
+    (e.g. a build's just now): communities and IN_COMMUNITY are replaced, the rest stays."""
+    ids = {c.id for c in result.communities}
+    counts = {k: v for k, v in before.items() if k != "unresolved_references"}
+    counts["communities"] = len(ids)
+    counts["IN_COMMUNITY"] = sum((s.community in ids) + (s.subcommunity in ids) for s in result.scores)
+    return counts
 
 
 # --- analyze -------------------------------------------------------------------
@@ -487,7 +518,7 @@ def analyze(
     progress("analyze", 0, 1)
     result = run_analysis(derived, ids, params=params, parallel=parallel)
     progress("analyze", 1, 1)
-    return _analyze_write(store, result, started, t0, batch_size)
+    return _analyze_write(store, result, started, t0, batch_size, counts_before=built.counts if built else None)
 
 
 def _stable(store: GraphStore, result):
@@ -524,11 +555,13 @@ def _with_changes(result, previous):
 STABLE_ID_RUNS = 100
 
 
-def _analyze_write(store: GraphStore, result, started: str, t0: float, batch_size: int) -> AnalyzeReport:
+def _analyze_write(store: GraphStore, result, started: str, t0: float, batch_size: int,
+                   counts_before: dict | None = None) -> AnalyzeReport:
     result = _stable(store, result)
     store.write_analysis(result, batch_size=batch_size)
     seconds = time.perf_counter() - t0
-    counts = store.counts()
+    # After a build just now (``counts_before``), the counts are known without a read.
+    counts = store.counts() if counts_before is None else _counts_after_analysis(counts_before, result)
     used = dict(result.params)
     store.record_run(RunRecord(kind="analyze", started_at=started, seconds=round(seconds, 3),
                                params=used, counts=counts, versions=versions()))
@@ -583,23 +616,23 @@ def _run_params(build_params, analyze_params, where: str):
 
 def _write_and_analyze(store: GraphStore, derived: DerivedGraph, ids: list[str], build_params, analyze_params,
                        started: str, t0: float, *, batch_size: int, progress: Progress,
-                       overlap: bool | None) -> tuple[BuildReport, AnalyzeReport]:
+                       overlap: bool | None, fresh_counts: dict | None = None) -> tuple[BuildReport, AnalyzeReport]:
     """The second half of :func:`build_and_analyze`, from the computed graph."""
     if not use_fork(len(ids), overlap):
-        built = _build_write(store, derived, ids, build_params, started, t0, batch_size, progress)
+        built = _build_write(store, derived, ids, build_params, started, t0, batch_size, progress, fresh_counts)
         return built, analyze(store, analyze_params, batch_size=batch_size, progress=progress, built=built)
     a_started, a_t0 = _now(), time.perf_counter()
     child = ForkedCall(_analysis, (derived, ids, analyze_params), what="analysis",
                        lost="nothing of the analysis was written")
     try:
-        built = _build_write(store, derived, ids, build_params, started, t0, batch_size, progress)
+        built = _build_write(store, derived, ids, build_params, started, t0, batch_size, progress, fresh_counts)
     except BaseException:
         child.stop()
         raise
     progress("analyze", 0, 1)
     result = child.result()
     progress("analyze", 1, 1)
-    return built, _analyze_write(store, result, a_started, a_t0, batch_size)
+    return built, _analyze_write(store, result, a_started, a_t0, batch_size, counts_before=built.counts)
 
 
 def _analysis(derived: DerivedGraph, ids: list[str], params):
@@ -648,7 +681,8 @@ def run(
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         # Checked here: the forked writer would only report it after the build.
         raise param_error("batch_size", "run", "an int >= 1", batch_size)
-    fresh = store.counts().get("papers", 0) == 0
+    before = store.counts()  # the one counts() read of a run on an empty store
+    fresh = before.get("papers", 0) == 0
     if not fresh:  # the graph is more than this run's papers: ingest (bounded memory), build from the store
         report = _ingest_streamed(store, paths, format=format, citations=citations, strict=strict,
                                   batch_size=batch_size, progress=progress)
@@ -667,7 +701,8 @@ def run(
         derived, ids = _build_compute(store, build_params, progress, papers=ordered)
         del ordered
         return (report, *_write_and_analyze(store, derived, ids, build_params, analyze_params, started, t0,
-                                            batch_size=batch_size, progress=progress, overlap=overlap))
+                                            batch_size=batch_size, progress=progress, overlap=overlap,
+                                            fresh_counts=before))
 
     started, t0 = _now(), time.perf_counter()
     # No open connection crosses the fork (SQLite's rule for a child that
@@ -693,7 +728,8 @@ def run(
     _log_ingest(report)
     del writer, ordered  # the papers (the writer's arguments too) are not needed any more
     return (report, *_write_and_analyze(store, derived, ids, build_params, analyze_params, started, t0,
-                                        batch_size=batch_size, progress=progress, overlap=overlap))
+                                        batch_size=batch_size, progress=progress, overlap=overlap,
+                                        fresh_counts=before))
 
 
 def _papers_child(store: GraphStore, papers: Sequence[Paper], batch_size: int) -> int:
