@@ -164,9 +164,11 @@ def _read_streamed(
     and the batches. ``report`` gets the files, records, problems, citation
     pairs, duplicates and merges per rule.
     """
-    from graph.ingest import iter_citations, iter_papers
+    from graph.ingest import iter_cited_by, iter_citations, iter_papers
     from graph.ingest.dedup import MERGE_RULES, deduplicate
     from graph.ingest.grouping import group_records
+
+    pairs: list[tuple[str, str]] = []
 
     def papers_of_files(first_pass: bool) -> Iterator[Paper]:
         for path in paths:
@@ -182,10 +184,11 @@ def _read_streamed(
                     if report.records % 5000 == 0:
                         progress("read", report.records, 0)
                 yield item
+            if first_pass:  # the citing papers a file lists (Semantic Scholar's citations)
+                pairs.extend(iter_cited_by(path, format=format))
 
     grouping = group_records(papers_of_files(True))
     report.merges = dict.fromkeys(MERGE_RULES, 0)
-    pairs: list[tuple[str, str]] = []
     for path in citations:
         report.files.append(str(path))
         for item in iter_citations(path):

@@ -317,6 +317,43 @@ def test_semanticscholar_paper_references_and_citations():
     assert cited.id == "arxiv:1402.0030"  # the citedPaper of a references item; no DOI
 
 
+def test_semanticscholar_citations_are_citation_pairs(tmp_path):
+    """The 1000 papers of the sample's ``citations`` list were only counted; they are
+    now (citing, cited) pairs, and the one citing paper that is in the graph cites it."""
+    from graph.edges import BuildParams
+    from graph.ingest import iter_cited_by
+    from graph.jobs import build, ingest
+    from graph.models import CitationEdge
+    from graph.stores.sqlite import SQLiteStore
+
+    sample = FORMATS / "semantic_scholar_json" / "semanticscholar_Paper.json"
+    pairs = list(iter_cited_by(sample))
+    assert len(pairs) == len(set(pairs)) == 1000
+    assert {cited for _, cited in pairs} == {"doi:10.1093/mind/lix.236.433"}
+    assert pairs[:2] == [("doi:10.1109/jas.2024.124407", "doi:10.1093/mind/lix.236.433"),
+                         ("arxiv:2405.19561", "doi:10.1093/mind/lix.236.433")]
+    assert list(iter_cited_by(FORMATS / "semantic_scholar_json" / "semanticscholar_Citation.json")) == []
+    lines = tmp_path / "papers.jsonl"  # JSON Lines (the sample's one line is over the record limit)
+    lines.write_text("".join(json.dumps(item) + "\n" for item in (
+        {"paperId": "a1", "title": "Cited", "citations": [{"paperId": "c1", "externalIds": {"ArXiv": "2401.00001"}},
+                                                          {"paperId": "c2"}]},
+        {"paperId": "b1", "title": "Not cited", "citations": []})), "utf-8")
+    assert list(iter_cited_by(lines, format="s2")) == [("arxiv:2401.00001", "s2:a1"), ("s2:c2", "s2:a1")]
+    assert list(iter_cited_by(FORMATS / "ris" / next(p.name for p in (FORMATS / "ris").iterdir()))) == []
+
+    citing = tmp_path / "citing.jsonl"
+    citing.write_text(json.dumps({"doi": "10.1109/JAS.2024.124407", "title": "The Journey of Embodied AI"}) + "\n")
+    with SQLiteStore(tmp_path / "g.db") as store:
+        report = ingest(store, [sample, citing])
+        assert (report.citation_pairs, report.citations_unknown) == (1000, 999)
+        build(store, BuildParams())
+        assert store.load_derived().cites == (
+            CitationEdge("doi:10.1109/jas.2024.124407", "doi:10.1093/mind/lix.236.433"),)
+        again = ingest(store, [sample, citing])  # re-running adds nothing
+        build(store, BuildParams())
+        assert again.citation_pairs == 1000 and len(store.load_derived().cites) == 1
+
+
 def test_semanticscholar_page_lines_and_bad_items(tmp_path):
     items = [
         {"citedPaper": {"paperId": "p1", "title": "Kept", "year": 2001, "externalIds": {"DOI": "10.1000/a"}}},

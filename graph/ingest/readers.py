@@ -20,13 +20,13 @@ from graph.ingest.pubmed import PUBMED_ROOTS, iter_pubmed
 from graph.ingest.xmlstream import root_tag
 from graph.ingest.medline import iter_medline, looks_like_medline
 from graph.ingest.ris import iter_ris, looks_like_ris
-from graph.ingest.semanticscholar import S2_MARKERS, iter_semanticscholar, iter_semanticscholar_lines
+from graph.ingest.semanticscholar import S2_MARKERS, iter_semanticscholar, iter_semanticscholar_citations, iter_semanticscholar_lines
 from graph.ingest.scopus import csv_kind, iter_lens, iter_scopus
 from graph.ingest.wos import iter_wos, looks_like_wos
 from graph.ingest.records import csv_header, iter_csv, iter_json, iter_jsonl
 from graph.models import Paper
 
-__all__ = ["iter_papers", "detect_format", "sniff_format", "json_kind"]
+__all__ = ["iter_papers", "iter_cited_by", "detect_format", "sniff_format", "json_kind"]
 
 _READERS: dict[str, Callable[[TextSource], Iterator[Paper | BadRecord]]] = {
     "listing": iter_listing,
@@ -107,6 +107,18 @@ def iter_papers(path: str | os.PathLike[str], *, format: str | None = None) -> I
     if fmt in _LINE_READERS and _is_json_lines(source):
         return _LINE_READERS[fmt](source)  # streamed, so not size-capped
     return _READERS[fmt](source)
+
+
+def iter_cited_by(path: str | os.PathLike[str], *, format: str | None = None) -> Iterator[tuple[str, str]]:
+    """``(citing, cited)`` citation pairs that a paper file holds besides its papers'
+    references: the papers citing each paper, where the format lists them
+    (Semantic Scholar's ``citations``: :func:`graph.ingest.semanticscholar.iter_semanticscholar_citations`);
+    none for other formats. Ingest attaches them as it attaches ``--citations`` pairs."""
+    forced = canonical_format(format) if format is not None else None
+    source = inspect(path)
+    if (forced or detect_format(source)) != "s2":
+        return iter(())
+    return iter_semanticscholar_citations(source, lines=_is_json_lines(source))
 
 
 # JSON Lines variants of the JSON export formats, streamed line by line.
