@@ -249,6 +249,11 @@ class GraphStore(abc.ABC):
         ``DerivedGraph.references`` and ``references_edges``."""
         raise NotSupported(f"{type(self).__name__} does not store Reference nodes")
 
+    def paper_references(self, ids: Iterable[str]) -> dict[str, tuple[ReferenceNode, ...]]:
+        """The Reference nodes each of ``ids`` REFERENCES (by reference id); papers
+        without any (or unknown) are absent."""
+        raise NotSupported(f"{type(self).__name__} does not store Reference nodes")
+
     # -- analysis ------------------------------------------------------------
     @abc.abstractmethod
     def write_analysis(self, result: AnalysisResult, *, batch_size: int = 5000) -> None:

@@ -9,7 +9,7 @@ constraint on ``Reference.id`` is in :data:`graph.stores.neo4j_cypher.SCHEMA`.
 
 from __future__ import annotations
 
-__all__ = ["LOAD_REFERENCES", "LOAD_REFERENCES_EDGES", "DELETE_REFERENCES", "SET_REFERENCES", "ADD_REFERENCES",
+__all__ = ["LOAD_REFERENCES", "LOAD_REFERENCES_EDGES", "REFERENCES_OF_PAPERS", "DELETE_REFERENCES", "SET_REFERENCES", "ADD_REFERENCES",
            "DELETE_REFERENCES_EDGES", "MERGE_REFERENCES_EDGES"]
 
 LOAD_REFERENCES = """
@@ -21,6 +21,13 @@ LOAD_REFERENCES_EDGES = """
 MATCH (p:Paper)-[:REFERENCES]->(r:Reference)
 RETURN p.id AS source, r.id AS target
 ORDER BY source, target
+"""
+
+REFERENCES_OF_PAPERS = """
+UNWIND $ids AS id
+MATCH (p:Paper {id: id})-[:REFERENCES]->(r:Reference)
+RETURN p.id AS paper, r.id AS id, r.doi AS doi, r.title AS title, r.year AS year
+ORDER BY paper, id
 """
 
 # DETACH DELETE takes the node's REFERENCES edges along.

@@ -30,6 +30,12 @@ class Neo4jReferencesMixin:
         edges = tuple(ReferenceEdge(r["source"], r["target"]) for r in self._rows(cr.LOAD_REFERENCES_EDGES))
         return nodes, edges
 
+    def paper_references(self, ids) -> dict[str, tuple[ReferenceNode, ...]]:
+        out: dict[str, list[ReferenceNode]] = {}
+        for r in self._rows(cr.REFERENCES_OF_PAPERS, ids=sorted({str(i) for i in ids})):
+            out.setdefault(r["paper"], []).append(ReferenceNode(r["id"], r["doi"], r["title"], r["year"]))
+        return {pid: tuple(nodes) for pid, nodes in out.items()}
+
     def _replace_references(self, derived: DerivedGraph, batch_size: int) -> None:
         """Make the stored Reference nodes and REFERENCES edges those of ``derived``,
         writing only the difference (a rebuild that resolves nothing new writes nothing)."""

@@ -275,6 +275,13 @@ class SQLiteStore(SQLiteAuthorsMixin, GraphStore):
             edges = tuple(ReferenceEdge(*row) for row in conn.execute(Q.LOAD_PAPER_REFERENCES))
         return nodes, edges
 
+    def paper_references(self, ids: Iterable[str]) -> dict[str, tuple[ReferenceNode, ...]]:
+        out: dict[str, list[ReferenceNode]] = {}
+        with self._read() as conn:
+            for pid, *node in conn.execute(Q.REFERENCES_OF_PAPERS, (_json(sorted({str(i) for i in ids})),)):
+                out.setdefault(pid, []).append(ReferenceNode(*node))
+        return {pid: tuple(nodes) for pid, nodes in out.items()}
+
     # -- analysis --------------------------------------------------------------------
     def write_analysis(self, result: AnalysisResult, *, batch_size: int = 5000) -> None:
         check_int("batch_size", "write_analysis", batch_size, 1)

@@ -144,6 +144,11 @@ INSERT_REFERENCE = "INSERT INTO external_references (id, doi, title, year) VALUE
 INSERT_PAPER_REFERENCE = "INSERT INTO paper_references (paper_id, ref_id) VALUES (?, ?) ON CONFLICT DO NOTHING"
 LOAD_REFERENCES = "SELECT id, doi, title, year FROM external_references ORDER BY id"
 LOAD_PAPER_REFERENCES = "SELECT paper_id, ref_id FROM paper_references ORDER BY paper_id, ref_id"
+REFERENCES_OF_PAPERS = """
+SELECT pr.paper_id, r.id, r.doi, r.title, r.year
+FROM paper_references pr JOIN external_references r ON r.id = pr.ref_id
+WHERE pr.paper_id IN (SELECT value FROM json_each(?)) ORDER BY pr.paper_id, r.id
+"""
 
 EXISTING_KEYWORDS = "SELECT name FROM keywords WHERE name IN (SELECT value FROM json_each(?))"
 
