@@ -410,3 +410,35 @@ def test_references_across_exports_become_cites_edges(tmp_path):
     assert ingest.exit_code == 0 and "4 papers written" in ingest.output, ingest.output
     build = runner.invoke(app, ["build"], env=env, catch_exceptions=False)
     assert build.exit_code == 0 and " 2 CITES" in build.output, build.output  # the ref: key stays unresolved
+
+
+# --- OpenAlex web CSV ---------------------------------------------------------------------
+
+
+def test_openalex_web_csv_sample_reads_every_work():
+    """SOURCE.md: 8 records, 5 with an abstract, no references, 8 DOIs; plain CSV read
+    only 5 (no 'title' column: the works without an abstract were refused)."""
+    sample = FORMATS / "openalex_csv" / "bibliometrix_openalex_sample.csv"
+    assert detect_format(inspect(sample)) == "openalex_csv"
+    papers, bad = read(sample)
+    assert bad == [] and summary(papers) == (8, 5, 0, 8)
+    first = papers[0]
+    assert first.id == "doi:10.1016/j.joi.2017.08.007" and first.extra["source_id"] == "W2755950973"
+    assert first.title.startswith("bibliometrix : An R-tool") and first.year == 2017
+    assert first.authors == ("Massimo Aria", "Corrado Cuccurullo") and first.venue == "Journal of Informetrics"
+    assert read(sample, format="openalex-csv")[0] == papers
+
+
+def test_openalex_web_csv_referenced_works_resolve_in_the_corpus(tmp_path):
+    path = tmp_path / "works.dat"  # sniffed from content, not the name
+    path.write_text('"id","display_name","abstract","publication_year","doi","referenced_works"\n'
+                    '"https://openalex.org/W1","First work","","2020","","https://openalex.org/W2|W3"\n'
+                    '"https://openalex.org/W2","Second work","About things.","2019","10.1000/b",""\n', "utf-8")
+    papers, bad = read(path)
+    assert bad == [] and [p.id for p in papers] == ["W1", "doi:10.1000/b"]
+    assert papers[0].references == ("W2", "W3")
+    from graph.edges import citation_edges
+
+    edges, unresolved = citation_edges(papers, index_references(
+        (p.id, p.doi, p.arxiv_id, p.extra.get("source_id")) for p in sorted(papers, key=lambda p: p.id)))
+    assert [(e.source, e.target) for e in edges] == [("W1", "doi:10.1000/b")] and unresolved == 1

@@ -21,6 +21,7 @@ from graph.ingest.xmlstream import root_tag
 from graph.ingest.medline import iter_medline, looks_like_medline
 from graph.ingest.ris import iter_ris, looks_like_ris
 from graph.ingest.semanticscholar import S2_MARKERS, iter_semanticscholar, iter_semanticscholar_citations, iter_semanticscholar_lines
+from graph.ingest.openalex_csv import iter_openalex_csv
 from graph.ingest.scopus import csv_kind, iter_lens, iter_scopus
 from graph.ingest.wos import iter_wos, looks_like_wos
 from graph.ingest.records import csv_header, iter_csv, iter_json, iter_jsonl
@@ -41,6 +42,7 @@ _READERS: dict[str, Callable[[TextSource], Iterator[Paper | BadRecord]]] = {
     "wos": iter_wos,
     "scopus": iter_scopus,
     "lens": iter_lens,
+    "openalex_csv": iter_openalex_csv,
     "medline": iter_medline,
     "pubmed": iter_pubmed,
     "arxiv": iter_arxiv,
@@ -102,7 +104,7 @@ def iter_papers(path: str | os.PathLike[str], *, format: str | None = None) -> I
             f"{source.size:,} bytes of text is over the limit of {MAX_DOCUMENT_BYTES:,} for a {fmt} file, "
             "which is parsed whole; split it, or convert it to JSON lines (streamed)",
         )
-    if fmt in ("csv", "scopus", "lens"):
+    if fmt in ("csv", "scopus", "lens", "openalex_csv"):
         csv_header(source)  # a CSV without a text column fails now, not at first read
     if fmt in _LINE_READERS and _is_json_lines(source):
         return _LINE_READERS[fmt](source)  # streamed, so not size-capped
