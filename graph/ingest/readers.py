@@ -16,6 +16,7 @@ from graph.ingest.listing import iter_listing, looks_like_listing
 from graph.ingest.csl import CROSSREF_MARKERS, CSL_MARKERS, iter_csl, iter_csl_lines
 from graph.ingest.openalex import OPENALEX_MARKERS, iter_openalex, iter_openalex_lines
 from graph.ingest.arxiv import ARXIV_ROOTS, iter_arxiv
+from graph.ingest.jats import JATS_ROOTS, iter_jats
 from graph.ingest.pubmed import PUBMED_ROOTS, iter_pubmed
 from graph.ingest.xmlstream import root_tag
 from graph.ingest.medline import iter_medline, looks_like_medline
@@ -45,6 +46,7 @@ _READERS: dict[str, Callable[[TextSource], Iterator[Paper | BadRecord]]] = {
     "openalex_csv": iter_openalex_csv,
     "medline": iter_medline,
     "pubmed": iter_pubmed,
+    "jats": iter_jats,
     "arxiv": iter_arxiv,
     "s2": iter_semanticscholar,
 }
@@ -199,15 +201,17 @@ def _tagged_kind(head: str) -> str | None:
 
 
 def _xml_kind(path: str, text: str) -> str:
-    """``pubmed`` or ``arxiv`` from the root element of XML text."""
+    """``pubmed``, ``arxiv`` or ``jats`` from the root element of XML text."""
     root = root_tag(text)
     if root in PUBMED_ROOTS:
         return "pubmed"
     if root in ARXIV_ROOTS:
         return "arxiv"
+    if root in JATS_ROOTS:
+        return "jats"
     raise UnreadableFile(
-        path, f"XML with root element <{root}> is neither PubMed (<PubmedArticleSet>) nor arXiv OAI-PMH "
-              f"(<OAI-PMH>); force one of: {', '.join(FORMATS)}")
+        path, f"XML with root element <{root}> is neither PubMed (<PubmedArticleSet>), arXiv OAI-PMH "
+              f"(<OAI-PMH>) nor JATS (<article>); force one of: {', '.join(FORMATS)}")
 
 
 def sniff_format(source: TextSource) -> str:
