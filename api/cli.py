@@ -103,7 +103,7 @@ def _do_ingest(store, paths, citations, fmt, strict, batch_size):
 def ingest(
     paths: List[Path] = typer.Argument(None, help="Paper files: .txt listing, .jsonl/.json, .csv, .bib (optionally .gz)."),
     citations: List[Path] = typer.Option([], "--citations", help="CSV of citing,cited ids (repeatable)."),
-    fmt: Optional[str] = typer.Option(None, "--format", help="Force the format: listing, jsonl, json, csv, bibtex, openalex, ris, csl, crossref, wos, scopus, lens, medline, pubmed, arxiv, s2."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="Force the format: listing, jsonl, json, csv, bibtex, openalex, ris, csl, crossref, wos, scopus, lens, medline, pubmed, arxiv, s2, openalex_csv, jats."),
     strict: bool = typer.Option(False, "--strict", help="Write nothing if any record is bad (exit 1)."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
@@ -346,7 +346,7 @@ def stats(
     table = Table(title=f"citegraph ({data['store']} store)")
     table.add_column("what")
     table.add_column("count", justify="right")
-    for key in ("papers", "keywords", "communities"):
+    for key in ("papers", "keywords", "communities", "references"):
         table.add_row(key, str(data[key]))
     for key, value in data["edges"].items():
         table.add_row(key, str(value))

@@ -96,6 +96,12 @@ def works(store: GraphStore, paper_id: str, *, kind: str, weights: Mapping[str, 
     candidates = sorted({q for qs in links.values() for q in qs} - set(hood))
     papers = store.get_papers(candidates)
     years = {pid: p.year for pid, p in papers.items()}
+    references: dict[str, Any] = {}  # prior works include Reference nodes: the classics not loaded
+    if kind == "prior":
+        for p, nodes in store.paper_references(hood).items():
+            links[p] = [*links.get(p, ()), *(r.id for r in nodes)]
+            references.update((r.id, r) for r in nodes)
+        years.update((rid, r.year) for rid, r in references.items())
     if kind == "prior":
         found = prior_works(hood, lambda p: links.get(p, ()), years, before=focal.year,
                             limit=limit + len(hood), min_count=min_count)
@@ -103,6 +109,12 @@ def works(store: GraphStore, paper_id: str, *, kind: str, weights: Mapping[str, 
         found = derivative_works(hood, lambda p: links.get(p, ()), years, after=focal.year,
                                  limit=limit + len(hood), min_count=min_count)
     found = [w for w in found if w.paper_id not in hood][:limit]
-    return [{"id": w.paper_id, "paper_id": w.paper_id,
-             "title": display_title(papers[w.paper_id]) if w.paper_id in papers else w.paper_id,
-             "year": w.year, "count": w.count} for w in found]
+    return [{"id": w.paper_id, "paper_id": w.paper_id, "title": _work_title(w.paper_id, papers, references),
+             "year": w.year, "count": w.count, "reference": w.paper_id in references} for w in found]
+
+
+def _work_title(wid: str, papers: Mapping[str, Any], references: Mapping[str, Any]) -> str:
+    if wid in papers:
+        return display_title(papers[wid])
+    ref = references.get(wid)
+    return (ref.title or ref.doi or wid) if ref is not None else wid

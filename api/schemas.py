@@ -74,6 +74,8 @@ class Stats(_Out):
     papers: int
     keywords: int
     communities: int
+    references: int = Field(0, description="Reference nodes: works cited by papers of the graph that are not "
+                                           "papers of the graph (REFERENCES edges point to them).")
     edges: dict[str, int] = Field(description="Count per relationship type.")
     incomplete: str | None = Field(
         None, description="Set while the derived graph is incomplete: a build started and did not complete.")

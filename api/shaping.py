@@ -57,6 +57,7 @@ def stats_body(store: GraphStore, counts: Mapping[str, int], runs: Iterable[Any]
         papers=counts.get("papers", 0),
         keywords=counts.get("keywords", 0),
         communities=counts.get("communities", 0),
+        references=counts.get("references", 0),
         edges={k: v for k, v in counts.items() if k.isupper()},
         runs=[
             RunOut(kind=r.kind, started_at=r.started_at, seconds=float(r.seconds),

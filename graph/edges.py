@@ -25,6 +25,7 @@ from graph.models import (
 )
 from graph.coupling import MEASURES, cocitation_edges, coupling_edges
 from graph.ingest.identity import resolve_reference  # the one rule of reference names
+from graph.ingest.references import UnresolvedReference, reference_key, reference_nodes
 from graph.forked import ForkedCall, use_fork
 from graph.process import gc_paused
 from graph.similarity import DEFAULT_MIN_SCORE, METHODS, SimilarPairs, similar_pairs
@@ -37,6 +38,7 @@ __all__ = [
     "shares_keywords_edges",
     "resolve_reference",
     "citation_edges",
+    "citations_and_references",
     "build_derived",
     "bibliometric_edges",
 ]
@@ -249,6 +251,17 @@ def citation_edges(
     >>> citation_edges(ps, {"b": "doi:10.1000/b", "doi:10.1000/b": "doi:10.1000/b"})
     ([CitationEdge(source='a', target='doi:10.1000/b')], 1)
     """
+    edges, unresolved = citations_and_references(papers, reference_index)
+    return edges, len(unresolved)
+
+
+def citations_and_references(
+    papers: Sequence[Paper], reference_index: Mapping[str, str]
+) -> tuple[list[CitationEdge], list]:
+    """:func:`citation_edges`, with the unresolved references themselves
+    (:class:`graph.ingest.references.UnresolvedReference`, one per distinct
+    reference text of a paper; None for a blank one) instead of their count:
+    what :func:`build_derived` makes Reference nodes of."""
     in_graph = {p.id for p in papers}
     # Edges as integer codes over the sorted ids: sorting 1M string pairs took
     # 6 s at 100k papers, numpy sorts the codes in a tenth of a second.
@@ -256,7 +269,7 @@ def citation_edges(
     rank = {pid: i for i, pid in enumerate(order)}
     n = len(order)
     codes: list[int] = []
-    unresolved = 0
+    unresolved: list[UnresolvedReference] = []
     # Names first (any id a paper carries), then free-text cited references by
     # author, year and source: graph.ingest.references.
     from graph.ingest.references import ReferenceIndex
@@ -268,12 +281,15 @@ def citation_edges(
             stripped = ref.strip()
             target = stripped if stripped in in_graph else index.resolve(ref)
             if target is None or target not in in_graph:
-                unresolved += 1
+                if stripped:  # a blank reference is counted, and names no node
+                    unresolved.append(UnresolvedReference(paper.id, reference_key(ref), ref))
+                else:
+                    unresolved.append(None)
             elif target != paper.id:
                 codes.append(source + rank[target])
     sources, targets = np.divmod(np.unique(np.array(codes, dtype=np.int64)), max(n, 1))
     out = [CitationEdge(order[s], order[t]) for s, t in zip(sources.tolist(), targets.tolist())]
-    logger.info("citation_edges: papers=%d edges=%d unresolved=%d", len(in_graph), len(out), unresolved)
+    logger.info("citation_edges: papers=%d edges=%d unresolved=%d", len(in_graph), len(out), len(unresolved))
     return out, unresolved
 
 
@@ -364,7 +380,8 @@ def build_derived(
             shares = shares_keywords_edges(has_keyword, min_shared=params.min_shared, max_df=params.max_keyword_df)
             report("shares_keywords")(1, 1)
             report("cites")(0, 1)
-            cites, unresolved = citation_edges(ordered, reference_index)
+            cites, unresolved = citations_and_references(ordered, reference_index)
+            references, references_edges = reference_nodes(u for u in unresolved if u is not None)
             report("cites")(1, 1)
             coupled, co_cited = bibliometric_edges(cites, params, progress=progress)
             if child is not None:
@@ -382,9 +399,11 @@ def build_derived(
         similar=tuple(similar),
         shares_keywords=tuple(shares),
         cites=tuple(cites),
-        unresolved_references=unresolved,
+        unresolved_references=len(unresolved),
         coupled=tuple(coupled),
         co_cited=tuple(co_cited),
+        references=references,
+        references_edges=references_edges,
     )
 
 

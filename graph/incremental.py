@@ -309,13 +309,18 @@ def _derive(store: GraphStore, new: Sequence[Paper], index: CorpusIndex, params:
 
     # CITES both ways, references resolved by the names the build resolves them by
     # (graph.ingest.identity), from the index: no read of the store.
+    from graph.ingest.references import UnresolvedReference, reference_key, reference_nodes
+
     cites: set[tuple[str, str]] = set()
     unresolved = 0
+    external: list[UnresolvedReference] = []  # Reference nodes of the new papers, as build makes them
     for p in new:
         for ref in dict.fromkeys(p.references):
             target = index.resolve(ref)
             if target is None:
                 unresolved += 1
+                if ref.strip():
+                    external.append(UnresolvedReference(p.id, reference_key(ref), ref))
             elif target != p.id:
                 cites.add((p.id, target))
     for p in new:
@@ -329,6 +334,7 @@ def _derive(store: GraphStore, new: Sequence[Paper], index: CorpusIndex, params:
             if citing != p.id:
                 cites.add((citing, p.id))
 
+    references, references_edges = reference_nodes(external)
     return DerivedGraph(
         keywords=tuple(keywords),
         has_keyword=tuple(sorted(has_keyword, key=lambda h: (h.paper_id, -h.score, h.keyword))),
@@ -336,4 +342,6 @@ def _derive(store: GraphStore, new: Sequence[Paper], index: CorpusIndex, params:
         shares_keywords=tuple(shares[k] for k in sorted(shares)),
         cites=tuple(CitationEdge(s, t) for s, t in sorted(cites)),
         unresolved_references=unresolved,
+        references=references,
+        references_edges=references_edges,
     )

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from graph.authors import authorship
 from graph.errors import BadRecord, StrictModeError, param_error
@@ -125,32 +125,70 @@ def read_inputs(
     """Read every file; bad records become problems, unreadable files raise.
 
     Returns the papers de-duplicated among themselves (first wins, later fill
-    gaps), the citation pairs and a report. Nothing is written.
+    gaps), in the order their first record was read, the citation pairs and a
+    report. Nothing is written. The reader loop is every ingest's
+    (:func:`_read_streamed`).
     """
-    from graph.ingest import iter_citations, iter_papers
-    from graph.ingest.dedup import deduplicate
-
     report = IngestReport()
-    raw: list[Paper] = []
-    for path in paths:
-        report.files.append(str(path))
-        for item in iter_papers(path, format=format):
-            if isinstance(item, BadRecord):
-                report.problems.append(str(item))
-                continue
-            raw.append(item)
-            report.records += 1
-            if report.records % 5000 == 0:
-                progress("read", report.records, 0)
-    deduped = deduplicate(raw)
-    report.duplicates = deduped.duplicates
-    report.merges = dict(deduped.merges)
-    for message in deduped.conflicts[:20]:  # first wins; say what was dropped
-        log.warning("duplicate records: %s", message)
-    if len(deduped.conflicts) > 20:
-        log.warning("duplicate records: %d more papers have conflicting records", len(deduped.conflicts) - 20)
+    pairs, _, batches = _read_streamed(paths, format=format, citations=citations, strict=False,
+                                       batch_size=5000, progress=progress, report=report)
+    numbered = [item for batch in batches for item in batch]
+    numbered.sort(key=lambda item: item[0])  # stable: a group's papers keep their order
+    return [paper for _, paper in numbered], pairs, report
+
+
+def _read_streamed(
+    paths: Sequence[str | Path],
+    *,
+    format: str | None,
+    citations: Sequence[str | Path],
+    strict: bool,
+    batch_size: int,
+    progress: Progress,
+    report: IngestReport,
+) -> tuple[list[tuple[str, str]], int, Iterator[list[tuple[int, Paper]]]]:
+    """The one reader loop of every ingest (``ingest``, ``run``, ``run --bulk``,
+    :func:`read_inputs`), in bounded memory (issue 24 item 6): the files are read twice.
+
+    The first pass, now, groups the records that are the same paper
+    (:func:`graph.ingest.grouping.group_records` keeps digests of their keys, not
+    the records), collects the bad records and reads the citation pairs; with
+    ``strict``, a bad record (paper or citation) raises
+    :class:`StrictModeError` here, before anything is written. The second pass is
+    the returned iterator: it reads the files again and merges each group with
+    :func:`~graph.ingest.dedup.deduplicate` as soon as its last record is read (a
+    paper read once is passed on at once), in batches of about ``batch_size``
+    ``(group number, paper)`` pairs (groups are numbered by their first record).
+
+    Returns the citation pairs, the number of groups (about the number of papers)
+    and the batches. ``report`` gets the files, records, problems, citation
+    pairs, duplicates and merges per rule.
+    """
+    from graph.ingest import iter_cited_by, iter_citations, iter_papers
+    from graph.ingest.dedup import MERGE_RULES, deduplicate
+    from graph.ingest.grouping import group_records
 
     pairs: list[tuple[str, str]] = []
+
+    def papers_of_files(first_pass: bool) -> Iterator[Paper]:
+        for path in paths:
+            if first_pass:
+                report.files.append(str(path))
+            for item in iter_papers(path, format=format):
+                if isinstance(item, BadRecord):
+                    if first_pass:
+                        report.problems.append(str(item))
+                    continue
+                if first_pass:
+                    report.records += 1
+                    if report.records % 5000 == 0:
+                        progress("read", report.records, 0)
+                yield item
+            if first_pass:  # the citing papers a file lists (Semantic Scholar's citations)
+                pairs.extend(iter_cited_by(path, format=format))
+
+    grouping = group_records(papers_of_files(True))
+    report.merges = dict.fromkeys(MERGE_RULES, 0)
     for path in citations:
         report.files.append(str(path))
         for item in iter_citations(path):
@@ -159,8 +197,48 @@ def read_inputs(
                 continue
             pairs.append(item)
     report.citation_pairs = len(pairs)
+    if strict and report.problems:
+        raise StrictModeError(
+            f"--strict: {len(report.problems)} bad record(s), nothing was written; first: "
+            + report.problems[0]
+        )
     progress("read", report.records, report.records)
-    return list(deduped.papers), pairs, report
+
+    def batches() -> Iterator[list[tuple[int, Paper]]]:
+        held: dict[int, list[Paper]] = {}
+        batch: list[tuple[int, Paper]] = []
+        conflicts: list[str] = []
+
+        def merge_group(group: int, members: list[Paper]) -> None:
+            result = deduplicate(members)
+            batch.extend((group, paper) for paper in result.papers)
+            conflicts.extend(result.conflicts)
+            report.duplicates += result.duplicates
+            for rule, n in result.merges.items():
+                report.merges[rule] = report.merges.get(rule, 0) + n
+
+        for number, paper in enumerate(papers_of_files(False)):
+            group = grouping.group[number]
+            if grouping.sizes[group] == 1:
+                batch.append((group, paper))
+            else:
+                members = held.setdefault(group, [])
+                members.append(paper)
+                if len(members) == grouping.sizes[group]:
+                    merge_group(group, held.pop(group))
+            if len(batch) >= batch_size:
+                yield batch
+                batch = []
+        for group, members in held.items():  # only if the files changed between the passes
+            merge_group(group, members)
+        if batch:
+            yield batch
+        for message in conflicts[:20]:  # first wins; say what was dropped
+            log.warning("duplicate records: %s", message)
+        if len(conflicts) > 20:
+            log.warning("duplicate records: %d more papers have conflicting records", len(conflicts) - 20)
+
+    return pairs, len(grouping.sizes), batches()
 
 
 def ingest(
@@ -200,94 +278,17 @@ def _ingest_streamed(
     batch_size: int,
     progress: Progress,
 ) -> IngestReport:
-    """:func:`ingest` in bounded memory (issue 24 item 6): the files are read twice.
-
-    The first pass groups the records that are the same paper
-    (:func:`graph.ingest.grouping.group_records` keeps digests of their keys,
-    not the records) and collects the bad records, so ``strict`` still writes
-    nothing. The second pass merges each group with
-    :func:`~graph.ingest.dedup.deduplicate` as soon as its last record is read
-    (a paper read once is passed on at once) and writes papers in batches, each
-    merged with the stored papers it names. Citation pairs are attached last.
-    """
-    from graph.ingest import iter_citations, iter_papers
-    from graph.ingest.dedup import MERGE_RULES, deduplicate
-    from graph.ingest.grouping import group_records
-
+    """:func:`ingest` in bounded memory: the batches of :func:`_read_streamed`,
+    each merged with the stored papers it names and written; citation pairs
+    attached last."""
     report = IngestReport()
-
-    def papers_of_files(keep_problems: bool):
-        for path in paths:
-            if keep_problems:
-                report.files.append(str(path))
-            for item in iter_papers(path, format=format):
-                if isinstance(item, BadRecord):
-                    if keep_problems:
-                        report.problems.append(str(item))
-                    continue
-                if keep_problems:
-                    report.records += 1
-                    if report.records % 5000 == 0:
-                        progress("read", report.records, 0)
-                yield item
-
-    grouping = group_records(papers_of_files(True))
-    report.merges = dict.fromkeys(MERGE_RULES, 0)
-    if strict and report.problems:
-        raise StrictModeError(
-            f"--strict: {len(report.problems)} bad record(s), nothing was written; first: "
-            + report.problems[0]
-        )
-    pairs: list[tuple[str, str]] = []
-    for path in citations:
-        report.files.append(str(path))
-        for item in iter_citations(path):
-            if isinstance(item, BadRecord):
-                report.problems.append(str(item))
-                continue
-            pairs.append(item)
-    report.citation_pairs = len(pairs)
-    progress("read", report.records, report.records)
-
-    total = len(grouping.sizes)
-    held: dict[int, list[Paper]] = {}
-    batch: list[Paper] = []
-    conflicts: list[str] = []
-
-    def flush() -> None:
-        merged = merge_with_stored(store, batch, report)
+    pairs, total, batches = _read_streamed(paths, format=format, citations=citations, strict=strict,
+                                           batch_size=batch_size, progress=progress, report=report)
+    for batch in batches:
+        merged = merge_with_stored(store, [paper for _, paper in batch], report)
         ordered = [merged[pid] for pid in sorted(merged)]
         report.papers_written += store.upsert_papers(ordered, batch_size=batch_size)
         progress("write papers", report.papers_written, total)
-        batch.clear()
-
-    def merge_group(members: list[Paper]) -> None:
-        result = deduplicate(members)
-        batch.extend(result.papers)
-        conflicts.extend(result.conflicts)
-        report.duplicates += result.duplicates
-        for rule, n in result.merges.items():
-            report.merges[rule] = report.merges.get(rule, 0) + n
-
-    for number, paper in enumerate(papers_of_files(False)):
-        group = grouping.group[number]
-        if grouping.sizes[group] == 1:
-            batch.append(paper)
-        else:
-            members = held.setdefault(group, [])
-            members.append(paper)
-            if len(members) == grouping.sizes[group]:
-                merge_group(held.pop(group))
-        if len(batch) >= batch_size:
-            flush()
-    for members in held.values():  # only if the files changed between the passes
-        merge_group(members)
-    if batch:
-        flush()
-    for message in conflicts[:20]:  # first wins; say what was dropped
-        log.warning("duplicate records: %s", message)
-    if len(conflicts) > 20:
-        log.warning("duplicate records: %d more papers have conflicting records", len(conflicts) - 20)
     if pairs:
         cited: dict[str, Paper] = {}
         _attach_citations(store, cited, pairs, report)
@@ -305,17 +306,20 @@ def _ingest_plan(
     citations: Sequence[str | Path],
     strict: bool,
     progress: Progress,
+    batch_size: int = 5000,
 ) -> tuple[list[Paper], IngestReport]:
-    """What :func:`ingest` writes: the papers read, merged with the stored ones
-    they name, with their citations attached, ordered by id. Writes nothing."""
-    papers, pairs, report = read_inputs(paths, format=format, citations=citations, progress=progress)
-    if strict and report.problems:
-        raise StrictModeError(
-            f"--strict: {len(report.problems)} bad record(s), nothing was written; first: "
-            + report.problems[0]
-        )
-
-    merged = merge_with_stored(store, papers, report)
+    """What :func:`ingest` writes: the papers read (:func:`_read_streamed`, the
+    same reader loop), merged with the stored ones they name, with their
+    citations attached, ordered by id. Writes nothing."""
+    report = IngestReport()
+    pairs, _, batches = _read_streamed(paths, format=format, citations=citations, strict=strict,
+                                       batch_size=batch_size, progress=progress, report=report)
+    merged: dict[str, Paper] = {}
+    for batch in batches:
+        for pid, paper in merge_with_stored(store, [paper for _, paper in batch], report).items():
+            # Two batches naming one stored paper: the first wins, as the second
+            # batch of ingest would find the first one's paper stored.
+            merged[pid] = merge_papers(merged[pid], paper) if pid in merged else paper
     if pairs:
         _attach_citations(store, merged, pairs, report)
     return [merged[pid] for pid in sorted(merged)], report
@@ -432,7 +436,11 @@ def _build_compute(store: GraphStore, params, progress: Progress, parallel: bool
 
 
 def _build_write(store: GraphStore, derived: DerivedGraph, ids: list[str], params, started: str, t0: float,
-                 batch_size: int, progress: Progress) -> BuildReport:
+                 batch_size: int, progress: Progress, fresh_counts: dict | None = None) -> BuildReport:
+    """Write the derived graph and record the build. ``fresh_counts``: the store's
+    counts before this run when it held no paper and now holds exactly ``ids``
+    (``citegraph run`` on an empty store); its counts after are then known
+    without reading them (:func:`_counts_after_build`)."""
     from dataclasses import asdict
 
     progress("write edges", 0, 1)
@@ -442,12 +450,39 @@ def _build_write(store: GraphStore, derived: DerivedGraph, ids: list[str], param
     store.replace_derived(derived, batch_size=batch_size)
     progress("write edges", 1, 1)
     seconds = time.perf_counter() - t0
-    counts = store.counts()
+    counts = store.counts() if fresh_counts is None else _counts_after_build(fresh_counts, derived, len(ids))
     counts["unresolved_references"] = derived.unresolved_references
     store.record_run(RunRecord(kind="build", started_at=started, seconds=round(seconds, 3),
                                params=asdict(params), counts=counts, versions=versions()))
     store.mark_build(None)
     return BuildReport(counts=counts, seconds=seconds, params=asdict(params), derived=derived, paper_ids=ids)
+
+
+def _counts_after_build(before: dict, derived: DerivedGraph, papers: int) -> dict[str, int]:
+    """What ``store.counts()`` says after ``replace_derived(derived)`` on a store that
+    held no paper (``before``) and now holds ``papers``: every derived kind is
+    replaced, so its count is that of ``derived`` (one per key, as stored)."""
+    def pairs(edges) -> int:
+        return len({(e.source, e.target) for e in edges})
+
+    counts = dict(before)
+    counts.update(papers=papers, keywords=len({k.name for k in derived.keywords}),
+                  references=len({r.id for r in derived.references}),
+                  HAS_KEYWORD=len({(h.paper_id, h.keyword) for h in derived.has_keyword}),
+                  SIMILAR_TO=pairs(derived.similar), SHARES_KEYWORDS=pairs(derived.shares_keywords),
+                  CITES=pairs(derived.cites), COUPLED=pairs(derived.coupled), CO_CITED=pairs(derived.co_cited),
+                  REFERENCES=pairs(derived.references_edges))
+    return counts
+
+
+def _counts_after_analysis(before: dict, result) -> dict[str, int]:
+    """``store.counts()`` after ``write_analysis(result)``, from the counts before
+    (e.g. a build's just now): communities and IN_COMMUNITY are replaced, the rest stays."""
+    ids = {c.id for c in result.communities}
+    counts = {k: v for k, v in before.items() if k != "unresolved_references"}
+    counts["communities"] = len(ids)
+    counts["IN_COMMUNITY"] = sum((s.community in ids) + (s.subcommunity in ids) for s in result.scores)
+    return counts
 
 
 # --- analyze -------------------------------------------------------------------
@@ -486,7 +521,7 @@ def analyze(
     progress("analyze", 0, 1)
     result = run_analysis(derived, ids, params=params, parallel=parallel)
     progress("analyze", 1, 1)
-    return _analyze_write(store, result, started, t0, batch_size)
+    return _analyze_write(store, result, started, t0, batch_size, counts_before=built.counts if built else None)
 
 
 def _stable(store: GraphStore, result):
@@ -523,11 +558,13 @@ def _with_changes(result, previous):
 STABLE_ID_RUNS = 100
 
 
-def _analyze_write(store: GraphStore, result, started: str, t0: float, batch_size: int) -> AnalyzeReport:
+def _analyze_write(store: GraphStore, result, started: str, t0: float, batch_size: int,
+                   counts_before: dict | None = None) -> AnalyzeReport:
     result = _stable(store, result)
     store.write_analysis(result, batch_size=batch_size)
     seconds = time.perf_counter() - t0
-    counts = store.counts()
+    # After a build just now (``counts_before``), the counts are known without a read.
+    counts = store.counts() if counts_before is None else _counts_after_analysis(counts_before, result)
     used = dict(result.params)
     store.record_run(RunRecord(kind="analyze", started_at=started, seconds=round(seconds, 3),
                                params=used, counts=counts, versions=versions()))
@@ -582,23 +619,23 @@ def _run_params(build_params, analyze_params, where: str):
 
 def _write_and_analyze(store: GraphStore, derived: DerivedGraph, ids: list[str], build_params, analyze_params,
                        started: str, t0: float, *, batch_size: int, progress: Progress,
-                       overlap: bool | None) -> tuple[BuildReport, AnalyzeReport]:
+                       overlap: bool | None, fresh_counts: dict | None = None) -> tuple[BuildReport, AnalyzeReport]:
     """The second half of :func:`build_and_analyze`, from the computed graph."""
     if not use_fork(len(ids), overlap):
-        built = _build_write(store, derived, ids, build_params, started, t0, batch_size, progress)
+        built = _build_write(store, derived, ids, build_params, started, t0, batch_size, progress, fresh_counts)
         return built, analyze(store, analyze_params, batch_size=batch_size, progress=progress, built=built)
     a_started, a_t0 = _now(), time.perf_counter()
     child = ForkedCall(_analysis, (derived, ids, analyze_params), what="analysis",
                        lost="nothing of the analysis was written")
     try:
-        built = _build_write(store, derived, ids, build_params, started, t0, batch_size, progress)
+        built = _build_write(store, derived, ids, build_params, started, t0, batch_size, progress, fresh_counts)
     except BaseException:
         child.stop()
         raise
     progress("analyze", 0, 1)
     result = child.result()
     progress("analyze", 1, 1)
-    return built, _analyze_write(store, result, a_started, a_t0, batch_size)
+    return built, _analyze_write(store, result, a_started, a_t0, batch_size, counts_before=built.counts)
 
 
 def _analysis(derived: DerivedGraph, ids: list[str], params):
@@ -647,14 +684,17 @@ def run(
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         # Checked here: the forked writer would only report it after the build.
         raise param_error("batch_size", "run", "an int >= 1", batch_size)
-    fresh = store.counts().get("papers", 0) == 0
-    ordered, report = _ingest_plan(store, paths, format=format, citations=citations, strict=strict,
-                                   progress=progress)
-    if not fresh:  # the graph is more than this run's papers: build from the store
-        report.papers_written = _write_papers(store, ordered, batch_size, progress)
+    before = store.counts()  # the one counts() read of a run on an empty store
+    fresh = before.get("papers", 0) == 0
+    if not fresh:  # the graph is more than this run's papers: ingest (bounded memory), build from the store
+        report = _ingest_streamed(store, paths, format=format, citations=citations, strict=strict,
+                                  batch_size=batch_size, progress=progress)
         _log_ingest(report)
         return (report, *build_and_analyze(store, build_params, analyze_params, batch_size=batch_size,
                                            progress=progress, overlap=overlap))
+    # Fresh: the papers read are the whole graph, built from memory (the same reader loop).
+    ordered, report = _ingest_plan(store, paths, format=format, citations=citations, strict=strict,
+                                   progress=progress, batch_size=batch_size)
     overlap = use_fork(len(ordered), overlap)
     target = store.reopened() if overlap else None
     if target is None:  # write, then build from the papers in memory (not read back)
@@ -664,7 +704,8 @@ def run(
         derived, ids = _build_compute(store, build_params, progress, papers=ordered)
         del ordered
         return (report, *_write_and_analyze(store, derived, ids, build_params, analyze_params, started, t0,
-                                            batch_size=batch_size, progress=progress, overlap=overlap))
+                                            batch_size=batch_size, progress=progress, overlap=overlap,
+                                            fresh_counts=before))
 
     started, t0 = _now(), time.perf_counter()
     # No open connection crosses the fork (SQLite's rule for a child that
@@ -690,7 +731,8 @@ def run(
     _log_ingest(report)
     del writer, ordered  # the papers (the writer's arguments too) are not needed any more
     return (report, *_write_and_analyze(store, derived, ids, build_params, analyze_params, started, t0,
-                                        batch_size=batch_size, progress=progress, overlap=overlap))
+                                        batch_size=batch_size, progress=progress, overlap=overlap,
+                                        fresh_counts=before))
 
 
 def _papers_child(store: GraphStore, papers: Sequence[Paper], batch_size: int) -> int:

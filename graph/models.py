@@ -30,6 +30,8 @@ __all__ = [
     "CitationEdge",
     "CoupledEdge",
     "CoCitedEdge",
+    "ReferenceNode",
+    "ReferenceEdge",
     "DerivedGraph",
     "Community",
     "PaperScores",
@@ -326,6 +328,26 @@ class CoCitedEdge:
 
 
 @dataclass(frozen=True, slots=True)
+class ReferenceNode:
+    """``(:Reference {id, doi, title, year})``: a work cited by papers of the graph
+    that is not itself a paper of the graph (docs/identity.md, "Reference nodes").
+    ``id`` is :func:`graph.ingest.references.reference_key` of the reference."""
+
+    id: str
+    doi: str | None = None
+    title: str | None = None
+    year: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceEdge:
+    """``(:Paper {id: source})-[:REFERENCES]->(:Reference {id: target})``."""
+
+    source: str
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
 class DerivedGraph:
     """Everything ``build`` computes; a store replaces its derived edges with it."""
 
@@ -338,6 +360,10 @@ class DerivedGraph:
     #: COUPLED and CO_CITED (issue 23), from ``cites``; empty when not built.
     coupled: tuple[CoupledEdge, ...] = ()
     co_cited: tuple[CoCitedEdge, ...] = ()
+    #: References that name no paper of the graph, as nodes and REFERENCES edges
+    #: (issue 23 item 1), rebuilt with CITES.
+    references: tuple[ReferenceNode, ...] = ()
+    references_edges: tuple[ReferenceEdge, ...] = ()
 
 
 # --- analysis ----------------------------------------------------------------

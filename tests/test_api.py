@@ -28,7 +28,7 @@ def test_health_counts(client, store):
     assert body["status"] == "ok" and body["store"] == store.name
     assert body["counts"] == {"papers": 7, "keywords": 9, "communities": 2, "HAS_KEYWORD": 17, "SIMILAR_TO": 4,
                               "SHARES_KEYWORDS": 3, "CITES": 4, "IN_COMMUNITY": 6,
-                              "COUPLED": 0, "CO_CITED": 0}
+                              "COUPLED": 0, "CO_CITED": 0, "references": 0, "REFERENCES": 0}
 
 
 def test_stats_edges_and_runs(client):

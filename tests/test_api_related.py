@@ -74,3 +74,20 @@ def test_prior_and_derivative_works(client):
     deriv = client.get("/papers/y/derivative").json()
     assert deriv["kind"] == "derivative" and all(w["count"] >= 2 for w in deriv["items"])
     assert set(deriv) == {"paper_id", "kind", "total", "limit", "offset", "items"}
+
+
+def test_prior_includes_reference_nodes(store):
+    """Issue 23 item 4: prior works include Reference nodes (works not loaded) that
+    the paper and its related papers cite, marked as references."""
+    from tests.test_store_contract_references import PAPERS as WITH_REFERENCES
+
+    store.upsert_papers(WITH_REFERENCES)
+    build(store, BuildParams())
+    assert store.paper_references(["a", "b", "nope"]) == {
+        "a": store.load_references()[0], "b": (store.load_references()[0][1],)}
+    with client_for(store) as c:
+        r = c.get("/papers/a/prior")
+        assert r.status_code == 200, r.text
+        items = r.json()["items"]
+    assert items == [{"id": "doi:10.1000/out", "paper_id": "doi:10.1000/out", "title": "10.1000/out", "year": None,
+                      "count": 2, "reference": True}]

@@ -95,3 +95,20 @@ def test_coupling_recipes_return_rows_on_a_graph_with_references(neo4j_store):
         result = neo4j_store.cypher(recipe.query, params, timeout=30.0, max_rows=1000)
         assert tuple(result.columns) == recipe.columns, recipe.title
         assert result.rows, recipe.title
+
+
+def test_the_unloaded_works_recipe_counts_reference_nodes(neo4j_store):
+    """Recipe 20 on a graph with Reference nodes (issue 23 item 1): the DOI two papers
+    cite first, then the works one paper cites."""
+    from graph.edges import BuildParams
+    from graph.jobs import build
+    from tests.test_store_contract_references import PAPERS
+
+    (recipe,) = [r for r in RECIPES if "have not loaded" in r.title]
+    neo4j_store.upsert_papers(PAPERS)
+    build(neo4j_store, BuildParams())
+    result = neo4j_store.cypher(recipe.query, recipe.parameters, timeout=30.0, max_rows=1000)
+    assert tuple(result.columns) == recipe.columns
+    assert [row[0] for row in result.rows] == ["doi:10.1000/out", "cr:doe|1990|nature|345|10",
+                                                "ref:a thesis nobody loaded"]
+    assert [row[-1] for row in result.rows] == [2, 1, 1]

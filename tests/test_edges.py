@@ -317,7 +317,7 @@ def test_build_derived_failure_stops_the_forked_similar(monkeypatch):
         raise InvalidParameter("citations broke on purpose", name="references")
 
     monkeypatch.setattr(graph.edges, "similar_pairs", slow)
-    monkeypatch.setattr(graph.edges, "citation_edges", broken)
+    monkeypatch.setattr(graph.edges, "citations_and_references", broken)
     started = time.perf_counter()
     with pytest.raises(InvalidParameter, match="on purpose"):
         build_derived(PAPERS, {}, parallel=True)
@@ -331,7 +331,7 @@ def test_build_derived_pauses_the_collector_and_restores_it(monkeypatch):
     import graph.edges
 
     seen = []
-    real = graph.edges.citation_edges
+    real = graph.edges.citations_and_references
 
     def spy(*args, **kwargs):
         seen.append(gc.isenabled())
@@ -341,11 +341,11 @@ def test_build_derived_pauses_the_collector_and_restores_it(monkeypatch):
         raise InvalidParameter("citations broke on purpose", name="references")
 
     assert gc.isenabled()
-    monkeypatch.setattr(graph.edges, "citation_edges", spy)
+    monkeypatch.setattr(graph.edges, "citations_and_references", spy)
     assert build_derived(PAPERS, {}, parallel=False).cites
     assert seen == [False]  # no collection while the build makes its millions of small objects
     assert gc.isenabled()
-    monkeypatch.setattr(graph.edges, "citation_edges", broken)
+    monkeypatch.setattr(graph.edges, "citations_and_references", broken)
     with pytest.raises(InvalidParameter, match="on purpose"):
         build_derived(PAPERS, {}, parallel=False)
     assert gc.isenabled()  # back on after a failure too

@@ -145,7 +145,10 @@ def test_bulk_load_gives_the_graph_of_the_cypher_path(bulk_store, bulk_server, t
     assert bulk_nodes == cypher_nodes and bulk_rels == cypher_rels
     assert bulk_rest == cypher_rest  # runs (build, analyze) and the same constraints and indexes
     kinds = {json.loads(line)["t"] for line in bulk_rels}
-    assert kinds >= {"HAS_KEYWORD", "SIMILAR_TO", "SHARES_KEYWORDS", "CITES", "IN_COMMUNITY"}
+    assert kinds >= {"HAS_KEYWORD", "SIMILAR_TO", "SHARES_KEYWORDS", "CITES", "IN_COMMUNITY", "REFERENCES"}
+    # x:quote's reference to a paper nobody loaded is a Reference node either way (issue 23 item 1).
+    assert any(json.loads(line) == {"l": ["Reference"], "p": {"id": "ref:x:missing", "title": "x:missing"}}
+               for line in bulk_nodes)
 
 
 @pytest.mark.neo4j
@@ -201,6 +204,28 @@ def test_csv_files_hold_what_the_cypher_writer_writes(tmp_path):
     args = files.import_args("neo4j")
     assert args[0] == "neo4j" and "--id-type=integer" in args and "--array-delimiter=U+001E" in args
     assert f"--relationships=CITES={tmp_path / 'rel-CITES.csv'}" in args
+
+
+def test_csv_files_hold_reference_nodes_and_edges(tmp_path):
+    from dataclasses import replace
+
+    from graph.errors import InvalidParameter
+    from graph.models import ReferenceEdge, ReferenceNode
+    from graph.stores.neo4j_bulk import write_csv
+
+    papers, derived = _tiny()
+    refs = (ReferenceNode("doi:10.1/x", "10.1/x"), ReferenceNode("cr:doe|1990|nature", None, 'Doe J, 1990, "NATURE"', 1990))
+    derived = replace(derived, references=refs, references_edges=(ReferenceEdge("b", "cr:doe|1990|nature"),
+                                                                   ReferenceEdge("a", "doi:10.1/x")))
+    files = write_csv(tmp_path, papers, derived)
+    assert (tmp_path / "references.csv").read_text().splitlines() == [
+        ":ID(Reference),id,doi,title,year:long", '0,"doi:10.1/x","10.1/x",,', '1,"cr:doe|1990|nature",,"Doe J, 1990, ""NATURE""",1990']
+    assert (tmp_path / "rel-REFERENCES.csv").read_text().splitlines() == [":START_ID(Paper),:END_ID(Reference)",
+                                                                          "0,0", "1,1"]
+    assert files.counts["references"] == 2 and files.counts["REFERENCES"] == 2
+    assert f"--nodes=Reference={tmp_path / 'references.csv'}" in files.import_args()
+    with pytest.raises(InvalidParameter, match="nowhere"):
+        write_csv(tmp_path, papers, replace(derived, references_edges=(ReferenceEdge("a", "nowhere"),)))
 
 
 def test_csv_refuses_an_edge_to_an_unknown_paper(tmp_path):

@@ -325,7 +325,8 @@ def test_writes_are_idempotent(seeded):
     seeded.write_analysis(ANALYSIS, batch_size=1)
     assert seeded.counts() == before
     assert before == {"papers": 3, "keywords": 2, "communities": 2, "HAS_KEYWORD": 3, "SIMILAR_TO": 1,
-                      "SHARES_KEYWORDS": 1, "CITES": 1, "IN_COMMUNITY": 3, "COUPLED": 0, "CO_CITED": 0}
+                      "SHARES_KEYWORDS": 1, "CITES": 1, "IN_COMMUNITY": 3, "COUPLED": 0, "CO_CITED": 0,
+                      "references": 0, "REFERENCES": 0}
 
 
 def test_replace_derived_deletes_in_batches(neo4j_store):

@@ -207,3 +207,23 @@ def test_run_bad_batch_size_is_refused_before_anything_is_read_or_written(sqlite
 def test_run_bad_analyze_params_names_run(sqlite_store):
     with pytest.raises(InvalidParameter, match=r"'analyze_params' parameter of run"):
         run(sqlite_store, RUN_FILES, analyze_params={"resolution": 1.0})
+
+
+@pytest.mark.parametrize("overlap", [False, True])
+def test_run_on_an_empty_store_reads_counts_once_and_records_the_true_counts(store, monkeypatch, overlap):
+    """``run`` read ``counts()`` three times (before, after the build, after the
+    analysis); the last two are now known from what it wrote. The recorded counts
+    must still be the store's."""
+    calls = []
+    real = store.counts
+    monkeypatch.setattr(store, "counts", lambda: calls.append(1) or real())
+    run(store, RUN_FILES, citations=RUN_CITES, overlap=overlap)
+    assert len(calls) == 1
+    monkeypatch.setattr(store, "counts", real)
+    final = store.counts()
+    analyzed, built = store.runs(limit=2)
+    assert (analyzed.kind, built.kind) == ("analyze", "build")
+    assert analyzed.counts == final
+    assert {k: v for k, v in built.counts.items() if k != "unresolved_references"} == {
+        **final, "communities": 0, "IN_COMMUNITY": 0}
+    assert final["CITES"] > 0 and final["IN_COMMUNITY"] > 0

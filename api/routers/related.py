@@ -56,6 +56,8 @@ class WorkItem(_Out):
     title: str
     year: int | None = None
     count: int = Field(description="Papers of the neighbourhood citing it (prior) or that it cites (derivative).")
+    reference: bool = Field(False, description="A Reference node (a work cited by papers of the graph that is "
+                                               "not itself loaded; 'id' is its key), not a paper.")
 
 
 class WorkList(ListEnvelope):

@@ -34,7 +34,7 @@ __all__ = [
 
 #: Paper formats, as accepted by ``format=`` and ``--format``.
 FORMATS = ("listing", "jsonl", "json", "csv", "bibtex", "openalex", "ris", "csl", "crossref", "wos", "scopus",
-           "lens", "medline", "pubmed", "arxiv", "s2")
+           "lens", "medline", "pubmed", "arxiv", "s2", "openalex_csv", "jats")
 
 _EXTENSIONS = {
     ".txt": "listing",
@@ -52,7 +52,7 @@ _EXTENSIONS = {
     ".medline": "medline",
 }
 _ALIASES = {"txt": "listing", "ndjson": "jsonl", "bib": "bibtex", "isi": "wos", "webofscience": "wos",
-            "semanticscholar": "s2", "nbib": "medline", "oai": "arxiv"}
+            "semanticscholar": "s2", "openalex-csv": "openalex_csv", "pmc": "jats", "nxml": "jats", "nbib": "medline", "oai": "arxiv"}
 
 _GZIP_MAGIC = b"\x1f\x8b"
 # Other containers we recognise only to say clearly that they are not supported.

@@ -16,17 +16,19 @@ from graph.ingest.listing import iter_listing, looks_like_listing
 from graph.ingest.csl import CROSSREF_MARKERS, CSL_MARKERS, iter_csl, iter_csl_lines
 from graph.ingest.openalex import OPENALEX_MARKERS, iter_openalex, iter_openalex_lines
 from graph.ingest.arxiv import ARXIV_ROOTS, iter_arxiv
+from graph.ingest.jats import JATS_ROOTS, iter_jats
 from graph.ingest.pubmed import PUBMED_ROOTS, iter_pubmed
 from graph.ingest.xmlstream import root_tag
 from graph.ingest.medline import iter_medline, looks_like_medline
 from graph.ingest.ris import iter_ris, looks_like_ris
-from graph.ingest.semanticscholar import S2_MARKERS, iter_semanticscholar, iter_semanticscholar_lines
+from graph.ingest.semanticscholar import S2_MARKERS, iter_semanticscholar, iter_semanticscholar_citations, iter_semanticscholar_lines
+from graph.ingest.openalex_csv import iter_openalex_csv
 from graph.ingest.scopus import csv_kind, iter_lens, iter_scopus
 from graph.ingest.wos import iter_wos, looks_like_wos
 from graph.ingest.records import csv_header, iter_csv, iter_json, iter_jsonl
 from graph.models import Paper
 
-__all__ = ["iter_papers", "detect_format", "sniff_format", "json_kind"]
+__all__ = ["iter_papers", "iter_cited_by", "detect_format", "sniff_format", "json_kind"]
 
 _READERS: dict[str, Callable[[TextSource], Iterator[Paper | BadRecord]]] = {
     "listing": iter_listing,
@@ -41,8 +43,10 @@ _READERS: dict[str, Callable[[TextSource], Iterator[Paper | BadRecord]]] = {
     "wos": iter_wos,
     "scopus": iter_scopus,
     "lens": iter_lens,
+    "openalex_csv": iter_openalex_csv,
     "medline": iter_medline,
     "pubmed": iter_pubmed,
+    "jats": iter_jats,
     "arxiv": iter_arxiv,
     "s2": iter_semanticscholar,
 }
@@ -102,11 +106,23 @@ def iter_papers(path: str | os.PathLike[str], *, format: str | None = None) -> I
             f"{source.size:,} bytes of text is over the limit of {MAX_DOCUMENT_BYTES:,} for a {fmt} file, "
             "which is parsed whole; split it, or convert it to JSON lines (streamed)",
         )
-    if fmt in ("csv", "scopus", "lens"):
+    if fmt in ("csv", "scopus", "lens", "openalex_csv"):
         csv_header(source)  # a CSV without a text column fails now, not at first read
     if fmt in _LINE_READERS and _is_json_lines(source):
         return _LINE_READERS[fmt](source)  # streamed, so not size-capped
     return _READERS[fmt](source)
+
+
+def iter_cited_by(path: str | os.PathLike[str], *, format: str | None = None) -> Iterator[tuple[str, str]]:
+    """``(citing, cited)`` citation pairs that a paper file holds besides its papers'
+    references: the papers citing each paper, where the format lists them
+    (Semantic Scholar's ``citations``: :func:`graph.ingest.semanticscholar.iter_semanticscholar_citations`);
+    none for other formats. Ingest attaches them as it attaches ``--citations`` pairs."""
+    forced = canonical_format(format) if format is not None else None
+    source = inspect(path)
+    if (forced or detect_format(source)) != "s2":
+        return iter(())
+    return iter_semanticscholar_citations(source, lines=_is_json_lines(source))
 
 
 # JSON Lines variants of the JSON export formats, streamed line by line.
@@ -185,15 +201,17 @@ def _tagged_kind(head: str) -> str | None:
 
 
 def _xml_kind(path: str, text: str) -> str:
-    """``pubmed`` or ``arxiv`` from the root element of XML text."""
+    """``pubmed``, ``arxiv`` or ``jats`` from the root element of XML text."""
     root = root_tag(text)
     if root in PUBMED_ROOTS:
         return "pubmed"
     if root in ARXIV_ROOTS:
         return "arxiv"
+    if root in JATS_ROOTS:
+        return "jats"
     raise UnreadableFile(
-        path, f"XML with root element <{root}> is neither PubMed (<PubmedArticleSet>) nor arXiv OAI-PMH "
-              f"(<OAI-PMH>); force one of: {', '.join(FORMATS)}")
+        path, f"XML with root element <{root}> is neither PubMed (<PubmedArticleSet>), arXiv OAI-PMH "
+              f"(<OAI-PMH>) nor JATS (<article>); force one of: {', '.join(FORMATS)}")
 
 
 def sniff_format(source: TextSource) -> str:

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping, NamedTuple, Sequence
 
 from graph.ingest.identity import first_author_key, index_papers, reference_names, resolve_reference
-from graph.models import CitationEdge, Paper, normalize_doi
+from graph.models import CitationEdge, Paper, ReferenceEdge, ReferenceNode, normalize_doi
 
 __all__ = [
     "CitedWork",
@@ -45,6 +45,7 @@ __all__ = [
     "UnresolvedReference",
     "ReferenceResolution",
     "resolve_references",
+    "reference_nodes",
 ]
 
 _YEAR = re.compile(r"^(1[5-9]\d\d|20\d\d)[a-z]?$")
@@ -289,3 +290,51 @@ def resolve_references(papers: Sequence[Paper], index: ReferenceIndex | None = N
             elif target != paper.id:
                 cites.add((paper.id, target))
     return ReferenceResolution(tuple(CitationEdge(s, t) for s, t in sorted(cites)), tuple(unresolved))
+
+
+def reference_nodes(
+    unresolved: Iterable[UnresolvedReference],
+) -> tuple[tuple[ReferenceNode, ...], tuple[ReferenceEdge, ...]]:
+    """The Reference nodes and REFERENCES edges of unresolved references.
+
+    One node per key (:func:`reference_key`): ``doi`` from a ``doi:`` key or a DOI
+    written in a cited reference, ``year`` from a parsed cited reference, ``title``
+    the reference's text for free-text references (a WoS/Scopus cited reference, or
+    a ``ref:`` key; an id-like reference such as a DOI or W-id has none). Where papers spell one key differently, the
+    spelling of the smallest citing paper id is kept, so the nodes do not depend
+    on input order.
+
+    Returns
+    -------
+    nodes : tuple of ReferenceNode
+        Sorted by id.
+    edges : tuple of ReferenceEdge
+        Sorted by ``(source, target)``, without repeats.
+
+    Examples
+    --------
+    >>> nodes, edges = reference_nodes([UnresolvedReference("p2", "doi:10.1/x", "10.1/X"),
+    ...     UnresolvedReference("p1", "cr:doe|1990|nature", "Doe J, 1990, NATURE"),
+    ...     UnresolvedReference("p1", "doi:10.1/x", "https://doi.org/10.1/x")])
+    >>> nodes
+    (ReferenceNode(id='cr:doe|1990|nature', doi=None, title='Doe J, 1990, NATURE', year=1990), ReferenceNode(id='doi:10.1/x', doi='10.1/x', title=None, year=None))
+    >>> [(e.source, e.target) for e in edges]
+    [('p1', 'cr:doe|1990|nature'), ('p1', 'doi:10.1/x'), ('p2', 'doi:10.1/x')]
+    """
+    first: dict[str, tuple[str, str]] = {}  # key -> (smallest citing id, its text)
+    pairs: set[tuple[str, str]] = set()
+    for ref in unresolved:
+        pairs.add((ref.paper_id, ref.key))
+        seen = first.get(ref.key)
+        if seen is None or ref.paper_id < seen[0]:
+            first[ref.key] = (ref.paper_id, ref.text)
+    nodes = tuple(_reference_node(key, first[key][1]) for key in sorted(first))
+    return nodes, tuple(ReferenceEdge(s, t) for s, t in sorted(pairs))
+
+
+def _reference_node(key: str, text: str) -> ReferenceNode:
+    doi = key[4:] if key.startswith("doi:") else None
+    work = parse_cited_reference(text)
+    if work is not None:  # a cited reference (WoS, Scopus): its text is what a reader knows it by
+        return ReferenceNode(key, doi or work.doi, " ".join(text.split()), work.year)
+    return ReferenceNode(key, doi, " ".join(text.split()) if key.startswith("ref:") else None, None)

@@ -41,7 +41,7 @@ _LENS_PREFIX = "lens:"
 
 
 def csv_kind(head: str) -> str | None:
-    """``scopus`` or ``lens`` from a CSV header line, else None (plain CSV).
+    """``scopus``, ``lens`` or ``openalex_csv`` from a CSV header line, else None (plain CSV).
 
     >>> csv_kind('\\ufeff"Authors","Title","Year","Source title","EID"'), csv_kind("Lens ID,Title")
     ('scopus', 'lens')
@@ -54,6 +54,10 @@ def csv_kind(head: str) -> str | None:
         return "scopus"
     if "lens_id" in names:
         return "lens"
+    from graph.ingest.openalex_csv import is_openalex_csv_header
+
+    if is_openalex_csv_header(names):
+        return "openalex_csv"
     return None
 
 

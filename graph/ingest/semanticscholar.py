@@ -29,7 +29,8 @@ from graph.ingest.io import TextSource
 from graph.ingest.records import iter_json, iter_jsonl
 from graph.models import Paper
 
-__all__ = ["iter_semanticscholar", "iter_semanticscholar_lines", "s2_record", "S2_MARKERS", "S2_PREFIX"]
+__all__ = ["iter_semanticscholar", "iter_semanticscholar_lines", "iter_semanticscholar_citations", "s2_record",
+           "s2_citing", "S2_MARKERS", "S2_PREFIX"]
 
 #: Keys only a Semantic Scholar paper has; the content sniff looks for them.
 S2_MARKERS = ('"paperId"', '"citedPaper"', '"citingPaper"')
@@ -125,3 +126,36 @@ def iter_semanticscholar(source: TextSource) -> Iterator[Paper | BadRecord]:
 def iter_semanticscholar_lines(source: TextSource) -> Iterator[Paper | BadRecord]:
     """Graph API papers (or references/citations items), one per line."""
     return iter_jsonl(source, _to_paper)
+
+
+def s2_citing(item: dict[str, Any]) -> list[str]:
+    """The papers of a Graph API paper's ``citations`` list, as references (DOI,
+    else arXiv id, else S2 id; entries with no id are left out), in file order.
+
+    >>> s2_citing({"paperId": "abc", "citations": [{"paperId": "d1", "externalIds": {"DOI": "10.1/c"}},
+    ...                                            {"paperId": "d2"}, {"title": "no id"}]})
+    ['doi:10.1/c', 's2:d2']
+    """
+    citations = item.get("citations")
+    if not isinstance(citations, list):
+        return []
+    return list(dict.fromkeys(ref for ref in map(_reference, citations) if ref))
+
+
+def _citation_pairs(item: dict[str, Any], where: str) -> list[tuple[str, str]] | BadRecord:
+    paper = _to_paper(item, where)
+    if isinstance(paper, BadRecord):
+        return paper
+    return [(citing, paper.id) for citing in s2_citing(item)]
+
+
+def iter_semanticscholar_citations(source: TextSource, *, lines: bool = False) -> Iterator[tuple[str, str]]:
+    """``(citing, cited)`` pairs from the ``citations`` lists of the papers of a
+    Graph API file (JSON, or JSON Lines with ``lines``): ``cited`` is the paper's id
+    as :func:`iter_semanticscholar` reads it. A record that is not a usable paper
+    gives none (the paper reader reports it)."""
+    items = iter_jsonl(source, _citation_pairs) if lines else iter_json(
+        source, _citation_pairs, ("paperid", "citedpaper", "citingpaper", "title"), ("data",))
+    for pairs in items:
+        if not isinstance(pairs, BadRecord):
+            yield from pairs

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal, Mapping, NamedTuple
 
-from graph.models import AnalysisResult, Community, DerivedGraph, Paper, PaperScores, RunRecord
+from graph.models import AnalysisResult, Community, DerivedGraph, Paper, PaperScores, ReferenceEdge, ReferenceNode, RunRecord
 from graph.errors import InvalidParameter, NotSupported, param_error
 from graph.models import normalize_arxiv, normalize_doi
 from graph.process import gc_paused  # noqa: F401  (re-exported for the stores)
@@ -46,6 +46,7 @@ __all__ = [
     "KeywordInfo",
     "CypherResult",
     "EDGE_COUNT_KEYS",
+    "NODE_COUNT_KEYS",
     "Relation",
     "SortKey",
     "Metric",
@@ -67,8 +68,10 @@ Relation = Literal["similar", "keywords", "cites", "cited_by", "all"]
 SortKey = Literal["id", "title", "year", "pagerank", "degree", "betweenness", "bridge"]
 Metric = Literal["pagerank", "degree", "betweenness", "bridge"]
 
-#: Keys of :meth:`GraphStore.counts`, in this order.
-EDGE_COUNT_KEYS = ("HAS_KEYWORD", "SIMILAR_TO", "SHARES_KEYWORDS", "CITES", "IN_COMMUNITY", "COUPLED", "CO_CITED")
+#: Keys of :meth:`GraphStore.counts`, in this order: :data:`NODE_COUNT_KEYS` then these.
+EDGE_COUNT_KEYS = ("HAS_KEYWORD", "SIMILAR_TO", "SHARES_KEYWORDS", "CITES", "IN_COMMUNITY", "COUPLED", "CO_CITED",
+                   "REFERENCES")
+NODE_COUNT_KEYS = ("papers", "keywords", "communities", "references")
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,8 +210,9 @@ class GraphStore(abc.ABC):
     # -- derived graph -------------------------------------------------------
     @abc.abstractmethod
     def replace_derived(self, derived: DerivedGraph, *, batch_size: int = 5000) -> None:
-        """Replace all Keyword nodes, HAS_KEYWORD, SIMILAR_TO, SHARES_KEYWORDS and
-        CITES with ``derived``. Papers are untouched."""
+        """Replace all Keyword nodes, HAS_KEYWORD, SIMILAR_TO, SHARES_KEYWORDS,
+        CITES, COUPLED, CO_CITED, Reference nodes and REFERENCES with ``derived``.
+        Papers are untouched."""
 
     @abc.abstractmethod
     def add_derived(self, derived: DerivedGraph, *, batch_size: int = 5000) -> None:
@@ -257,6 +261,17 @@ class GraphStore(abc.ABC):
                        shares_keywords=both(full.shares_keywords), cites=both(full.cites),
                        coupled=both(full.coupled), co_cited=both(full.co_cited))
 
+    def load_references(self) -> tuple[tuple[ReferenceNode, ...], tuple[ReferenceEdge, ...]]:
+        """The stored Reference nodes (by id) and REFERENCES edges (by paper id, then
+        reference id): what the last build (and later incremental adds) wrote from
+        ``DerivedGraph.references`` and ``references_edges``."""
+        raise NotSupported(f"{type(self).__name__} does not store Reference nodes")
+
+    def paper_references(self, ids: Iterable[str]) -> dict[str, tuple[ReferenceNode, ...]]:
+        """The Reference nodes each of ``ids`` REFERENCES (by reference id); papers
+        without any (or unknown) are absent."""
+        raise NotSupported(f"{type(self).__name__} does not store Reference nodes")
+
     # -- analysis ------------------------------------------------------------
     @abc.abstractmethod
     def write_analysis(self, result: AnalysisResult, *, batch_size: int = 5000) -> None:
@@ -273,8 +288,9 @@ class GraphStore(abc.ABC):
     # -- reads ---------------------------------------------------------------
     @abc.abstractmethod
     def counts(self) -> dict[str, int]:
-        """``papers``, ``keywords``, ``communities`` and one key per relationship
-        type in :data:`EDGE_COUNT_KEYS`."""
+        """One key per node kind in :data:`NODE_COUNT_KEYS` (``references``: the
+        Reference nodes) and one per relationship type in :data:`EDGE_COUNT_KEYS`,
+        in this order."""
 
     @abc.abstractmethod
     def get_paper(self, paper_id: str) -> StoredPaper:

@@ -62,9 +62,11 @@ from graph.errors import (
 from graph.models import AnalysisResult, Community, DerivedGraph, Paper, RunRecord
 from graph.models import CitationEdge, CoCitedEdge, CoupledEdge, Keyword, KeywordScore, SharedKeywordsEdge, SimilarEdge
 from graph.stores.neo4j_authors import Neo4jAuthorsMixin
+from graph.stores.neo4j_references import Neo4jReferencesMixin
 from graph.stores import neo4j_cypher as cq
 from graph.stores.base import (
     EDGE_COUNT_KEYS,
+    NODE_COUNT_KEYS,
     CypherResult,
     GraphStore,
     check_choice,
@@ -137,7 +139,7 @@ _UNAVAILABLE_CODES = ("DatabaseUnavailable", "DatabaseNotFound", "General.OutOfM
                       "Security.Unauthorized", "Security.CredentialsExpired")
 
 
-class Neo4jStore(Neo4jAuthorsMixin, GraphStore):
+class Neo4jStore(Neo4jAuthorsMixin, Neo4jReferencesMixin, GraphStore):
     """A :class:`~graph.stores.base.GraphStore` on Neo4j 5 (Community or Enterprise).
 
     Parameters
@@ -335,6 +337,7 @@ class Neo4jStore(Neo4jAuthorsMixin, GraphStore):
                     submit(cq.UPDATE_BY_ID[rel], update, batch_size)
                 submit(_CREATE_BY_NODE[rel], create, max(batch_size, _BULK_CREATE_PLAIN) if rel == "CITES" else batch_size)
         self._write_batches(cq.DELETE_KEYWORDS_BY_NODE, stale_kw, batch_size)
+        self._replace_references(derived, batch_size)
         self._write_one(cq.SET_UNRESOLVED, n=int(derived.unresolved_references))
         logger.info(
             "replaced derived graph: keywords +%d -%d ~%d; %s",
@@ -346,6 +349,7 @@ class Neo4jStore(Neo4jAuthorsMixin, GraphStore):
         check_int("batch_size", "add_derived", batch_size, 1)
         papers, keywords = self._check_derived(derived, replacing=False)
         self._write_derived(derived, papers, keywords, batch_size)
+        self._add_references(derived, batch_size)
         if derived.unresolved_references:
             self._write_one(cq.ADD_UNRESOLVED, n=int(derived.unresolved_references))
 
@@ -378,6 +382,7 @@ class Neo4jStore(Neo4jAuthorsMixin, GraphStore):
         for edges in (derived.similar, derived.shares_keywords, derived.cites, derived.coupled, derived.co_cited):
             for e in edges:
                 ids.update((e.source, e.target))
+        ids.update(e.source for e in derived.references_edges)
         wanted = sorted(ids)
         papers: dict[str, int] = {}
         for start in range(0, len(wanted), 50_000):
@@ -540,7 +545,7 @@ class Neo4jStore(Neo4jAuthorsMixin, GraphStore):
     # -- reads ---------------------------------------------------------------
     def counts(self) -> dict[str, int]:
         rec = self._rows(cq.COUNTS)[0]
-        return {key: int(rec[key]) for key in ("papers", "keywords", "communities", *EDGE_COUNT_KEYS)}
+        return {key: int(rec[key]) for key in (*NODE_COUNT_KEYS, *EDGE_COUNT_KEYS)}
 
     def get_paper(self, paper_id: str) -> StoredPaper:
         rows = self._rows(cq.GET_PAPER, id=paper_id)

@@ -22,7 +22,9 @@ is not stored as a property)::
     papers.csv           :ID(Paper),id,title,abstract,authors:string[],...
     keywords.csv         :ID(Keyword),name,df:long
     meta.csv             :ID(Meta),key,unresolved_references:long
+    references.csv       :ID(Reference),id,doi,title,year:long
     rel-CITES.csv        :START_ID(Paper),:END_ID(Paper)
+    rel-REFERENCES.csv   :START_ID(Paper),:END_ID(Reference)
     rel-SIMILAR_TO.csv   :START_ID(Paper),:END_ID(Paper),score:double,terms:string[]
     ...
 
@@ -223,6 +225,21 @@ def write_csv(
            [[0, "derived", int(derived.unresolved_references)]], delimiter)
     nodes.append(("CitegraphMeta", path))
 
+    # Reference nodes and REFERENCES edges (issue 23 item 1), as replace_derived writes them.
+    wanted_refs = {r.id: r for r in derived.references}  # the last wins
+    ref_index = {rid: i for i, rid in enumerate(wanted_refs)}
+    path = out / "references.csv"
+    if _write(path, [":ID(Reference)", "id", "doi", "title", "year:long"],
+              ([i, r.id, r.doi, r.title, r.year] for i, r in enumerate(wanted_refs.values())), delimiter):
+        multiline.append(path)
+    nodes.append(("Reference", path))
+    counts["references"] = len(wanted_refs)
+    ref_rows = sorted({(index[e.source], ref_index[e.target]) for e in derived.references_edges})
+    path = out / "rel-REFERENCES.csv"
+    _write(path, [":START_ID(Paper)", ":END_ID(Reference)"], (list(row) for row in ref_rows), delimiter)
+    rels.append(("REFERENCES", path))
+    counts["REFERENCES"] = len(ref_rows)
+
     for kind in _KINDS:
         end_label, props = REL_HEADERS[kind]
         path = out / f"rel-{kind}.csv"
@@ -280,11 +297,17 @@ def _check_ends(derived: DerivedGraph, papers: Mapping[str, int], keywords: Mapp
         unknown |= {e.source for e in edges if e.source not in papers}
         unknown |= {e.target for e in edges if e.target not in papers}
     unknown |= {h.paper_id for h in derived.has_keyword if h.paper_id not in papers}
+    unknown |= {e.source for e in derived.references_edges if e.source not in papers}
     if unknown:
         raise PaperNotFound(min(unknown))
     unknown_kw = {h.keyword for h in derived.has_keyword if h.keyword not in keywords}
     if unknown_kw:
         raise KeywordNotFound(min(unknown_kw))
+    refs = {r.id for r in derived.references}
+    unknown_refs = {e.target for e in derived.references_edges if e.target not in refs}
+    if unknown_refs:
+        raise InvalidParameter(f"A REFERENCES edge of a bulk load names a Reference node that is not written: "
+                               f"{min(unknown_refs)!r}.", name="derived.references_edges")
 
 
 def _array_delimiter(paper_rows: list[dict[str, Any]], rows: Mapping[str, list[list[Any]]]) -> str:

@@ -112,7 +112,8 @@ LABEL_KEYWORD = "Keyword"
 LABEL_COMMUNITY = "Community"
 LABEL_RUN = "Run"
 LABEL_META = "CitegraphMeta"
-REL_TYPES = ("HAS_KEYWORD", "SIMILAR_TO", "SHARES_KEYWORDS", "CITES", "IN_COMMUNITY", "COUPLED", "CO_CITED")
+REL_TYPES = ("HAS_KEYWORD", "SIMILAR_TO", "SHARES_KEYWORDS", "CITES", "IN_COMMUNITY", "COUPLED", "CO_CITED",
+             "REFERENCES")
 FULLTEXT_INDEX = "paper_text"
 
 # -- schema -----------------------------------------------------------------
@@ -120,6 +121,7 @@ SCHEMA = (
     "CREATE CONSTRAINT paper_id IF NOT EXISTS FOR (p:Paper) REQUIRE p.id IS UNIQUE",
     "CREATE CONSTRAINT keyword_name IF NOT EXISTS FOR (k:Keyword) REQUIRE k.name IS UNIQUE",
     "CREATE CONSTRAINT community_id IF NOT EXISTS FOR (c:Community) REQUIRE c.id IS UNIQUE",
+    "CREATE CONSTRAINT reference_id IF NOT EXISTS FOR (r:Reference) REQUIRE r.id IS UNIQUE",
     "CREATE CONSTRAINT run_key IF NOT EXISTS FOR (r:Run) REQUIRE r.key IS UNIQUE",
     "CREATE CONSTRAINT meta_key IF NOT EXISTS FOR (m:CitegraphMeta) REQUIRE m.key IS UNIQUE",
     "CREATE INDEX paper_title_key IF NOT EXISTS FOR (p:Paper) ON (p.title_key)",
@@ -506,7 +508,9 @@ RETURN COUNT { (:Paper) } AS papers,
        COUNT { ()-[:CITES]->() } AS CITES,
        COUNT { ()-[:IN_COMMUNITY]->() } AS IN_COMMUNITY,
        COUNT { ()-[:COUPLED]->() } AS COUPLED,
-       COUNT { ()-[:CO_CITED]->() } AS CO_CITED
+       COUNT { ()-[:CO_CITED]->() } AS CO_CITED,
+       COUNT { (:Reference) } AS references,
+       COUNT { (:Paper)-[:REFERENCES]->(:Reference) } AS REFERENCES
 """
 
 GET_PAPER = """

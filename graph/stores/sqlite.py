@@ -41,6 +41,8 @@ from graph.models import (
     KeywordScore,
     Paper,
     PaperScores,
+    ReferenceEdge,
+    ReferenceNode,
     RunRecord,
     SharedKeywordsEdge,
     SimilarEdge,
@@ -48,6 +50,7 @@ from graph.models import (
 from graph.stores import sqlite_queries as Q
 from graph.stores.base import GraphStore, KeywordInfo, check_level, MapPaper, index_references, Metric, Neighbor, Relation, SortKey, StoredPaper, edge_key, gc_paused
 from graph.stores.base import check_choice, check_int, check_page, chunks, sort_keyword_years, unsendable
+from graph.stores.base import EDGE_COUNT_KEYS, NODE_COUNT_KEYS
 from graph.stores.sqlite_authors import SQLiteAuthorsMixin
 from graph.stores.sqlite_schema import DERIVED_INDEXES, PRAGMAS, SCORE_INDEXES, create_schema
 
@@ -284,6 +287,19 @@ class SQLiteStore(SQLiteAuthorsMixin, GraphStore):
         return DerivedGraph(kws, has_keyword, similar, shares, cites, int(unresolved[0]) if unresolved else 0,
                             coupled=coupled, co_cited=co_cited)
 
+    def load_references(self) -> tuple[tuple[ReferenceNode, ...], tuple[ReferenceEdge, ...]]:
+        with self._read() as conn:
+            nodes = tuple(ReferenceNode(*row) for row in conn.execute(Q.LOAD_REFERENCES))
+            edges = tuple(ReferenceEdge(*row) for row in conn.execute(Q.LOAD_PAPER_REFERENCES))
+        return nodes, edges
+
+    def paper_references(self, ids: Iterable[str]) -> dict[str, tuple[ReferenceNode, ...]]:
+        out: dict[str, list[ReferenceNode]] = {}
+        with self._read() as conn:
+            for pid, *node in conn.execute(Q.REFERENCES_OF_PAPERS, (_json(sorted({str(i) for i in ids})),)):
+                out.setdefault(pid, []).append(ReferenceNode(*node))
+        return {pid: tuple(nodes) for pid, nodes in out.items()}
+
     # -- analysis --------------------------------------------------------------------
     def write_analysis(self, result: AnalysisResult, *, batch_size: int = 5000) -> None:
         check_int("batch_size", "write_analysis", batch_size, 1)
@@ -334,8 +350,9 @@ class SQLiteStore(SQLiteAuthorsMixin, GraphStore):
         with self._read() as conn:
             values = conn.execute(Q.COUNTS).fetchone()
         keys = ("papers", "keywords", "communities", "HAS_KEYWORD", "SIMILAR_TO", "SHARES_KEYWORDS",
-                "CITES", "IN_COMMUNITY", "COUPLED", "CO_CITED")
-        return dict(zip(keys, (int(v) for v in values)))
+                "CITES", "IN_COMMUNITY", "COUPLED", "CO_CITED", "references", "REFERENCES")
+        found = dict(zip(keys, (int(v) for v in values)))
+        return {key: found[key] for key in (*NODE_COUNT_KEYS, *EDGE_COUNT_KEYS)}
 
     def get_paper(self, paper_id: str) -> StoredPaper:
         with self._read() as conn:
@@ -599,6 +616,8 @@ class SQLiteStore(SQLiteAuthorsMixin, GraphStore):
             (Q.UPSERT_CITES, ((e.source, e.target) for e in derived.cites)),
             (Q.UPSERT_COUPLED, (_biblio_row(e, e.shared) for e in derived.coupled)),
             (Q.UPSERT_CO_CITED, (_biblio_row(e, e.citers) for e in derived.co_cited)),
+            (Q.INSERT_REFERENCE, ((r.id, r.doi, r.title, r.year) for r in derived.references)),
+            (Q.INSERT_PAPER_REFERENCE, ((e.source, e.target) for e in derived.references_edges)),
         )
         for sql, rows in steps:
             # In primary-key order the B-tree pages are filled one after the other
@@ -612,6 +631,7 @@ class SQLiteStore(SQLiteAuthorsMixin, GraphStore):
         for edges in (derived.similar, derived.shares_keywords, derived.cites, derived.coupled, derived.co_cited):
             for e in edges:
                 paper_ids.update((e.source, e.target))
+        paper_ids.update(e.source for e in derived.references_edges)
         with self._read() as conn:
             found = {pid for (pid,) in conn.execute(Q.EXISTING_IDS, (_json(sorted(paper_ids)),))}
             missing = sorted(paper_ids - found)

@@ -107,7 +107,8 @@ METRICS = {"pagerank": "pagerank", "degree": "degree", "betweenness": "betweenne
 
 # -- derived graph --------------------------------------------------------------------
 
-DERIVED_TABLES = ("has_keyword", "similar_to", "shares_keywords", "cites", "coupled", "co_cited", "keywords")
+DERIVED_TABLES = ("has_keyword", "similar_to", "shares_keywords", "cites", "coupled", "co_cited", "paper_references",
+                  "external_references", "keywords")
 
 UPSERT_KEYWORD = """
 INSERT INTO keywords (name, df) VALUES (?, ?)
@@ -147,6 +148,17 @@ ON CONFLICT (source, target) DO UPDATE SET
 _NEAR = "WHERE source IN (SELECT value FROM json_each(:ids)) OR target IN (SELECT value FROM json_each(:ids))"
 DELETE_COUPLED_NEAR = f"DELETE FROM coupled {_NEAR}"
 DELETE_CO_CITED_NEAR = f"DELETE FROM co_cited {_NEAR}"
+
+# Reference nodes (schema 5): an added node keeps a stored one's values.
+INSERT_REFERENCE = "INSERT INTO external_references (id, doi, title, year) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"
+INSERT_PAPER_REFERENCE = "INSERT INTO paper_references (paper_id, ref_id) VALUES (?, ?) ON CONFLICT DO NOTHING"
+LOAD_REFERENCES = "SELECT id, doi, title, year FROM external_references ORDER BY id"
+LOAD_PAPER_REFERENCES = "SELECT paper_id, ref_id FROM paper_references ORDER BY paper_id, ref_id"
+REFERENCES_OF_PAPERS = """
+SELECT pr.paper_id, r.id, r.doi, r.title, r.year
+FROM paper_references pr JOIN external_references r ON r.id = pr.ref_id
+WHERE pr.paper_id IN (SELECT value FROM json_each(?)) ORDER BY pr.paper_id, r.id
+"""
 
 EXISTING_KEYWORDS = "SELECT name FROM keywords WHERE name IN (SELECT value FROM json_each(?))"
 
@@ -227,7 +239,9 @@ SELECT (SELECT count(*) FROM papers),
        (SELECT count(*) FROM papers p JOIN communities c ON c.id = p.community)
      + (SELECT count(*) FROM papers p JOIN communities c ON c.id = p.subcommunity),
        (SELECT count(*) FROM coupled),
-       (SELECT count(*) FROM co_cited)
+       (SELECT count(*) FROM co_cited),
+       (SELECT count(*) FROM external_references),
+       (SELECT count(*) FROM paper_references)
 """
 
 #: ``neighbors``: one branch per relation, all yielding
@@ -320,7 +334,8 @@ ORDER BY score DESC, paper_id ASC LIMIT ? OFFSET ?
 
 CLEAR_TABLES = (
     "wrote", "published_in", "authors", "venues",
-    "has_keyword", "similar_to", "shares_keywords", "cites", "coupled", "co_cited", "keywords", "communities",
+    "has_keyword", "similar_to", "shares_keywords", "cites", "coupled", "co_cited", "paper_references",
+    "external_references", "keywords", "communities",
     "papers", "runs",
     "meta",
 )

@@ -23,7 +23,10 @@ __all__ = ["SCHEMA_VERSION", "PRAGMAS", "DDL", "DERIVED_INDEXES", "SCORE_INDEXES
 #: ``published_in`` (empty until the next ingest fills them); COUPLED and CO_CITED
 #: (issue 23): tables ``coupled`` and ``co_cited`` (empty until the next build). The
 #: migration creates them all.
-SCHEMA_VERSION = 4
+#: 5: Reference nodes (issue 23 item 1): tables ``external_references`` (the nodes)
+#: and ``paper_references`` (REFERENCES edges), empty until the next build; the
+#: migration creates them.
+SCHEMA_VERSION = 5
 
 #: Per-connection settings (``journal_mode=WAL`` also persists in the file).
 PRAGMAS = (
@@ -44,6 +47,8 @@ DERIVED_INDEXES = (
     ("cites_target", "CREATE INDEX IF NOT EXISTS cites_target ON cites(target)"),
     ("coupled_target", "CREATE INDEX IF NOT EXISTS coupled_target ON coupled(target)"),
     ("co_cited_target", "CREATE INDEX IF NOT EXISTS co_cited_target ON co_cited(target)"),
+    ("paper_references_target",
+     "CREATE INDEX IF NOT EXISTS paper_references_target ON paper_references(ref_id, paper_id)"),
 )
 
 #: Indexes over the analysis score columns of ``papers``; ``write_analysis``
@@ -226,6 +231,24 @@ DDL = (
     ) WITHOUT ROWID
     """,
     _IDX["co_cited_target"],
+    # Reference nodes (schema 5): references naming no paper of the graph, and the
+    # REFERENCES edges to them; derived by build like CITES, replaced with it.
+    """
+    CREATE TABLE IF NOT EXISTS external_references (
+        id    TEXT PRIMARY KEY,
+        doi   TEXT,
+        title TEXT,
+        year  INTEGER
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS paper_references (
+        paper_id TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+        ref_id   TEXT NOT NULL REFERENCES external_references(id) ON DELETE CASCADE,
+        PRIMARY KEY (paper_id, ref_id)
+    ) WITHOUT ROWID
+    """,
+    _IDX["paper_references_target"],
     # -- full-text index over title + abstract (external content = papers) --------
     """
     CREATE VIRTUAL TABLE IF NOT EXISTS papers_fts USING fts5(
