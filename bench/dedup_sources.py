@@ -2,8 +2,7 @@
 
     .venv/bin/python bench/dedup_sources.py [--formats DIR] [--show N]
 
-Reads every sample of a format that has a reader today (OpenAlex JSON, RIS,
-Crossref JSON, CSL-JSON, BibTeX) from ``shared/data/formats`` together, merges
+Reads every sample (all 14 formats) from ``shared/data/formats`` together, merges
 them with :func:`graph.ingest.deduplicate`, and prints:
 
 - records per file and merges per rule;
@@ -33,7 +32,8 @@ from graph.ingest.identity import first_author_key  # noqa: E402
 from graph.ingest.references import resolve_references  # noqa: E402
 from graph.models import normalize_doi  # noqa: E402
 
-FOLDERS = ("openalex_json", "ris", "crossref_json", "csl_json", "bibtex")
+FOLDERS = ("openalex_json", "openalex_csv", "wos_plaintext", "scopus_csv", "lens_csv", "ris", "crossref_json", "csl_json",
+           "bibtex", "medline_txt", "pubmed_xml", "arxiv_oai_xml", "semantic_scholar_json", "pmc_jats_xml")
 
 
 def main(argv: list[str] | None = None) -> int:
