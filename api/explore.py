@@ -12,6 +12,7 @@ from typing import Any
 
 import networkx as nx
 
+from api.schemas import Recommendation, Via
 from graph.errors import PaperNotFound
 from graph.stores.base import GraphStore, Neighbor
 
@@ -22,7 +23,7 @@ _FLIP = {"cites": "cited_by", "cited_by": "cites"}
 
 
 def recommend(store: GraphStore, paper_id: str, *, limit: int = 10, offset: int = 0, fanout: int = 30,
-              alpha: float = 0.85) -> tuple[int, list[dict[str, Any]]]:
+              alpha: float = 0.85) -> tuple[int, list[Recommendation]]:
     """Papers two hops away, ranked by personalised PageRank from ``paper_id``.
 
     The subgraph is the paper, its ``fanout`` strongest neighbours (all
@@ -67,17 +68,16 @@ def recommend(store: GraphStore, paper_id: str, *, limit: int = 10, offset: int 
     for cand in best:
         vias = [v for v in graph.neighbors(cand) if v in set(direct)]
         vias.sort(key=lambda v: (-(graph[paper_id][v]["weight"] * graph[v][cand]["weight"]), v))
-        via = [{"id": v, "paper_id": v, "title": titles.get(v, ""),
-                "relations": sorted(relations[(paper_id, v)]), "next_relations": sorted(relations[(v, cand)])}
+        via = [Via(id=v, title=titles.get(v, ""), relations=sorted(relations[(paper_id, v)]),
+                   next_relations=sorted(relations[(v, cand)]))
                for v in vias[:3]]
         how = "2 hops via " + "; ".join(
-            f"{v['paper_id']} ({'/'.join(v['relations'])}, then {'/'.join(v['next_relations'])})" for v in via
+            f"{v.id} ({'/'.join(v.relations)}, then {'/'.join(v.next_relations)})" for v in via
         )
         if len(vias) > 3:
             how += f"; and {len(vias) - 3} more"
-        out.append({"id": cand, "paper_id": cand, "title": titles.get(cand, ""),
-                    "score": round(float(rank[cand]), 8),
-                    "hops": 2, "via": via, "how": how})
+        out.append(Recommendation(id=cand, title=titles.get(cand, ""), score=round(float(rank[cand]), 8),
+                                  hops=2, via=via, how=how))
     return len(candidates), out
 
 
@@ -106,7 +106,7 @@ def shortest_path(store: GraphStore, source: str, target: str, *, relation: str 
     base = {"source": source, "target": target}
     if source == target:
         return {**base, "found": True, "length": 0, "explored": 0, "edges": [],
-                "papers": [{"id": source, "paper_id": source, "title": known[source].title}],
+                "papers": [{"id": source, "title": known[source].title}],
                 "message": "The source is the target."}
 
     parents = ({source: None}, {target: None})
@@ -167,7 +167,7 @@ def shortest_path(store: GraphStore, source: str, target: str, *, relation: str 
         out_edges.append({"source": a, "target": b, "relation": n.relation, "weight": float(n.weight),
                           "evidence": evidence(n)})
     return {**base, "found": True, "length": len(nodes) - 1, "explored": explored, "edges": out_edges,
-            "papers": [{"id": pid, "paper_id": pid, "title": titles.get(pid, "")} for pid in nodes],
+            "papers": [{"id": pid, "title": titles.get(pid, "")} for pid in nodes],
             "message": f"Path of {len(nodes) - 1} edge(s) found after expanding {explored} paper(s)."}
 
 

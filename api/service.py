@@ -250,8 +250,7 @@ class GraphService:
     def recommendations(self, paper_id: str, *, limit: int, offset: int = 0) -> RecommendationList:
         def work() -> tuple[int, list[Recommendation]]:
             total, found = recommend(self.store, paper_id, limit=limit, offset=offset, fanout=30)
-            items = [Recommendation.model_validate(r) for r in found]
-            return total, _with_display_titles(self.store, items, nested="via")
+            return total, _with_display_titles(self.store, found, nested="via")
 
         total, items = self.call(work)
         return RecommendationList.page(total, limit, offset, items, paper_id=paper_id,
