@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.measure import _tree_pss_kb, _tree_rss_kb  # noqa: E402
-from bench.pipeline import scaling_rows, scaling_svg  # noqa: E402
+from bench.pipeline_report import scaling_rows, scaling_svg  # noqa: E402
 
 
 def _cli(papers: int, seconds: float, mb: float, *, exit_code: int = 0, store: str = "embedded") -> dict:
