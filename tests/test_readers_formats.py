@@ -12,28 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import BadRecord
 from graph.ingest import deduplicate, iter_papers
 from graph.ingest.io import inspect
 from graph.ingest.readers import detect_format
 from graph.models import Paper
 from graph.stores.base import index_references
+from tests.readers_support import read
 
 FORMATS = Path(__file__).resolve().parents[2] / "shared" / "data" / "formats"
 
 pytestmark = pytest.mark.skipif(not FORMATS.is_dir(), reason="shared/data/formats is not present")
 
 
-def read(path, **kwargs):
-    """(papers, [(location, reason), ...]) of one file."""
-    papers, bad = [], []
-    for item in iter_papers(path, **kwargs):
-        if isinstance(item, Paper):
-            papers.append(item)
-        else:
-            assert isinstance(item, BadRecord)
-            bad.append((item.location, item.reason))
-    return papers, bad
 
 
 def summary(papers):
