@@ -6,14 +6,16 @@ the largest process's peak RSS (time -v) and the process tree's peak RSS
 (sampled: ``citegraph run`` forks its analysis). The load average is printed
 before each run: on a shared machine only the ratio of neighbouring runs means
 something. With ``--stages``, also the CPU seconds of ``coupling_edges`` and
-``cocitation_edges`` alone on the corpus's citations (no store), best of 3,
-and with ``--against REV`` those of graph/coupling.py at git revision REV
-(same edges or not).
+``cocitation_edges`` alone on the corpus's citations (no store), best of
+``--best`` (3), with the increase of the process's peak RSS during the call
+(VmHWM reset through /proc/self/clear_refs before each call, minus the RSS
+then), and with ``--against REV`` those of graph/coupling.py at git revision
+REV (same edges or not).
 
 Usage::
 
     python bench/coupling_cost.py [--data ../shared/data/hepth] [--repeat 1] [--ks 20 0]
-    python bench/coupling_cost.py --stages --no-runs [--against 42b9bc0]
+    python bench/coupling_cost.py --stages --no-runs [--against 42b9bc0] [--measures cosine] [--best 1]
 """
 
 from __future__ import annotations
@@ -76,10 +78,27 @@ def _module_at(rev: str):
     return module
 
 
-def stages(data: Path, against: str | None = None) -> list[tuple[str, str, str, float, int, bool]]:
-    """CPU seconds (best of 3) of each bibliometric edge kind on the corpus's
-    citations, per measure; with ``against``, also graph/coupling.py of that git
-    revision, alternating, and whether both give the same edges."""
+def _status_kb(field: str) -> int:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def _reset_peak() -> int:
+    """Reset this process's peak RSS (VmHWM) to its RSS; returns that RSS in kB."""
+    with open("/proc/self/clear_refs", "w") as fh:
+        fh.write("5")
+    return _status_kb("VmRSS")
+
+
+def stages(data: Path, against: str | None = None, measures: tuple[str, ...] = ("cosine", "association"),
+           best_of: int = 3) -> list[tuple[str, str, str, float, float, int, bool]]:
+    """CPU seconds (best of ``best_of``) and peak RSS increase in MB (largest of
+    the calls) of each bibliometric edge kind on the corpus's citations, per
+    measure; with ``against``, also graph/coupling.py of that git revision,
+    alternating, and whether both give the same edges."""
     import gc
 
     import graph.coupling as now
@@ -90,17 +109,21 @@ def stages(data: Path, against: str | None = None) -> list[tuple[str, str, str, 
     versions = ([(against, _module_at(against))] if against else []) + [("now", now)]
     out = []
     for fn in ("coupling_edges", "cocitation_edges"):
-        for measure in ("cosine", "association"):
+        for measure in measures:
             first = None
             for label, module in versions:
-                best, edges = float("inf"), []
-                for _ in range(3):
+                best, peak, edges = float("inf"), 0.0, []
+                for _ in range(best_of):
+                    edges = []
                     gc.collect()
+                    base = _reset_peak()
                     t0 = time.process_time()
                     edges = getattr(module, fn)(cites, k=20, measure=measure)
                     best = min(best, time.process_time() - t0)
+                    peak = max(peak, (_status_kb("VmHWM") - base) / 1024)
                 first = edges if first is None else first
-                out.append((fn, measure, label, best, len(edges), edges == first))
+                out.append((fn, measure, label, best, peak, len(edges), edges == first))
+                edges = []
     return out
 
 
@@ -112,12 +135,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stages", action="store_true")
     ap.add_argument("--no-runs", action="store_true", help="only --stages")
     ap.add_argument("--against", help="with --stages: also time graph/coupling.py of this git revision")
+    ap.add_argument("--measures", nargs="+", default=["cosine", "association"], help="with --stages")
+    ap.add_argument("--best", type=int, default=3, help="with --stages: calls per function and code")
     args = ap.parse_args(argv)
     if args.stages:
         print(f"load average {os.getloadavg()[0]:.2f}")
-        print(f"{'function':<18} {'measure':<12} {'code':<10} {'CPU s':>7} {'edges':>8} same")
-        for fn, measure, label, sec, n, same in stages(args.data, args.against):
-            print(f"{fn:<18} {measure:<12} {label:<10} {sec:>7.2f} {n:>8} {'yes' if same else 'NO'}")
+        print(f"{'function':<18} {'measure':<12} {'code':<10} {'CPU s':>7} {'+peak MB':>8} {'edges':>8} same")
+        for fn, measure, label, sec, mb, n, same in stages(args.data, args.against, tuple(args.measures), args.best):
+            print(f"{fn:<18} {measure:<12} {label:<10} {sec:>7.2f} {mb:>8.0f} {n:>8} {'yes' if same else 'NO'}",
+                  flush=True)
         print(f"load average {os.getloadavg()[0]:.2f}")
     if args.no_runs:
         return 0
