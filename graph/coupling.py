@@ -31,12 +31,14 @@ from typing import Iterable, Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from graph.edge_arrays import EdgeArrays
 from graph.errors import param_error
 from graph.models import CitationEdge, CoCitedEdge, CoupledEdge
 
 __all__ = [
     "MEASURES",
     "strength",
+    "bibliometric_arrays",
     "coupling_edges",
     "cocitation_edges",
     "coupling_edges_around",
@@ -51,8 +53,10 @@ logger = logging.getLogger(__name__)
 #: Normalisations of a shared count.
 MEASURES = ("cosine", "association")
 
-#: Product entries one chunk of rows may make (bounds the memory of a chunk).
-_WORK_PER_CHUNK = 4_000_000
+#: Work of one chunk: product entries a chunk of rows may make (top k), or
+#: incidence entries the pairs of a chunk read (evidence). Bounds its memory
+#: whatever the degrees: a chunk holds one row or pair more than this at most.
+_WORK_PER_CHUNK = 2_000_000
 
 
 def strength(count: int, n_a: int, n_b: int, *, measure: str = "cosine") -> float:
@@ -112,11 +116,9 @@ def coupling_edges(
 CoupledEdge(source='a', target='c', count=1, strength=0.707107, shared=('y',)), \
 CoupledEdge(source='b', target='c', count=1, strength=0.707107, shared=('y',))]
     """
-    pairs = _pairs(cites, "coupling_edges", k, min_count, measure, n_shared)
-    rows = shared_counts(pairs, k=k, min_count=min_count, measure=measure, n_shared=n_shared)
-    out = [CoupledEdge(a, b, c, s, ev) for a, b, c, s, ev in rows]
-    logger.info("coupling_edges: citations=%d edges=%d", len(pairs), len(out))
-    return out
+    coupled, _ = bibliometric_arrays(cites, k=k, min_count=min_count, measure=measure, n_shared=n_shared,
+                                     kinds=("coupled",), where="coupling_edges")
+    return list(coupled)
 
 
 def cocitation_edges(
@@ -133,12 +135,66 @@ def cocitation_edges(
     >>> cocitation_edges([("x", "a"), ("x", "b"), ("y", "a")], min_count=1)
     [CoCitedEdge(source='a', target='b', count=1, strength=0.707107, citers=('x',))]
     """
-    pairs = _pairs(cites, "cocitation_edges", k, min_count, measure, n_shared)
-    rows = shared_counts([(b, a) for a, b in pairs], k=k, min_count=min_count, measure=measure,
-                         n_shared=n_shared)
-    out = [CoCitedEdge(a, b, c, s, ev) for a, b, c, s, ev in rows]
-    logger.info("cocitation_edges: citations=%d edges=%d", len(pairs), len(out))
-    return out
+    _, co_cited = bibliometric_arrays(cites, k=k, min_count=min_count, measure=measure, n_shared=n_shared,
+                                      kinds=("co_cited",), where="cocitation_edges")
+    return list(co_cited)
+
+
+def bibliometric_arrays(
+    cites: Iterable[CitationEdge | tuple[str, str]],
+    *,
+    k: int = 10,
+    min_count: int = 1,
+    measure: str = "cosine",
+    n_shared: int = 5,
+    kinds: Sequence[str] = ("coupled", "co_cited"),
+    where: str = "bibliometric_arrays",
+) -> tuple[EdgeArrays, EdgeArrays]:
+    """COUPLED and CO_CITED from one citation incidence, as columns.
+
+    The edges of :func:`coupling_edges` and :func:`cocitation_edges` (same
+    knobs), in the same order, held as :class:`graph.edge_arrays.EdgeArrays`
+    (~40 bytes an edge instead of objects). The citing x cited incidence ``C``
+    is built once, over one index of every paper; coupling compares its rows,
+    co-citation its columns (the rows of ``C^T``, also built once).
+
+    Parameters
+    ----------
+    kinds : sequence of {'coupled', 'co_cited'}
+        Which to compute; the other comes back empty.
+
+    Returns
+    -------
+    (coupled, co_cited) : tuple of EdgeArrays
+
+    Examples
+    --------
+    >>> coupled, co_cited = bibliometric_arrays([("a", "x"), ("b", "x"), ("a", "y"), ("b", "y")])
+    >>> list(coupled)
+    [CoupledEdge(source='a', target='b', count=2, strength=1.0, shared=('x', 'y'))]
+    >>> list(co_cited)
+    [CoCitedEdge(source='x', target='y', count=2, strength=1.0, citers=('a', 'b'))]
+    """
+    _check_knobs(where, k, min_count, measure, n_shared)
+    unknown = set(kinds) - {"coupled", "co_cited"}
+    if unknown:
+        raise param_error("kinds", where, "a subset of ['coupled', 'co_cited']", sorted(unknown))
+    ids, r, c = _index(cites)
+    out = [EdgeArrays.empty(CoupledEdge), EdgeArrays.empty(CoCitedEdge)]
+    if not len(r):
+        return out[0], out[1]
+    n = len(ids)
+    C = _binary_csr(r, c, n)
+    del r, c
+    CT = C.T.tocsr()
+    for i, (kind, name, inc, incT) in enumerate(((CoupledEdge, "coupled", C, CT), (CoCitedEdge, "co_cited", CT, C))):
+        if name in kinds:
+            rel = _Incidence(inc, incT, ids, ids)
+            a, b = rel.kept_pairs(None, k=k, min_count=min_count, measure=measure)
+            out[i] = rel.arrays(kind, a, b, measure=measure, n_shared=n_shared)
+            logger.info("%s: citations=%d edges=%d (%d bytes)", where if len(kinds) == 1 else name,
+                        C.nnz, len(out[i]), out[i].nbytes)
+    return out[0], out[1]
 
 
 def coupling_edges_around(
@@ -182,12 +238,41 @@ def _knobs(knobs: dict) -> dict:
             "measure": knobs.get("measure", "cosine"), "n_shared": knobs.get("n_shared", 5)}
 
 
-def _pairs(cites, where: str, k: int, min_count: int, measure: str, n_shared: int) -> list[tuple[str, str]]:
+def _check_knobs(where: str, k: int, min_count: int, measure: str, n_shared: int) -> None:
     for name, value, low in (("k", k, 1), ("min_count", min_count, 1), ("n_shared", n_shared, 0)):
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise param_error(name, where, f"an int >= {low}", value)
     if measure not in MEASURES:
         raise param_error("measure", where, f"one of {list(MEASURES)}", measure)
+
+
+def _index(cites) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """``(ids, r, c)``: every paper named, sorted, and each citation (self-citations
+    dropped, duplicates kept) as indices into ``ids``."""
+    src: list[str] = []
+    dst: list[str] = []
+    for e in cites:
+        a, b = (e.source, e.target) if hasattr(e, "source") else tuple(e)
+        if a != b:
+            src.append(str(a))
+            dst.append(str(b))
+    ids = sorted(set(src) | set(dst))
+    index = {p: i for i, p in enumerate(ids)}
+    r = np.fromiter((index[a] for a in src), dtype=np.int64, count=len(src))
+    c = np.fromiter((index[b] for b in dst), dtype=np.int64, count=len(dst))
+    return ids, r, c
+
+
+def _binary_csr(r: np.ndarray, c: np.ndarray, n_rows: int, n_cols: int | None = None) -> sp.csr_matrix:
+    """The 0/1 incidence with a one at each ``(r, c)`` (duplicates count once)."""
+    inc = sp.csr_matrix((np.ones(len(r), dtype=np.float64), (r, c)), shape=(n_rows, n_rows if n_cols is None else n_cols))
+    inc.sum_duplicates()
+    inc.data[:] = 1.0
+    return inc
+
+
+def _pairs(cites, where: str, k: int, min_count: int, measure: str, n_shared: int) -> list[tuple[str, str]]:
+    _check_knobs(where, k, min_count, measure, n_shared)
     out = set()
     for e in cites:
         a, b = (e.source, e.target) if hasattr(e, "source") else tuple(e)
@@ -214,7 +299,7 @@ def shared_counts(
     """
     if not memberships:
         return []
-    inc = _Incidence(memberships)
+    inc = _Incidence.of(memberships)
     a, b = inc.kept_pairs(None, k=k, min_count=min_count, measure=measure)
     return inc.rows(a, b, measure=measure, n_shared=n_shared)
 
@@ -247,7 +332,7 @@ def shared_counts_around(
     """
     if not memberships:
         return frozenset(), []
-    inc = _Incidence(memberships)
+    inc = _Incidence.of(memberships)
     seeds = np.array(sorted(inc.irow[x] for x in set(changed) if x in inc.irow), dtype=np.int64)
     touched = inc.partners(seeds)
     a, b = inc.kept_pairs(inc.partners(touched), k=k, min_count=min_count, measure=measure)
@@ -259,24 +344,36 @@ def shared_counts_around(
 
 
 class _Incidence:
-    """The item x feature incidence of some memberships (0/1, CSR, both ways)."""
+    """An item x feature incidence (0/1, CSR, both ways) and its names."""
 
-    def __init__(self, memberships: Sequence[tuple[str, str]]) -> None:
-        self.items = sorted({a for a, _ in memberships})
-        self.features = sorted({f for _, f in memberships})
-        self.irow = {x: i for i, x in enumerate(self.items)}
-        fcol = {f: j for j, f in enumerate(self.features)}
-        irow = self.irow
+    def __init__(self, inc: sp.csr_matrix, incT: sp.csr_matrix, items: Sequence[str],
+                 features: Sequence[str]) -> None:
+        self.inc = inc
+        self.incT = incT
+        self.items = items
+        self.features = features
+        self.sizes = np.diff(inc.indptr).astype(np.float64)
+        self._irow: dict[str, int] | None = None
+
+    @classmethod
+    def of(cls, memberships: Sequence[tuple[str, str]]) -> _Incidence:
+        """The incidence of ``(item, feature)`` memberships."""
+        items = sorted({a for a, _ in memberships})
+        features = sorted({f for _, f in memberships})
+        irow = {x: i for i, x in enumerate(items)}
+        fcol = {f: j for j, f in enumerate(features)}
         r = np.fromiter((irow[a] for a, _ in memberships), dtype=np.int64, count=len(memberships))
         c = np.fromiter((fcol[f] for _, f in memberships), dtype=np.int64, count=len(memberships))
-        inc = sp.csr_matrix((np.ones(len(r), dtype=np.float64), (r, c)),
-                            shape=(len(self.items), len(self.features)))
-        inc.data[:] = 1.0  # duplicates summed by the constructor count once
-        inc.sum_duplicates()
-        inc.data[:] = 1.0
-        self.inc = inc
-        self.sizes = np.diff(inc.indptr).astype(np.float64)
-        self.incT = inc.T.tocsr()
+        inc = _binary_csr(r, c, len(items), len(features))
+        out = cls(inc, inc.T.tocsr(), items, features)
+        out._irow = irow
+        return out
+
+    @property
+    def irow(self) -> dict[str, int]:
+        if self._irow is None:
+            self._irow = {x: i for i, x in enumerate(self.items)}
+        return self._irow
 
     def partners(self, rows: np.ndarray) -> np.ndarray:
         """``rows`` and every item sharing a feature with one of them (sorted)."""
@@ -287,68 +384,104 @@ class _Incidence:
 
     def kept_pairs(self, rows: np.ndarray | None, *, k: int, min_count: int,
                    measure: str) -> tuple[np.ndarray, np.ndarray]:
-        """``(a, b)`` index arrays, ``a < b``, unique: the pairs in the top ``k``
-        of one of ``rows`` (None: every item), in chunks of rows sized by their
-        work."""
+        """``(a, b)`` index arrays, ``a < b``, unique, sorted: the pairs in the top
+        ``k`` of one of ``rows`` (None: every item), in chunks of rows of bounded
+        work (:func:`_chunks`)."""
         inc, incT, sizes = self.inc, self.incT, self.sizes
-        n = len(self.items)
+        n = inc.shape[0]
         df = np.diff(incT.indptr).astype(np.int64)
         # Work of a row: the entries its product row may have (sum of its features' df).
-        work = np.add.reduceat(df[inc.indices], inc.indptr[:-1]) if inc.nnz else np.zeros(n)
-        work = np.where(np.diff(inc.indptr) > 0, work, 0)
+        lengths = np.diff(inc.indptr)
+        work = np.zeros(n, dtype=np.int64)
+        if inc.nnz:
+            work[lengths > 0] = np.add.reduceat(df[inc.indices], inc.indptr[:-1][lengths > 0])
         order_rows = np.arange(n, dtype=np.int64) if rows is None else np.asarray(rows, dtype=np.int64)
-        work = work[order_rows]
-        keep_a: list[np.ndarray] = []
-        keep_b: list[np.ndarray] = []
-        start = 0
-        m = len(order_rows)
-        while start < m:
-            stop, acc = start, 0
-            while stop < m and (stop == start or acc + work[stop] <= _WORK_PER_CHUNK):
-                acc += work[stop]
-                stop += 1
-            block_rows = inc[start:stop] if rows is None else inc[order_rows[start:stop]]
-            block = (block_rows @ incT).tocoo()
-            rows_ = order_rows[block.row.astype(np.int64) + start]
-            cols = block.col.astype(np.int64)
+        keep: list[np.ndarray] = []
+        for lo, hi in _chunks(work[order_rows], _WORK_PER_CHUNK):
+            block = inc[lo:hi] @ incT if rows is None else inc[order_rows[lo:hi]] @ incT
+            r = np.repeat(order_rows[lo:hi], np.diff(block.indptr))
+            cols = block.indices.astype(np.int64)
             counts = block.data
-            hit = (rows_ != cols) & (counts >= min_count)
-            rows_, cols, counts = rows_[hit], cols[hit], counts[hit]
-            st = _strength(counts, sizes[rows_], sizes[cols], measure)
-            order = _rank_order(rows_, cols, counts, st, n)
-            rows_, cols = rows_[order], cols[order]
-            if len(rows_):
-                first = np.r_[True, rows_[1:] != rows_[:-1]]
-                starts = np.flatnonzero(first)
-                rank = np.arange(len(rows_)) - np.repeat(starts, np.diff(np.r_[starts, len(rows_)]))
-                top = rank < k
-                keep_a.append(np.minimum(rows_[top], cols[top]))
-                keep_b.append(np.maximum(rows_[top], cols[top]))
-            start = stop
-        if not keep_a:
+            del block
+            hit = (r != cols) & (counts >= min_count)
+            r, cols, counts = r[hit], cols[hit], counts[hit]
+            del hit
+            if not len(r):
+                continue
+            order = _rank_order(r, cols, counts, _strength(counts, sizes[r], sizes[cols], measure), n)
+            r, cols = r[order], cols[order]
+            del order, counts
+            first = np.r_[True, r[1:] != r[:-1]]
+            starts = np.flatnonzero(first)
+            rank = np.arange(len(r)) - np.repeat(starts, np.diff(np.r_[starts, len(r)]))
+            top = rank < k
+            a, b = r[top], cols[top]
+            keep.append(np.unique(np.minimum(a, b) * n + np.maximum(a, b)))
+        if not keep:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        codes = np.unique(np.concatenate(keep_a) * n + np.concatenate(keep_b))
+        codes = np.unique(np.concatenate(keep))
+        del keep
         return np.divmod(codes, n)
+
+    def arrays(self, kind: type, a: np.ndarray, b: np.ndarray, *, measure: str, n_shared: int) -> EdgeArrays:
+        """The edges of the index pairs ``(a, b)``, in their order: count, strength
+        and the ``n_shared`` smallest shared features, computed in chunks of
+        pairs of bounded work (the incidence entries both rows hold), so that
+        pairs of heavily cited papers do not blow one chunk up."""
+        inc, sizes = self.inc, self.sizes
+        m = len(a)
+        count = np.zeros(m, dtype=np.int32)
+        strength = np.zeros(m, dtype=np.float64)
+        taken = np.zeros(m + 1, dtype=np.int64)
+        evidence: list[np.ndarray] = []
+        work = sizes[a].astype(np.int64) + sizes[b].astype(np.int64)
+        for lo, hi in _chunks(work, _WORK_PER_CHUNK):
+            aa, bb = a[lo:hi], b[lo:hi]
+            both = inc[aa].multiply(inc[bb]).tocsr()
+            both.sort_indices()
+            counts = np.diff(both.indptr)
+            count[lo:hi] = counts
+            strength[lo:hi] = _strength(counts.astype(np.float64), sizes[aa], sizes[bb], measure)
+            take = np.minimum(counts, n_shared)
+            ptr = np.r_[0, np.cumsum(take)]
+            pos = np.arange(ptr[-1]) - np.repeat(ptr[:-1], take) + np.repeat(both.indptr[:-1], take)
+            evidence.append(both.indices[pos].astype(np.int32))
+            taken[lo + 1:hi + 1] = take
+        ev = np.concatenate(evidence) if evidence else np.zeros(0, dtype=np.int32)
+        return EdgeArrays(kind, self.items, a.astype(np.int32), b.astype(np.int32), count, strength,
+                          np.cumsum(taken), ev) if self.items is self.features else \
+            _named_apart(kind, self, a, b, count, strength, np.cumsum(taken), ev)
 
     def rows(self, a: np.ndarray, b: np.ndarray, *, measure: str,
              n_shared: int) -> list[tuple[str, str, int, float, tuple[str, ...]]]:
         """``(a, b, count, strength, shared)`` of the index pairs, in their order."""
-        inc, sizes, items = self.inc, self.sizes, self.items
-        out: list[tuple[str, str, int, float, tuple[str, ...]]] = []
-        names = np.array(self.features, dtype=object)
-        for lo in range(0, len(a), 500_000):
-            aa, bb = a[lo:lo + 500_000], b[lo:lo + 500_000]
-            both = inc[aa].multiply(inc[bb]).tocsr()
-            both.sort_indices()
-            counts = np.diff(both.indptr)
-            st = _strength(counts.astype(np.float64), sizes[aa], sizes[bb], measure)
-            ends = both.indptr.tolist()
-            words = names[both.indices].tolist()
-            for i, (x, y) in enumerate(zip(aa.tolist(), bb.tolist())):
-                lo_i = ends[i]
-                out.append((items[x], items[y], int(counts[i]), float(st[i]),
-                            tuple(words[lo_i:min(ends[i + 1], lo_i + n_shared)])))
-        return out
+        return list(self.arrays(tuple, a, b, measure=measure, n_shared=n_shared).rows())
+
+
+def _named_apart(kind: type, inc: _Incidence, a, b, count, strength, ptr, ev) -> EdgeArrays:
+    """EdgeArrays over one list of names when items and features are named apart
+    (:func:`shared_counts`): the items first, then the features."""
+    names = list(inc.items) + list(inc.features)
+    off = len(inc.items)
+    return EdgeArrays(kind, names, a.astype(np.int32), b.astype(np.int32), count, strength, ptr, ev + off)
+
+
+def _chunks(work: np.ndarray, limit: int) -> list[tuple[int, int]]:
+    """``[lo, hi)`` runs covering ``work`` in order, each of total work at most
+    ``limit`` or of one element.
+
+    >>> _chunks(np.array([3, 3, 3, 9, 1]), 6)
+    [(0, 2), (2, 3), (3, 4), (4, 5)]
+    """
+    cum = np.cumsum(work)
+    out = []
+    lo, m = 0, len(work)
+    while lo < m:
+        base = int(cum[lo - 1]) if lo else 0
+        hi = max(int(np.searchsorted(cum, base + limit, side="right")), lo + 1)
+        out.append((lo, hi))
+        lo = hi
+    return out
 
 
 def _rank_order(rows: np.ndarray, cols: np.ndarray, counts: np.ndarray, st: np.ndarray, n: int) -> np.ndarray:

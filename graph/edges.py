@@ -23,7 +23,7 @@ from graph.models import (
     Paper,
     SharedKeywordsEdge,
 )
-from graph.coupling import MEASURES, cocitation_edges, coupling_edges
+from graph.coupling import MEASURES, bibliometric_arrays
 from graph.ingest.identity import resolve_reference  # the one rule of reference names
 from graph.ingest.references import UnresolvedReference, reference_key, reference_nodes
 from graph.forked import ForkedCall, use_fork
@@ -400,26 +400,27 @@ def build_derived(
         shares_keywords=tuple(shares),
         cites=tuple(cites),
         unresolved_references=len(unresolved),
-        coupled=tuple(coupled),
-        co_cited=tuple(co_cited),
+        coupled=coupled,
+        co_cited=co_cited,
         references=references,
         references_edges=references_edges,
     )
 
 
 def bibliometric_edges(cites: Sequence[CitationEdge], params: BuildParams | None = None, *,
-                       progress: BuildProgress | None = None) -> tuple[list, list]:
-    """COUPLED and CO_CITED from CITES with the knobs of ``params``
-    (:func:`graph.coupling.coupling_edges`, :func:`graph.coupling.cocitation_edges`);
+                       progress: BuildProgress | None = None) -> tuple[Sequence, Sequence]:
+    """COUPLED and CO_CITED from CITES with the knobs of ``params``, from one
+    citation incidence (:func:`graph.coupling.bibliometric_arrays`: the edges of
+    :func:`graph.coupling.coupling_edges` and :func:`graph.coupling.cocitation_edges`
+    held as :class:`graph.edge_arrays.EdgeArrays`, sequences of edge objects);
     none when ``params.coupling_k`` is 0."""
     params = params or BuildParams()
     if params.coupling_k == 0:
-        return [], []
-    knobs = dict(k=params.coupling_k, min_count=params.coupling_min_count, measure=params.coupling_measure)
+        return (), ()
     if progress:
         progress("coupled", 0, 1)
-    coupled = coupling_edges(cites, **knobs)
-    co_cited = cocitation_edges(cites, **knobs)
+    coupled, co_cited = bibliometric_arrays(cites, k=params.coupling_k, min_count=params.coupling_min_count,
+                                            measure=params.coupling_measure)
     if progress:
         progress("coupled", 1, 1)
     return coupled, co_cited

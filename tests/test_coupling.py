@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
+from dataclasses import astuple
+
 from graph.coupling import (
+    bibliometric_arrays,
     cocitation_edges,
     cocitation_edges_around,
     coupling_edges,
@@ -87,6 +91,67 @@ def test_chunking_gives_the_same_edges(monkeypatch):
     whole = coupling_edges(cites, k=3)
     monkeypatch.setattr(gc, "_WORK_PER_CHUNK", 5)  # a chunk of a row or two
     assert coupling_edges(cites, k=3) == whole
+
+
+def _hub_citations(seed: int) -> list[tuple[str, str]]:
+    """A random citation graph of 80 papers with a classic (p000) cited by most
+    papers and a review (p079) citing half of them."""
+    rng = np.random.default_rng(seed)
+    cites = {(f"p{i:03d}", f"p{j:03d}") for i in range(1, 80) for j in rng.choice(i, size=min(i, rng.integers(0, 7)),
+                                                                                  replace=False)}
+    cites |= {(f"p{i:03d}", "p000") for i in range(1, 80) if rng.random() < 0.8}
+    cites |= {("p079", f"p{j:03d}") for j in range(0, 79, 2)}
+    return sorted(cites)
+
+
+def _reference_edges(cites, *, transpose: bool, k: int, min_count: int, measure: str, n_shared: int):
+    """COUPLED (or CO_CITED with ``transpose``) from the whole product ``C C^T``
+    of the dense incidence, each paper's top k picked by a plain sort."""
+    ids = sorted({p for pair in cites for p in pair})
+    at = {p: i for i, p in enumerate(ids)}
+    C = np.zeros((len(ids), len(ids)))
+    for a, b in cites:
+        C[at[a], at[b]] = 1.0
+    if transpose:
+        C = C.T
+    P = C @ C.T
+    sizes = C.sum(axis=1)
+    kept = set()
+    for i in range(len(ids)):
+        cand = [j for j in range(len(ids)) if j != i and P[i, j] >= min_count]
+        st = {j: _strength(P[i, j], sizes[i], sizes[j], measure) for j in cand}
+        cand.sort(key=lambda j: (-st[j], -P[i, j], j))
+        kept |= {(min(i, j), max(i, j)) for j in cand[:k]}
+    out = []
+    for i, j in sorted(kept):
+        shared = tuple(ids[f] for f in np.flatnonzero(C[i] * C[j])[:n_shared])
+        out.append((ids[i], ids[j], int(P[i, j]), _strength(P[i, j], sizes[i], sizes[j], measure), shared))
+    return out
+
+
+def _strength(count, n_a, n_b, measure):
+    value = count / np.sqrt(n_a * n_b) if measure == "cosine" else count * max(n_a, n_b) / (n_a * n_b)
+    return float(np.round(value, 6))
+
+
+@pytest.mark.parametrize("work", [1, 50, 10**9])
+@pytest.mark.parametrize("measure, k, min_count, seed", [("cosine", 3, 1, 0), ("association", 5, 2, 1),
+                                                         ("cosine", 20, 1, 2)])
+def test_blocked_edges_equal_the_whole_product_with_a_hub(monkeypatch, work, measure, k, min_count, seed):
+    """Chunks of bounded work (one row or pair per chunk with ``work=1``) give
+    exactly the edges of the whole product: no pair dropped or counted twice,
+    even beside a paper cited by most others (issue 23, 'sparse, bounded memory')."""
+    import graph.coupling as gc
+
+    cites = _hub_citations(seed)
+    monkeypatch.setattr(gc, "_WORK_PER_CHUNK", work)
+    knobs = dict(k=k, min_count=min_count, measure=measure, n_shared=3)
+    coupled, co_cited = bibliometric_arrays(cites, **knobs)
+    assert [astuple(e) for e in coupled] == _reference_edges(cites, transpose=False, **knobs)
+    assert [astuple(e) for e in co_cited] == _reference_edges(cites, transpose=True, **knobs)
+    assert [astuple(e) for e in coupling_edges(cites, **knobs)] == [astuple(e) for e in coupled]
+    assert [astuple(e) for e in cocitation_edges(cites, **knobs)] == [astuple(e) for e in co_cited]
+    assert any(e.source == "p000" for e in co_cited) and len(co_cited) > 80
 
 
 @pytest.mark.parametrize("knob, value", [("k", 0), ("min_count", 0), ("measure", "jaccard"), ("n_shared", -1)])
