@@ -208,8 +208,9 @@ def coupling_edges_around(
     (:func:`shared_counts_around`). An incremental add replaces the stored
     COUPLED edges touching ``touched`` by ``edges``.
 
-    >>> coupling_edges_around([("a", "x"), ("b", "x"), ("c", "z")], ["a"])
-    (frozenset({'a', 'b'}), [CoupledEdge(source='a', target='b', count=1, strength=1.0, shared=('x',))])
+    >>> touched, edges = coupling_edges_around([("a", "x"), ("b", "x"), ("c", "z")], ["a"])
+    >>> sorted(touched), edges
+    (['a', 'b'], [CoupledEdge(source='a', target='b', count=1, strength=1.0, shared=('x',))])
     """
     kn = _knobs(knobs)
     pairs = _pairs(cites, "coupling_edges", **kn)
@@ -327,8 +328,9 @@ def shared_counts_around(
     ``T`` by ``rows`` gives the full result.
 
     >>> m = [("a", "x"), ("b", "x"), ("b", "y"), ("c", "z"), ("d", "z")]
-    >>> shared_counts_around(m, ["a"])
-    (frozenset({'a', 'b'}), [('a', 'b', 1, 0.707107, ('x',))])
+    >>> touched, rows = shared_counts_around(m, ["a"])
+    >>> sorted(touched), rows
+    (['a', 'b'], [('a', 'b', 1, 0.707107, ('x',))])
     """
     if not memberships:
         return frozenset(), []

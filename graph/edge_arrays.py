@@ -19,6 +19,9 @@ from graph.models import CoCitedEdge, CoupledEdge
 
 __all__ = ["EdgeArrays"]
 
+#: Edges made into Python values at a time (bounds the transient lists).
+_BLOCK = 10_000
+
 
 class EdgeArrays(Sequence):
     """Undirected weighted edges with evidence, as columns.
@@ -100,12 +103,15 @@ class EdgeArrays(Sequence):
 
     def rows(self, start: int = 0, stop: int | None = None) -> Iterator[tuple[str, str, int, float, tuple[str, ...]]]:
         """``(source, target, count, strength, evidence)`` of edges ``start:stop``,
-        plain Python values."""
+        plain Python values, made ``_BLOCK`` at a time."""
         stop = len(self) if stop is None else min(stop, len(self))
+        for lo in range(start, stop, _BLOCK):
+            yield from self._block(lo, min(stop, lo + _BLOCK))
+
+    def _block(self, start: int, stop: int) -> Iterator[tuple[str, str, int, float, tuple[str, ...]]]:
         names, ptr = self.names, self.evidence_ptr
         ev = self.evidence[ptr[start]:ptr[stop]].tolist()
-        base = int(ptr[start])
-        cuts = (ptr[start:stop + 1] - base).tolist()
+        cuts = (ptr[start:stop + 1] - ptr[start]).tolist()
         for j, (s, t, c, st) in enumerate(zip(self.source[start:stop].tolist(), self.target[start:stop].tolist(),
                                               self.count[start:stop].tolist(), self.strength[start:stop].tolist())):
             yield names[s], names[t], c, st, tuple(names[x] for x in ev[cuts[j]:cuts[j + 1]])
@@ -118,9 +124,5 @@ class EdgeArrays(Sequence):
     def _edges(self, start: int, stop: int, step: int) -> Iterator[Any]:
         kind = self.kind
         if step == 1:
-            for lo in range(start, stop, 10_000):
-                for row in self.rows(lo, min(stop, lo + 10_000)):
-                    yield kind(*row)
-        else:
-            for i in range(start, stop, step):
-                yield kind(*next(self.rows(i, i + 1)))
+            return (kind(*row) for row in self.rows(start, stop))
+        return (kind(*next(self._block(i, i + 1))) for i in range(start, stop, step))

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from graph.authors import authorship
+from graph.edge_arrays import EdgeArrays
 from graph.errors import BadRecord, StrictModeError, param_error
 from graph.forked import ForkedCall, use_fork
 from graph.models import DerivedGraph, Paper, RunRecord, merge_papers
@@ -463,6 +464,8 @@ def _counts_after_build(before: dict, derived: DerivedGraph, papers: int) -> dic
     held no paper (``before``) and now holds ``papers``: every derived kind is
     replaced, so its count is that of ``derived`` (one per key, as stored)."""
     def pairs(edges) -> int:
+        if isinstance(edges, EdgeArrays):  # unique pairs by construction; no set of 1M tuples
+            return len(edges)
         return len({(e.source, e.target) for e in edges})
 
     counts = dict(before)

@@ -24,6 +24,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from graph.edge_arrays import EdgeArrays
 from graph.errors import (
     CommunityNotFound,
     KeywordNotFound,
@@ -614,15 +615,17 @@ class SQLiteStore(SQLiteAuthorsMixin, GraphStore):
             (Q.UPSERT_SIMILAR, (_similar_row(e) for e in derived.similar)),
             (Q.UPSERT_SHARES, (_shares_row(e) for e in derived.shares_keywords)),
             (Q.UPSERT_CITES, ((e.source, e.target) for e in derived.cites)),
-            (Q.UPSERT_COUPLED, (_biblio_row(e, e.shared) for e in derived.coupled)),
-            (Q.UPSERT_CO_CITED, (_biblio_row(e, e.citers) for e in derived.co_cited)),
+            (Q.UPSERT_COUPLED, _biblio_rows(derived.coupled, "shared")),
+            (Q.UPSERT_CO_CITED, _biblio_rows(derived.co_cited, "citers")),
             (Q.INSERT_REFERENCE, ((r.id, r.doi, r.title, r.year) for r in derived.references)),
             (Q.INSERT_PAPER_REFERENCE, ((e.source, e.target) for e in derived.references_edges)),
         )
         for sql, rows in steps:
             # In primary-key order the B-tree pages are filled one after the other
-            # instead of at random (faster; docs/benchmarks.md).
-            for chunk in chunks(sorted(rows, key=_PK), batch_size):
+            # instead of at random (faster; docs/benchmarks.md). Edge columns come
+            # in that order already and are streamed, never all made into rows.
+            ordered = rows if isinstance(rows, _InOrder) else sorted(rows, key=_PK)
+            for chunk in chunks(ordered, batch_size):
                 conn.executemany(sql, chunk)
 
     def _raise_missing(self, derived: DerivedGraph, exc: sqlite3.IntegrityError, *, replacing: bool) -> None:
@@ -724,6 +727,24 @@ def _similar_row(e: SimilarEdge) -> tuple[Any, ...]:
 def _shares_row(e: SharedKeywordsEdge) -> tuple[Any, ...]:
     source, target = edge_key(e.source, e.target)
     return (source, target, int(e.count), float(e.jaccard), _ENCODE(e.keywords))
+
+
+class _InOrder(Iterator):
+    """Rows already in primary-key order: written as they come."""
+
+    def __init__(self, rows: Iterator[tuple[Any, ...]]) -> None:
+        self._rows = rows
+
+    def __next__(self) -> tuple[Any, ...]:
+        return next(self._rows)
+
+
+def _biblio_rows(edges, evidence: str) -> Iterable[tuple[Any, ...]]:
+    """COUPLED / CO_CITED rows: from columns (:class:`~graph.edge_arrays.EdgeArrays`,
+    ``source < target``, sorted) streamed in order, else from edge objects."""
+    if isinstance(edges, EdgeArrays):
+        return _InOrder((s, t, c, st, _ENCODE(ev)) for s, t, c, st, ev in edges.rows())
+    return (_biblio_row(e, getattr(e, evidence)) for e in edges)
 
 
 def _biblio_row(e: CoupledEdge | CoCitedEdge, names: tuple[str, ...]) -> tuple[Any, ...]:
