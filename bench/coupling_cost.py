@@ -6,7 +6,8 @@ the largest process's peak RSS (time -v) and the process tree's peak RSS
 (sampled: ``citegraph run`` forks its analysis). The load average is printed
 before each run: on a shared machine only the ratio of neighbouring runs means
 something. With ``--stages``, also the CPU seconds of ``coupling_edges`` and
-``cocitation_edges`` alone on the corpus's citations (no store), best of
+``cocitation_edges`` alone and of both kinds as ``build`` makes them
+(``bibliometric_arrays`` where it exists) on the corpus's citations (no store), best of
 ``--best`` (3), with the increase of the process's peak RSS during the call
 (VmHWM reset through /proc/self/clear_refs before each call, minus the RSS
 then), and with ``--against REV`` those of graph/coupling.py at git revision
@@ -108,7 +109,7 @@ def stages(data: Path, against: str | None = None, measures: tuple[str, ...] = (
     cites = [(str(a), str(b)) for a, b in pairs]
     versions = ([(against, _module_at(against))] if against else []) + [("now", now)]
     out = []
-    for fn in ("coupling_edges", "cocitation_edges"):
+    for fn in ("coupling_edges", "cocitation_edges", "both kinds"):
         for measure in measures:
             first = None
             for label, module in versions:
@@ -118,13 +119,27 @@ def stages(data: Path, against: str | None = None, measures: tuple[str, ...] = (
                     gc.collect()
                     base = _reset_peak()
                     t0 = time.process_time()
-                    edges = getattr(module, fn)(cites, k=20, measure=measure)
+                    edges = _call(module, fn, cites, measure)
                     best = min(best, time.process_time() - t0)
                     peak = max(peak, (_status_kb("VmHWM") - base) / 1024)
+                if fn == "both kinds":  # compare as edge objects, after the measure
+                    edges = [list(edges[0]), list(edges[1])]
                 first = edges if first is None else first
-                out.append((fn, measure, label, best, peak, len(edges), edges == first))
+                n = sum(map(len, edges)) if fn == "both kinds" else len(edges)
+                out.append((fn, measure, label, best, peak, n, edges == first))
                 edges = []
     return out
+
+
+def _call(module, fn: str, cites: list[tuple[str, str]], measure: str):
+    """One stage: a function of graph/coupling.py, or ``both kinds`` as ``build``
+    makes them (``bibliometric_arrays``, one incidence, edges as columns; the two
+    functions in turn in code that predates it)."""
+    if fn != "both kinds":
+        return getattr(module, fn)(cites, k=20, measure=measure)
+    if hasattr(module, "bibliometric_arrays"):
+        return module.bibliometric_arrays(cites, k=20, measure=measure)
+    return module.coupling_edges(cites, k=20, measure=measure), module.cocitation_edges(cites, k=20, measure=measure)
 
 
 def main(argv: list[str] | None = None) -> int:
