@@ -161,10 +161,10 @@ def build(
     typer.echo(f"built in {report.seconds:.1f}s: " + _counts_line(report.counts))
 
 
-def _analyze_params(edges, resolution, method, engine, seed):
+def _analyze_params(edges, resolution, method, engine, seed, cold=False):
     from graph.analysis import AnalyzeParams
 
-    kwargs = {"method": method, "engine": engine, "seed": seed}
+    kwargs = {"method": method, "engine": engine, "seed": seed, "warm": not cold}
     if resolution is not None:
         kwargs["resolution"] = resolution
     if edges:
@@ -191,6 +191,8 @@ _RES = typer.Option(None, "--resolution", help="Modularity resolution (higher: m
 _METHOD = typer.Option("leiden", "--method", help="leiden, louvain, label_propagation or greedy_modularity.")
 _ENGINE = typer.Option("auto", "--engine", help="auto, networkx or igraph.")
 _SEED = typer.Option(42, "--seed", help="Random seed.")
+_COLD = typer.Option(False, "--cold", help="Do not warm-start Leiden from the stored analysis's communities "
+                     "(find them afresh, as a first run does).")
 
 
 @app.command()
@@ -200,11 +202,12 @@ def analyze(
     method: str = _METHOD,
     engine: str = _ENGINE,
     seed: int = _SEED,
+    cold: bool = _COLD,
 ) -> None:
     """Communities, centrality, labels and bridges; written back to the store."""
     cfg = settings()
     with errors_to_exit_codes(), open_store(cfg) as store:
-        params = _analyze_params(edges, resolution, method, engine, seed)
+        params = _analyze_params(edges, resolution, method, engine, seed, cold)
         report = _do_analyze(store, params, cfg.citegraph_batch_size)
     typer.echo(f"analyzed in {report.seconds:.1f}s: {report.communities} communities, "
                f"modularity {report.modularity:.3f}")
@@ -230,6 +233,7 @@ def run(
     method: str = _METHOD,
     engine: str = _ENGINE,
     seed: int = _SEED,
+    cold: bool = _COLD,
     bulk: bool = typer.Option(False, "--bulk", help="Into an empty Neo4j: load through neo4j-admin import "
                               "(stops and restarts the managed local server; see api/bulk.py)."),
 ) -> None:
@@ -237,7 +241,7 @@ def run(
     cfg = settings()
     with errors_to_exit_codes(), open_store(cfg) as store:
         build_params = _build_params(similarity, k, min_score, keywords_k, min_shared, coupling_k)
-        analyze_params = _analyze_params(edges, resolution, method, engine, seed)
+        analyze_params = _analyze_params(edges, resolution, method, engine, seed, cold)
         from graph.jobs import run as run_all
 
         if bulk:

@@ -484,6 +484,8 @@ class AnalyzeRequest(BaseModel):
     seed: int | None = Field(None, ge=0, le=2**31 - 1)
     top_papers: int | None = Field(None, ge=0, le=100, description="Top papers kept per community.")
     label_size: int | None = Field(None, ge=1, le=10, description="Keywords in a community label.")
+    warm: bool | None = Field(None, description="Start Leiden from the stored analysis's communities "
+                              "(default true); false finds them afresh, as a first run does.")
 
 
 class RunReport(_Out):

@@ -10,10 +10,15 @@ From a store holding hepth (``citegraph run`` of papers + citations), in memory:
    ``none`` (today's numbering by size, no matching) and ``oracle`` (the
    one-to-one matching of old to new communities that keeps the most papers'
    ids, by the Hungarian method on the overlap counts: an upper bound for any
-   one-to-one matching). The changelog of the second analysis is summarized,
-   and every community that changed id is checked to be explained by it.
+   one-to-one matching). The second analysis runs twice on the same build:
+   ``warm`` (started from the first one's communities,
+   :mod:`graph.analysis.warm`, what ``analyze`` does) and ``cold``
+   (``analyze --cold``, and the code before the warm start); their modularity
+   and analysis time are printed. The changelog of the warm one is
+   summarized, and every community that changed id is checked to be explained by it.
 2. **Replay 1995 -> 2003.** Papers up to 1995, then each next year added; each
-   step rebuilt, analyzed, renumbered; its changelog summarized.
+   step rebuilt, analyzed (warm-started from the step before; ``--cold``:
+   not), renumbered; its changelog summarized.
 
 Papers without a year take part in neither (counted apart). Each step is what
 ``citegraph build`` then ``citegraph analyze`` compute (same functions, same
@@ -58,15 +63,31 @@ def load(db: Path):
         store.close()
 
 
-def analyze_upto(papers, index, last_year: int):
-    """Raw analysis (today's numbering) of the papers dated up to ``last_year``."""
+def build_upto(papers, index, last_year: int):
+    """The derived graph of the papers dated up to ``last_year``, their ids, build seconds."""
     subset = [p for p in papers if p.year is not None and p.year <= last_year]
     ids = {p.id for p in subset}
     sub_index = {k: v for k, v in index.items() if v in ids}
     t0 = time.perf_counter()
     derived = build_derived(subset, sub_index, BuildParams(), parallel=True)
-    result = run_analysis(derived, sorted(ids), params=AnalyzeParams(), parallel=True)
-    return result, time.perf_counter() - t0
+    return derived, sorted(ids), time.perf_counter() - t0
+
+
+def analyze_built(built, previous: dict | None = None, *, warm: bool = True, layout: bool = True):
+    """Raw analysis (today's numbering) of ``built``; warm-started from
+    ``previous`` (stable ids) when ``warm``. Returns (result, seconds, cpu seconds)."""
+    derived, ids, _ = built
+    t0, c0 = time.perf_counter(), time.process_time()
+    result = run_analysis(derived, ids, params=AnalyzeParams(warm=warm, layout=layout), parallel=True,
+                          previous=previous)
+    return result, time.perf_counter() - t0, time.process_time() - c0
+
+
+def analyze_upto(papers, index, last_year: int, previous: dict | None = None, *, warm: bool = True):
+    """Raw analysis of the papers dated up to ``last_year`` (build + analyze seconds)."""
+    built = build_upto(papers, index, last_year)
+    result, seconds, _ = analyze_built(built, previous, warm=warm)
+    return result, built[2] + seconds
 
 
 def members(result) -> dict[int, tuple[int, set[str]]]:
@@ -99,14 +120,18 @@ def oracle(before: dict, after: dict, level: int) -> dict[int, int]:
     return {olds[i]: news[j] for i, j in zip(rows, cols) if overlap[i, j] > 0}
 
 
-def step(papers, index, year: int, previous: dict, next_id: int):
-    raw, seconds = analyze_upto(papers, index, year)
+def step(papers, index, year: int, previous: dict, next_id: int, *, warm: bool = True):
+    raw, seconds = analyze_upto(papers, index, year, previous, warm=warm)
+    return _numbered(raw, previous, next_id) + (seconds,)
+
+
+def _numbered(raw, previous: dict, next_id: int):
     stable, ren = renumber(raw, previous, next_id=next_id)
     after = members(stable)
     for c in stable.communities:
         after.setdefault(c.id, (c.level, set()))
     changes = changelog(previous, after)
-    return raw, stable, ren, after, changes, seconds
+    return raw, stable, ren, after, changes
 
 
 def explained(changes, before: dict, after: dict) -> list[int]:
@@ -132,6 +157,8 @@ def main(argv: list[str]) -> dict:
     ap.add_argument("--replay-edges", choices=("rebuild", "stored"), default="rebuild",
                     help="rebuild: each year's graph built from its papers (what build does); stored: the "
                          "store's graph cut to the papers up to the year (no build per year; faster, approximate).")
+    ap.add_argument("--cold", action="store_true", help="Replay without the warm start (the last-year step "
+                    "always runs both).")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
     papers, index = load(args.db)
@@ -143,35 +170,57 @@ def main(argv: list[str]) -> dict:
         out["add_last_year"] = add_last_year(papers, index, args.last)
     if not args.no_replay:
         stored = _stored(args.db) if args.replay_edges == "stored" else None
-        out["replay"] = replay(papers, index, args.replay_from, args.last, stored=stored)
+        out["replay"] = replay(papers, index, args.replay_from, args.last, stored=stored, warm=not args.cold)
     if args.json:
         args.json.write_text(json.dumps(out, indent=1, default=list), encoding="utf-8")
     return out
 
 
 def add_last_year(papers, index, last: int) -> dict:
-    """Step 1: up to ``last - 1``, then ``last`` added."""
+    """Step 1: up to ``last - 1``, then ``last`` added; the second analysis both
+    warm-started from the first (what ``analyze`` does) and cold (``--cold``),
+    on the same build."""
     first, s0 = analyze_upto(papers, index, last - 1)
     before = members(first)
     next_id = renumber(first, {}, next_id=0)[1].next_id
-    raw, stable, ren, after, changes, s1 = step(papers, index, last, before, next_id)
-    raw_after = members(raw)
+    built = build_upto(papers, index, last)
+    runs = {}
+    for mode in ("warm", "cold"):
+        raw, sec, cpu = analyze_built(built, before, warm=mode == "warm")
+        runs[mode] = (raw, sec, cpu) + _numbered(raw, before, next_id)
     rows = []
     for level in (0, 1):
-        rows.append({
-            "level": level,
-            "communities_before": sum(1 for lv, _ in before.values() if lv == level),
-            "communities_after": sum(1 for lv, _ in after.values() if lv == level),
-            "stable": kept_share(before, after, level),
-            "none": kept_share(before, raw_after, level),
-            "oracle": kept_share(before, raw_after, level, oracle(before, raw_after, level)),
-        })
+        row = {"level": level, "communities_before": sum(1 for lv, _ in before.values() if lv == level)}
+        for mode, (raw, _sec, _cpu, _stable, _ren, after, _changes) in runs.items():
+            raw_after = members(raw)
+            row[mode] = {
+                "communities_after": sum(1 for lv, _ in after.values() if lv == level),
+                "stable": kept_share(before, after, level),
+                "none": kept_share(before, raw_after, level),
+                "oracle": kept_share(before, raw_after, level, oracle(before, raw_after, level)),
+            }
+        rows.append(row)
     print(f"\n{last - 1} -> {last}: {sum(len(m) for lv, m in before.values() if lv == 0):,} earlier papers "
-          f"({s0:.0f} s + {s1:.0f} s)")
-    print(f"{'level':>5} {'before':>7} {'after':>7} {'stable':>8} {'none':>8} {'oracle':>8}")
+          f"({s0:.0f} s; build {built[2]:.0f} s)")
+    print(f"{'level':>5} {'mode':>5} {'before':>7} {'after':>7} {'stable':>8} {'none':>8} {'oracle':>8}")
     for r in rows:
-        print(f"{r['level']:>5} {r['communities_before']:>7} {r['communities_after']:>7} "
-              f"{r['stable']:>8.1%} {r['none']:>8.1%} {r['oracle']:>8.1%}")
+        for mode in runs:
+            m = r[mode]
+            print(f"{r['level']:>5} {mode:>5} {r['communities_before']:>7} {m['communities_after']:>7} "
+                  f"{m['stable']:>8.1%} {m['none']:>8.1%} {m['oracle']:>8.1%}")
+    quality = {}
+    for mode, (raw, sec, cpu, *_rest) in runs.items():
+        prm = raw.params
+        quality[mode] = {"modularity": prm["modularity"], "subtopic_modularity": prm["subtopic_modularity"],
+                         "resolution_used": prm["resolution_used"], "seconds": round(sec, 1),
+                         "cpu_seconds": round(cpu, 1), "communities_seconds": prm["seconds"]["communities"],
+                         "subtopics_seconds": prm["seconds"]["subtopics"], "warm_start": prm.get("warm_start")}
+        print(f"{mode}: modularity {prm['modularity']:.4f} (subtopics {prm['subtopic_modularity']:.4f}) at "
+              f"resolution {prm['resolution_used']}; analyze {sec:.0f} s wall, {cpu:.0f} s CPU "
+              f"(communities {prm['seconds']['communities']:.1f} s, subtopics {prm['seconds']['subtopics']:.1f} s)")
+        if prm.get("warm_start"):
+            print(f"  warm_start: {json.dumps(prm['warm_start'])}")
+    raw, _sec, _cpu, stable, ren, after, changes = runs["warm"]
     summary = summarize(changes)
     bad = explained(changes, before, after)
     print("changes: " + summary_line(summary))
@@ -180,7 +229,7 @@ def add_last_year(papers, index, last: int) -> dict:
     for c in moved:
         print(f"  topic {c['id']}: {c['kind']} {c['size_before']} -> {c['size_after']}"
               + (f" from {c['from']}" if c["from"] else "") + (f" into {c['into']}" if c["into"] else ""))
-    return {"rows": rows, "summary": summary, "unexplained": bad, "topic_moves": moved}
+    return {"rows": rows, "quality": quality, "summary": summary, "unexplained": bad, "topic_moves": moved}
 
 
 def _stored(db: Path):
@@ -205,31 +254,29 @@ def _cut(derived, ids: set[str]):
         cites=tuple(e for e in derived.cites if e.source in ids and e.target in ids))
 
 
-def _step_stored(papers, stored, year: int, previous: dict, next_id: int):
+def _step_stored(papers, stored, year: int, previous: dict, next_id: int, *, warm: bool = True):
     ids = {p.id for p in papers if p.year is not None and p.year <= year}
     t0 = time.perf_counter()
-    raw = run_analysis(_cut(stored, ids), sorted(ids), params=AnalyzeParams(layout=False), parallel=True)
+    raw = run_analysis(_cut(stored, ids), sorted(ids), params=AnalyzeParams(layout=False, warm=warm),
+                       parallel=True, previous=previous)
     seconds = time.perf_counter() - t0
-    stable, ren = renumber(raw, previous, next_id=next_id)
-    after = members(stable)
-    for c in stable.communities:
-        after.setdefault(c.id, (c.level, set()))
-    return raw, stable, ren, after, changelog(previous, after), seconds
+    return _numbered(raw, previous, next_id) + (seconds,)
 
 
-def replay(papers, index, start: int, last: int, *, stored=None) -> list[dict]:
+def replay(papers, index, start: int, last: int, *, stored=None, warm: bool = True) -> list[dict]:
     """Step 2: from ``start``, one year added at a time (``stored``: the store's
-    derived graph cut to each year's papers instead of a build per year)."""
-    print(f"\nreplay {start} -> {last}")
+    derived graph cut to each year's papers instead of a build per year), each
+    analysis warm-started from the step before unless not ``warm``."""
+    print(f"\nreplay {start} -> {last} ({'warm' if warm else 'cold'})")
     print(f"{'year':>5} {'papers':>7} {'topics':>6} {'subtop':>6} {'kept0':>7} {'kept1':>7} {'sec':>5}  changes")
     previous: dict = {}
     next_id = 0
     rows = []
     for year in range(start, last + 1):
         if stored is not None:
-            _raw, _stable, ren, cur, changes, sec = _step_stored(papers, stored, year, previous, next_id)
+            _raw, _stable, ren, cur, changes, sec = _step_stored(papers, stored, year, previous, next_id, warm=warm)
         else:
-            _raw, _stable, ren, cur, changes, sec = step(papers, index, year, previous, next_id)
+            _raw, _stable, ren, cur, changes, sec = step(papers, index, year, previous, next_id, warm=warm)
         row = {"year": year, "papers": sum(len(m) for lv, m in cur.values() if lv == 0),
                "topics": sum(1 for lv, _ in cur.values() if lv == 0),
                "subtopics": sum(1 for lv, _ in cur.values() if lv == 1),

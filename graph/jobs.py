@@ -521,19 +521,32 @@ def analyze(
     else:
         derived = store.load_derived()
         ids = [p.id for p in store.iter_papers()]
+    previous = _previous(store)
     progress("analyze", 0, 1)
-    result = run_analysis(derived, ids, params=params, parallel=parallel)
+    result = run_analysis(derived, ids, params=params, parallel=parallel, previous=previous)
     progress("analyze", 1, 1)
-    return _analyze_write(store, result, started, t0, batch_size, counts_before=built.counts if built else None)
+    return _analyze_write(store, result, started, t0, batch_size, counts_before=built.counts if built else None,
+                          previous=previous)
 
 
-def _stable(store: GraphStore, result):
+def _previous(store: GraphStore) -> dict:
+    """The stored analysis's communities, id -> ``(level, members)``: the seeds
+    of a warm start (:mod:`graph.analysis.warm`) and what the new ids are
+    matched against (:func:`_stable`); empty before any analysis."""
+    from graph.analysis.stable_ids import previous_communities
+
+    return previous_communities(store.memberships())
+
+
+def _stable(store: GraphStore, result, previous: dict | None = None):
     """``result`` renumbered so that each community keeps the id of the stored
-    one it matches (:mod:`graph.analysis.stable_ids`); fresh ids start above
-    the high-water mark recorded by earlier analyze runs."""
-    from graph.analysis.stable_ids import previous_communities, renumber
+    one it matches (:mod:`graph.analysis.stable_ids`; ``previous``, the stored
+    communities, read here if not given); fresh ids start above the high-water
+    mark recorded by earlier analyze runs."""
+    from graph.analysis.stable_ids import renumber
 
-    previous = previous_communities(store.memberships())
+    if previous is None:
+        previous = _previous(store)
     next_id = max((int((run.params.get("stable_ids") or {}).get("next_id", 0))
                    for run in store.runs(limit=STABLE_ID_RUNS) if run.kind == "analyze"), default=0)
     stable, _ = renumber(result, previous, next_id=next_id)
@@ -562,8 +575,8 @@ STABLE_ID_RUNS = 100
 
 
 def _analyze_write(store: GraphStore, result, started: str, t0: float, batch_size: int,
-                   counts_before: dict | None = None) -> AnalyzeReport:
-    result = _stable(store, result)
+                   counts_before: dict | None = None, previous: dict | None = None) -> AnalyzeReport:
+    result = _stable(store, result, previous)
     store.write_analysis(result, batch_size=batch_size)
     seconds = time.perf_counter() - t0
     # After a build just now (``counts_before``), the counts are known without a read.
@@ -628,7 +641,9 @@ def _write_and_analyze(store: GraphStore, derived: DerivedGraph, ids: list[str],
         built = _build_write(store, derived, ids, build_params, started, t0, batch_size, progress, fresh_counts)
         return built, analyze(store, analyze_params, batch_size=batch_size, progress=progress, built=built)
     a_started, a_t0 = _now(), time.perf_counter()
-    child = ForkedCall(_analysis, (derived, ids, analyze_params), what="analysis",
+    # Read before the fork: the child warm-starts from it, this process matches ids to it.
+    previous = _previous(store)
+    child = ForkedCall(_analysis, (derived, ids, analyze_params, previous), what="analysis",
                        lost="nothing of the analysis was written")
     try:
         built = _build_write(store, derived, ids, build_params, started, t0, batch_size, progress, fresh_counts)
@@ -638,15 +653,16 @@ def _write_and_analyze(store: GraphStore, derived: DerivedGraph, ids: list[str],
     progress("analyze", 0, 1)
     result = child.result()
     progress("analyze", 1, 1)
-    return built, _analyze_write(store, result, a_started, a_t0, batch_size, counts_before=built.counts)
+    return built, _analyze_write(store, result, a_started, a_t0, batch_size, counts_before=built.counts,
+                                 previous=previous)
 
 
-def _analysis(derived: DerivedGraph, ids: list[str], params):
+def _analysis(derived: DerivedGraph, ids: list[str], params, previous: dict):
     from graph.analysis import analyze_graph as run_analysis
 
     # The betweenness forks again beside the communities: once the parent's
     # writes end, the analysis has both cores (docs/benchmarks.md).
-    return run_analysis(derived, ids, params=params, parallel=None)
+    return run_analysis(derived, ids, params=params, parallel=None, previous=previous)
 
 
 def run(

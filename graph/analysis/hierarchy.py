@@ -24,6 +24,7 @@ from graph.analysis.communities import LEIDEN_ITERATIONS, modularity_arrays, ren
 from graph.analysis.engine import seeded_igraph_rng
 from graph.analysis.labels import community_keywords
 from graph.errors import param_error
+from graph.analysis.warm import PreviousLevel, initial_membership, kept_papers, prefer_warm
 from graph.models import KeywordScore
 
 __all__ = ["SUBTOPIC_MIN_PAPERS", "Subtopics", "subtopics", "subtopic_keywords"]
@@ -37,13 +38,17 @@ class Subtopics:
     none) and ``parent[s]`` the topic of subtopic ``s``; subtopics are ordered by
     (parent, size descending, smallest node)."""
 
-    __slots__ = ("member", "parent", "modularity")
+    __slots__ = ("member", "parent", "modularity", "warm")
 
-    def __init__(self, member: np.ndarray, parent: list[int], modularity: list[float]) -> None:
+    def __init__(self, member: np.ndarray, parent: list[int], modularity: list[float],
+                 warm: dict | None = None) -> None:
         self.member = member
         self.parent = parent
         #: Per subtopic: the modularity of its topic's split, on the topic's subgraph.
         self.modularity = modularity
+        #: With ``previous``: topics whose split was compared to a warm one, and
+        #: how many kept the warm split (:mod:`graph.analysis.warm`).
+        self.warm = warm
 
     def parts(self, nodes: Sequence[Hashable]) -> list[set]:
         """Subtopics as sets of ``nodes``, in subtopic order."""
@@ -64,6 +69,7 @@ def subtopics(
     restarts: int = 3,
     resolution: float = 1.0,
     min_size: int = SUBTOPIC_MIN_PAPERS,
+    previous: PreviousLevel | None = None,
 ) -> Subtopics:
     """Split each topic of ``member`` by a Leiden run on its own subgraph.
 
@@ -82,6 +88,11 @@ def subtopics(
         Modularity resolution of the split.
     min_size : int
         Topics with fewer papers are not split.
+    previous : PreviousLevel, optional
+        The previous analysis's subtopics over the nodes: a topic holding
+        papers that had one is also split by a Leiden run started from them
+        (seed ``seed``), kept over the cold split as
+        :func:`~graph.analysis.warm.prefer_warm` says. None: cold only (today's cost).
 
     Returns
     -------
@@ -105,8 +116,9 @@ def subtopics(
     sub = np.full(n, -1, dtype=np.int64)
     parents: list[int] = []
     scores: list[float] = []
+    warm = {"compared": 0, "warm": 0} if previous is not None else None
     if n == 0:
-        return Subtopics(sub, parents, scores)
+        return Subtopics(sub, parents, scores, warm)
     inner = member[src] == member[dst]
     e_src, e_dst, e_w = src[inner], dst[inner], weight[inner]
     e_topic = member[e_src]
@@ -136,6 +148,9 @@ def subtopics(
             q = modularity_arrays(len(grp), ls, ld, lw, found, resolution=resolution)
             if q > best_q:
                 best, best_q = found, q
+        if previous is not None:
+            best, best_q = _warm_split(g, lw, ls, ld, previous, grp, best, best_q, seed=seed,
+                                       resolution=resolution, counts=warm)
         k = int(best.max()) + 1
         if k < 2:
             continue
@@ -143,7 +158,28 @@ def subtopics(
         parents.extend([topic] * k)
         q1 = modularity_arrays(len(grp), ls, ld, lw, best)
         scores.extend([float(q1)] * k)
-    return Subtopics(sub, parents, scores)
+    return Subtopics(sub, parents, scores, warm)
+
+
+def _warm_split(g, lw, ls, ld, previous: PreviousLevel, grp: np.ndarray, best: np.ndarray, best_q: float, *,
+                seed: int, resolution: float, counts: dict) -> tuple[np.ndarray, float]:
+    """``(best, best_q)``, or the split of a Leiden run from the topic's previous subtopics if preferred."""
+    labels = previous.labels[grp]
+    initial = initial_membership(labels)
+    if initial is None:
+        return best, best_q
+    with seeded_igraph_rng(seed % 2**31):
+        found = g.community_leiden(
+            objective_function="modularity", weights=lw.tolist(), resolution=resolution,
+            n_iterations=LEIDEN_ITERATIONS, initial_membership=initial.tolist(),
+        ).membership
+    found = renumber_membership(found)
+    q = modularity_arrays(len(grp), ls, ld, lw, found, resolution=resolution)
+    counts["compared"] += 1
+    if prefer_warm(q, best_q, kept_papers(labels, previous.sizes, found), kept_papers(labels, previous.sizes, best)):
+        counts["warm"] += 1
+        return found, q
+    return best, best_q
 
 
 def subtopic_keywords(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field, fields
-from typing import Any, Iterable, Mapping
+from typing import Any, Collection, Iterable, Mapping
 
 import numpy as np
 
@@ -35,6 +35,7 @@ from graph.analysis.labels import community_keywords, top_papers
 from graph.analysis.layout import layout_arrays
 from graph.analysis.resolution import auto_resolution, best_of_restarts
 from graph.analysis.projection import DEFAULT_EDGES, DEFAULT_WEIGHTS, check_edges, check_weights, edge_table
+from graph.analysis.warm import previous_level, warm_level0
 from graph.errors import param_error
 from graph.forked import ForkedCall, use_fork
 from graph.models import AnalysisResult, Community, DerivedGraph, PaperScores
@@ -103,6 +104,12 @@ class AnalyzeParams:
         Split each topic of at least
         :data:`~graph.analysis.hierarchy.SUBTOPIC_MIN_PAPERS` papers into
         subtopics (level-1 communities) by a Leiden run on its own subgraph.
+    warm : bool
+        Given the previous analysis (``analyze_graph(previous=...)``), also run
+        Leiden (topics, and each topic's subtopics) from its communities, and
+        keep that partition where it keeps more papers' ids at about the same
+        modularity (:mod:`graph.analysis.warm`). Leiden only; no effect on a
+        first run.
     """
 
     edges: tuple[str, ...] = DEFAULT_EDGES
@@ -118,6 +125,7 @@ class AnalyzeParams:
     label_size: int = 4
     layout: bool = True
     subtopics: bool = True
+    warm: bool = True
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -140,7 +148,7 @@ class AnalyzeParams:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
                 raise param_error(name, _WHERE, f"an int in [{low}, {high}]", value)
-        for name in ("layout", "subtopics"):
+        for name in ("layout", "subtopics", "warm"):
             if not isinstance(getattr(self, name), bool):
                 raise param_error(name, _WHERE, "a bool", getattr(self, name))
         if self.method == "leiden" and self.engine == "networkx":
@@ -166,6 +174,7 @@ def analyze_graph(
     *,
     params: AnalyzeParams | None = None,
     parallel: bool | None = False,
+    previous: Mapping[int, tuple[int, Collection[str]]] | None = None,
 ) -> AnalysisResult:
     """Communities, labels, centrality and layout for every paper.
 
@@ -182,6 +191,11 @@ def analyze_graph(
         one finds the communities: the same result, sooner on two cores. None
         decides by the size (:func:`graph.forked.use_fork`), True forks, False
         (the default: a caller with other threads running, a server) never does.
+    previous : mapping, optional
+        The previous analysis's communities, id -> ``(level, members)``
+        (:func:`graph.analysis.stable_ids.previous_communities`): with
+        ``params.warm`` and Leiden, the seeds of a warm start. None or empty:
+        a cold analysis, as without it.
 
     Returns
     -------
@@ -196,8 +210,9 @@ def analyze_graph(
         ``cold`` restarts, ``warm`` Leiden runs from the level above, or
         ``merge`` of its communities, see :data:`WALK_MERGE_MIN_PAPERS`; None
         for a fixed resolution), ``restart_seed``, ``betweenness`` (``exact``, ``k``),
-        ``counts``, ``versions``, and ``seconds`` (wall clock) and
-        ``cpu_seconds`` per step.
+        ``counts``, ``versions``, ``warm_start`` (what the warm start compared
+        and chose per level, None when none ran), and ``seconds`` (wall
+        clock) and ``cpu_seconds`` per step.
     """
     p = params if params is not None else AnalyzeParams()
     if not isinstance(p, AnalyzeParams):
@@ -261,6 +276,16 @@ def analyze_graph(
         else:
             # A fixed resolution, or label propagation, which has none to choose.
             found = best_of_restarts(detect, *arrays, resolution=p.resolution or 1.0, seed=p.seed, restarts=restarts)
+        warm_start = None
+        warm_on = bool(p.warm and previous and p.method == "leiden" and engine == "igraph")
+        if warm_on:
+            def detect_from(resolution: float, seed: int, initial: np.ndarray) -> list[set]:
+                return detect_igraph(view, method="leiden", resolution=resolution, seed=seed,
+                                     initial=initial.tolist())
+
+            found, level0 = warm_level0(found, detect_from, *arrays, previous_level(nodes, previous, level=0),
+                                        seed=p.seed)
+            warm_start = {"0": level0} if level0 is not None else None
         parts = found.parts
         # ``found`` was scored on this very edge list: its membership array and
         # modularity at resolution 1 are the ones to report.
@@ -271,7 +296,11 @@ def analyze_graph(
         # Subtopics: ids T.. after the T topics, by (parent, size desc).
         n_topics = len(parts)
         hier = subtopics(n, table.src, table.dst, table.weight, member_arr, seed=p.seed, restarts=restarts,
-                         min_size=SUBTOPIC_MIN_PAPERS) if p.subtopics and n else None
+                         min_size=SUBTOPIC_MIN_PAPERS,
+                         previous=previous_level(nodes, previous, level=1) if warm_on else None,
+                         ) if p.subtopics and n else None
+        if hier is not None and hier.warm is not None and hier.warm["compared"]:
+            warm_start = {**(warm_start or {}), "1": hier.warm}
         sub_parts = hier.parts(nodes) if hier is not None else []
         sub_ids = [None] * n
         q_sub = 0.0
@@ -367,6 +396,7 @@ def analyze_graph(
             resolution_used=found.resolution,
             resolution_trail=trail,
             resolution_walk=walk,
+            warm_start=warm_start,
             restart_seed=found.seed,
             engine=engine,
             engines={
