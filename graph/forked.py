@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import logging
 import multiprocessing
 import os
 import pickle
@@ -99,7 +100,9 @@ class ForkedCall:
         gc.freeze()  # the collector must not write to (and so copy) every inherited object
         try:
             parent = (os.getpid(), threading.current_thread() is threading.main_thread())
-            self._proc = ctx.Process(target=_child, args=(_ResultFile(self._file.fileno()), parent, fn, args, what),
+            logs = _logging_of_this_process() if start == "spawn" else None
+            self._proc = ctx.Process(target=_child, args=(_ResultFile(self._file.fileno()), parent, fn, args, what,
+                                                          logs),
                                      name=f"citegraph-{what.replace(' ', '-')}", daemon=True)
             self._proc.start()
         except BaseException:
@@ -171,8 +174,20 @@ def _die_with_parent(parent_pid: int, main_thread: bool) -> None:
     threading.Thread(target=watch, name="citegraph-parent-watch", daemon=True).start()
 
 
-def _child(out: _ResultFile, parent: tuple[int, bool], fn: Callable[..., Any], args: tuple, what: str) -> None:
+def _logging_of_this_process() -> tuple[int, str | None]:
+    """The root logger's level and first handler's format: a spawned child
+    (which inherits no logging setup) logs like its parent (``citegraph -v``)."""
+    root = logging.getLogger()
+    handler = next(iter(root.handlers), None)
+    fmt = getattr(getattr(handler, "formatter", None), "_fmt", None)
+    return root.getEffectiveLevel(), fmt
+
+
+def _child(out: _ResultFile, parent: tuple[int, bool], fn: Callable[..., Any], args: tuple, what: str,
+           logs: tuple[int, str | None] | None = None) -> None:
     _die_with_parent(*parent)
+    if logs is not None and not logging.getLogger().handlers:
+        logging.basicConfig(level=logs[0], format=logs[1])
     # The child is started as a daemon (it dies with its parent), and
     # multiprocessing refuses children to a daemon: let ``fn`` fork in turn
     # (the forked analysis forks its betweenness). Its own children are still

@@ -625,8 +625,7 @@ def _write_and_analyze(store: GraphStore, derived: DerivedGraph, ids: list[str],
         built = _build_write(store, derived, ids, build_params, started, t0, batch_size, progress, fresh_counts)
         return built, analyze(store, analyze_params, batch_size=batch_size, progress=progress, built=built)
     a_started, a_t0 = _now(), time.perf_counter()
-    child = ForkedCall(_analysis, (derived, ids, analyze_params), what="analysis",
-                       lost="nothing of the analysis was written")
+    child = _start_analysis(derived, ids, analyze_params)
     try:
         built = _build_write(store, derived, ids, build_params, started, t0, batch_size, progress, fresh_counts)
     except BaseException:
@@ -638,12 +637,41 @@ def _write_and_analyze(store: GraphStore, derived: DerivedGraph, ids: list[str],
     return built, _analyze_write(store, result, a_started, a_t0, batch_size, counts_before=built.counts)
 
 
+#: How the analysis beside the store writes (``citegraph run``, ``run --bulk``)
+#: starts: ``"spawn"``, a fresh interpreter given only the
+#: :func:`~graph.analysis.projection.analysis_table` arrays, or ``"fork"``,
+#: which inherits the build's whole heap and copies what it touches of it
+#: (issue 26: ~1 GB more peak at synth-100k; docs/benchmarks.md).
+ANALYSIS_START = "spawn"
+
+
+def _start_analysis(derived: DerivedGraph, ids: list[str], params) -> ForkedCall:
+    """The analysis of ``derived`` in a child process (:data:`ANALYSIS_START`)."""
+    lost = "nothing of the analysis was written"
+    if ANALYSIS_START == "fork":
+        return ForkedCall(_analysis, (derived, ids, params), what="analysis", lost=lost)
+    from graph.analysis.projection import analysis_table
+
+    t = time.perf_counter()
+    table = analysis_table(derived, ids, edges=params.edges)
+    log.info("analysis table: %d papers, %d edges, %.1f s", len(table.nodes),
+             sum(len(src) for src, _, _ in table.kinds.values()), time.perf_counter() - t)
+    return ForkedCall(_analysis_of_table, (table, params), what="analysis", lost=lost, start=ANALYSIS_START)
+
+
 def _analysis(derived: DerivedGraph, ids: list[str], params):
     from graph.analysis import analyze_graph as run_analysis
 
     # The betweenness forks again beside the communities: once the parent's
     # writes end, the analysis has both cores (docs/benchmarks.md).
     return run_analysis(derived, ids, params=params, parallel=None)
+
+
+def _analysis_of_table(table, params):
+    from graph.analysis import analyze_graph as run_analysis
+
+    # Forked from this small process, the betweenness copies little.
+    return run_analysis(None, None, params=params, parallel=None, table=table)
 
 
 def run(
