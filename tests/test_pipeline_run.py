@@ -256,3 +256,16 @@ def test_run_on_an_empty_store_reads_counts_once_and_records_the_true_counts(sto
     assert {k: v for k, v in built.counts.items() if k != "unresolved_references"} == {
         **final, "communities": 0, "IN_COMMUNITY": 0}
     assert final["CITES"] > 0 and final["IN_COMMUNITY"] > 0
+
+
+@pytest.mark.parametrize("pairs, expected", [
+    ([], 0),
+    ([("a", "b"), ("a", "b"), ("a", "c"), ("b", "a")], 3),  # grouped by source, a duplicate
+    ([("a", "b"), ("b", "a"), ("a", "b"), ("a", "c")], 3),  # not grouped: counted by one set
+])
+def test_counts_after_build_count_distinct_pairs_per_source(pairs, expected):
+    """Issue 26 item 4: counted per source, not through a set of every pair."""
+    from graph.jobs import _distinct_pairs
+    from graph.models import CitationEdge
+
+    assert _distinct_pairs([CitationEdge(a, b) for a, b in pairs], "source", "target") == expected
