@@ -25,7 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.pipeline import ROOT, _tree_pids  # noqa: E402
+from bench.measure import _tree_pids  # noqa: E402
+from bench.pipeline import ROOT  # noqa: E402
 
 
 def _rollup(pid: int) -> tuple[int, int]:

@@ -20,20 +20,20 @@ from typing import Sequence
 
 from graph.authors import authorship
 from graph.errors import NotSupported
-from graph.forked import ForkedCall, use_fork
+from graph.forked import use_fork
 from graph.models import RunRecord
 from graph.jobs import (
     AnalyzeReport,
     BuildReport,
     IngestReport,
     Progress,
-    _analysis,
     _analyze_write,
     _ingest_plan,
     _log_ingest,
     _no_progress,
     _now,
     _run_params,
+    _start_analysis,
     versions,
 )
 from graph.stores.base import GraphStore
@@ -91,8 +91,7 @@ def run_bulk(
     a_started, a_t0 = _now(), time.perf_counter()
     child = None
     if use_fork(len(ids)):
-        child = ForkedCall(_analysis, (derived, ids, analyze_params), what="analysis",
-                           lost="nothing of the analysis was written")
+        child = _start_analysis(derived, ids, analyze_params)
     try:
         with tempfile.TemporaryDirectory(prefix="citegraph-bulk-", dir=workdir) as tmp:
             t = time.perf_counter()

@@ -335,7 +335,10 @@ def build_derived(
     params = params or BuildParams()
     ordered = sorted({p.id: p for p in reversed(list(papers))}.values(), key=lambda p: p.id)
     ids = [p.id for p in ordered]
-    texts = [p.text for p in ordered]
+    # In boxes, so that each goes as soon as its last user has it (issue 26):
+    # the texts (a copy of every title and abstract) once the keywords and
+    # SIMILAR_TO have them, the runs (every token of every text) likewise.
+    texts_box = [[p.text for p in ordered]]
 
     def report(stage: str) -> Callable[[int, int], None]:
         return lambda done, total: progress(stage, done, total) if progress else None
@@ -345,7 +348,7 @@ def build_derived(
     with gc_paused():
         report("keywords")(0, 1)
         # Each text is tokenised once, for its keywords and its SIMILAR_TO terms.
-        runs_box = [[text_runs(t or "") for t in texts]]
+        runs_box = [[text_runs(t or "") for t in texts_box[0]]]
         similar_options = dict(
             method=params.similarity,
             k=params.k,
@@ -358,12 +361,12 @@ def build_derived(
         if use_fork(len(ordered), parallel):
             # SIMILAR_TO in a forked child while this process makes the keywords,
             # SHARES_KEYWORDS and CITES: both halves are mostly CPU-bound Python.
-            child = ForkedCall(_similar_child, (ids, texts, runs_box[0], similar_options),
+            child = ForkedCall(_similar_child, (ids, texts_box[0], runs_box[0], similar_options),
                                what="SIMILAR_TO", lost="nothing of this build was written")
         try:
             has_keyword, keywords = extract_keywords(
                 ids,
-                texts,
+                texts_box[0],
                 k=params.keywords_k,
                 max_n=params.keyword_max_words,
                 titles=[p.title for p in ordered],
@@ -371,17 +374,20 @@ def build_derived(
             )
             report("keywords")(1, 1)
             if child is None:
-                pairs = similar_pairs(ids, texts, progress=report("similar"),
+                pairs = similar_pairs(ids, texts_box.pop(), progress=report("similar"),
                                       runs=runs_box.pop(),  # handed over, not kept: freed once the features are made
                                       **similar_options)
             else:
                 runs_box.clear()  # the child has its own (forked) copy
+                texts_box.clear()
             report("shares_keywords")(0, 1)
             shares = shares_keywords_edges(has_keyword, min_shared=params.min_shared, max_df=params.max_keyword_df)
             report("shares_keywords")(1, 1)
             report("cites")(0, 1)
             cites, unresolved = citations_and_references(ordered, reference_index)
             references, references_edges = reference_nodes(u for u in unresolved if u is not None)
+            n_unresolved = len(unresolved)
+            del unresolved
             report("cites")(1, 1)
             coupled, co_cited = bibliometric_edges(cites, params, progress=progress)
             if child is not None:
@@ -399,7 +405,7 @@ def build_derived(
         similar=tuple(similar),
         shares_keywords=tuple(shares),
         cites=tuple(cites),
-        unresolved_references=len(unresolved),
+        unresolved_references=n_unresolved,
         coupled=coupled,
         co_cited=co_cited,
         references=references,

@@ -466,16 +466,37 @@ def _counts_after_build(before: dict, derived: DerivedGraph, papers: int) -> dic
     def pairs(edges) -> int:
         if isinstance(edges, EdgeArrays):  # unique pairs by construction; no set of 1M tuples
             return len(edges)
-        return len({(e.source, e.target) for e in edges})
+        return _distinct_pairs(edges, "source", "target")
 
     counts = dict(before)
     counts.update(papers=papers, keywords=len({k.name for k in derived.keywords}),
                   references=len({r.id for r in derived.references}),
-                  HAS_KEYWORD=len({(h.paper_id, h.keyword) for h in derived.has_keyword}),
+                  HAS_KEYWORD=_distinct_pairs(derived.has_keyword, "paper_id", "keyword"),
                   SIMILAR_TO=pairs(derived.similar), SHARES_KEYWORDS=pairs(derived.shares_keywords),
                   CITES=pairs(derived.cites), COUPLED=pairs(derived.coupled), CO_CITED=pairs(derived.co_cited),
                   REFERENCES=pairs(derived.references_edges))
     return counts
+
+
+def _distinct_pairs(rows: Sequence, first: str, second: str) -> int:
+    """How many distinct ``(row.first, row.second)`` there are, counted per ``first``
+    when ``rows`` come grouped by it (as the build sorts them): one set of
+    ``second`` values at a time instead of a set of every pair (~3M tuples at
+    synth-100k, issue 26). Rows in another order are counted by one set of all pairs.
+    """
+    total, current, seen = 0, None, set()
+    done: set = set()
+    for row in rows:
+        key = getattr(row, first)
+        if key != current:
+            if key in done:  # not grouped
+                return len({(getattr(r, first), getattr(r, second)) for r in rows})
+            if current is not None:
+                done.add(current)
+            total += len(seen)
+            current, seen = key, set()
+        seen.add(getattr(row, second))
+    return total + len(seen)
 
 
 def _counts_after_analysis(before: dict, result) -> dict[str, int]:
@@ -641,10 +662,9 @@ def _write_and_analyze(store: GraphStore, derived: DerivedGraph, ids: list[str],
         built = _build_write(store, derived, ids, build_params, started, t0, batch_size, progress, fresh_counts)
         return built, analyze(store, analyze_params, batch_size=batch_size, progress=progress, built=built)
     a_started, a_t0 = _now(), time.perf_counter()
-    # Read before the fork: the child warm-starts from it, this process matches ids to it.
+    # Read before the child starts: it warm-starts from it, this process matches ids to it.
     previous = _previous(store)
-    child = ForkedCall(_analysis, (derived, ids, analyze_params, previous), what="analysis",
-                       lost="nothing of the analysis was written")
+    child = _start_analysis(derived, ids, analyze_params, previous)
     try:
         built = _build_write(store, derived, ids, build_params, started, t0, batch_size, progress, fresh_counts)
     except BaseException:
@@ -657,12 +677,42 @@ def _write_and_analyze(store: GraphStore, derived: DerivedGraph, ids: list[str],
                                  previous=previous)
 
 
-def _analysis(derived: DerivedGraph, ids: list[str], params, previous: dict):
+#: How the analysis beside the store writes (``citegraph run``, ``run --bulk``)
+#: starts: ``"spawn"``, a fresh interpreter given only the
+#: :func:`~graph.analysis.projection.analysis_table` arrays, or ``"fork"``,
+#: which inherits the build's whole heap and copies what it touches of it
+#: (issue 26: ~1 GB more peak at synth-100k; docs/benchmarks.md).
+ANALYSIS_START = "spawn"
+
+
+def _start_analysis(derived: DerivedGraph, ids: list[str], params, previous: dict | None = None) -> ForkedCall:
+    """The analysis of ``derived`` in a child process (:data:`ANALYSIS_START`)."""
+    lost = "nothing of the analysis was written"
+    if ANALYSIS_START == "fork":
+        return ForkedCall(_analysis, (derived, ids, params, previous), what="analysis", lost=lost)
+    from graph.analysis.projection import analysis_table
+
+    t = time.perf_counter()
+    table = analysis_table(derived, ids, edges=params.edges)
+    log.info("analysis table: %d papers, %d edges, %.1f s", len(table.nodes),
+             sum(len(src) for src, _, _ in table.kinds.values()), time.perf_counter() - t)
+    return ForkedCall(_analysis_of_table, (table, params, previous), what="analysis", lost=lost,
+                      start=ANALYSIS_START)
+
+
+def _analysis(derived: DerivedGraph, ids: list[str], params, previous: dict | None = None):
     from graph.analysis import analyze_graph as run_analysis
 
     # The betweenness forks again beside the communities: once the parent's
     # writes end, the analysis has both cores (docs/benchmarks.md).
     return run_analysis(derived, ids, params=params, parallel=None, previous=previous)
+
+
+def _analysis_of_table(table, params, previous: dict | None = None):
+    from graph.analysis import analyze_graph as run_analysis
+
+    # Forked from this small process, the betweenness copies little.
+    return run_analysis(None, None, params=params, parallel=None, table=table, previous=previous)
 
 
 def run(

@@ -284,3 +284,64 @@ def test_forked_betweenness_failure_reaches_the_caller(monkeypatch):
     derived, ids = _random_graph()
     with pytest.raises(RuntimeError, match="no shortest paths today"):
         analyze_graph(derived, ids, params=AnalyzeParams(betweenness_k=8, layout=False), parallel=True)
+
+
+# --- analysis from flat arrays (issue 26: citegraph run spawns the analysis) -----
+
+
+def _table_analysis(table, params):
+    return analyze_graph(None, None, params=params, table=table)
+
+
+@pytest.fixture(scope="module")
+def sample_graph() -> tuple[DerivedGraph, list[str]]:
+    """The bundled sample, built: real keywords, labels and every edge type."""
+    from graph.edges import build_derived
+    from graph.jobs import read_inputs
+    from graph.stores.base import index_references
+    from tests.conftest import SEEDS
+
+    papers, _, _ = read_inputs(sorted(SEEDS.glob("*.txt")))
+    index = index_references((p.id, p.doi, p.arxiv_id, p.extra.get("source_id")) for p in papers)
+    return build_derived(papers, index, parallel=False), sorted(p.id for p in papers)
+
+
+@pytest.mark.parametrize("params", [AnalyzeParams(), AnalyzeParams(edges=("similar", "keywords", "cites", "coupled",
+                                                                          "cocited"), restarts=1)])
+def test_table_analysis_equals_derived_analysis_in_process_and_spawned(sample_graph, params):
+    from graph.analysis.projection import analysis_table
+    from graph.forked import ForkedCall
+
+    derived, ids = sample_graph
+    expected = _without_timings(analyze_graph(derived, ids, params=params))
+    assert expected[0], "no community"
+    table = analysis_table(derived, ids, edges=params.edges)
+    assert _without_timings(analyze_graph(None, None, params=params, table=table)) == expected
+    spawned = ForkedCall(_table_analysis, (table, params), what="analysis", lost="nothing", start="spawn").result()
+    assert _without_timings(spawned) == expected
+
+
+def test_table_analysis_equals_derived_analysis_on_a_random_graph():
+    from graph.analysis.projection import analysis_table
+
+    derived, ids = _random_graph()
+    params = AnalyzeParams(betweenness_k=8, layout=False)
+    table = analysis_table(derived, ids + ["not-an-edge-end"])
+    assert _without_timings(analyze_graph(None, None, params=params, table=table)) == _without_timings(
+        analyze_graph(derived, ids + ["not-an-edge-end"], params=params))
+
+
+@pytest.mark.parametrize("args, message", [
+    ((None, None), "'table' parameter of analyze must be an AnalysisTable when"),
+    ((two_topics(), None), "'table' parameter of analyze must be an AnalysisTable when"),
+    ((two_topics(), IDS, "table"), "'table' parameter of analyze must be an AnalysisTable, with derived"),
+    ((None, None, "similar only"), "'edges' parameter of analyze must be a subset of the tabled edge types"),
+])
+def test_table_param_errors(args, message):
+    from graph.analysis.projection import analysis_table
+
+    table = None
+    if len(args) == 3:
+        table = analysis_table(two_topics(), IDS, edges=("similar",) if args[2] == "similar only" else FAST.edges)
+    with pytest.raises(InvalidParameter, match=message):
+        analyze_graph(args[0], args[1], params=FAST, table=table)

@@ -1,9 +1,12 @@
 """Forked children die with their parent (issue 19, finding 8): SIGKILL of
 ``citegraph run`` left its child alive forever, blocked writing to a pipe whose
-read end it held itself."""
+read end it held itself. A child writes its result to a file and exits without
+waiting for the parent to read it (issue 26 item 1: through a pipe, it lingered
+holding its copy-on-write pages of the parent's heap)."""
 
 from __future__ import annotations
 
+import operator
 import os
 import signal
 import subprocess
@@ -14,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.forked import can_fork
+from graph.errors import CitegraphError
+from graph.forked import ForkedCall, can_fork
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,7 +63,7 @@ def _alive(pid: int) -> bool:
     return "\nState:\tZ" not in status and "\nState:\tX" not in status
 
 
-@pytest.mark.parametrize("work", ["sleep", "big_result"])
+@pytest.mark.parametrize("work", ["sleep"])
 @pytest.mark.parametrize("where", ["main", "thread"])
 def test_child_exits_when_its_parent_is_sigkilled(work, where):
     parent = subprocess.Popen([sys.executable, "-c", PARENT, work, where], cwd=ROOT, stdout=subprocess.PIPE,
@@ -83,3 +87,38 @@ def test_child_exits_when_its_parent_is_sigkilled(work, where):
             parent.wait()
         if child is not None and _alive(child):  # a failed run leaves no orphan behind
             os.kill(child, signal.SIGKILL)
+
+
+def _wait_gone(pid: int, seconds: float = 30.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not _alive(pid)
+
+
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_child_exits_before_the_parent_reads_its_result(start):
+    """A result larger than any pipe buffer: the child used to block on the pipe
+    until the parent read; now it is gone first and the result is still there."""
+    child = ForkedCall(operator.mul, (b"x", 50_000_000), what="writer", lost="nothing", start=start)
+    assert _wait_gone(child._proc.pid), "the child waited for its parent to read"
+    assert child.result() == b"x" * 50_000_000
+
+
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_child_exception_is_raised_in_the_parent(start):
+    child = ForkedCall(int, ("not a number",), what="parser", lost="nothing", start=start)
+    with pytest.raises(ValueError, match="not a number"):
+        child.result()
+
+
+def test_killed_child_says_what_was_lost():
+    child = ForkedCall(time.sleep, (600,), what="sleeper", lost="nothing was written")
+    os.kill(child._proc.pid, signal.SIGKILL)
+    with pytest.raises(CitegraphError, match=r"sleeper process died \(exit code -9: killed.*nothing was written"):
+        child.result()
+
+
+def test_unknown_start_method_is_refused():
+    with pytest.raises(ValueError, match="'start' parameter of ForkedCall"):
+        ForkedCall(int, ("1",), what="x", lost="nothing", start="forkserver")

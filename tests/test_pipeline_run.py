@@ -72,14 +72,32 @@ def test_build_and_analyze_equals_build_then_analyze(store, overlap):
     assert all(built.counts[k] == now[k] for k in ("papers", "SIMILAR_TO", "SHARES_KEYWORDS", "CITES"))
 
 
-def test_forked_analysis_error_reaches_the_caller_after_the_build_is_written(sqlite_store, monkeypatch):
+def _broken_analysis(*args, **kwargs):
+    raise InvalidParameter("analysis broke on purpose", name="edges")
+
+
+def _killed_analysis(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _break_analysis(monkeypatch, start: str, how) -> None:
+    """``how`` in place of the analysis of a child started by ``start``: a
+    spawned child sees no patch of the parent's modules, only the function it
+    is given (graph.jobs._analysis_of_table, pickled by name)."""
     import graph.analysis
+    import graph.jobs
 
-    def broken(*args, **kwargs):
-        raise InvalidParameter("analysis broke on purpose", name="edges")
+    monkeypatch.setattr(graph.jobs, "ANALYSIS_START", start)
+    if start == "fork":
+        monkeypatch.setattr(graph.analysis, "analyze_graph", how)
+    else:
+        monkeypatch.setattr(graph.jobs, "_analysis_of_table", how)
 
+
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_forked_analysis_error_reaches_the_caller_after_the_build_is_written(sqlite_store, monkeypatch, start):
     ingest(sqlite_store, sorted(SEEDS.glob("*.txt")))
-    monkeypatch.setattr(graph.analysis, "analyze_graph", broken)
+    _break_analysis(monkeypatch, start, _broken_analysis)
     with pytest.raises(InvalidParameter, match="on purpose"):
         build_and_analyze(sqlite_store, overlap=True)
     assert [r.kind for r in sqlite_store.runs(limit=5)] == ["build"]
@@ -87,17 +105,28 @@ def test_forked_analysis_error_reaches_the_caller_after_the_build_is_written(sql
     assert multiprocessing.active_children() == []
 
 
-def test_forked_analysis_killed_is_a_clear_error(sqlite_store, monkeypatch):
-    import graph.analysis
-
-    def killed(*args, **kwargs):
-        os.kill(os.getpid(), signal.SIGKILL)
-
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_forked_analysis_killed_is_a_clear_error(sqlite_store, monkeypatch, start):
     ingest(sqlite_store, sorted(SEEDS.glob("*.txt")))
-    monkeypatch.setattr(graph.analysis, "analyze_graph", killed)
+    _break_analysis(monkeypatch, start, _killed_analysis)
     with pytest.raises(CitegraphError, match=r"analysis process died \(exit code -9: killed"):
         build_and_analyze(sqlite_store, overlap=True)
     assert sqlite_store.communities() == []
+
+
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_spawned_and_forked_analysis_store_the_same_analysis(sqlite_store, monkeypatch, start):
+    """Issue 26: the spawned analysis gets flat arrays (graph.analysis.projection.analysis_table)
+    instead of inheriting the derived graph; what it stores is the same."""
+    import graph.jobs
+
+    ingest(sqlite_store, sorted(SEEDS.glob("*.txt")))
+    monkeypatch.setattr(graph.jobs, "ANALYSIS_START", start)
+    _, analyzed = build_and_analyze(sqlite_store, overlap=True)
+    beside = _stored_analysis(sqlite_store)
+    alone = analyze(sqlite_store)
+    assert _stored_analysis(sqlite_store) == beside
+    assert (analyzed.modularity, analyzed.communities) == (alone.modularity, alone.communities)
 
 
 def test_failed_build_write_stops_the_forked_analysis(sqlite_store, monkeypatch):
@@ -227,3 +256,16 @@ def test_run_on_an_empty_store_reads_counts_once_and_records_the_true_counts(sto
     assert {k: v for k, v in built.counts.items() if k != "unresolved_references"} == {
         **final, "communities": 0, "IN_COMMUNITY": 0}
     assert final["CITES"] > 0 and final["IN_COMMUNITY"] > 0
+
+
+@pytest.mark.parametrize("pairs, expected", [
+    ([], 0),
+    ([("a", "b"), ("a", "b"), ("a", "c"), ("b", "a")], 3),  # grouped by source, a duplicate
+    ([("a", "b"), ("b", "a"), ("a", "b"), ("a", "c")], 3),  # not grouped: counted by one set
+])
+def test_counts_after_build_count_distinct_pairs_per_source(pairs, expected):
+    """Issue 26 item 4: counted per source, not through a set of every pair."""
+    from graph.jobs import _distinct_pairs
+    from graph.models import CitationEdge
+
+    assert _distinct_pairs([CitationEdge(a, b) for a, b in pairs], "source", "target") == expected

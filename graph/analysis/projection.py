@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from operator import attrgetter
-from typing import Iterable, Mapping
+from typing import Iterable, Iterator, Mapping
 
 import networkx as nx
 import numpy as np
 
 from graph.errors import param_error
-from graph.models import DerivedGraph
+from graph.models import DerivedGraph, KeywordScore
 
 __all__ = [
     "EDGE_TYPES",
     "DEFAULT_EDGES",
     "DEFAULT_WEIGHTS",
     "EdgeTable",
+    "AnalysisTable",
     "projection",
     "edge_table",
+    "analysis_table",
     "check_edges",
     "check_weights",
 ]
@@ -108,50 +110,139 @@ def edge_table(
     """:func:`projection` as an :class:`EdgeTable` (same nodes, edges, weights)."""
     chosen = check_edges(edges, where=where)
     factors = check_weights(weights, where=where)
+    used = tuple(name for name in chosen if factors[name] > 0)
+    return analysis_table(derived, paper_ids, edges=used, keywords=False).edge_table(
+        edges=chosen, weights=factors, where=where)
+
+
+@dataclass(frozen=True, eq=False)
+class AnalysisTable:
+    """What the analysis reads of a derived graph, as flat arrays: cheap to
+    pickle to a spawned process (``citegraph run``'s analysis, issue 26), which
+    then holds neither the parent's heap nor its millions of edge objects.
+
+    ``nodes`` are the sorted paper ids; ``kinds[name]`` is ``(src, dst,
+    weight)`` for each edge type of :data:`EDGE_TYPES` tabled (``edges``),
+    ``src``/``dst`` int32 positions in ``nodes`` (-1: not a paper of the
+    graph), ``weight`` the row's score, jaccard or strength (None for
+    ``cites``), in the order of the derived graph's rows. ``keyword_names``
+    and the aligned ``kw_paper``, ``kw_keyword`` (int32) and ``kw_score``
+    arrays are its HAS_KEYWORD rows whose paper is in ``nodes``.
+    """
+
+    nodes: tuple[str, ...]
+    edges: tuple[str, ...]
+    kinds: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray | None]]
+    keyword_names: tuple[str, ...] = ()
+    kw_paper: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    kw_keyword: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    kw_score: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def has_keyword(self) -> Iterator[KeywordScore]:
+        """The HAS_KEYWORD rows, made one at a time (never all held at once)."""
+        nodes, names = self.nodes, self.keyword_names
+        for paper, keyword, score in zip(self.kw_paper.tolist(), self.kw_keyword.tolist(), self.kw_score.tolist()):
+            yield KeywordScore(nodes[paper], names[keyword], score)
+
+    def edge_table(
+        self,
+        *,
+        edges: Iterable[str] = DEFAULT_EDGES,
+        weights: Mapping[str, float] | None = None,
+        where: str = "projection",
+    ) -> EdgeTable:
+        """The :class:`EdgeTable` of :func:`edge_table` over the tabled graph."""
+        chosen = check_edges(edges, where=where)
+        factors = check_weights(weights, where=where)
+        missing = [name for name in chosen if factors[name] > 0 and name not in self.edges]
+        if missing:
+            raise param_error("edges", where, f"a subset of the tabled edge types {list(self.edges)}", list(chosen))
+        n = len(self.nodes)
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        for name in chosen:  # EDGE_TYPES order: the sums below add in one order
+            if factors[name] <= 0 or name not in self.kinds:
+                continue
+            src, dst, w = self.kinds[name]
+            a, b = src.astype(np.int64), dst.astype(np.int64)
+            if name == "cites":
+                lo, hi, _ = _canonical(a, b, np.ones(len(a)), n)
+                # A pair citing each other in both directions is one relation, not two.
+                key = _sorted_unique(lo * n + hi)
+                parts.append((key // n, key % n, np.full(len(key), factors["cites"])))
+            else:
+                parts.append((a, b, factors[name] * w))
+        if not parts:
+            empty = np.zeros(0, dtype=np.int64)
+            return EdgeTable(self.nodes, empty, empty, np.zeros(0))
+        lo, hi, w = _canonical(*(np.concatenate(x) for x in zip(*parts)), n)
+        key, inverse = np.unique(lo * n + hi, return_inverse=True)
+        total = np.bincount(inverse, weights=w, minlength=len(key))
+        keep = total > 0
+        key, total = key[keep], total[keep]
+        return EdgeTable(self.nodes, key // n, key % n, total)
+
+
+#: Edge type -> (DerivedGraph field, weight attribute; None: weight 1).
+_ROWS = {
+    "similar": ("similar", "score"),
+    "keywords": ("shares_keywords", "jaccard"),
+    "cites": ("cites", None),
+    "coupled": ("coupled", "strength"),
+    "cocited": ("co_cited", "strength"),
+}
+
+
+def analysis_table(
+    derived: DerivedGraph,
+    paper_ids: Iterable[str],
+    *,
+    edges: Iterable[str] = EDGE_TYPES,
+    keywords: bool = True,
+) -> AnalysisTable:
+    """The :class:`AnalysisTable` of ``derived`` over ``paper_ids``: the edge
+    types ``edges`` (a subset of :data:`EDGE_TYPES`) and, with ``keywords``,
+    the HAS_KEYWORD rows.
+
+    Examples
+    --------
+    >>> from graph.models import DerivedGraph, SimilarEdge, CitationEdge
+    >>> d = DerivedGraph((), (), (SimilarEdge("a", "b", 0.5),), (), (CitationEdge("b", "a"),))
+    >>> t = analysis_table(d, ["c", "b", "a"])
+    >>> t.nodes, t.kinds["cites"][0].tolist(), t.edge_table().weight.tolist()
+    (('a', 'b', 'c'), [1], [1.5])
+    """
+    wanted = set(edges)
+    if not wanted <= set(EDGE_TYPES):
+        raise param_error("edges", "analysis_table", f"a subset of {list(EDGE_TYPES)}", sorted(wanted))
     nodes = tuple(sorted(set(paper_ids)))
     index = _Index(zip(nodes, range(len(nodes))))
-    n = len(nodes)
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
-    def column(rows, name: str, dtype=np.int64) -> np.ndarray:
+    def positions(rows, name: str) -> np.ndarray:
         # map() over attrgetter and the index keeps the per-edge work in C
         # (2.7M edges at 100k papers).
-        values = map(attrgetter(name), rows)
-        if dtype is np.int64:
-            values = map(index.__getitem__, values)
-        return np.fromiter(values, dtype=dtype, count=len(rows))
+        return np.fromiter(map(index.__getitem__, map(attrgetter(name), rows)), dtype=np.int32, count=len(rows))
 
-    def ends(rows) -> tuple[np.ndarray, np.ndarray]:
-        return column(rows, "source"), column(rows, "target")
-
-    if "similar" in chosen and factors["similar"] > 0 and derived.similar:
-        a, b = ends(derived.similar)
-        w = column(derived.similar, "score", np.float64)
-        parts.append((a, b, factors["similar"] * w))
-    if "keywords" in chosen and factors["keywords"] > 0 and derived.shares_keywords:
-        rows = derived.shares_keywords
-        a, b = ends(rows)
-        w = column(rows, "jaccard", np.float64)
-        parts.append((a, b, factors["keywords"] * w))
-    if "cites" in chosen and factors["cites"] > 0 and derived.cites:
-        a, b = ends(derived.cites)
-        lo, hi, _ = _canonical(a, b, np.ones(len(a)), n)
-        # A pair citing each other in both directions is one relation, not two.
-        key = _sorted_unique(lo * n + hi)
-        parts.append((key // n, key % n, np.full(len(key), factors["cites"])))
-    for name, rows in (("coupled", derived.coupled), ("cocited", derived.co_cited)):
-        if name in chosen and factors[name] > 0 and rows:
-            a, b = ends(rows)
-            parts.append((a, b, factors[name] * column(rows, "strength", np.float64)))
-    if not parts:
-        empty = np.zeros(0, dtype=np.int64)
-        return EdgeTable(nodes, empty, empty, np.zeros(0))
-    lo, hi, w = _canonical(*(np.concatenate(x) for x in zip(*parts)), n)
-    key, inverse = np.unique(lo * n + hi, return_inverse=True)
-    total = np.bincount(inverse, weights=w, minlength=len(key))
-    keep = total > 0
-    key, total = key[keep], total[keep]
-    return EdgeTable(nodes, key // n, key % n, total)
+    kinds: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray | None]] = {}
+    for name in EDGE_TYPES:
+        rows = getattr(derived, _ROWS[name][0])
+        if name not in wanted or not rows:
+            continue
+        value = _ROWS[name][1]
+        weight = None if value is None else np.fromiter(map(attrgetter(value), rows), dtype=np.float64,
+                                                        count=len(rows))
+        kinds[name] = (positions(rows, "source"), positions(rows, "target"), weight)
+    table = AnalysisTable(nodes, tuple(e for e in EDGE_TYPES if e in wanted), kinds)
+    if not keywords or not derived.has_keyword:
+        return table
+    rows = derived.has_keyword
+    paper = positions(rows, "paper_id")
+    names: dict[str, int] = {}
+    keyword = np.fromiter((names.setdefault(k, len(names)) for k in map(attrgetter("keyword"), rows)),
+                          dtype=np.int32, count=len(rows))
+    score = np.fromiter(map(attrgetter("score"), rows), dtype=np.float64, count=len(rows))
+    keep = paper >= 0
+    return replace(table, keyword_names=tuple(names), kw_paper=paper[keep], kw_keyword=keyword[keep],
+                   kw_score=score[keep])
 
 
 def _sorted_unique(values: np.ndarray) -> np.ndarray:

@@ -34,7 +34,14 @@ from graph.analysis.hierarchy import SUBTOPIC_MIN_PAPERS, subtopic_keywords, sub
 from graph.analysis.labels import community_keywords, top_papers
 from graph.analysis.layout import layout_arrays
 from graph.analysis.resolution import auto_resolution, best_of_restarts
-from graph.analysis.projection import DEFAULT_EDGES, DEFAULT_WEIGHTS, check_edges, check_weights, edge_table
+from graph.analysis.projection import (
+    DEFAULT_EDGES,
+    DEFAULT_WEIGHTS,
+    AnalysisTable,
+    check_edges,
+    check_weights,
+    edge_table,
+)
 from graph.analysis.warm import previous_level, warm_level0
 from graph.errors import param_error
 from graph.forked import ForkedCall, use_fork
@@ -169,21 +176,23 @@ def _betweenness_child(view, pivots: list | None) -> tuple[dict, dict, float, fl
 
 
 def analyze_graph(
-    derived: DerivedGraph,
-    paper_ids: Iterable[str],
+    derived: DerivedGraph | None,
+    paper_ids: Iterable[str] | None,
     *,
     params: AnalyzeParams | None = None,
     parallel: bool | None = False,
     previous: Mapping[int, tuple[int, Collection[str]]] | None = None,
+    table: AnalysisTable | None = None,
 ) -> AnalysisResult:
     """Communities, labels, centrality and layout for every paper.
 
     Parameters
     ----------
-    derived : DerivedGraph
-        Edges and keywords from ``build``; not modified.
-    paper_ids : iterable of str
+    derived : DerivedGraph or None
+        Edges and keywords from ``build``; not modified. None with ``table``.
+    paper_ids : iterable of str or None
         All papers of the graph (isolated ones become singleton communities).
+        None with ``table``.
     params : AnalyzeParams, optional
         Defaults to ``AnalyzeParams()``.
     parallel : bool or None, default False
@@ -196,6 +205,11 @@ def analyze_graph(
         (:func:`graph.analysis.stable_ids.previous_communities`): with
         ``params.warm`` and Leiden, the seeds of a warm start. None or empty:
         a cold analysis, as without it.
+    table : AnalysisTable, optional
+        The graph as flat arrays (:func:`graph.analysis.projection.analysis_table`
+        of ``derived`` and ``paper_ids``, with the edge types of ``params``),
+        in place of both: what a spawned process gets (``citegraph run``). The
+        same result as from ``derived`` and ``paper_ids``.
 
     Returns
     -------
@@ -229,7 +243,19 @@ def analyze_graph(
         cpu_seconds[step] = round(cpu_now - cpu_clock, 4)
         clock, cpu_clock = now, cpu_now
 
-    table = edge_table(derived, paper_ids, edges=p.edges, weights=p.weights, where=_WHERE)
+    if table is None and (derived is None or paper_ids is None):
+        raise param_error("table", _WHERE, "an AnalysisTable when derived or paper_ids is None", table)
+    if table is not None and (not isinstance(table, AnalysisTable) or derived is not None or paper_ids is not None):
+        raise param_error("table", _WHERE, "an AnalysisTable, with derived and paper_ids None", table)
+    source = table  # ``table`` is the projection's EdgeTable from here on
+
+    def keyword_rows() -> Iterable:
+        return derived.has_keyword if source is None else source.has_keyword()
+
+    if source is None:
+        table = edge_table(derived, paper_ids, edges=p.edges, weights=p.weights, where=_WHERE)
+    else:
+        table = source.edge_table(edges=p.edges, weights=p.weights, where=_WHERE)
     nodes, n = table.nodes, len(table.nodes)
     engine = resolve_engine(n, p.method, p.resolution or 1.0, p.engine, where=_WHERE)
     between_engine = "networkx" if p.engine == "networkx" else "igraph"
@@ -337,10 +363,10 @@ def analyze_graph(
         lap("bridge")
 
         kw_size = max(COMMUNITY_KEYWORDS, p.label_size)
-        keywords = community_keywords(parts, derived.has_keyword, size=kw_size)
+        keywords = community_keywords(parts, keyword_rows(), size=kw_size)
         tops = top_papers(parts, ranks, size=p.top_papers)
         sub_keywords = subtopic_keywords(
-            sub_parts, hier.parent, keywords, derived.has_keyword, size=kw_size, label_size=p.label_size
+            sub_parts, hier.parent, keywords, keyword_rows(), size=kw_size, label_size=p.label_size
         ) if sub_parts else []
         sub_tops = top_papers(sub_parts, ranks, size=p.top_papers)
         lap("labels")
