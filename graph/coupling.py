@@ -43,6 +43,8 @@ __all__ = [
     "cocitation_edges_around",
     "shared_counts",
     "shared_counts_around",
+    "SharedIncidence",
+    "citation_pairs",
     "citation_chains",
 ]
 
@@ -188,6 +190,16 @@ def _pairs(cites, where: str, k: int, min_count: int, measure: str, n_shared: in
             raise param_error(name, where, f"an int >= {low}", value)
     if measure not in MEASURES:
         raise param_error("measure", where, f"one of {list(MEASURES)}", measure)
+    return citation_pairs(cites)
+
+
+def citation_pairs(cites: Iterable[CitationEdge | tuple[str, str]]) -> list[tuple[str, str]]:
+    """``(citing, cited)`` pairs, distinct, sorted, self-citations left out: the
+    memberships of COUPLED (CO_CITED: reversed) that :class:`SharedIncidence` takes.
+
+    >>> citation_pairs([("b", "a"), ("a", "a"), ("b", "a")])
+    [('b', 'a')]
+    """
     out = set()
     for e in cites:
         a, b = (e.source, e.target) if hasattr(e, "source") else tuple(e)
@@ -214,7 +226,7 @@ def shared_counts(
     """
     if not memberships:
         return []
-    inc = _Incidence(memberships)
+    inc = SharedIncidence(memberships)
     a, b = inc.kept_pairs(None, k=k, min_count=min_count, measure=measure)
     return inc.rows(a, b, measure=measure, n_shared=n_shared)
 
@@ -247,7 +259,7 @@ def shared_counts_around(
     """
     if not memberships:
         return frozenset(), []
-    inc = _Incidence(memberships)
+    inc = SharedIncidence(memberships)
     seeds = np.array(sorted(inc.irow[x] for x in set(changed) if x in inc.irow), dtype=np.int64)
     touched = inc.partners(seeds)
     a, b = inc.kept_pairs(inc.partners(touched), k=k, min_count=min_count, measure=measure)
@@ -258,8 +270,10 @@ def shared_counts_around(
     return names, inc.rows(a[near], b[near], measure=measure, n_shared=n_shared)
 
 
-class _Incidence:
-    """The item x feature incidence of some memberships (0/1, CSR, both ways)."""
+class SharedIncidence:
+    """The item x feature incidence of some memberships (0/1, CSR, both ways):
+    :meth:`kept_pairs` of row blocks, united, then :meth:`rows` of the pairs, are
+    :func:`shared_counts` (a distributed build splits it so, :mod:`graph.engine`)."""
 
     def __init__(self, memberships: Sequence[tuple[str, str]]) -> None:
         self.items = sorted({a for a, _ in memberships})
