@@ -48,6 +48,11 @@ class Similarity(str, Enum):
     embedding = "embedding"
 
 
+class BuildEngine(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
 @app.callback()
 def main_options(
     store: Optional[StoreKind] = typer.Option(None, "--store", help="Override CITEGRAPH_STORE."),
@@ -129,11 +134,23 @@ def _build_params(similarity: Similarity, k: int, min_score: Optional[float], ke
     return BuildParams(**kwargs)
 
 
-def _do_build(store, params, batch_size):
+def _do_build(store, params, batch_size, derive=None):
     from graph.jobs import build as run_build
 
     with progress_bar() as progress:
-        return run_build(store, params, batch_size=batch_size, progress=progress)
+        return run_build(store, params, batch_size=batch_size, progress=progress, derive=derive)
+
+
+def _engine(engine: BuildEngine, scheduler: Optional[str], workers: int, workdir: Optional[Path],
+            partition_size: int):
+    """The ``derive`` of ``build --engine``: None for the in-process build."""
+    if engine is BuildEngine.local:
+        return None
+    from graph.engine.dask_build import DaskEngine, DaskOptions
+
+    return DaskEngine(DaskOptions.from_env(scheduler=scheduler, workers=workers,
+                                           workdir=str(workdir) if workdir else None,
+                                           partition_size=partition_size))
 
 
 _SIM = typer.Option(Similarity.tfidf, "--similarity", help="SIMILAR_TO method.")
@@ -152,12 +169,21 @@ def build(
     keywords_k: int = _KW,
     min_shared: int = _SHARED,
     coupling_k: int = _COUPLING_K,
+    engine: BuildEngine = typer.Option(BuildEngine.local, "--engine",
+                                       help="Where the edges are computed: in this process, or on Dask distributed."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler URL (default: "
+                                            "$CITEGRAPH_DASK_SCHEDULER, else a local cluster)."),
+    workers: int = typer.Option(2, "--workers", help="Worker processes of the local Dask cluster."),
+    workdir: Optional[Path] = typer.Option(None, "--workdir", help="Directory of the Dask build's Parquet "
+                                           "files, shared with the workers (default: a temporary one)."),
+    partition_size: int = typer.Option(5000, "--partition-size", help="Rows per Dask task."),
 ) -> None:
     """Compute keywords, SIMILAR_TO, SHARES_KEYWORDS, CITES, COUPLED and CO_CITED; replaces derived edges."""
     cfg = settings()
     with errors_to_exit_codes(), open_store(cfg) as store:
         params = _build_params(similarity, k, min_score, keywords_k, min_shared, coupling_k)
-        report = _do_build(store, params, cfg.citegraph_batch_size)
+        derive = _engine(engine, scheduler, workers, workdir, partition_size)
+        report = _do_build(store, params, cfg.citegraph_batch_size, derive)
     typer.echo(f"built in {report.seconds:.1f}s: " + _counts_line(report.counts))
 
 

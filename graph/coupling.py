@@ -45,6 +45,8 @@ __all__ = [
     "cocitation_edges_around",
     "shared_counts",
     "shared_counts_around",
+    "SharedIncidence",
+    "citation_pairs",
     "citation_chains",
 ]
 
@@ -189,7 +191,7 @@ def bibliometric_arrays(
     CT = C.T.tocsr()
     for i, (kind, name, inc, incT) in enumerate(((CoupledEdge, "coupled", C, CT), (CoCitedEdge, "co_cited", CT, C))):
         if name in kinds:
-            rel = _Incidence(inc, incT, ids, ids)
+            rel = SharedIncidence(inc, incT, ids, ids)
             a, b = rel.kept_pairs(None, k=k, min_count=min_count, measure=measure)
             out[i] = rel.arrays(kind, a, b, measure=measure, n_shared=n_shared)
             logger.info("%s: citations=%d edges=%d (%d bytes)", where if len(kinds) == 1 else name,
@@ -274,6 +276,16 @@ def _binary_csr(r: np.ndarray, c: np.ndarray, n_rows: int, n_cols: int | None = 
 
 def _pairs(cites, where: str, k: int, min_count: int, measure: str, n_shared: int) -> list[tuple[str, str]]:
     _check_knobs(where, k, min_count, measure, n_shared)
+    return citation_pairs(cites)
+
+
+def citation_pairs(cites: Iterable[CitationEdge | tuple[str, str]]) -> list[tuple[str, str]]:
+    """``(citing, cited)`` pairs, distinct, sorted, self-citations left out: the
+    memberships of COUPLED (CO_CITED: reversed) that :meth:`SharedIncidence.of` takes.
+
+    >>> citation_pairs([("b", "a"), ("a", "a"), ("b", "a")])
+    [('b', 'a')]
+    """
     out = set()
     for e in cites:
         a, b = (e.source, e.target) if hasattr(e, "source") else tuple(e)
@@ -300,7 +312,7 @@ def shared_counts(
     """
     if not memberships:
         return []
-    inc = _Incidence.of(memberships)
+    inc = SharedIncidence.of(memberships)
     a, b = inc.kept_pairs(None, k=k, min_count=min_count, measure=measure)
     return inc.rows(a, b, measure=measure, n_shared=n_shared)
 
@@ -334,7 +346,7 @@ def shared_counts_around(
     """
     if not memberships:
         return frozenset(), []
-    inc = _Incidence.of(memberships)
+    inc = SharedIncidence.of(memberships)
     seeds = np.array(sorted(inc.irow[x] for x in set(changed) if x in inc.irow), dtype=np.int64)
     touched = inc.partners(seeds)
     a, b = inc.kept_pairs(inc.partners(touched), k=k, min_count=min_count, measure=measure)
@@ -345,8 +357,10 @@ def shared_counts_around(
     return names, inc.rows(a[near], b[near], measure=measure, n_shared=n_shared)
 
 
-class _Incidence:
-    """An item x feature incidence (0/1, CSR, both ways) and its names."""
+class SharedIncidence:
+    """An item x feature incidence (0/1, CSR, both ways) and its names:
+    :meth:`kept_pairs` of row blocks, united, then :meth:`rows` of the pairs, are
+    :func:`shared_counts` (a distributed build splits it so, :mod:`graph.engine`)."""
 
     def __init__(self, inc: sp.csr_matrix, incT: sp.csr_matrix, items: Sequence[str],
                  features: Sequence[str]) -> None:
@@ -358,7 +372,7 @@ class _Incidence:
         self._irow: dict[str, int] | None = None
 
     @classmethod
-    def of(cls, memberships: Sequence[tuple[str, str]]) -> _Incidence:
+    def of(cls, memberships: Sequence[tuple[str, str]]) -> SharedIncidence:
         """The incidence of ``(item, feature)`` memberships."""
         items = sorted({a for a, _ in memberships})
         features = sorted({f for _, f in memberships})
@@ -460,7 +474,7 @@ class _Incidence:
         return list(self.arrays(tuple, a, b, measure=measure, n_shared=n_shared).rows())
 
 
-def _named_apart(kind: type, inc: _Incidence, a, b, count, strength, ptr, ev) -> EdgeArrays:
+def _named_apart(kind: type, inc: SharedIncidence, a, b, count, strength, ptr, ev) -> EdgeArrays:
     """EdgeArrays over one list of names when items and features are named apart
     (:func:`shared_counts`): the items first, then the features."""
     names = list(inc.items) + list(inc.features)

@@ -36,6 +36,9 @@ __all__ = [
     "BuildParams",
     "default_max_keyword_df",
     "shares_keywords_edges",
+    "KeywordIncidence",
+    "keyword_incidence",
+    "shares_keywords_rows",
     "resolve_reference",
     "citation_edges",
     "citations_and_references",
@@ -172,6 +175,29 @@ def shares_keywords_edges(
     """
     if isinstance(min_shared, bool) or not isinstance(min_shared, int) or min_shared < 1:
         raise param_error("min_shared", "shares_keywords_edges", "an int >= 1", min_shared)
+    incidence = keyword_incidence(has_keyword, max_df=max_df)
+    edges = shares_keywords_rows(incidence, 0, len(incidence.ids), min_shared=min_shared, chunk_rows=chunk_rows)
+    logger.info("shares_keywords_edges: papers=%d keywords=%d edges=%d",
+                len(incidence.ids), len(incidence.vocab), len(edges))
+    return edges
+
+
+@dataclass(frozen=True)
+class KeywordIncidence:
+    """Papers x keywords (0/1, CSR) of SHARES_KEYWORDS (:func:`keyword_incidence`):
+    sorted ids, the kept keywords (sorted), the matrix, its transpose and each
+    paper's count of kept keywords."""
+
+    ids: list[str]
+    vocab: list[str]
+    matrix: sp.csr_matrix
+    transposed: sp.csr_matrix
+    sizes: np.ndarray
+
+
+def keyword_incidence(has_keyword: Iterable[KeywordScore], *, max_df: int | None = None) -> KeywordIncidence:
+    """The incidence :func:`shares_keywords_edges` compares: keywords held by more
+    than ``max_df`` papers (default :func:`default_max_keyword_df`) left out."""
     sets: dict[str, set[str]] = {}
     for row in has_keyword:
         sets.setdefault(row.paper_id, set()).add(row.keyword)
@@ -187,16 +213,24 @@ def shares_keywords_edges(
     incidence = sp.csr_matrix(
         (np.ones(len(indices), dtype=np.int32), indices, indptr), shape=(len(ids), len(vocab))
     )
-    sizes = np.diff(indptr)
-    transposed = incidence.T.tocsr()
-    names = np.array(vocab, dtype=object)
+    return KeywordIncidence(ids, vocab, incidence, incidence.T.tocsr(), np.diff(indptr))
+
+
+def shares_keywords_rows(
+    incidence: KeywordIncidence, start: int, stop: int, *, min_shared: int = 2, chunk_rows: int = 2000
+) -> list[SharedKeywordsEdge]:
+    """The SHARES_KEYWORDS edges whose ``source`` is one of the papers
+    ``incidence.ids[start:stop]``, sorted by ``(source, target)``: the edges of
+    row blocks, concatenated in order, are :func:`shares_keywords_edges`."""
+    ids, matrix, transposed, sizes = incidence.ids, incidence.matrix, incidence.transposed, incidence.sizes
+    names = np.array(incidence.vocab, dtype=object)
     firsts: list[np.ndarray] = []
     seconds: list[np.ndarray] = []
     counts: list[np.ndarray] = []
-    for start in range(0, len(ids), chunk_rows):
-        block = sp.triu(incidence[start : start + chunk_rows] @ transposed, k=start + 1).tocoo()
+    for lo in range(start, stop, chunk_rows):
+        block = sp.triu(matrix[lo : min(stop, lo + chunk_rows)] @ transposed, k=lo + 1).tocoo()
         hit = block.data >= min_shared
-        firsts.append(block.row[hit].astype(np.int64) + start)
+        firsts.append(block.row[hit].astype(np.int64) + lo)
         seconds.append(block.col[hit].astype(np.int64))
         counts.append(block.data[hit])
     a = np.concatenate(firsts) if firsts else np.zeros(0, dtype=np.int64)
@@ -211,7 +245,7 @@ def shares_keywords_edges(
     edges: list[SharedKeywordsEdge] = []
     for lo in range(0, len(a), _PAIRS_PER_PRODUCT):
         hi = min(lo + _PAIRS_PER_PRODUCT, len(a))
-        shared = incidence[a[lo:hi]].multiply(incidence[c[lo:hi]]).tocsr()
+        shared = matrix[a[lo:hi]].multiply(matrix[c[lo:hi]]).tocsr()
         shared.sort_indices()
         words = names[shared.indices].tolist()
         ends = shared.indptr.tolist()
@@ -220,7 +254,6 @@ def shares_keywords_edges(
                                tuple(words[ends[r] : ends[r + 1]]))
             for r, e in enumerate(range(lo, hi))
         )
-    logger.info("shares_keywords_edges: papers=%d keywords=%d edges=%d", len(ids), len(vocab), len(edges))
     return edges
 
 

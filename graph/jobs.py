@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from graph.authors import authorship
 from graph.edge_arrays import EdgeArrays
@@ -46,6 +46,11 @@ log = logging.getLogger(__name__)
 
 #: ``progress(stage, done, total)``; total may be 0 when unknown.
 Progress = Callable[[str, int, int], None]
+
+
+#: ``derive(papers, reference_index, params, progress)``: a build engine other than
+#: :func:`graph.edges.build_derived` (:mod:`graph.engine`).
+Derive = Callable[[Sequence[Paper], Mapping[str, str], object, Progress], DerivedGraph]
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -401,6 +406,7 @@ def build(
     batch_size: int = 5000,
     progress: Progress = _no_progress,
     parallel: bool | None = None,
+    derive: Derive | None = None,
 ) -> BuildReport:
     """Compute keywords and derived edges from the stored papers and replace the
     stored derived graph with them. Records a run.
@@ -408,17 +414,20 @@ def build(
     ``parallel`` is that of :func:`graph.edges.build_derived` (by default, fork
     the SIMILAR_TO search from 2,000 papers on); a caller with other threads
     running passes False: a forked child holds only the thread that forked.
+    ``derive`` computes the derived graph instead of ``build_derived`` (another
+    engine, :class:`graph.engine.dask_build.DaskEngine`); the write is the same.
     """
     from graph.edges import BuildParams
 
     params = params or BuildParams()
     started, t0 = _now(), time.perf_counter()
-    derived, ids = _build_compute(store, params, progress, parallel)
+    derived, ids = _build_compute(store, params, progress, parallel, derive=derive)
     return _build_write(store, derived, ids, params, started, t0, batch_size, progress)
 
 
 def _build_compute(store: GraphStore, params, progress: Progress, parallel: bool | None = None, *,
-                   papers: Sequence[Paper] | None = None) -> tuple[DerivedGraph, list[str]]:
+                   papers: Sequence[Paper] | None = None,
+                   derive: Derive | None = None) -> tuple[DerivedGraph, list[str]]:
     """The derived graph and the sorted paper ids: of the stored papers, or of
     ``papers`` when they are all the papers the store holds (``citegraph run`` on
     an empty store), with the reference index the store builds from them."""
@@ -432,7 +441,10 @@ def _build_compute(store: GraphStore, params, progress: Progress, parallel: bool
     else:
         index = index_references((p.id, p.doi, p.arxiv_id, p.extra.get("source_id"))
                                  for p in sorted(papers, key=lambda p: p.id))
-    derived = build_derived(papers, index, params, progress=progress, parallel=parallel)
+    if derive is None:
+        derived = build_derived(papers, index, params, progress=progress, parallel=parallel)
+    else:
+        derived = derive(papers, index, params, progress)
     return derived, sorted({p.id for p in papers})
 
 

@@ -45,6 +45,9 @@ __all__ = [
     "lsa_vectors",
     "embed_texts",
     "nearest_neighbors",
+    "ScoreOperands",
+    "score_operands",
+    "neighbor_rows",
     "approximate_neighbors",
     "EXACT_MAX_PAPERS",
     "HEAD_TERMS",
@@ -52,6 +55,9 @@ __all__ = [
     "shared_terms",
     "evidence_terms",
     "similar_pairs",
+    "SimilarityInputs",
+    "similarity_inputs",
+    "undirected_pairs",
     "SimilarPairs",
     "similar_edges",
 ]
@@ -294,26 +300,14 @@ def nearest_neighbors(
     score = np.full((n, k), np.nan, dtype=np.float32)
     if n < 2:
         return index, score
-    dense, rest, rest_t = _split_columns(vectors, chunk_bytes)
-    # Dense block, the sparse part's product and its dense copy, the mask: ~4 copies.
-    rows_per_chunk = max(1, min(n, chunk_bytes // (n * 4 * 4)))
-    weights = None if rank_weights is None else np.asarray(rank_weights, dtype=np.float32)
-    kk = min(k, n - 1)
-    # Scores are ranked on their 6-decimal rounding (so ties are ties on every
-    # platform); anything that can round above min_score passes this cut.
-    cut = float(min_score) - 1e-6
+    operands = score_operands(vectors, chunk_bytes=chunk_bytes)
+    rows_per_chunk = _rows_per_chunk(n, chunk_bytes)
     starts = range(0, n, rows_per_chunk)
 
     def chunk(start: int) -> None:
-        stop = min(n, start + rows_per_chunk)
-        block = _score_block(dense, rest, rest_t, start, stop)
-        local = np.arange(stop - start)
-        block[local, local + start] = -np.inf
-        r, c = np.nonzero(block > cut)
-        v = block[r, c]
-        del block
         # Chunks fill disjoint rows of index/score: threads never write the same cell.
-        _select(r + start, c, v, index, score, weights=weights, min_score=min_score, kk=kk)
+        _fill_rows(operands, start, min(n, start + rows_per_chunk), index, score, 0,
+                   k=k, min_score=min_score, rank_weights=rank_weights)
 
     # BLAS and scipy's sparse products release the GIL: two chunks at a time
     # keep both cores busy in the sparse part too (same result: each row's
@@ -324,6 +318,78 @@ def nearest_neighbors(
             if progress is not None:
                 progress(done, len(starts))
     return index, score
+
+
+@dataclass(frozen=True)
+class ScoreOperands:
+    """The operands of :func:`nearest_neighbors`' products: the frequent columns as
+    a dense array, the rest sparse and its transpose (:func:`score_operands`)."""
+
+    dense: np.ndarray | None
+    rest: sp.csr_matrix | None
+    rest_t: sp.csr_matrix | None
+
+    @property
+    def n_rows(self) -> int:
+        return (self.dense if self.dense is not None else self.rest).shape[0]
+
+
+def score_operands(vectors: sp.csr_matrix | np.ndarray, *, chunk_bytes: int = CHUNK_BYTES) -> ScoreOperands:
+    """The operands :func:`nearest_neighbors` and :func:`neighbor_rows` multiply
+    (frequent columns dense, see ``_split_columns``): made once per corpus."""
+    return ScoreOperands(*_split_columns(vectors, chunk_bytes))
+
+
+def neighbor_rows(
+    operands: ScoreOperands,
+    start: int,
+    stop: int,
+    *,
+    k: int = 10,
+    min_score: float = 0.0,
+    rank_weights: np.ndarray | None = None,
+    chunk_bytes: int = CHUNK_BYTES,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`nearest_neighbors` of rows ``start:stop`` only (against every row),
+    one chunk after another in this thread: a row block of a distributed build
+    (:mod:`graph.engine`). The rows of ``index``/``score`` are those of the
+    block; their values are those of :func:`nearest_neighbors` (up to the
+    summation order of the products, one unit of the 6th decimal)."""
+    n = operands.n_rows
+    index = np.full((stop - start, k), -1, dtype=np.int64)
+    score = np.full((stop - start, k), np.nan, dtype=np.float32)
+    if n < 2:
+        return index, score
+    rows_per_chunk = _rows_per_chunk(n, chunk_bytes)
+    for lo in range(start, stop, rows_per_chunk):
+        _fill_rows(operands, lo, min(stop, lo + rows_per_chunk), index, score, start,
+                   k=k, min_score=min_score, rank_weights=rank_weights)
+    return index, score
+
+
+def _rows_per_chunk(n: int, chunk_bytes: int) -> int:
+    # Dense block, the sparse part's product and its dense copy, the mask: ~4 copies.
+    return max(1, min(n, chunk_bytes // (n * 4 * 4)))
+
+
+def _fill_rows(
+    operands: ScoreOperands, start: int, stop: int, index: np.ndarray, score: np.ndarray, offset: int,
+    *, k: int, min_score: float, rank_weights: np.ndarray | None,
+) -> None:
+    """Top ``k`` of rows ``start:stop`` into ``index``/``score`` rows ``start - offset`` on."""
+    n = operands.n_rows
+    weights = None if rank_weights is None else np.asarray(rank_weights, dtype=np.float32)
+    # Scores are ranked on their 6-decimal rounding (so ties are ties on every
+    # platform); anything that can round above min_score passes this cut.
+    cut = float(min_score) - 1e-6
+    block = _score_block(operands.dense, operands.rest, operands.rest_t, start, stop)
+    local = np.arange(stop - start)
+    block[local, local + start] = -np.inf
+    r, c = np.nonzero(block > cut)
+    v = block[r, c]
+    del block
+    _select(r + (start - offset), c, v, index, score, weights=weights, min_score=float(min_score),
+            kk=min(k, n - 1))
 
 
 def _select(
@@ -643,10 +709,63 @@ def similar_pairs(
         raise param_error("search", where, "one of 'auto', 'exact', 'approximate'", search)
 
     ids = list(ids)
+    inputs = similarity_inputs(texts, method=method, n_components=n_components, seed=seed, runs=runs)
+    runs = None  # the caller's token runs are not needed past the features: let them go
+    if method == "tfidf" and _approximate(search, len(inputs.with_text)):
+        index, score = approximate_neighbors(
+            inputs.features, k=k, min_score=float(min_score), rank_weights=inputs.rank_weights, progress=progress
+        )
+    else:
+        index, score = nearest_neighbors(
+            inputs.vectors,
+            k=k,
+            min_score=float(min_score),
+            rank_weights=inputs.rank_weights,
+            chunk_bytes=chunk_bytes,
+            progress=progress,
+        )
+    lo, hi, vals = undirected_pairs(index, score, inputs.sub_ids(ids))
+    if not len(lo):
+        return SimilarPairs(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32), None)
+    terms = shared_terms(inputs.features, np.stack([lo, hi], axis=1), n_terms=n_terms) if n_terms else None
+    logger.info("similar_edges: method=%s papers=%d edges=%d", method, len(inputs.with_text), len(lo))
+    return inputs.pairs(lo, hi, vals, terms)
+
+
+@dataclass(frozen=True)
+class SimilarityInputs:
+    """What the neighbour search of :func:`similar_pairs` compares
+    (:func:`similarity_inputs`): the positions of the texts that have text, their
+    TF-IDF features (for the evidence terms), the vectors compared and the
+    ranking weights (TF-IDF only)."""
+
+    with_text: np.ndarray
+    features: TfidfFeatures
+    vectors: sp.csr_matrix | np.ndarray
+    rank_weights: np.ndarray | None
+
+    def sub_ids(self, ids: Sequence[str]) -> np.ndarray:
+        """The ids of the rows compared (the papers with text), as an object array."""
+        return np.array([ids[i] for i in self.with_text.tolist()], dtype=object)
+
+    def pairs(self, lo: np.ndarray, hi: np.ndarray, vals: np.ndarray,
+              terms: list[tuple[str, ...]] | None) -> SimilarPairs:
+        """Pairs of compared rows as :class:`SimilarPairs` over all the texts."""
+        return SimilarPairs(self.with_text[lo], self.with_text[hi], vals, terms)
+
+
+def similarity_inputs(
+    texts: Sequence[str],
+    *,
+    method: str = "tfidf",
+    n_components: int = 256,
+    seed: int = 0,
+    runs: Sequence[Sequence[Sequence[str]]] | None = None,
+) -> SimilarityInputs:
+    """The features and vectors :func:`similar_pairs` compares (its knobs)."""
     with_text = [i for i, t in enumerate(texts) if t and t.strip()]
     sub_texts = [texts[i] for i in with_text]
     features = tfidf_features(sub_texts, runs=None if runs is None else [runs[i] for i in with_text])
-    runs = None  # the caller's token runs are not needed past the features: let them go
     rank_weights = None
     if method == "tfidf":
         vectors: sp.csr_matrix | np.ndarray = features.matrix
@@ -655,41 +774,31 @@ def similar_pairs(
         vectors = lsa_vectors(features, n_components=n_components, seed=seed)
     else:
         vectors = embed_texts(sub_texts)
-    if method == "tfidf" and _approximate(search, len(with_text)):
-        index, score = approximate_neighbors(
-            features, k=k, min_score=float(min_score), rank_weights=rank_weights, progress=progress
-        )
-    else:
-        index, score = nearest_neighbors(
-            vectors,
-            k=k,
-            min_score=float(min_score),
-            rank_weights=rank_weights,
-            chunk_bytes=chunk_bytes,
-            progress=progress,
-        )
+    return SimilarityInputs(np.asarray(with_text, dtype=np.int64), features, vectors, rank_weights)
 
-    # Undirected pairs, once each, keeping the score of either direction (equal).
-    n = len(with_text)
+
+def undirected_pairs(
+    index: np.ndarray, score: np.ndarray, sub_ids: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's neighbours (:func:`nearest_neighbors`) as undirected pairs, once
+    each: ``(lo, hi, score)`` row numbers with ``sub_ids[lo] < sub_ids[hi]``,
+    sorted by ``lo * n + hi``; a pair found from both ends keeps the score of the
+    first row that found it (the two are equal up to rounding)."""
+    n = index.shape[0]
     rows = np.repeat(np.arange(n), index.shape[1])
     cols = index.ravel()
     vals = score.ravel()
     valid = cols >= 0
     rows, cols, vals = rows[valid], cols[valid], vals[valid]
     if not len(rows):
-        return SimilarPairs(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32), None)
-    sub_ids = np.array([ids[i] for i in with_text], dtype=object)
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
     a_ids, b_ids = sub_ids[rows], sub_ids[cols]
     swap = b_ids < a_ids
     lo = np.where(swap, cols, rows)
     hi = np.where(swap, rows, cols)
     key = lo.astype(np.int64) * n + hi
     _, first = np.unique(key, return_index=True)
-    lo, hi, vals = lo[first], hi[first], vals[first]
-    terms = shared_terms(features, np.stack([lo, hi], axis=1), n_terms=n_terms) if n_terms else None
-    positions = np.asarray(with_text, dtype=np.int64)
-    logger.info("similar_edges: method=%s papers=%d edges=%d", method, n, len(lo))
-    return SimilarPairs(positions[lo], positions[hi], vals, terms)
+    return lo[first], hi[first], vals[first]
 
 
 def similar_edges(ids: Sequence[str], texts: Sequence[str], **options) -> list[SimilarEdge]:

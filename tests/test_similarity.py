@@ -316,3 +316,18 @@ def test_head_rows_keep_the_largest_entries_of_each_row_ties_by_column():
             row = capped.getrow(i)
             assert row.indices.tolist() == sorted(best)  # column order, as CSR keeps it
             assert np.array_equal(row.data, dense[i, sorted(best)])
+
+
+def test_neighbor_rows_of_blocks_equal_nearest_neighbors():
+    from graph.similarity import neighbor_rows, score_operands
+
+    texts = ["black holes and strings", "black hole entropy", "string theory dualities",
+             "graph neural networks", "neural networks on graphs", "entropy of strings", "dualities of gauge theory"]
+    features = tfidf_features(texts, min_df=1)
+    weights = features.pivot_weights()
+    index, score = nearest_neighbors(features.matrix, k=3, min_score=0.0, rank_weights=weights)
+    operands = score_operands(features.matrix)
+    parts = [neighbor_rows(operands, lo, min(lo + 3, len(texts)), k=3, min_score=0.0, rank_weights=weights,
+                           chunk_bytes=200) for lo in range(0, len(texts), 3)]
+    assert np.array_equal(np.concatenate([p[0] for p in parts]), index)
+    assert np.allclose(np.concatenate([p[1] for p in parts]), score, equal_nan=True)

@@ -1,0 +1,92 @@
+"""``citegraph build --engine dask`` gives the graph of the in-process build
+(issue 26 item 3), on a local Dask cluster of two worker processes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SEEDS, SHARED
+from tests.test_cli import cli
+
+distributed = pytest.importorskip("distributed")
+
+CITESEER = SHARED / "data" / "citeseer"
+SAMPLE = sorted(str(p) for p in SEEDS.glob("*.txt"))
+KINDS = ("keywords", "has_keyword", "shares_keywords", "cites", "coupled", "co_cited",
+         "references", "references_edges", "unresolved_references")
+
+
+@pytest.fixture(scope="module")
+def scheduler():
+    """The address of a LocalCluster of two single-thread worker processes."""
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=":0") as cluster:
+        yield cluster.scheduler_address
+
+
+def _derived(db: Path):
+    from graph.stores.sqlite import SQLiteStore
+
+    with SQLiteStore(db) as store:
+        return store.load_derived()
+
+
+def _local_and_dask(tmp_path: Path, scheduler: str, inputs: list[str], partition_size: int):
+    local = {"CITEGRAPH_STORE": "embedded", "CITEGRAPH_DB": str(tmp_path / "local.db")}
+    result = cli(local, "ingest", *inputs)
+    assert result.exit_code == 0, result.output
+    shutil.copy(tmp_path / "local.db", tmp_path / "dask.db")
+    dask = {**local, "CITEGRAPH_DB": str(tmp_path / "dask.db")}
+    result = cli(local, "build")
+    assert result.exit_code == 0, result.output
+    result = cli(dask, "build", "--engine", "dask", "--scheduler", scheduler, "--workdir", str(tmp_path / "work"),
+                 "--partition-size", str(partition_size))
+    assert result.exit_code == 0, result.output
+    assert list((tmp_path / "work" / "similar_rows").glob("part-*.parquet"))  # the blocks' files stay
+    return _derived(tmp_path / "local.db"), _derived(tmp_path / "dask.db")
+
+
+def _assert_same_graph(local, dask) -> None:
+    """Every kind equal; SIMILAR_TO the same pairs and evidence, scores within
+    1e-6: a block of other rows sums the same products in another order
+    (graph.similarity.neighbor_rows), which may move the 6th decimal."""
+    for kind in KINDS:
+        assert getattr(dask, kind) == getattr(local, kind), kind
+    assert [(e.source, e.target, e.terms) for e in dask.similar] == [(e.source, e.target, e.terms) for e in local.similar]
+    assert max(abs(a.score - b.score) for a, b in zip(dask.similar, local.similar)) <= 1e-6 + 1e-9
+
+
+def test_sample_corpus_gives_the_local_graph(tmp_path, scheduler):
+    local, dask = _local_and_dask(tmp_path, scheduler, SAMPLE, 97)
+    assert local.similar and local.has_keyword
+    _assert_same_graph(local, dask)
+
+
+def test_citeseer_gives_the_local_graph(tmp_path, scheduler):
+    inputs = [str(CITESEER / "papers.jsonl"), "--citations", str(CITESEER / "citations.csv")]
+    local, dask = _local_and_dask(tmp_path, scheduler, inputs, 700)
+    assert len(local.similar) > 20_000 and len(local.coupled) > 5_000
+    _assert_same_graph(local, dask)
+
+
+def test_scheduler_comes_from_the_environment(monkeypatch):
+    from graph.engine.dask_build import SCHEDULER_ENV, DaskOptions
+
+    monkeypatch.setenv(SCHEDULER_ENV, "tcp://example:8786")
+    assert DaskOptions.from_env().scheduler == "tcp://example:8786"
+    assert DaskOptions.from_env(scheduler="tcp://other:1").scheduler == "tcp://other:1"
+    monkeypatch.delenv(SCHEDULER_ENV)
+    assert DaskOptions.from_env().scheduler is None
+
+
+def test_bad_options_are_refused_in_the_one_message_form():
+    from graph.engine.dask_build import DaskOptions
+    from graph.errors import InvalidParameter
+
+    with pytest.raises(InvalidParameter, match="The 'workers' parameter of build --engine dask must be an int"):
+        DaskOptions(workers=0)
+    with pytest.raises(InvalidParameter, match="'partition_size'"):
+        DaskOptions(partition_size=0)
