@@ -8,7 +8,9 @@ in the work directory; then the workers:
    SIMILAR_TO features (one task, at the same time: the IDF needs every text);
    the scheduler hands the features to every task that needs them;
 2. compute, per row block of ``partition_size`` rows, the top ``k`` SIMILAR_TO
-   neighbours (exact, the kernel of :func:`graph.similarity.nearest_neighbors`),
+   neighbours (the kernels of :func:`graph.similarity.nearest_neighbors`, or of
+   :func:`graph.similarity.approximate_neighbors` where the in-process build uses
+   it: TF-IDF above 50,000 papers with text),
    the SHARES_KEYWORDS edges and the COUPLED / CO_CITED top pairs;
 3. name the evidence of the SIMILAR_TO pairs and count the shared works of the
    COUPLED / CO_CITED pairs, per chunk of pairs.
@@ -161,7 +163,7 @@ def _derive(client, papers: Sequence[Paper], reference_index: Mapping[str, str],
     chunk_bytes = _chunk_bytes()
     kw_path = client.submit(blocks.keywords_task, papers_path, str(workdir / "has_keyword" / "part-00000.parquet"),
                             k=params.keywords_k, max_n=params.keyword_max_words, pure=False)
-    prep = client.submit(blocks.similarity_task, papers_path, method=params.similarity,
+    prep = client.submit(blocks.similarity_task, papers_path, method=params.similarity, k=params.k,
                          n_components=params.lsa_components, seed=params.seed, chunk_bytes=chunk_bytes, pure=False)
     kw_inc = client.submit(blocks.keyword_incidence_task, kw_path, max_df=params.max_keyword_df, pure=False)
     biblio = params.coupling_k > 0 and len(cites) > 0
