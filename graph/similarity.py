@@ -16,6 +16,12 @@ with the largest products of the two papers' weights, and no dense N x N matrix
 is ever built: rows are compared in chunks whose dense block stays under
 :data:`CHUNK_BYTES`. Citations are never looked at.
 
+The search also comes in pieces for a build by row blocks (:mod:`graph.engine`):
+:func:`similarity_inputs` and :func:`score_operands` / :func:`candidate_operands`
+once, :func:`neighbor_rows` / :func:`approximate_rows` per block, then
+:func:`undirected_pairs` and :func:`shared_terms`; :func:`similar_pairs` is
+made of the same pieces.
+
 One file, over 600 lines, on purpose: one neighbour search with three methods (TF-IDF,
 LSA, embeddings) sharing its chunking, top-k and evidence code.
 """
