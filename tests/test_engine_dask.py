@@ -7,9 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from api.cli import app
 from tests.conftest import SEEDS, SHARED
-from tests.test_cli import cli
 
 distributed = pytest.importorskip("distributed")
 
@@ -17,6 +18,10 @@ CITESEER = SHARED / "data" / "citeseer"
 SAMPLE = sorted(str(p) for p in SEEDS.glob("*.txt"))
 KINDS = ("keywords", "has_keyword", "shares_keywords", "cites", "coupled", "co_cited",
          "references", "references_edges", "unresolved_references")
+
+
+def cli(env: dict[str, str], *args: str):
+    return CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")
