@@ -95,3 +95,14 @@ def test_bad_options_are_refused_in_the_one_message_form():
         DaskOptions(workers=0)
     with pytest.raises(InvalidParameter, match="'partition_size'"):
         DaskOptions(partition_size=0)
+
+
+def test_an_unreachable_scheduler_is_one_clear_error(tmp_path, monkeypatch):
+    from graph.engine import dask_build
+
+    env = {"CITEGRAPH_STORE": "embedded", "CITEGRAPH_DB": str(tmp_path / "x.db")}
+    assert cli(env, "ingest", SAMPLE[0]).exit_code == 0
+    monkeypatch.setattr(dask_build, "CONNECT_SECONDS", 2)
+    result = cli(env, "build", "--engine", "dask", "--scheduler", "tcp://127.0.0.1:9")
+    assert result.exit_code != 0
+    assert "Dask: cannot reach tcp://127.0.0.1:9" in result.output

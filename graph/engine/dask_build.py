@@ -37,7 +37,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from graph.errors import NotSupported, param_error
+from graph.errors import EngineUnavailable, NotSupported, param_error
 from graph.models import (
     CoCitedEdge,
     CoupledEdge,
@@ -54,6 +54,9 @@ logger = logging.getLogger(__name__)
 
 #: Environment variable naming the scheduler when ``--scheduler`` is not given.
 SCHEDULER_ENV = "CITEGRAPH_DASK_SCHEDULER"
+
+#: Seconds to wait for a scheduler given by URL.
+CONNECT_SECONDS = 20
 
 #: Pairs per evidence / shared-count task.
 PAIRS_PER_TASK = 100_000
@@ -111,12 +114,16 @@ class DaskEngine:
         cluster = None
         t0 = time.perf_counter()
         try:
-            if opts.scheduler:
-                client = Client(opts.scheduler)
-            else:
-                cluster = LocalCluster(n_workers=opts.workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=":0")
-                client = Client(cluster)
+            try:
+                if opts.scheduler:
+                    client = Client(opts.scheduler, timeout=CONNECT_SECONDS)
+                else:
+                    cluster = LocalCluster(n_workers=opts.workers, threads_per_worker=1, processes=True,
+                                           dashboard_address=":0")
+                    client = Client(cluster)
+            except (OSError, TimeoutError) as exc:
+                where = opts.scheduler or f"a LocalCluster of {opts.workers} workers"
+                raise EngineUnavailable(f"Dask: cannot reach {where}: {exc}") from exc
             try:
                 logger.info("dask build: scheduler=%s workers=%d workdir=%s", client.scheduler.address,
                             len(client.scheduler_info()["workers"]), workdir)
