@@ -110,6 +110,10 @@ class StoreUnavailable(CitegraphError, ConnectionError):
     """The store cannot be reached (HTTP 503, CLI exit code 3)."""
 
 
+class EngineUnavailable(CitegraphError, ConnectionError):
+    """The build engine's cluster cannot be reached or started (``build --engine dask``)."""
+
+
 class NotSupported(CitegraphError, NotImplementedError):
     """The operation does not exist on this store (HTTP 501)."""
 

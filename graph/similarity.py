@@ -16,6 +16,12 @@ with the largest products of the two papers' weights, and no dense N x N matrix
 is ever built: rows are compared in chunks whose dense block stays under
 :data:`CHUNK_BYTES`. Citations are never looked at.
 
+The search also comes in pieces for a build by row blocks (:mod:`graph.engine`):
+:func:`similarity_inputs` and :func:`score_operands` / :func:`candidate_operands`
+once, :func:`neighbor_rows` / :func:`approximate_rows` per block, then
+:func:`undirected_pairs` and :func:`shared_terms`; :func:`similar_pairs` is
+made of the same pieces.
+
 One file, over 600 lines, on purpose: one neighbour search with three methods (TF-IDF,
 LSA, embeddings) sharing its chunking, top-k and evidence code.
 """
@@ -49,7 +55,11 @@ __all__ = [
     "score_operands",
     "neighbor_rows",
     "approximate_neighbors",
+    "CandidateOperands",
+    "candidate_operands",
+    "approximate_rows",
     "EXACT_MAX_PAPERS",
+    "use_approximate",
     "HEAD_TERMS",
     "PIVOT_SLOPE",
     "shared_terms",
@@ -114,7 +124,8 @@ SEARCHES = ("auto", "exact", "approximate")
 Progress = Callable[[int, int], None]
 
 
-def _approximate(search: str, n: int) -> bool:
+def use_approximate(search: str, n: int) -> bool:
+    """Whether ``search`` finds the TF-IDF neighbours of ``n`` rows approximately."""
     if search == "exact":
         return False
     if search == "approximate":
@@ -454,34 +465,19 @@ def approximate_neighbors(
     (faiss or exact in that space): the projection found fewer of the exact
     neighbours for more CPU (recall in docs/benchmarks.md, bench/recall_approximate.py).
     """
-    from graph import kernels  # numba: imported only where it is used
-
-    matrix = sp.csr_matrix(features.matrix, dtype=np.float32)
-    n = matrix.shape[0]
+    n = features.matrix.shape[0]
     index = np.full((n, k), -1, dtype=np.int64)
     score = np.full((n, k), np.nan, dtype=np.float32)
     if n < 2:
         return index, score
-    n_candidates = min(n - 1, n_candidates or max(64, 20 * k))
-    head = _head_rows(matrix, head_terms)
-    # H_i . X_j + X_i . H_j as one product: [H | X] @ [X | H].T (no sparse sum).
-    both = sp.hstack([head, matrix], format="csr")
-    both_t = sp.hstack([matrix, head], format="csr").T.tocsr()
-    if max_postings:
-        # Champion lists: a term proposes only the papers where it weighs most.
-        both_t = _head_rows(both_t, max_postings)
-    weights = None if rank_weights is None else np.asarray(rank_weights, dtype=np.float32)
-    kk = min(k, n - 1)
+    operands = candidate_operands(features, k=k, n_candidates=n_candidates, head_terms=head_terms,
+                                  max_postings=max_postings)
     starts = range(0, n, rows_per_chunk)
 
     def chunk(start: int) -> None:
-        stop = min(n, start + rows_per_chunk)
-        # Row by row: the product's entries, each row's best n_candidates kept
-        # (the product itself is never built).
-        rows, cols = kernels.top_products(both[start:stop], both_t, n_candidates, start)
-        exact = kernels.pair_dots(matrix, rows, cols)  # rows come grouped: one scatter per row
         # Chunks fill disjoint rows of index/score: threads never write the same cell.
-        _select(rows, cols, exact, index, score, weights=weights, min_score=min_score, kk=kk)
+        _fill_candidates(operands, start, min(n, start + rows_per_chunk), index, score, 0,
+                         k=k, min_score=min_score, rank_weights=rank_weights)
 
     # scipy's sparse products release the GIL: chunks on every core (each
     # row's answer depends on its chunk alone, so the result is the same).
@@ -491,6 +487,66 @@ def approximate_neighbors(
             if progress is not None:
                 progress(done, len(starts))
     return index, score
+
+
+@dataclass(frozen=True)
+class CandidateOperands:
+    """The operands of :func:`approximate_neighbors` (:func:`candidate_operands`):
+    the TF-IDF rows, ``[H | X]`` and ``[X | H]^T`` (champion lists cut), and the
+    candidates kept per row."""
+
+    matrix: sp.csr_matrix
+    both: sp.csr_matrix
+    both_t: sp.csr_matrix
+    n_candidates: int
+
+
+def candidate_operands(
+    features: TfidfFeatures, *, k: int = 10, n_candidates: int | None = None, head_terms: int = HEAD_TERMS,
+    max_postings: int | None = MAX_POSTINGS,
+) -> CandidateOperands:
+    """What :func:`approximate_neighbors` and :func:`approximate_rows` multiply,
+    made once per corpus (its knobs; at least two rows)."""
+    matrix = sp.csr_matrix(features.matrix, dtype=np.float32)
+    n = matrix.shape[0]
+    head = _head_rows(matrix, head_terms)
+    # H_i . X_j + X_i . H_j as one product: [H | X] @ [X | H].T (no sparse sum).
+    both = sp.hstack([head, matrix], format="csr")
+    both_t = sp.hstack([matrix, head], format="csr").T.tocsr()
+    if max_postings:
+        # Champion lists: a term proposes only the papers where it weighs most.
+        both_t = _head_rows(both_t, max_postings)
+    return CandidateOperands(matrix, both, both_t, min(n - 1, n_candidates or max(64, 20 * k)))
+
+
+def approximate_rows(
+    operands: CandidateOperands, start: int, stop: int, *, k: int = 10, min_score: float = 0.0,
+    rank_weights: np.ndarray | None = None, rows_per_chunk: int = 1024,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`approximate_neighbors` of rows ``start:stop`` only, in this thread
+    (a row block of a distributed build): the same answer for those rows."""
+    index = np.full((stop - start, k), -1, dtype=np.int64)
+    score = np.full((stop - start, k), np.nan, dtype=np.float32)
+    for lo in range(start, stop, rows_per_chunk):
+        _fill_candidates(operands, lo, min(stop, lo + rows_per_chunk), index, score, start,
+                         k=k, min_score=min_score, rank_weights=rank_weights)
+    return index, score
+
+
+def _fill_candidates(
+    operands: CandidateOperands, start: int, stop: int, index: np.ndarray, score: np.ndarray, offset: int,
+    *, k: int, min_score: float, rank_weights: np.ndarray | None,
+) -> None:
+    """Top ``k`` of rows ``start:stop`` among their candidates, into rows ``start - offset`` on."""
+    from graph import kernels  # numba: imported only where it is used
+
+    weights = None if rank_weights is None else np.asarray(rank_weights, dtype=np.float32)
+    # Row by row: the product's entries, each row's best n_candidates kept
+    # (the product itself is never built).
+    rows, cols = kernels.top_products(operands.both[start:stop], operands.both_t, operands.n_candidates, start)
+    exact = kernels.pair_dots(operands.matrix, rows, cols)  # rows come grouped: one scatter per row
+    _select(rows - offset, cols, exact, index, score, weights=weights, min_score=min_score,
+            kk=min(k, operands.matrix.shape[0] - 1))
 
 
 def _head_rows(matrix: sp.csr_matrix, m: int) -> sp.csr_matrix:
@@ -711,7 +767,7 @@ def similar_pairs(
     ids = list(ids)
     inputs = similarity_inputs(texts, method=method, n_components=n_components, seed=seed, runs=runs)
     runs = None  # the caller's token runs are not needed past the features: let them go
-    if method == "tfidf" and _approximate(search, len(inputs.with_text)):
+    if method == "tfidf" and use_approximate(search, len(inputs.with_text)):
         index, score = approximate_neighbors(
             inputs.features, k=k, min_score=float(min_score), rank_weights=inputs.rank_weights, progress=progress
         )

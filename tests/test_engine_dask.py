@@ -7,9 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from api.cli import app
 from tests.conftest import SEEDS, SHARED
-from tests.test_cli import cli
 
 distributed = pytest.importorskip("distributed")
 
@@ -17,6 +18,10 @@ CITESEER = SHARED / "data" / "citeseer"
 SAMPLE = sorted(str(p) for p in SEEDS.glob("*.txt"))
 KINDS = ("keywords", "has_keyword", "shares_keywords", "cites", "coupled", "co_cited",
          "references", "references_edges", "unresolved_references")
+
+
+def cli(env: dict[str, str], *args: str):
+    return CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +95,14 @@ def test_bad_options_are_refused_in_the_one_message_form():
         DaskOptions(workers=0)
     with pytest.raises(InvalidParameter, match="'partition_size'"):
         DaskOptions(partition_size=0)
+
+
+def test_an_unreachable_scheduler_is_one_clear_error(tmp_path, monkeypatch):
+    from graph.engine import dask_build
+
+    env = {"CITEGRAPH_STORE": "embedded", "CITEGRAPH_DB": str(tmp_path / "x.db")}
+    assert cli(env, "ingest", SAMPLE[0]).exit_code == 0
+    monkeypatch.setattr(dask_build, "CONNECT_SECONDS", 2)
+    result = cli(env, "build", "--engine", "dask", "--scheduler", "tcp://127.0.0.1:9")
+    assert result.exit_code != 0
+    assert "Dask: cannot reach tcp://127.0.0.1:9" in result.output

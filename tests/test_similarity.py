@@ -331,3 +331,17 @@ def test_neighbor_rows_of_blocks_equal_nearest_neighbors():
                            chunk_bytes=200) for lo in range(0, len(texts), 3)]
     assert np.array_equal(np.concatenate([p[0] for p in parts]), index)
     assert np.allclose(np.concatenate([p[1] for p in parts]), score, equal_nan=True)
+
+
+def test_approximate_rows_of_blocks_equal_approximate_neighbors():
+    from graph.similarity import approximate_neighbors, approximate_rows, candidate_operands
+
+    texts = [f"topic {i % 5} words {i % 3} black hole {i % 7} strings {i}" for i in range(40)]
+    features = tfidf_features(texts, min_df=1)
+    weights = features.pivot_weights()
+    index, score = approximate_neighbors(features, k=3, min_score=0.0, rank_weights=weights, rows_per_chunk=7)
+    ops = candidate_operands(features, k=3)
+    parts = [approximate_rows(ops, lo, min(lo + 9, 40), k=3, min_score=0.0, rank_weights=weights, rows_per_chunk=4)
+             for lo in range(0, 40, 9)]
+    assert np.array_equal(np.concatenate([p[0] for p in parts]), index)
+    assert np.array_equal(np.concatenate([p[1] for p in parts]), score, equal_nan=True)

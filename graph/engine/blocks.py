@@ -20,12 +20,16 @@ from graph.engine.parquet import read_table, write_table
 from graph.keyphrases import extract_keywords
 from graph.models import KeywordScore
 from graph.similarity import (
+    CandidateOperands,
     ScoreOperands,
     SimilarityInputs,
+    approximate_rows,
+    candidate_operands,
     neighbor_rows,
     score_operands,
     shared_terms,
     similarity_inputs,
+    use_approximate,
 )
 from graph.text import text_runs
 
@@ -80,32 +84,45 @@ def shares_keywords_block(incidence: KeywordIncidence, start: int, stop: int, ou
 @dataclass(frozen=True)
 class SimilarityPrep:
     """What every SIMILAR_TO block needs, made once: the features and vectors
-    (:func:`graph.similarity.similarity_inputs`) and the product operands."""
+    (:func:`graph.similarity.similarity_inputs`) and the operands of the exact
+    search, or of the approximate one (TF-IDF above
+    :data:`graph.similarity.EXACT_MAX_PAPERS` papers with text, as in process);
+    neither below two rows."""
 
     inputs: SimilarityInputs
-    operands: ScoreOperands | None
+    operands: ScoreOperands | None = None
+    candidates: CandidateOperands | None = None
 
 
-def similarity_task(papers_path: str, *, method: str, n_components: int, seed: int,
+def similarity_task(papers_path: str, *, method: str, k: int, n_components: int, seed: int,
                     chunk_bytes: int) -> SimilarityPrep:
     """The SIMILAR_TO features of the whole corpus (the IDF needs every text)."""
     _, _, texts = _papers(papers_path)
     inputs = similarity_inputs(texts, method=method, n_components=n_components, seed=seed,
                                runs=[text_runs(t or "") for t in texts])
-    operands = score_operands(inputs.vectors, chunk_bytes=chunk_bytes) if len(inputs.with_text) >= 2 else None
-    return SimilarityPrep(inputs, operands)
+    n = len(inputs.with_text)
+    if n < 2:
+        return SimilarityPrep(inputs)
+    if method == "tfidf" and use_approximate("auto", n):
+        return SimilarityPrep(inputs, candidates=candidate_operands(inputs.features, k=k))
+    return SimilarityPrep(inputs, operands=score_operands(inputs.vectors, chunk_bytes=chunk_bytes))
 
 
 def similar_block(prep: SimilarityPrep, start: int, stop: int, out: str, *, k: int, min_score: float,
                   chunk_bytes: int) -> str:
     """Top ``k`` neighbours of the compared rows ``start:stop``
-    (:func:`graph.similarity.neighbor_rows`), as ``k`` cells per row."""
-    if prep.operands is None:
+    (:func:`graph.similarity.neighbor_rows` or :func:`~graph.similarity.approximate_rows`),
+    as ``k`` cells per row."""
+    weights = prep.inputs.rank_weights
+    if prep.candidates is not None:
+        index, score = approximate_rows(prep.candidates, start, stop, k=k, min_score=min_score,
+                                        rank_weights=weights)
+    elif prep.operands is not None:
+        index, score = neighbor_rows(prep.operands, start, stop, k=k, min_score=min_score,
+                                     rank_weights=weights, chunk_bytes=chunk_bytes)
+    else:
         index = np.full((stop - start, k), -1, dtype=np.int64)
         score = np.full((stop - start, k), np.nan, dtype=np.float32)
-    else:
-        index, score = neighbor_rows(prep.operands, start, stop, k=k, min_score=min_score,
-                                     rank_weights=prep.inputs.rank_weights, chunk_bytes=chunk_bytes)
     return write_table(out, {"col": index.ravel(), "score": score.ravel()})
 
 

@@ -8,7 +8,9 @@ in the work directory; then the workers:
    SIMILAR_TO features (one task, at the same time: the IDF needs every text);
    the scheduler hands the features to every task that needs them;
 2. compute, per row block of ``partition_size`` rows, the top ``k`` SIMILAR_TO
-   neighbours (exact, the kernel of :func:`graph.similarity.nearest_neighbors`),
+   neighbours (the kernels of :func:`graph.similarity.nearest_neighbors`, or of
+   :func:`graph.similarity.approximate_neighbors` where the in-process build uses
+   it: TF-IDF above 50,000 papers with text),
    the SHARES_KEYWORDS edges and the COUPLED / CO_CITED top pairs;
 3. name the evidence of the SIMILAR_TO pairs and count the shared works of the
    COUPLED / CO_CITED pairs, per chunk of pairs.
@@ -35,7 +37,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from graph.errors import NotSupported, param_error
+from graph.errors import EngineUnavailable, NotSupported, param_error
 from graph.models import (
     CoCitedEdge,
     CoupledEdge,
@@ -52,6 +54,9 @@ logger = logging.getLogger(__name__)
 
 #: Environment variable naming the scheduler when ``--scheduler`` is not given.
 SCHEDULER_ENV = "CITEGRAPH_DASK_SCHEDULER"
+
+#: Seconds to wait for a scheduler given by URL.
+CONNECT_SECONDS = 20
 
 #: Pairs per evidence / shared-count task.
 PAIRS_PER_TASK = 100_000
@@ -109,12 +114,16 @@ class DaskEngine:
         cluster = None
         t0 = time.perf_counter()
         try:
-            if opts.scheduler:
-                client = Client(opts.scheduler)
-            else:
-                cluster = LocalCluster(n_workers=opts.workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=":0")
-                client = Client(cluster)
+            try:
+                if opts.scheduler:
+                    client = Client(opts.scheduler, timeout=CONNECT_SECONDS)
+                else:
+                    cluster = LocalCluster(n_workers=opts.workers, threads_per_worker=1, processes=True,
+                                           dashboard_address=":0")
+                    client = Client(cluster)
+            except (OSError, TimeoutError) as exc:
+                where = opts.scheduler or f"a LocalCluster of {opts.workers} workers"
+                raise EngineUnavailable(f"Dask: cannot reach {where}: {exc}") from exc
             try:
                 logger.info("dask build: scheduler=%s workers=%d workdir=%s", client.scheduler.address,
                             len(client.scheduler_info()["workers"]), workdir)
@@ -161,7 +170,7 @@ def _derive(client, papers: Sequence[Paper], reference_index: Mapping[str, str],
     chunk_bytes = _chunk_bytes()
     kw_path = client.submit(blocks.keywords_task, papers_path, str(workdir / "has_keyword" / "part-00000.parquet"),
                             k=params.keywords_k, max_n=params.keyword_max_words, pure=False)
-    prep = client.submit(blocks.similarity_task, papers_path, method=params.similarity,
+    prep = client.submit(blocks.similarity_task, papers_path, method=params.similarity, k=params.k,
                          n_components=params.lsa_components, seed=params.seed, chunk_bytes=chunk_bytes, pure=False)
     kw_inc = client.submit(blocks.keyword_incidence_task, kw_path, max_df=params.max_keyword_df, pure=False)
     biblio = params.coupling_k > 0 and len(cites) > 0
