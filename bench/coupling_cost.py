@@ -94,8 +94,11 @@ def _reset_peak() -> int:
     return _status_kb("VmRSS")
 
 
+FUNCTIONS = ("coupling_edges", "cocitation_edges", "both kinds")
+
+
 def stages(data: Path, against: str | None = None, measures: tuple[str, ...] = ("cosine", "association"),
-           best_of: int = 3) -> list[tuple[str, str, str, float, float, int, bool]]:
+           best_of: int = 3, functions: tuple[str, ...] = FUNCTIONS) -> list[tuple[str, str, str, float, float, int, bool]]:
     """CPU seconds (best of ``best_of``) and peak RSS increase in MB (largest of
     the calls) of each bibliometric edge kind on the corpus's citations, per
     measure; with ``against``, also graph/coupling.py of that git revision,
@@ -109,7 +112,7 @@ def stages(data: Path, against: str | None = None, measures: tuple[str, ...] = (
     cites = [(str(a), str(b)) for a, b in pairs]
     versions = ([(against, _module_at(against))] if against else []) + [("now", now)]
     out = []
-    for fn in ("coupling_edges", "cocitation_edges", "both kinds"):
+    for fn in functions:
         for measure in measures:
             first = None
             for label, module in versions:
@@ -152,11 +155,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--against", help="with --stages: also time graph/coupling.py of this git revision")
     ap.add_argument("--measures", nargs="+", default=["cosine", "association"], help="with --stages")
     ap.add_argument("--best", type=int, default=3, help="with --stages: calls per function and code")
+    ap.add_argument("--functions", nargs="+", default=list(FUNCTIONS), choices=FUNCTIONS, help="with --stages")
     args = ap.parse_args(argv)
     if args.stages:
         print(f"load average {os.getloadavg()[0]:.2f}")
         print(f"{'function':<18} {'measure':<12} {'code':<10} {'CPU s':>7} {'+peak MB':>8} {'edges':>8} same")
-        for fn, measure, label, sec, mb, n, same in stages(args.data, args.against, tuple(args.measures), args.best):
+        for fn, measure, label, sec, mb, n, same in stages(args.data, args.against, tuple(args.measures), args.best,
+                                                   tuple(args.functions)):
             print(f"{fn:<18} {measure:<12} {label:<10} {sec:>7.2f} {mb:>8.0f} {n:>8} {'yes' if same else 'NO'}",
                   flush=True)
         print(f"load average {os.getloadavg()[0]:.2f}")

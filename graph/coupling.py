@@ -9,7 +9,10 @@ Pure functions over citation pairs, no I/O:
   cite both (Small 1973); the columns, compared by ``C^T C``.
 
 The counts come from sparse products in chunks of rows sized by their work
-(never a dense N x N matrix). Each paper keeps its ``k`` strongest pairs with
+(never a dense N x N matrix), the evidence of the kept pairs in chunks of
+pairs sized by theirs, so that papers cited by thousands do not blow up one
+chunk; :func:`bibliometric_arrays` builds one incidence for both kinds and
+holds the edges as columns (:class:`graph.edge_arrays.EdgeArrays`). Each paper keeps its ``k`` strongest pairs with
 at least ``min_count`` shared works (a pair is kept when either end keeps
 it), so a review citing 400 papers or a classic cited by 2,000 makes no
 clique of thousands. ``strength`` is the count normalised by the sizes:
