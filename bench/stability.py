@@ -156,7 +156,8 @@ def main(argv: list[str]) -> dict:
     ap.add_argument("--only-replay", action="store_true", help="Only the replay.")
     ap.add_argument("--replay-edges", choices=("rebuild", "stored"), default="rebuild",
                     help="rebuild: each year's graph built from its papers (what build does); stored: the "
-                         "store's graph cut to the papers up to the year (no build per year; faster, approximate).")
+                         "store's graph cut to the papers up to the year (no build per year; faster, approximate). "
+                         "Both steps.")
     ap.add_argument("--cold", action="store_true", help="Replay without the warm start (the last-year step "
                     "always runs both).")
     ap.add_argument("--json", type=Path)
@@ -166,28 +167,36 @@ def main(argv: list[str]) -> dict:
     print(f"{len(papers):,} papers, {undated:,} without a year (left out)")
     out: dict = {"papers": len(papers), "undated": undated}
 
+    stored = _stored(args.db) if args.replay_edges == "stored" else None
     if not args.only_replay:
-        out["add_last_year"] = add_last_year(papers, index, args.last)
+        out["add_last_year"] = add_last_year(papers, index, args.last, stored=stored)
+        if args.json:
+            args.json.write_text(json.dumps(out, indent=1, default=list), encoding="utf-8")
     if not args.no_replay:
-        stored = _stored(args.db) if args.replay_edges == "stored" else None
         out["replay"] = replay(papers, index, args.replay_from, args.last, stored=stored, warm=not args.cold)
     if args.json:
         args.json.write_text(json.dumps(out, indent=1, default=list), encoding="utf-8")
     return out
 
 
-def add_last_year(papers, index, last: int) -> dict:
+def add_last_year(papers, index, last: int, *, stored=None) -> dict:
     """Step 1: up to ``last - 1``, then ``last`` added; the second analysis both
     warm-started from the first (what ``analyze`` does) and cold (``--cold``),
-    on the same build."""
-    first, s0 = analyze_upto(papers, index, last - 1)
+    on the same build (``stored``: the store's derived graph cut to the papers
+    of each step instead of a build, layout off)."""
+    layout = stored is None
+    if stored is None:
+        first, s0 = analyze_upto(papers, index, last - 1)
+        built = None
+    else:
+        first, s0, _ = analyze_built(_cut_upto(papers, stored, last - 1), layout=False)
     before = members(first)
     next_id = renumber(first, {}, next_id=0)[1].next_id
-    built = build_upto(papers, index, last)
+    built = build_upto(papers, index, last) if stored is None else _cut_upto(papers, stored, last)
     runs = {}
     for mode in ("warm", "cold"):
-        raw, sec, cpu = analyze_built(built, before, warm=mode == "warm")
-        runs[mode] = (raw, sec, cpu) + _numbered(raw, before, next_id)
+        raw, sec, cpu = analyze_built(built, before, warm=mode == "warm", layout=layout)
+        runs[mode] = (raw, sec, cpu) + _numbered(raw, before, next_id)[1:]
     rows = []
     for level in (0, 1):
         row = {"level": level, "communities_before": sum(1 for lv, _ in before.values() if lv == level)}
@@ -252,6 +261,12 @@ def _cut(derived, ids: set[str]):
         similar=tuple(e for e in derived.similar if e.source in ids and e.target in ids),
         shares_keywords=tuple(e for e in derived.shares_keywords if e.source in ids and e.target in ids),
         cites=tuple(e for e in derived.cites if e.source in ids and e.target in ids))
+
+
+def _cut_upto(papers, stored, year: int):
+    """As :func:`build_upto`, from the store's derived graph cut to the papers up to ``year``."""
+    ids = {p.id for p in papers if p.year is not None and p.year <= year}
+    return _cut(stored, ids), sorted(ids), 0.0
 
 
 def _step_stored(papers, stored, year: int, previous: dict, next_id: int, *, warm: bool = True):
