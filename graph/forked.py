@@ -33,7 +33,7 @@ import time
 from multiprocessing import reduction
 from typing import Any, Callable
 
-from graph.errors import CitegraphError
+from graph.errors import CitegraphError, param_error
 
 __all__ = ["can_fork", "use_fork", "FORK_MIN_PAPERS", "START_METHODS", "ForkedCall"]
 
@@ -88,8 +88,6 @@ class ForkedCall:
         import gc
 
         if start not in START_METHODS:
-            from graph.errors import param_error
-
             raise param_error("start", "ForkedCall", f"one of {list(START_METHODS)}", start)
         self._what, self._lost = what, lost
         ctx = multiprocessing.get_context(start)

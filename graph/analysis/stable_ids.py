@@ -23,7 +23,7 @@ from typing import Collection, Iterable, Mapping, Sequence
 from graph.errors import param_error
 from graph.models import AnalysisResult
 
-__all__ = ["JACCARD_FLOOR", "Renumbering", "previous_communities", "renumber", "stable_ids"]
+__all__ = ["JACCARD_FLOOR", "Renumbering", "greedy_matching", "previous_communities", "renumber", "stable_ids"]
 
 #: Lowest Jaccard index (|A & B| / |A | B|) at which a new community is taken
 #: for a previous one. 0.3 keeps a topic's id when it grew by ~3x or lost ~70%
@@ -53,6 +53,27 @@ class Renumbering:
     matched: dict[int, int] = field(default_factory=dict)
     jaccard: dict[int, float] = field(default_factory=dict)
     next_id: int = 0
+
+
+def greedy_matching(candidates: list[tuple[float, int, int, int]]) -> list[tuple[float, int, int, int]]:
+    """The pairs matched from ``(-jaccard, -shared, new id, previous id)``
+    candidates: most similar first (ties by larger overlap, smaller new id,
+    smaller previous id), each new and each previous community once.
+
+    >>> greedy_matching([(-0.5, -2, 1, 7), (-0.9, -9, 0, 7), (-0.4, -2, 1, 8)])
+    [(-0.9, -9, 0, 7), (-0.4, -2, 1, 8)]
+    """
+    out = []
+    new_done: set[int] = set()
+    old_done: set[int] = set()
+    for cand in sorted(candidates):
+        _neg_jac, _neg_shared, cid, pid = cand
+        if cid in new_done or pid in old_done:
+            continue
+        new_done.add(cid)
+        old_done.add(pid)
+        out.append(cand)
+    return out
 
 
 def stable_ids(
@@ -109,16 +130,11 @@ def stable_ids(
             jac = shared / (len(members) + prev_size[pid] - shared)
             if jac >= floor:
                 candidates.append((-jac, -shared, cid, pid))
-    candidates.sort()
     matched: dict[int, int] = {}
     jaccard: dict[int, float] = {}
-    taken: set[int] = set()
-    for neg_jac, _neg_shared, cid, pid in candidates:
-        if cid in matched or pid in taken:
-            continue
+    for neg_jac, _neg_shared, cid, pid in greedy_matching(candidates):
         matched[cid] = pid
         jaccard[cid] = -neg_jac
-        taken.add(pid)
     fresh = max([next_id, *(pid + 1 for pid in previous)])
     ids: dict[int, int] = {}
     for cid, _level, _members in new:

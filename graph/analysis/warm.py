@@ -33,7 +33,7 @@ from typing import Callable, Collection, Mapping, Sequence
 import numpy as np
 
 from graph.analysis.resolution import Detection, best_of_restarts
-from graph.analysis.stable_ids import JACCARD_FLOOR
+from graph.analysis.stable_ids import JACCARD_FLOOR, greedy_matching
 
 __all__ = [
     "WARM_SLACK",
@@ -142,17 +142,7 @@ def kept_papers(labels: np.ndarray, sizes: np.ndarray, member: np.ndarray, *, fl
         jac = s / (int(new_size[cid]) + int(sizes[pid]) - s)
         if jac >= floor:
             candidates.append((-jac, -s, cid, pid))
-    candidates.sort()
-    done_new: set[int] = set()
-    done_old: set[int] = set()
-    kept = 0
-    for _jac, neg_shared, cid, pid in candidates:
-        if cid in done_new or pid in done_old:
-            continue
-        done_new.add(cid)
-        done_old.add(pid)
-        kept -= neg_shared
-    return kept
+    return -sum(neg_shared for _jac, neg_shared, _cid, _pid in greedy_matching(candidates))
 
 
 def prefer_warm(
