@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import math
 from collections import Counter
-from typing import Hashable, Iterable, Mapping, Sequence
+from typing import Hashable, Iterable, Iterator, Mapping, Sequence
 
 from graph.models import KeywordScore
 from graph.text import GENERIC_WORDS
@@ -102,21 +102,25 @@ def community_keywords(
     return out
 
 
-def _prefer_phrases(ranked: list[str], counts: Mapping[str, int]) -> list[str]:
+def _prefer_phrases(ranked: list[str], counts: Mapping[str, int]) -> Iterator[str]:
     """``ranked`` with each term replaced by the most common phrase of
-    ``ranked`` containing it that covers at least half its papers.
+    ``ranked`` containing it that covers at least half its papers, each once.
 
-    >>> _prefer_phrases(["network", "kernel", "neural network"], {"network": 5, "kernel": 4, "neural network": 3})
+    Lazy: a label takes the first few, and each costs a pass over ``ranked``
+    (a large community ranks tens of thousands of terms: all of them would be
+    quadratic, hours at 300k papers).
+
+    >>> list(_prefer_phrases(["network", "kernel", "neural network"], {"network": 5, "kernel": 4, "neural network": 3}))
     ['neural network', 'kernel']
     """
     words = {t: _tokens(t) for t in ranked}
-    out: list[str] = []
+    seen: set[str] = set()
     for term in ranked:
         longer = [t for t in ranked if t != term and words[term] < words[t] and 2 * counts[t] >= counts[term]]
         best = min(longer, key=lambda t: (-counts[t], t), default=term)
-        if best not in out:
-            out.append(best)
-    return out
+        if best not in seen:
+            seen.add(best)
+            yield best
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -130,7 +134,7 @@ def _sub_phrases(keyword: str) -> tuple[str, ...]:
     return tuple(" ".join(words[i : i + n]) for n in range(1, len(words)) for i in range(len(words) - n + 1))
 
 
-def _distinct(ranked: list[str], size: int) -> tuple[str, ...]:
+def _distinct(ranked: Iterable[str], size: int) -> tuple[str, ...]:
     chosen: list[str] = []
     seen_tokens: list[frozenset[str]] = []
     seen_joined: set[str] = set()
