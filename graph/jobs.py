@@ -696,6 +696,12 @@ def _write_and_analyze(store: GraphStore, derived: DerivedGraph, ids: list[str],
 #: (issue 26: ~1 GB more peak at synth-100k; docs/benchmarks.md).
 ANALYSIS_START = "spawn"
 
+#: From this many papers on, the analysis beside the store writes computes its
+#: betweenness in its own process, after the communities, instead of in a fork
+#: beside them: at synth-300k that fork held 1.25 GB PSS at the run's peak
+#: (6.2 GB, docs/scaling.md) while the parent's writes kept the other core busy.
+BETWEENNESS_FORK_MAX_PAPERS = 200_000
+
 
 def _start_analysis(derived: DerivedGraph, ids: list[str], params, previous: dict | None = None) -> ForkedCall:
     """The analysis of ``derived`` in a child process (:data:`ANALYSIS_START`)."""
@@ -723,8 +729,10 @@ def _analysis(derived: DerivedGraph, ids: list[str], params, previous: dict | No
 def _analysis_of_table(table, params, previous: dict | None = None):
     from graph.analysis import analyze_graph as run_analysis
 
-    # Forked from this small process, the betweenness copies little.
-    return run_analysis(None, None, params=params, parallel=None, table=table, previous=previous)
+    # Forked from this small process, the betweenness copies little; above
+    # BETWEENNESS_FORK_MAX_PAPERS little is still too much.
+    parallel = None if len(table.nodes) < BETWEENNESS_FORK_MAX_PAPERS else False
+    return run_analysis(None, None, params=params, parallel=parallel, table=table, previous=previous)
 
 
 def run(

@@ -345,3 +345,30 @@ def test_table_param_errors(args, message):
         table = analysis_table(two_topics(), IDS, edges=("similar",) if args[2] == "similar only" else FAST.edges)
     with pytest.raises(InvalidParameter, match=message):
         analyze_graph(args[0], args[1], params=FAST, table=table)
+
+
+def test_spawned_run_analysis_forks_its_betweenness_only_below_the_size_limit(monkeypatch):
+    """``citegraph run``'s analysis (graph.jobs._analysis_of_table) forks its
+    betweenness beside the communities only below BETWEENNESS_FORK_MAX_PAPERS
+    (the fork's copy was 1.25 GB at synth-300k); the result is the same."""
+    import graph.analysis.steps as steps
+    import graph.jobs as jobs
+    from graph.analysis.projection import analysis_table
+
+    derived, ids = _random_graph()  # 2,500 papers: above FORK_MIN_PAPERS
+    table = analysis_table(derived, ids)
+    params = AnalyzeParams(betweenness_k=8, layout=False)
+    forks: list[str] = []
+
+    class Counted(steps.ForkedCall):
+        def __init__(self, fn, args, **kw):
+            forks.append(kw.get("what", ""))
+            super().__init__(fn, args, **kw)
+
+    monkeypatch.setattr(steps, "ForkedCall", Counted)
+    monkeypatch.setattr(jobs, "BETWEENNESS_FORK_MAX_PAPERS", len(ids) + 1)
+    forked = _without_timings(jobs._analysis_of_table(table, params))
+    assert forks == ["betweenness"]
+    monkeypatch.setattr(jobs, "BETWEENNESS_FORK_MAX_PAPERS", len(ids))
+    assert _without_timings(jobs._analysis_of_table(table, params)) == forked
+    assert forks == ["betweenness"]
