@@ -36,6 +36,7 @@ import scipy.sparse as sp
 
 from graph.edge_arrays import EdgeArrays
 from graph.errors import param_error
+from graph.forked import ForkedCall, use_fork
 from graph.models import CitationEdge, CoCitedEdge, CoupledEdge
 
 __all__ = [
@@ -62,6 +63,13 @@ MEASURES = ("cosine", "association")
 #: incidence entries the pairs of a chunk read (evidence). Bounds its memory
 #: whatever the degrees: a chunk holds one row or pair more than this at most.
 _WORK_PER_CHUNK = 2_000_000
+
+#: Product entries (the sum over shared works of their number of citers,
+#: squared) from which :meth:`SharedIncidence.kept_pairs` gives half its chunks
+#: to a forked child, when the caller allows (``parallel``): COUPLED's product
+#: grows ~N^1.7 (a classic cited by d papers makes d^2 entries: 3.7G at
+#: synth-300k, 28G at 1M, ~100 ns each) and ran alone on one of two cores.
+_FORK_MIN_WORK = 200_000_000
 
 
 def strength(count: int, n_a: int, n_b: int, *, measure: str = "cosine") -> float:
@@ -154,6 +162,7 @@ def bibliometric_arrays(
     n_shared: int = 5,
     kinds: Sequence[str] = ("coupled", "co_cited"),
     where: str = "bibliometric_arrays",
+    parallel: bool | None = False,
 ) -> tuple[EdgeArrays, EdgeArrays]:
     """COUPLED and CO_CITED from one citation incidence, as columns.
 
@@ -167,6 +176,10 @@ def bibliometric_arrays(
     ----------
     kinds : sequence of {'coupled', 'co_cited'}
         Which to compute; the other comes back empty.
+    parallel : bool or None, default False
+        Whether a large product (:data:`_FORK_MIN_WORK` entries) may be shared
+        with a forked child (:func:`graph.forked.use_fork`: None decides by the
+        number of papers); the same edges either way.
 
     Returns
     -------
@@ -195,7 +208,7 @@ def bibliometric_arrays(
     for i, (kind, name, inc, incT) in enumerate(((CoupledEdge, "coupled", C, CT), (CoCitedEdge, "co_cited", CT, C))):
         if name in kinds:
             rel = SharedIncidence(inc, incT, ids, ids)
-            a, b = rel.kept_pairs(None, k=k, min_count=min_count, measure=measure)
+            a, b = rel.kept_pairs(None, k=k, min_count=min_count, measure=measure, parallel=parallel)
             out[i] = rel.arrays(kind, a, b, measure=measure, n_shared=n_shared)
             logger.info("%s: citations=%d edges=%d (%d bytes)", where if len(kinds) == 1 else name,
                         C.nnz, len(out[i]), out[i].nbytes)
@@ -402,11 +415,14 @@ class SharedIncidence:
         return np.union1d(rows, np.unique(self.incT[feats].indices)).astype(np.int64)
 
     def kept_pairs(self, rows: np.ndarray | None, *, k: int, min_count: int,
-                   measure: str) -> tuple[np.ndarray, np.ndarray]:
+                   measure: str, parallel: bool | None = False) -> tuple[np.ndarray, np.ndarray]:
         """``(a, b)`` index arrays, ``a < b``, unique, sorted: the pairs in the top
         ``k`` of one of ``rows`` (None: every item), in chunks of rows of bounded
-        work (:func:`_chunks`)."""
-        inc, incT, sizes = self.inc, self.incT, self.sizes
+        work (:func:`_chunks`). With ``parallel`` (None: by the number of items,
+        :func:`graph.forked.use_fork`) and a product of :data:`_FORK_MIN_WORK`
+        entries or more, a forked child computes the second half of the chunks
+        (by work) while this process computes the first: the same pairs."""
+        inc, incT = self.inc, self.incT
         n = inc.shape[0]
         df = np.diff(incT.indptr).astype(np.int64)
         # Work of a row: the entries its product row may have (sum of its features' df).
@@ -415,31 +431,26 @@ class SharedIncidence:
         if inc.nnz:
             work[lengths > 0] = np.add.reduceat(df[inc.indices], inc.indptr[:-1][lengths > 0])
         order_rows = np.arange(n, dtype=np.int64) if rows is None else np.asarray(rows, dtype=np.int64)
-        keep: list[np.ndarray] = []
-        for lo, hi in _chunks(work[order_rows], _WORK_PER_CHUNK):
-            block = inc[lo:hi] @ incT if rows is None else inc[order_rows[lo:hi]] @ incT
-            r = np.repeat(order_rows[lo:hi], np.diff(block.indptr))
-            cols = block.indices.astype(np.int64)
-            counts = block.data
-            del block
-            hit = (r != cols) & (counts >= min_count)
-            r, cols, counts = r[hit], cols[hit], counts[hit]
-            del hit
-            if not len(r):
-                continue
-            order = _rank_order(r, cols, counts, _strength(counts, sizes[r], sizes[cols], measure), n)
-            r, cols = r[order], cols[order]
-            del order, counts
-            first = np.r_[True, r[1:] != r[:-1]]
-            starts = np.flatnonzero(first)
-            rank = np.arange(len(r)) - np.repeat(starts, np.diff(np.r_[starts, len(r)]))
-            top = rank < k
-            a, b = r[top], cols[top]
-            keep.append(np.unique(np.minimum(a, b) * n + np.maximum(a, b)))
-        if not keep:
+        row_work = work[order_rows]
+        chunks = _chunks(row_work, _WORK_PER_CHUNK)
+        total = int(row_work.sum())
+        child = None
+        if len(chunks) > 1 and total >= _FORK_MIN_WORK and use_fork(n, parallel):
+            done = np.cumsum(row_work)[[hi - 1 for _, hi in chunks]]
+            half = min(max(int(np.searchsorted(done, total / 2)), 1), len(chunks) - 1)
+            child = ForkedCall(_kept_codes, (self, order_rows, chunks[half:], k, min_count, measure, rows is None),
+                               what="COUPLED/CO_CITED pairs", lost="nothing of this build was written")
+            chunks = chunks[:half]
+        try:
+            codes = _kept_codes(self, order_rows, chunks, k, min_count, measure, rows is None)
+            if child is not None:
+                codes = np.union1d(codes, child.result())
+        except BaseException:
+            if child is not None:
+                child.stop()
+            raise
+        if not len(codes):
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        codes = np.unique(np.concatenate(keep))
-        del keep
         return np.divmod(codes, n)
 
     def arrays(self, kind: type, a: np.ndarray, b: np.ndarray, *, measure: str, n_shared: int) -> EdgeArrays:
@@ -483,6 +494,38 @@ def _named_apart(kind: type, inc: SharedIncidence, a, b, count, strength, ptr, e
     names = list(inc.items) + list(inc.features)
     off = len(inc.items)
     return EdgeArrays(kind, names, a.astype(np.int32), b.astype(np.int32), count, strength, ptr, ev + off)
+
+
+def _kept_codes(inc: SharedIncidence, order_rows: np.ndarray, chunks: Sequence[tuple[int, int]], k: int,
+                min_count: int, measure: str, whole: bool) -> np.ndarray:
+    """``min(a, b) * n + max(a, b)``, unique and sorted, of the pairs in the top
+    ``k`` of the rows ``order_rows[lo:hi]`` of each chunk (:meth:`SharedIncidence.kept_pairs`;
+    ``whole``: ``order_rows`` is every row in order, sliced instead of gathered)."""
+    n, sizes = inc.inc.shape[0], inc.sizes
+    keep: list[np.ndarray] = []
+    for lo, hi in chunks:
+        block = inc.inc[lo:hi] @ inc.incT if whole else inc.inc[order_rows[lo:hi]] @ inc.incT
+        r = np.repeat(order_rows[lo:hi], np.diff(block.indptr))
+        cols = block.indices.astype(np.int64)
+        counts = block.data
+        del block
+        hit = (r != cols) & (counts >= min_count)
+        r, cols, counts = r[hit], cols[hit], counts[hit]
+        del hit
+        if not len(r):
+            continue
+        order = _rank_order(r, cols, counts, _strength(counts, sizes[r], sizes[cols], measure), n)
+        r, cols = r[order], cols[order]
+        del order, counts
+        first = np.r_[True, r[1:] != r[:-1]]
+        starts = np.flatnonzero(first)
+        rank = np.arange(len(r)) - np.repeat(starts, np.diff(np.r_[starts, len(r)]))
+        top = rank < k
+        a, b = r[top], cols[top]
+        keep.append(np.unique(np.minimum(a, b) * n + np.maximum(a, b)))
+    if not keep:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(np.concatenate(keep))
 
 
 def _chunks(work: np.ndarray, limit: int) -> list[tuple[int, int]]:

@@ -356,9 +356,11 @@ def build_derived(
     progress : callable, optional
         ``progress(stage, done, total)`` as each stage advances.
     parallel : bool, optional
-        Compute SIMILAR_TO in a forked child process beside the other edges
-        (the same graph, sooner on two cores); None decides by the size
-        (:func:`graph.forked.use_fork`), True forks, False never does.
+        Compute SIMILAR_TO in a forked child process beside the other edges,
+        and give half of a large COUPLED/CO_CITED product to another
+        (:func:`bibliometric_edges`): the same graph, sooner on two cores;
+        None decides by the size (:func:`graph.forked.use_fork`), True forks,
+        False never does.
 
     Returns
     -------
@@ -422,7 +424,7 @@ def build_derived(
             n_unresolved = len(unresolved)
             del unresolved
             report("cites")(1, 1)
-            coupled, co_cited = bibliometric_edges(cites, params, progress=progress)
+            coupled, co_cited = bibliometric_edges(cites, params, progress=progress, parallel=parallel)
             if child is not None:
                 report("similar")(0, 1)
                 pairs = child.result()
@@ -447,19 +449,22 @@ def build_derived(
 
 
 def bibliometric_edges(cites: Sequence[CitationEdge], params: BuildParams | None = None, *,
-                       progress: BuildProgress | None = None) -> tuple[Sequence, Sequence]:
+                       progress: BuildProgress | None = None,
+                       parallel: bool | None = False) -> tuple[Sequence, Sequence]:
     """COUPLED and CO_CITED from CITES with the knobs of ``params``, from one
     citation incidence (:func:`graph.coupling.bibliometric_arrays`: the edges of
     :func:`graph.coupling.coupling_edges` and :func:`graph.coupling.cocitation_edges`
     held as :class:`graph.edge_arrays.EdgeArrays`, sequences of edge objects);
-    none when ``params.coupling_k`` is 0."""
+    none when ``params.coupling_k`` is 0. ``parallel``: as
+    :func:`graph.coupling.bibliometric_arrays` (a large product shared with a
+    forked child)."""
     params = params or BuildParams()
     if params.coupling_k == 0:
         return (), ()
     if progress:
         progress("coupled", 0, 1)
     coupled, co_cited = bibliometric_arrays(cites, k=params.coupling_k, min_count=params.coupling_min_count,
-                                            measure=params.coupling_measure)
+                                            measure=params.coupling_measure, parallel=parallel)
     if progress:
         progress("coupled", 1, 1)
     return coupled, co_cited

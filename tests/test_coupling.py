@@ -154,6 +154,35 @@ def test_blocked_edges_equal_the_whole_product_with_a_hub(monkeypatch, work, mea
     assert any(e.source == "p000" for e in co_cited) and len(co_cited) > 80
 
 
+@pytest.mark.parametrize("work", [1, 50])
+def test_a_forked_half_of_the_chunks_gives_the_same_edges(monkeypatch, work):
+    """With ``parallel`` and a product above _FORK_MIN_WORK, a forked child
+    computes the second half of the chunks: the edges are the whole product's,
+    and the child really ran (counted through the ForkedCall it was given)."""
+    import graph.coupling as gc
+
+    cites = _hub_citations(0)
+    monkeypatch.setattr(gc, "_WORK_PER_CHUNK", work)
+    monkeypatch.setattr(gc, "_FORK_MIN_WORK", 0)
+    forks: list[str] = []
+
+    class Counted(gc.ForkedCall):
+        def __init__(self, fn, args, **kw):
+            forks.append(kw["what"])
+            super().__init__(fn, args, **kw)
+
+    monkeypatch.setattr(gc, "ForkedCall", Counted)
+    knobs = dict(k=3, min_count=1, measure="cosine", n_shared=3)
+    coupled, co_cited = bibliometric_arrays(cites, **knobs, parallel=True)
+    assert forks == ["COUPLED/CO_CITED pairs"] * 2
+    assert [astuple(e) for e in coupled] == _reference_edges(cites, transpose=False, **knobs)
+    assert [astuple(e) for e in co_cited] == _reference_edges(cites, transpose=True, **knobs)
+    forks.clear()
+    serial = bibliometric_arrays(cites, **knobs)  # parallel=False: never forks
+    assert forks == [] and [list(map(astuple, x)) for x in serial] == [list(map(astuple, coupled)),
+                                                                       list(map(astuple, co_cited))]
+
+
 @pytest.mark.parametrize("knob, value", [("k", 0), ("min_count", 0), ("measure", "jaccard"), ("n_shared", -1)])
 def test_bad_knobs_are_named(knob, value):
     with pytest.raises(InvalidParameter, match=f"'{knob}' parameter of coupling_edges"):
