@@ -94,15 +94,20 @@ def _reset_peak() -> int:
     return _status_kb("VmRSS")
 
 
-FUNCTIONS = ("coupling_edges", "cocitation_edges", "both kinds")
+FUNCTIONS = ("coupling_edges", "cocitation_edges", "both kinds", "both kinds forked")
 
 
 def stages(data: Path, against: str | None = None, measures: tuple[str, ...] = ("cosine", "association"),
-           best_of: int = 3, functions: tuple[str, ...] = FUNCTIONS) -> list[tuple[str, str, str, float, float, int, bool]]:
-    """CPU seconds (best of ``best_of``) and peak RSS increase in MB (largest of
-    the calls) of each bibliometric edge kind on the corpus's citations, per
-    measure; with ``against``, also graph/coupling.py of that git revision,
-    alternating, and whether both give the same edges."""
+           best_of: int = 3, functions: tuple[str, ...] = FUNCTIONS
+           ) -> list[tuple[str, str, str, float, float, float, int, bool]]:
+    """CPU seconds of this process and wall seconds (each the best of
+    ``best_of``) and peak RSS increase in MB (largest of the calls) of each
+    bibliometric edge kind on the corpus's citations, per measure; with
+    ``against``, also graph/coupling.py of that git revision, alternating, and
+    whether both give the same edges. ``both kinds forked`` is ``both kinds``
+    with ``parallel=True`` (half of a large product in a forked child, whose
+    CPU and memory are not in the columns): "same" then compares it with
+    ``both kinds`` of the same code, when measured before it."""
     import gc
 
     import graph.coupling as now
@@ -112,24 +117,33 @@ def stages(data: Path, against: str | None = None, measures: tuple[str, ...] = (
     cites = [(str(a), str(b)) for a, b in pairs]
     versions = ([(against, _module_at(against))] if against else []) + [("now", now)]
     out = []
+    serial: dict[tuple[str, str], list] = {}  # (code, measure) -> "both kinds" edges
     for fn in functions:
         for measure in measures:
             first = None
             for label, module in versions:
-                best, peak, edges = float("inf"), 0.0, []
+                if fn == "both kinds forked" and module is not now:
+                    continue  # older code has no parallel product
+                best, wall, peak, edges = float("inf"), float("inf"), 0.0, []
                 for _ in range(best_of):
                     edges = []
                     gc.collect()
                     base = _reset_peak()
-                    t0 = time.process_time()
+                    t0, w0 = time.process_time(), time.perf_counter()
                     edges = _call(module, fn, cites, measure)
                     best = min(best, time.process_time() - t0)
+                    wall = min(wall, time.perf_counter() - w0)
                     peak = max(peak, (_status_kb("VmHWM") - base) / 1024)
-                if fn == "both kinds":  # compare as edge objects, after the measure
+                both = fn.startswith("both kinds")
+                if both:  # compare as edge objects, after the measure
                     edges = [list(edges[0]), list(edges[1])]
+                if fn == "both kinds":
+                    serial[(label, measure)] = edges
+                if fn == "both kinds forked" and (label, measure) in serial:
+                    first = serial[(label, measure)]
                 first = edges if first is None else first
-                n = sum(map(len, edges)) if fn == "both kinds" else len(edges)
-                out.append((fn, measure, label, best, peak, n, edges == first))
+                n = sum(map(len, edges)) if both else len(edges)
+                out.append((fn, measure, label, best, wall, peak, n, edges == first))
                 edges = []
     return out
 
@@ -138,8 +152,10 @@ def _call(module, fn: str, cites: list[tuple[str, str]], measure: str):
     """One stage: a function of graph/coupling.py, or ``both kinds`` as ``build``
     makes them (``bibliometric_arrays``, one incidence, edges as columns; the two
     functions in turn in code that predates it)."""
-    if fn != "both kinds":
+    if not fn.startswith("both kinds"):
         return getattr(module, fn)(cites, k=20, measure=measure)
+    if fn == "both kinds forked":
+        return module.bibliometric_arrays(cites, k=20, measure=measure, parallel=True)
     if hasattr(module, "bibliometric_arrays"):
         return module.bibliometric_arrays(cites, k=20, measure=measure)
     return module.coupling_edges(cites, k=20, measure=measure), module.cocitation_edges(cites, k=20, measure=measure)
@@ -159,10 +175,10 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.stages:
         print(f"load average {os.getloadavg()[0]:.2f}")
-        print(f"{'function':<18} {'measure':<12} {'code':<10} {'CPU s':>7} {'+peak MB':>8} {'edges':>8} same")
-        for fn, measure, label, sec, mb, n, same in stages(args.data, args.against, tuple(args.measures), args.best,
-                                                   tuple(args.functions)):
-            print(f"{fn:<18} {measure:<12} {label:<10} {sec:>7.2f} {mb:>8.0f} {n:>8} {'yes' if same else 'NO'}",
+        print(f"{'function':<18} {'measure':<12} {'code':<10} {'CPU s':>7} {'wall s':>7} {'+peak MB':>8} {'edges':>8} same")
+        for fn, measure, label, sec, wall, mb, n, same in stages(args.data, args.against, tuple(args.measures),
+                                                                 args.best, tuple(args.functions)):
+            print(f"{fn:<18} {measure:<12} {label:<10} {sec:>7.2f} {wall:>7.2f} {mb:>8.0f} {n:>8} {'yes' if same else 'NO'}",
                   flush=True)
         print(f"load average {os.getloadavg()[0]:.2f}")
     if args.no_runs:
