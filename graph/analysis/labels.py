@@ -108,7 +108,7 @@ def _prefer_phrases(ranked: list[str], counts: Mapping[str, int]) -> Iterator[st
 
     Lazy: a label takes the first few, and each costs a pass over ``ranked``
     (a large community ranks tens of thousands of terms: all of them would be
-    quadratic, hours at 300k papers).
+    quadratic: over 10 CPU-minutes, unfinished, at synth-300k).
 
     >>> list(_prefer_phrases(["network", "kernel", "neural network"], {"network": 5, "kernel": 4, "neural network": 3}))
     ['neural network', 'kernel']
