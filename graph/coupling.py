@@ -414,11 +414,13 @@ class SharedIncidence:
         feats = np.unique(self.inc[rows].indices)
         return np.union1d(rows, np.unique(self.incT[feats].indices)).astype(np.int64)
 
-    def kept_pairs(self, rows: np.ndarray | None, *, k: int, min_count: int,
-                   measure: str, parallel: bool | None = False) -> tuple[np.ndarray, np.ndarray]:
+    def kept_pairs(self, rows: np.ndarray | None, *, k: int | None, min_count: int,
+                   measure: str, parallel: bool | None = False,
+                   what: str = "COUPLED/CO_CITED pairs") -> tuple[np.ndarray, np.ndarray]:
         """``(a, b)`` index arrays, ``a < b``, unique, sorted: the pairs in the top
-        ``k`` of one of ``rows`` (None: every item), in chunks of rows of bounded
-        work (:func:`_chunks`). With ``parallel`` (None: by the number of items,
+        ``k`` of one of ``rows`` (None: every item; ``k`` None: every pair of at
+        least ``min_count`` shared features whose smaller end is one of ``rows``),
+        in chunks of rows of bounded work (:func:`_chunks`). With ``parallel`` (None: by the number of items,
         :func:`graph.forked.use_fork`) and a product of :data:`_FORK_MIN_WORK`
         entries or more, a forked child computes the second half of the chunks
         (by work) while this process computes the first: the same pairs."""
@@ -439,7 +441,7 @@ class SharedIncidence:
             done = np.cumsum(row_work)[[hi - 1 for _, hi in chunks]]
             half = min(max(int(np.searchsorted(done, total / 2)), 1), len(chunks) - 1)
             child = ForkedCall(_kept_codes, (self, order_rows, chunks[half:], k, min_count, measure, rows is None),
-                               what="COUPLED/CO_CITED pairs", lost="nothing of this build was written")
+                               what=what, lost="nothing of this build was written")
             chunks = chunks[:half]
         try:
             codes = _kept_codes(self, order_rows, chunks, k, min_count, measure, rows is None)
@@ -499,7 +501,8 @@ def _named_apart(kind: type, inc: SharedIncidence, a, b, count, strength, ptr, e
 def _kept_codes(inc: SharedIncidence, order_rows: np.ndarray, chunks: Sequence[tuple[int, int]], k: int,
                 min_count: int, measure: str, whole: bool) -> np.ndarray:
     """``min(a, b) * n + max(a, b)``, unique and sorted, of the pairs in the top
-    ``k`` of the rows ``order_rows[lo:hi]`` of each chunk (:meth:`SharedIncidence.kept_pairs`;
+    ``k`` (None: every pair, from its smaller end) of the rows ``order_rows[lo:hi]``
+    of each chunk (:meth:`SharedIncidence.kept_pairs`;
     ``whole``: ``order_rows`` is every row in order, sliced instead of gathered)."""
     n, sizes = inc.inc.shape[0], inc.sizes
     keep: list[np.ndarray] = []
@@ -509,10 +512,14 @@ def _kept_codes(inc: SharedIncidence, order_rows: np.ndarray, chunks: Sequence[t
         cols = block.indices.astype(np.int64)
         counts = block.data
         del block
-        hit = (r != cols) & (counts >= min_count)
+        # Every pair once (from its smaller end) when all are kept, else both ends rank theirs.
+        hit = ((r < cols) if k is None else (r != cols)) & (counts >= min_count)
         r, cols, counts = r[hit], cols[hit], counts[hit]
         del hit
         if not len(r):
+            continue
+        if k is None:
+            keep.append(np.unique(r * n + cols))
             continue
         order = _rank_order(r, cols, counts, _strength(counts, sizes[r], sizes[cols], measure), n)
         r, cols = r[order], cols[order]
@@ -570,8 +577,13 @@ def _rank_order(rows: np.ndarray, cols: np.ndarray, counts: np.ndarray, st: np.n
 
 
 def _strength(counts: np.ndarray, na: np.ndarray, nb: np.ndarray, measure: str) -> np.ndarray:
+    """The strengths of ``counts`` shared features between sets of sizes ``na``
+    and ``nb``, rounded to 6 decimals: the :data:`MEASURES`, and ``jaccard``
+    (``count / (na + nb - count)``, SHARES_KEYWORDS: :func:`graph.edges.shares_keywords_arrays`)."""
     if measure == "cosine":
         s = counts / np.sqrt(na * nb)
+    elif measure == "jaccard":
+        s = counts / (na + nb - counts)
     else:
         s = counts * np.maximum(na, nb) / (na * nb)
     return np.round(s, 6)

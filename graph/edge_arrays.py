@@ -1,4 +1,4 @@
-"""Edges held as columns: COUPLED / CO_CITED as NumPy arrays, not objects.
+"""Edges held as columns: COUPLED / CO_CITED / SHARES_KEYWORDS as NumPy arrays, not objects.
 
 A :class:`CoupledEdge` with its ids and evidence tuple costs a few hundred
 bytes of Python objects; the same edge here is ~40 bytes (two int32 ends, an
@@ -29,9 +29,11 @@ class EdgeArrays(Sequence):
     Parameters
     ----------
     kind : type
-        :class:`CoupledEdge` or :class:`CoCitedEdge`: what items are made of.
+        :class:`CoupledEdge`, :class:`CoCitedEdge` or :class:`SharedKeywordsEdge`:
+        what items are made of (``kind(source, target, count, strength, evidence)``).
     names : sequence of str
-        Node ids by index; also the names of the evidence (both kinds name papers).
+        Node ids by index; also the names of the evidence (papers, or keywords
+        named after the papers).
     source, target : ndarray of int
         Indices into ``names``, ``source < target`` in the order of ``names``.
     count : ndarray of int

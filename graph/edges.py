@@ -23,7 +23,8 @@ from graph.models import (
     Paper,
     SharedKeywordsEdge,
 )
-from graph.coupling import MEASURES, bibliometric_arrays
+from graph.coupling import MEASURES, SharedIncidence, bibliometric_arrays
+from graph.edge_arrays import EdgeArrays
 from graph.ingest.identity import resolve_reference  # the one rule of reference names
 from graph.ingest.references import UnresolvedReference, reference_key, reference_nodes
 from graph.forked import ForkedCall, use_fork
@@ -39,6 +40,7 @@ __all__ = [
     "KeywordIncidence",
     "keyword_incidence",
     "shares_keywords_rows",
+    "shares_keywords_arrays",
     "resolve_reference",
     "citation_edges",
     "citations_and_references",
@@ -140,16 +142,11 @@ def _int(value: object, name: str, low: int, high: int, prefix: str = "an int") 
         raise param_error(name, "build", f"{prefix} in [{low}, {high}]", value)
 
 
-#: Pairs whose shared keywords one sparse product finds (bounds its memory).
-_PAIRS_PER_PRODUCT = 500_000
-
-
 def shares_keywords_edges(
     has_keyword: Iterable[KeywordScore],
     *,
     min_shared: int = 2,
     max_df: int | None = None,
-    chunk_rows: int = 2000,
 ) -> list[SharedKeywordsEdge]:
     """SHARES_KEYWORDS: pairs of papers sharing at least ``min_shared`` keywords.
 
@@ -159,6 +156,7 @@ def shares_keywords_edges(
     remaining keywords, ``jaccard`` is ``count`` over the size of the union of the
     two papers' remaining keywords. Pairs come from keyword -> papers postings
     (a sparse product, in chunks of rows), never from all pairs of papers.
+    The edges of :func:`shares_keywords_arrays`, as objects.
 
     Returns
     -------
@@ -173,13 +171,7 @@ def shares_keywords_edges(
     >>> shares_keywords_edges(rows)
     [SharedKeywordsEdge(source='a', target='b', count=2, jaccard=0.666667, keywords=('x', 'y'))]
     """
-    if isinstance(min_shared, bool) or not isinstance(min_shared, int) or min_shared < 1:
-        raise param_error("min_shared", "shares_keywords_edges", "an int >= 1", min_shared)
-    incidence = keyword_incidence(has_keyword, max_df=max_df)
-    edges = shares_keywords_rows(incidence, 0, len(incidence.ids), min_shared=min_shared, chunk_rows=chunk_rows)
-    logger.info("shares_keywords_edges: papers=%d keywords=%d edges=%d",
-                len(incidence.ids), len(incidence.vocab), len(edges))
-    return edges
+    return list(shares_keywords_arrays(keyword_incidence(has_keyword, max_df=max_df), min_shared=min_shared))
 
 
 @dataclass(frozen=True)
@@ -208,6 +200,7 @@ def keyword_incidence(has_keyword: Iterable[KeywordScore], *, max_df: int | None
     column = {kw: j for j, kw in enumerate(vocab)}
     ids = sorted(sets)
     kept = [sorted(column[kw] for kw in sets[pid] if kw in column) for pid in ids]
+    del sets
     indptr = np.cumsum([0] + [len(c) for c in kept])
     indices = np.fromiter((j for c in kept for j in c), dtype=np.int64, count=int(indptr[-1]))
     incidence = sp.csr_matrix(
@@ -216,45 +209,52 @@ def keyword_incidence(has_keyword: Iterable[KeywordScore], *, max_df: int | None
     return KeywordIncidence(ids, vocab, incidence, incidence.T.tocsr(), np.diff(indptr))
 
 
+def shares_keywords_arrays(
+    incidence: KeywordIncidence,
+    *,
+    min_shared: int = 2,
+    start: int = 0,
+    stop: int | None = None,
+    parallel: bool | None = False,
+) -> EdgeArrays:
+    """The SHARES_KEYWORDS edges whose ``source`` is one of the papers
+    ``incidence.ids[start:stop]`` (default: every edge), sorted by
+    ``(source, target)``, as columns (:class:`graph.edge_arrays.EdgeArrays`:
+    ~40 bytes an edge instead of a few hundred as objects; 28M edges at
+    synth-1M). The pairs come from :meth:`graph.coupling.SharedIncidence.kept_pairs`
+    (sparse products in chunks of rows of bounded work; with ``parallel``, half of
+    a large product in a forked child), the counts, Jaccard and keywords from
+    :meth:`~graph.coupling.SharedIncidence.arrays`. The edges of row blocks,
+    concatenated in order, are the whole.
+
+    >>> from graph.models import KeywordScore as K
+    >>> inc = keyword_incidence([K("a", "x", 1), K("a", "y", 1), K("b", "x", 1), K("b", "y", 1)])
+    >>> shares_keywords_arrays(inc)
+    EdgeArrays(SharedKeywordsEdge, 1 edges)
+    """
+    if isinstance(min_shared, bool) or not isinstance(min_shared, int) or min_shared < 1:
+        raise param_error("min_shared", "shares_keywords_edges", "an int >= 1", min_shared)
+    ids = incidence.ids
+    stop = len(ids) if stop is None else stop
+    shared = SharedIncidence(incidence.matrix, incidence.transposed, ids, incidence.vocab)
+    rows = None if (start, stop) == (0, len(ids)) else np.arange(start, stop, dtype=np.int64)
+    a, b = shared.kept_pairs(rows, k=None, min_count=min_shared, measure="jaccard", parallel=parallel,
+                             what="SHARES_KEYWORDS pairs")
+    # Every shared keyword is named: at most keywords_k of them.
+    edges = shared.arrays(SharedKeywordsEdge, a, b, measure="jaccard", n_shared=len(incidence.vocab))
+    logger.info("shares_keywords: papers=%d keywords=%d edges=%d (%d bytes)",
+                len(ids), len(incidence.vocab), len(edges), edges.nbytes)
+    return edges
+
+
 def shares_keywords_rows(
-    incidence: KeywordIncidence, start: int, stop: int, *, min_shared: int = 2, chunk_rows: int = 2000
+    incidence: KeywordIncidence, start: int, stop: int, *, min_shared: int = 2
 ) -> list[SharedKeywordsEdge]:
     """The SHARES_KEYWORDS edges whose ``source`` is one of the papers
-    ``incidence.ids[start:stop]``, sorted by ``(source, target)``: the edges of
-    row blocks, concatenated in order, are :func:`shares_keywords_edges`."""
-    ids, matrix, transposed, sizes = incidence.ids, incidence.matrix, incidence.transposed, incidence.sizes
-    names = np.array(incidence.vocab, dtype=object)
-    firsts: list[np.ndarray] = []
-    seconds: list[np.ndarray] = []
-    counts: list[np.ndarray] = []
-    for lo in range(start, stop, chunk_rows):
-        block = sp.triu(matrix[lo : min(stop, lo + chunk_rows)] @ transposed, k=lo + 1).tocoo()
-        hit = block.data >= min_shared
-        firsts.append(block.row[hit].astype(np.int64) + lo)
-        seconds.append(block.col[hit].astype(np.int64))
-        counts.append(block.data[hit])
-    a = np.concatenate(firsts) if firsts else np.zeros(0, dtype=np.int64)
-    c = np.concatenate(seconds) if seconds else np.zeros(0, dtype=np.int64)
-    n = np.concatenate(counts) if counts else np.zeros(0, dtype=np.int32)
-    order = np.lexsort((c, a))  # ids are sorted, so this is (source, target) order
-    a, c, n = a[order], c[order], n[order]
-    # The shared keywords of many pairs at once: the product of the two incidence
-    # rows has a 1 exactly in the shared columns, in vocab (so name) order.
-    union = (sizes[a] + sizes[c] - n).tolist()
-    ids_a, ids_c, shared_n = [ids[i] for i in a.tolist()], [ids[j] for j in c.tolist()], n.tolist()
-    edges: list[SharedKeywordsEdge] = []
-    for lo in range(0, len(a), _PAIRS_PER_PRODUCT):
-        hi = min(lo + _PAIRS_PER_PRODUCT, len(a))
-        shared = matrix[a[lo:hi]].multiply(matrix[c[lo:hi]]).tocsr()
-        shared.sort_indices()
-        words = names[shared.indices].tolist()
-        ends = shared.indptr.tolist()
-        edges.extend(
-            SharedKeywordsEdge(ids_a[e], ids_c[e], shared_n[e], round(shared_n[e] / union[e], 6),
-                               tuple(words[ends[r] : ends[r + 1]]))
-            for r, e in enumerate(range(lo, hi))
-        )
-    return edges
+    ``incidence.ids[start:stop]``, sorted by ``(source, target)``, as objects
+    (:func:`shares_keywords_arrays`): the edges of row blocks, concatenated in
+    order, are :func:`shares_keywords_edges`."""
+    return list(shares_keywords_arrays(incidence, min_shared=min_shared, start=start, stop=stop))
 
 
 def citation_edges(
@@ -416,7 +416,8 @@ def build_derived(
                 runs_box.clear()  # the child has its own (forked) copy
                 texts_box.clear()
             report("shares_keywords")(0, 1)
-            shares = shares_keywords_edges(has_keyword, min_shared=params.min_shared, max_df=params.max_keyword_df)
+            shares = shares_keywords_arrays(keyword_incidence(has_keyword, max_df=params.max_keyword_df),
+                                            min_shared=params.min_shared, parallel=parallel)
             report("shares_keywords")(1, 1)
             report("cites")(0, 1)
             cites, unresolved = citations_and_references(ordered, reference_index)
@@ -438,7 +439,7 @@ def build_derived(
         keywords=tuple(keywords),
         has_keyword=tuple(has_keyword),
         similar=tuple(similar),
-        shares_keywords=tuple(shares),
+        shares_keywords=shares,
         cites=tuple(cites),
         unresolved_references=n_unresolved,
         coupled=coupled,

@@ -16,7 +16,10 @@ from graph.edges import (
     citation_edges,
     default_max_keyword_df,
     resolve_reference,
+    keyword_incidence,
+    shares_keywords_arrays,
     shares_keywords_edges,
+    shares_keywords_rows,
 )
 from graph.errors import CitegraphError, InvalidParameter
 from graph.models import CitationEdge, DerivedGraph, KeywordScore, Paper, SharedKeywordsEdge
@@ -74,15 +77,20 @@ def test_default_max_keyword_df():
     assert default_max_keyword_df(300_000) == 1000
 
 
-def test_shares_keywords_bounded_chunks_give_the_same_edges():
+def test_shares_keywords_bounded_chunks_give_the_same_edges(monkeypatch):
+    import graph.coupling as coupling
+
     rng = random.Random(0)
     vocab = [f"k{i}" for i in range(12)]
     rows = _rows({f"p{i:02d}": rng.sample(vocab, 4) for i in range(40)})
-    assert shares_keywords_edges(rows, chunk_rows=3) == shares_keywords_edges(rows)
+    whole = shares_keywords_edges(rows)
+    # Chunks of rows and of pairs of a few product entries each.
+    monkeypatch.setattr(coupling, "_WORK_PER_CHUNK", 7)
+    assert shares_keywords_edges(rows) == whole
 
 
 def test_shares_keywords_match_brute_force_over_many_pairs(monkeypatch):
-    import graph.edges as edges_module
+    import graph.coupling as coupling
 
     rng = random.Random(1)
     vocab = [f"k{i:02d}" for i in range(30)]
@@ -96,9 +104,20 @@ def test_shares_keywords_match_brute_force_over_many_pairs(monkeypatch):
                 expected.append(SharedKeywordsEdge(a, b, len(shared), round(len(shared) / len(sets[a] | sets[b]), 6),
                                                    tuple(sorted(shared))))
     assert shares_keywords_edges(rows, max_df=1000) == expected
-    # Pairs found in several sparse products (a small budget per product) give the same edges.
-    monkeypatch.setattr(edges_module, "_PAIRS_PER_PRODUCT", 7)
-    assert shares_keywords_edges(rows, max_df=1000) == expected
+    inc = keyword_incidence(rows, max_df=1000)
+    # Row blocks, concatenated in order, are the whole.
+    blocks = [e for lo in range(0, 120, 17) for e in shares_keywords_rows(inc, lo, min(lo + 17, 120))]
+    assert blocks == expected
+    # Half of the product's chunks in a forked child (as build does from 200M entries): the same edges.
+    monkeypatch.setattr(coupling, "_WORK_PER_CHUNK", 50)
+    monkeypatch.setattr(coupling, "_FORK_MIN_WORK", 0)
+    forks = []
+    real = coupling.ForkedCall
+    monkeypatch.setattr(coupling, "ForkedCall", lambda *a, **kw: forks.append(1) or real(*a, **kw))
+    arrays = shares_keywords_arrays(inc, parallel=True)
+    assert forks == [1]
+    assert list(arrays) == expected
+    assert arrays.names[: len(inc.ids)] == inc.ids
 
 
 # --- CITES ---------------------------------------------------------------------

@@ -11,6 +11,7 @@ import networkx as nx
 import numpy as np
 
 from graph.errors import param_error
+from graph.edge_arrays import EdgeArrays
 from graph.models import DerivedGraph, KeywordScore
 
 __all__ = [
@@ -225,7 +226,15 @@ def analysis_table(
     kinds: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray | None]] = {}
     for name in EDGE_TYPES:
         rows = getattr(derived, _ROWS[name][0])
-        if name not in wanted or not rows:
+        if name not in wanted or not len(rows):
+            continue
+        if isinstance(rows, EdgeArrays):
+            # Columns: each name is looked up once, not once per edge (28M SHARES_KEYWORDS at synth-1M).
+            ends = np.unique(np.concatenate([rows.source, rows.target]))
+            at = np.full(int(ends[-1]) + 1, -1, dtype=np.int32)
+            at[ends] = np.fromiter(map(index.__getitem__, (rows.names[i] for i in ends.tolist())),
+                                   dtype=np.int32, count=len(ends))
+            kinds[name] = (at[rows.source], at[rows.target], rows.strength.astype(np.float64))
             continue
         value = _ROWS[name][1]
         weight = None if value is None else np.fromiter(map(attrgetter(value), rows), dtype=np.float64,

@@ -613,7 +613,7 @@ class SQLiteStore(SQLiteAuthorsMixin, GraphStore):
             (Q.UPSERT_KEYWORD, ((k.name, int(k.df)) for k in derived.keywords)),
             (Q.UPSERT_HAS_KEYWORD, ((h.paper_id, h.keyword, float(h.score)) for h in derived.has_keyword)),
             (Q.UPSERT_SIMILAR, (_similar_row(e) for e in derived.similar)),
-            (Q.UPSERT_SHARES, (_shares_row(e) for e in derived.shares_keywords)),
+            (Q.UPSERT_SHARES, _shares_rows(derived.shares_keywords)),
             (Q.UPSERT_CITES, ((e.source, e.target) for e in derived.cites)),
             (Q.UPSERT_COUPLED, _biblio_rows(derived.coupled, "shared")),
             (Q.UPSERT_CO_CITED, _biblio_rows(derived.co_cited, "citers")),
@@ -722,6 +722,14 @@ def _row_community(row: tuple[Any, ...]) -> Community:
 def _similar_row(e: SimilarEdge) -> tuple[Any, ...]:
     source, target = edge_key(e.source, e.target)
     return (source, target, float(e.score), _ENCODE(e.terms))
+
+
+def _shares_rows(edges) -> Iterable[tuple[Any, ...]]:
+    """SHARES_KEYWORDS rows: from columns (the build's, :func:`graph.edges.shares_keywords_arrays`)
+    streamed in order, else from edge objects."""
+    if isinstance(edges, EdgeArrays):
+        return _InOrder((s, t, c, st, _ENCODE(ev)) for s, t, c, st, ev in edges.rows())
+    return (_shares_row(e) for e in edges)
 
 
 def _shares_row(e: SharedKeywordsEdge) -> tuple[Any, ...]:
