@@ -124,11 +124,11 @@ def ingest(
 
 
 def _build_params(similarity: Similarity, k: int, min_score: Optional[float], keywords_k: int, min_shared: int,
-                  coupling_k: int = 20):
+                  coupling_k: int = 20, shares_k: Optional[int] = None):
     from graph.edges import BuildParams
 
     kwargs = dict(similarity=similarity.value, k=k, keywords_k=keywords_k, min_shared=min_shared,
-                  coupling_k=coupling_k)
+                  coupling_k=coupling_k, shares_k=shares_k)
     if min_score is not None:
         kwargs["min_score"] = min_score
     return BuildParams(**kwargs)
@@ -159,6 +159,8 @@ _MIN_SCORE = typer.Option(None, "--min-score", help="Minimum similarity score (d
 _KW = typer.Option(8, "--keywords", help="Keywords per paper.")
 _SHARED = typer.Option(2, "--min-shared", help="Shared keywords needed for SHARES_KEYWORDS.")
 _COUPLING_K = typer.Option(20, "--coupling-k", help="COUPLED / CO_CITED pairs kept per paper (0: build none).")
+_SHARES_K = typer.Option(None, "--shares-k", help="SHARES_KEYWORDS kept per paper, strongest first (0: all; "
+                         "default: all below 50,000 papers, 20 from there).")
 
 
 @app.command()
@@ -169,6 +171,7 @@ def build(
     keywords_k: int = _KW,
     min_shared: int = _SHARED,
     coupling_k: int = _COUPLING_K,
+    shares_k: Optional[int] = _SHARES_K,
     engine: BuildEngine = typer.Option(BuildEngine.local, "--engine",
                                        help="Where the edges are computed: in this process, or on Dask distributed."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler URL (default: "
@@ -181,7 +184,7 @@ def build(
     """Compute keywords, SIMILAR_TO, SHARES_KEYWORDS, CITES, COUPLED and CO_CITED; replaces derived edges."""
     cfg = settings()
     with errors_to_exit_codes(), open_store(cfg) as store:
-        params = _build_params(similarity, k, min_score, keywords_k, min_shared, coupling_k)
+        params = _build_params(similarity, k, min_score, keywords_k, min_shared, coupling_k, shares_k)
         derive = _engine(engine, scheduler, workers, workdir, partition_size)
         report = _do_build(store, params, cfg.citegraph_batch_size, derive)
     typer.echo(f"built in {report.seconds:.1f}s: " + _counts_line(report.counts))
@@ -254,6 +257,7 @@ def run(
     keywords_k: int = _KW,
     min_shared: int = _SHARED,
     coupling_k: int = _COUPLING_K,
+    shares_k: Optional[int] = _SHARES_K,
     edges: Optional[str] = _EDGES,
     resolution: Optional[float] = _RES,
     method: str = _METHOD,
@@ -266,7 +270,7 @@ def run(
     """ingest + build + analyze in one go."""
     cfg = settings()
     with errors_to_exit_codes(), open_store(cfg) as store:
-        build_params = _build_params(similarity, k, min_score, keywords_k, min_shared, coupling_k)
+        build_params = _build_params(similarity, k, min_score, keywords_k, min_shared, coupling_k, shares_k)
         analyze_params = _analyze_params(edges, resolution, method, engine, seed, cold)
         from graph.jobs import run as run_all
 

@@ -469,6 +469,9 @@ class BuildRequest(BaseModel):
     min_shared: int = Field(2, ge=1, le=50, description="Shared keywords needed for SHARES_KEYWORDS.")
     max_keyword_df: int | None = Field(None, ge=2, le=10**9,
                                        description="Keywords of more papers make no pairs (default: max(50, 2%), at most 1000).")
+    shares_k: int | None = Field(None, ge=0, le=200,
+                                 description="SHARES_KEYWORDS kept per paper, strongest first (0: all; "
+                                 "default: all below 50,000 papers, 20 from there).")
     lsa_components: int = Field(256, ge=2, le=2048)
     seed: int = Field(0, ge=0, le=2**32 - 1)
 

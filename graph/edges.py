@@ -36,11 +36,13 @@ from graph.text import text_runs
 __all__ = [
     "BuildParams",
     "default_max_keyword_df",
+    "default_shares_k",
     "shares_keywords_edges",
     "KeywordIncidence",
     "keyword_incidence",
     "shares_keywords_rows",
     "shares_keywords_arrays",
+    "shares_incidence",
     "resolve_reference",
     "citation_edges",
     "citations_and_references",
@@ -77,6 +79,31 @@ def default_max_keyword_df(n_papers: int) -> int:
     return max(50, min(math.ceil(0.02 * n_papers), MAX_KEYWORD_DF_CAP))
 
 
+#: Papers from which :func:`default_shares_k` bounds each paper's SHARES_KEYWORDS.
+SHARES_K_FROM = 50_000
+
+#: Each paper's SHARES_KEYWORDS kept from :data:`SHARES_K_FROM` papers on (as ``coupling_k``).
+DEFAULT_SHARES_K = 20
+
+
+def default_shares_k(n_papers: int) -> int:
+    """Default cap on each paper's SHARES_KEYWORDS: 0 (every pair) below
+    :data:`SHARES_K_FROM` papers, :data:`DEFAULT_SHARES_K` from there.
+
+    Once :func:`default_max_keyword_df` stops growing, a keyword's pairs are
+    bounded but the keywords held by hundreds of papers multiply: 7.4 pairs
+    per paper at hepth (30k), 24 at synth-300k, 56 at synth-1M (28.2M edges,
+    docs/scaling.md). Each paper then keeps its strongest pairs (by Jaccard,
+    as COUPLED keeps its ``coupling_k``), so the edges grow with N. Below that
+    size every pair is kept (hepth's graph is unchanged; its top 20 would keep
+    86% of its 109k pairs).
+
+    >>> default_shares_k(29555), default_shares_k(300000)
+    (0, 20)
+    """
+    return 0 if n_papers < SHARES_K_FROM else DEFAULT_SHARES_K
+
+
 @dataclass(frozen=True, slots=True)
 class BuildParams:
     """Knobs of ``citegraph build``; validated on construction.
@@ -96,6 +123,10 @@ class BuildParams:
     lsa_components: int = 256
     min_shared: int = 2
     max_keyword_df: int | None = None
+    #: Each paper's top ``shares_k`` SHARES_KEYWORDS (by Jaccard, then count; a
+    #: pair is kept when either end keeps it); 0 keeps every pair, None
+    #: :func:`default_shares_k` of the number of papers.
+    shares_k: int | None = None
     seed: int = 0
     #: COUPLED / CO_CITED (issue 23, :mod:`graph.coupling`): each paper's top
     #: ``coupling_k`` pairs with at least ``coupling_min_count`` shared works,
@@ -121,6 +152,8 @@ class BuildParams:
         _int(self.min_shared, "min_shared", 1, 50)
         if self.max_keyword_df is not None:
             _int(self.max_keyword_df, "max_keyword_df", 2, 10**9, "None or an int")
+        if self.shares_k is not None:
+            _int(self.shares_k, "shares_k", 0, 200, "None or an int")
         _int(self.seed, "seed", 0, 2**32 - 1)
         _int(self.coupling_k, "coupling_k", 0, 200)
         _int(self.coupling_min_count, "coupling_min_count", 1, 1000)
@@ -131,6 +164,10 @@ class BuildParams:
     def effective_min_score(self) -> float:
         """``min_score``, or the default of the similarity method."""
         return DEFAULT_MIN_SCORE[self.similarity] if self.min_score is None else float(self.min_score)
+
+    def effective_shares_k(self, n_papers: int) -> int:
+        """``shares_k``, or its default for ``n_papers`` (:func:`default_shares_k`)."""
+        return default_shares_k(n_papers) if self.shares_k is None else self.shares_k
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values, for run records."""
@@ -147,6 +184,7 @@ def shares_keywords_edges(
     *,
     min_shared: int = 2,
     max_df: int | None = None,
+    k: int = 0,
 ) -> list[SharedKeywordsEdge]:
     """SHARES_KEYWORDS: pairs of papers sharing at least ``min_shared`` keywords.
 
@@ -156,6 +194,8 @@ def shares_keywords_edges(
     remaining keywords, ``jaccard`` is ``count`` over the size of the union of the
     two papers' remaining keywords. Pairs come from keyword -> papers postings
     (a sparse product, in chunks of rows), never from all pairs of papers.
+    With ``k``, each paper keeps its ``k`` strongest pairs (Jaccard, then
+    count, then the other's id; a pair is kept when either end keeps it).
     The edges of :func:`shares_keywords_arrays`, as objects.
 
     Returns
@@ -171,7 +211,7 @@ def shares_keywords_edges(
     >>> shares_keywords_edges(rows)
     [SharedKeywordsEdge(source='a', target='b', count=2, jaccard=0.666667, keywords=('x', 'y'))]
     """
-    return list(shares_keywords_arrays(keyword_incidence(has_keyword, max_df=max_df), min_shared=min_shared))
+    return list(shares_keywords_arrays(keyword_incidence(has_keyword, max_df=max_df), min_shared=min_shared, k=k))
 
 
 @dataclass(frozen=True)
@@ -213,12 +253,14 @@ def shares_keywords_arrays(
     incidence: KeywordIncidence,
     *,
     min_shared: int = 2,
+    k: int = 0,
     start: int = 0,
     stop: int | None = None,
     parallel: bool | None = False,
 ) -> EdgeArrays:
     """The SHARES_KEYWORDS edges whose ``source`` is one of the papers
-    ``incidence.ids[start:stop]`` (default: every edge), sorted by
+    ``incidence.ids[start:stop]`` (default: every edge), each paper's top ``k``
+    (0: every pair; :func:`shares_keywords_edges`; only of the whole), sorted by
     ``(source, target)``, as columns (:class:`graph.edge_arrays.EdgeArrays`:
     ~40 bytes an edge instead of a few hundred as objects; 28M edges at
     synth-1M). The pairs come from :meth:`graph.coupling.SharedIncidence.kept_pairs`
@@ -234,17 +276,27 @@ def shares_keywords_arrays(
     """
     if isinstance(min_shared, bool) or not isinstance(min_shared, int) or min_shared < 1:
         raise param_error("min_shared", "shares_keywords_edges", "an int >= 1", min_shared)
+    if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+        raise param_error("k", "shares_keywords_edges", "an int >= 0", k)
     ids = incidence.ids
     stop = len(ids) if stop is None else stop
-    shared = SharedIncidence(incidence.matrix, incidence.transposed, ids, incidence.vocab)
     rows = None if (start, stop) == (0, len(ids)) else np.arange(start, stop, dtype=np.int64)
-    a, b = shared.kept_pairs(rows, k=None, min_count=min_shared, measure="jaccard", parallel=parallel,
+    if k and rows is not None:
+        raise param_error("k", "shares_keywords_arrays", "0 for a block of rows (a top k needs both ends)", k)
+    shared = shares_incidence(incidence)
+    a, b = shared.kept_pairs(rows, k=k or None, min_count=min_shared, measure="jaccard", parallel=parallel,
                              what="SHARES_KEYWORDS pairs")
     # Every shared keyword is named: at most keywords_k of them.
     edges = shared.arrays(SharedKeywordsEdge, a, b, measure="jaccard", n_shared=len(incidence.vocab))
     logger.info("shares_keywords: papers=%d keywords=%d edges=%d (%d bytes)",
                 len(ids), len(incidence.vocab), len(edges), edges.nbytes)
     return edges
+
+
+def shares_incidence(incidence: KeywordIncidence) -> SharedIncidence:
+    """``incidence`` as the :class:`graph.coupling.SharedIncidence` that SHARES_KEYWORDS
+    ranks and counts pairs by (papers x kept keywords)."""
+    return SharedIncidence(incidence.matrix, incidence.transposed, incidence.ids, incidence.vocab)
 
 
 def shares_keywords_rows(
@@ -416,8 +468,10 @@ def build_derived(
                 runs_box.clear()  # the child has its own (forked) copy
                 texts_box.clear()
             report("shares_keywords")(0, 1)
-            shares = shares_keywords_arrays(keyword_incidence(has_keyword, max_df=params.max_keyword_df),
-                                            min_shared=params.min_shared, parallel=parallel)
+            incidence = keyword_incidence(has_keyword, max_df=params.max_keyword_df)
+            shares = shares_keywords_arrays(incidence, min_shared=params.min_shared,
+                                            k=params.effective_shares_k(len(ordered)), parallel=parallel)
+            del incidence
             report("shares_keywords")(1, 1)
             report("cites")(0, 1)
             cites, unresolved = citations_and_references(ordered, reference_index)

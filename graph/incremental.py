@@ -91,6 +91,10 @@ class IncrementalParams:
     max_keyword_df : int or None
         A keyword held by more papers makes no SHARES_KEYWORDS pairs; None: the
         build's default (:func:`graph.edges.default_max_keyword_df`).
+    shares_k : int or None
+        Each new paper keeps its top ``shares_k`` SHARES_KEYWORDS (0: all); None:
+        the build's default (:func:`graph.edges.default_shares_k`). The stored
+        partners' own top ``shares_k`` is not recomputed.
     """
 
     k: int = 10
@@ -99,6 +103,7 @@ class IncrementalParams:
     keywords_k: int = 8
     min_shared: int = 2
     max_keyword_df: int | None = None
+    shares_k: int | None = None
     #: COUPLED / CO_CITED knobs (:class:`graph.edges.BuildParams`); ``coupling_k`` 0: none updated.
     coupling_k: int = 20
     coupling_min_count: int = 1
@@ -115,6 +120,9 @@ class IncrementalParams:
                                                 or not isinstance(self.max_keyword_df, int)
                                                 or self.max_keyword_df < 2):
             raise param_error("max_keyword_df", "add_papers", "None or an int >= 2", self.max_keyword_df)
+        if self.shares_k is not None and (isinstance(self.shares_k, bool) or not isinstance(self.shares_k, int)
+                                          or not 0 <= self.shares_k <= 200):
+            raise param_error("shares_k", "add_papers", "None or an int in [0, 200]", self.shares_k)
         for name, low, high in (("coupling_k", 0, 200), ("coupling_min_count", 1, 1000)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
@@ -132,6 +140,11 @@ class IncrementalParams:
         from graph.edges import default_max_keyword_df
 
         return self.max_keyword_df if self.max_keyword_df is not None else default_max_keyword_df(n_papers)
+
+    def shares_cap(self, n_papers: int) -> int:
+        from graph.edges import default_shares_k
+
+        return self.shares_k if self.shares_k is not None else default_shares_k(n_papers)
 
 
 @dataclass
@@ -287,7 +300,9 @@ def _derive(store: GraphStore, new: Sequence[Paper], index: CorpusIndex, params:
     # The keyword count of every stored paper that pairs with a new one: one batched read.
     others = sorted({other for shared in shared_by.values() for other in shared if other not in sizes})
     stored_keywords = store.paper_keywords(others)
+    top = params.shares_cap(index.n_text)
     for pid, shared in shared_by.items():
+        found = []
         for other, names_ in sorted(shared.items()):
             size_other = sizes.get(other)
             if size_other is None:
@@ -295,8 +310,11 @@ def _derive(store: GraphStore, new: Sequence[Paper], index: CorpusIndex, params:
                 size_other = len(stored_keywords.get(other, ())) - over
             union = sizes[pid] + size_other - len(names_)
             a, b = edge_key(pid, other)
-            shares[(a, b)] = SharedKeywordsEdge(a, b, len(names_), round(len(names_) / union, 6) if union else 0.0,
-                                                tuple(sorted(names_)))
+            found.append(SharedKeywordsEdge(a, b, len(names_), round(len(names_) / union, 6) if union else 0.0,
+                                            tuple(sorted(names_))))
+        if top:  # the new paper's strongest, ranked as the build ranks them (graph.edges.shares_keywords_arrays)
+            found = sorted(found, key=lambda e: (-e.jaccard, -e.count, e.target if e.source == pid else e.source))[:top]
+        shares.update(((e.source, e.target), e) for e in found)
 
     # SIMILAR_TO against the whole corpus.
     similar: dict[tuple[str, str], SimilarEdge] = {}

@@ -110,6 +110,17 @@ def test_concurrent_adds_never_interleave(tiny):
         assert len(pairs) == len(derived.similar)
 
 
+def test_an_added_paper_keeps_its_top_shares_k_keyword_pairs(tiny):
+    # Uncapped (the default below 50,000 papers) it pairs with A and B (test above); capped, with one.
+    index = CorpusIndex.build(tiny.iter_papers())
+    report = add_papers(tiny, papers_from_records([NEW]), index=index, params=IncrementalParams(shares_k=1))
+    assert report.edges["SHARES_KEYWORDS"] == 1
+    mine = [e for e in tiny.load_derived().shares_keywords if NEW["id"] in (e.source, e.target)]
+    assert len(mine) == 1 and {mine[0].source, mine[0].target} & {A, B}
+    with pytest.raises(Exception, match="shares_k"):
+        IncrementalParams(shares_k=201)
+
+
 def test_incremental_matches_a_corpus_index_built_from_scratch(tiny):
     """The cached index, updated in place, gives the edges a fresh one gives."""
     first = papers_from_records([NEW])

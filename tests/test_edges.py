@@ -120,6 +120,50 @@ def test_shares_keywords_match_brute_force_over_many_pairs(monkeypatch):
     assert arrays.names[: len(inc.ids)] == inc.ids
 
 
+@pytest.mark.parametrize("k", [1, 3, 8])
+def test_each_paper_keeps_its_k_strongest_shares_keywords(k, monkeypatch):
+    import graph.coupling as coupling
+
+    rng = random.Random(2)
+    vocab = [f"k{i:02d}" for i in range(20)]
+    sets = {f"p{i:03d}": set(rng.sample(vocab, rng.randint(2, 7))) for i in range(90)}
+    rows = _rows({pid: sorted(kws) for pid, kws in sets.items()})
+    every = {(e.source, e.target): e for e in shares_keywords_edges(rows, max_df=1000)}
+    kept = set()
+    for pid in sets:
+        mine = [e for e in every.values() if pid in (e.source, e.target)]
+        mine.sort(key=lambda e: (-e.jaccard, -e.count, e.target if e.source == pid else e.source))
+        kept.update((e.source, e.target) for e in mine[:k])
+    expected = [every[pair] for pair in sorted(kept)]
+    assert len(expected) < len(every)
+    assert shares_keywords_edges(rows, max_df=1000, k=k) == expected
+    monkeypatch.setattr(coupling, "_WORK_PER_CHUNK", 30)
+    monkeypatch.setattr(coupling, "_FORK_MIN_WORK", 0)
+    assert list(shares_keywords_arrays(keyword_incidence(rows, max_df=1000), k=k, parallel=True)) == expected
+
+
+def test_build_caps_shares_keywords_per_paper_from_a_size_on(monkeypatch):
+    import graph.edges as edges_module
+
+    assert BuildParams().effective_shares_k(29_555) == 0
+    assert BuildParams().effective_shares_k(300_000) == 20
+    assert BuildParams(shares_k=0).effective_shares_k(300_000) == 0
+    with pytest.raises(InvalidParameter, match="shares_k"):
+        BuildParams(shares_k=-1)
+    with pytest.raises(InvalidParameter, match="'k'"):
+        shares_keywords_arrays(keyword_incidence(_rows({"a": ["x", "y"], "b": ["x", "y"]})), k=2, start=0, stop=1)
+    rng = random.Random(3)
+    vocab = [f"w{i}" for i in range(8)]
+    papers = [Paper(id=f"p{i:02d}", title=" ".join(rng.sample(vocab, 3)), abstract=" ".join(rng.sample(vocab, 5)))
+              for i in range(40)]
+    every = build_derived(papers, {}, BuildParams(max_keyword_df=1000, min_shared=1)).shares_keywords
+    monkeypatch.setattr(edges_module, "SHARES_K_FROM", 10)
+    monkeypatch.setattr(edges_module, "DEFAULT_SHARES_K", 2)
+    capped = build_derived(papers, {}, BuildParams(max_keyword_df=1000, min_shared=1)).shares_keywords
+    assert 0 < len(capped) < len(every)
+    assert set(capped) <= set(every)
+
+
 # --- CITES ---------------------------------------------------------------------
 
 INDEX = {

@@ -39,15 +39,15 @@ def _derived(db: Path):
         return store.load_derived()
 
 
-def _local_and_dask(tmp_path: Path, scheduler: str, inputs: list[str], partition_size: int):
+def _local_and_dask(tmp_path: Path, scheduler: str, inputs: list[str], partition_size: int, *build_args: str):
     local = {"CITEGRAPH_STORE": "embedded", "CITEGRAPH_DB": str(tmp_path / "local.db")}
     result = cli(local, "ingest", *inputs)
     assert result.exit_code == 0, result.output
     shutil.copy(tmp_path / "local.db", tmp_path / "dask.db")
     dask = {**local, "CITEGRAPH_DB": str(tmp_path / "dask.db")}
-    result = cli(local, "build")
+    result = cli(local, "build", *build_args)
     assert result.exit_code == 0, result.output
-    result = cli(dask, "build", "--engine", "dask", "--scheduler", scheduler, "--workdir", str(tmp_path / "work"),
+    result = cli(dask, "build", *build_args, "--engine", "dask", "--scheduler", scheduler, "--workdir", str(tmp_path / "work"),
                  "--partition-size", str(partition_size))
     assert result.exit_code == 0, result.output
     assert list((tmp_path / "work" / "similar_rows").glob("part-*.parquet"))  # the blocks' files stay
@@ -68,6 +68,22 @@ def test_sample_corpus_gives_the_local_graph(tmp_path, scheduler):
     local, dask = _local_and_dask(tmp_path, scheduler, SAMPLE, 97)
     assert local.similar and local.has_keyword
     _assert_same_graph(local, dask)
+
+
+def test_a_cap_of_shares_keywords_per_paper_gives_the_local_graph(tmp_path, scheduler):
+    # Each paper's top 2 SHARES_KEYWORDS: pairs ranked by both ends, kept pairs united across blocks.
+    local, dask = _local_and_dask(tmp_path, scheduler, SAMPLE, 97, "--shares-k", "2")
+    every = _derived_of_build(tmp_path, "--shares-k", "0")
+    assert 0 < len(local.shares_keywords) < len(every.shares_keywords)
+    _assert_same_graph(local, dask)
+
+
+def _derived_of_build(tmp_path: Path, *build_args: str):
+    env = {"CITEGRAPH_STORE": "embedded", "CITEGRAPH_DB": str(tmp_path / "other.db")}
+    shutil.copy(tmp_path / "local.db", tmp_path / "other.db")
+    result = cli(env, "build", *build_args)
+    assert result.exit_code == 0, result.output
+    return _derived(tmp_path / "other.db")
 
 
 def test_citeseer_gives_the_local_graph(tmp_path, scheduler):

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from graph.coupling import SharedIncidence, citation_pairs
-from graph.edges import KeywordIncidence, keyword_incidence, shares_keywords_rows
+from graph.edges import KeywordIncidence, keyword_incidence, shares_incidence, shares_keywords_rows
 from graph.engine.parquet import read_table, write_table
 from graph.keyphrases import extract_keywords
-from graph.models import KeywordScore
+from graph.models import KeywordScore, SharedKeywordsEdge
 from graph.similarity import (
     CandidateOperands,
     ScoreOperands,
@@ -41,6 +41,8 @@ __all__ = [
     "similar_block",
     "similar_terms_block",
     "shares_keywords_block",
+    "shares_incidence_task",
+    "shares_rows_block",
     "citation_incidence_task",
     "kept_pairs_block",
     "shared_counts_block",
@@ -73,8 +75,24 @@ def keyword_incidence_task(has_keyword_path: str, *, max_df: int | None) -> Keyw
 
 def shares_keywords_block(incidence: KeywordIncidence, start: int, stop: int, out: str, *,
                           min_shared: int) -> str:
-    """SHARES_KEYWORDS with a source among rows ``start:stop``."""
-    edges = shares_keywords_rows(incidence, start, stop, min_shared=min_shared)
+    """SHARES_KEYWORDS with a source among rows ``start:stop`` (every pair: ``shares_k`` 0)."""
+    return _write_shares(out, shares_keywords_rows(incidence, start, stop, min_shared=min_shared))
+
+
+def shares_incidence_task(incidence: KeywordIncidence) -> SharedIncidence:
+    """The keyword incidence as SHARES_KEYWORDS ranks pairs with a ``shares_k``
+    (:func:`graph.edges.shares_incidence`; blocks: :func:`kept_pairs_block`)."""
+    return shares_incidence(incidence)
+
+
+def shares_rows_block(incidence: SharedIncidence, codes: np.ndarray, out: str) -> str:
+    """SHARES_KEYWORDS of the pairs ``codes`` (every shared keyword, Jaccard)."""
+    a, b = np.divmod(codes, max(len(incidence.items), 1))
+    edges = incidence.arrays(SharedKeywordsEdge, a, b, measure="jaccard", n_shared=len(incidence.features))
+    return _write_shares(out, list(edges))
+
+
+def _write_shares(out: str, edges) -> str:
     return write_table(out, {"source": [e.source for e in edges], "target": [e.target for e in edges],
                              "count": np.array([e.count for e in edges], dtype=np.int64),
                              "jaccard": np.array([e.jaccard for e in edges], dtype=np.float64),

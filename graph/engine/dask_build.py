@@ -188,11 +188,24 @@ def _derive(client, papers: Sequence[Paper], reference_index: Mapping[str, str],
         for i, (lo, hi) in enumerate(_blocks(n_text, partition_size))
     ]
     n_kw = client.submit(blocks.size_of, kw_inc, pure=False).result()
-    shares_parts = [
-        client.submit(blocks.shares_keywords_block, kw_inc, lo, hi, part_path(workdir, "shares_keywords", i),
-                      min_shared=params.min_shared, pure=False)
-        for i, (lo, hi) in enumerate(_blocks(n_kw, partition_size))
-    ]
+    shares_k = params.effective_shares_k(len(ids))
+    if shares_k:  # each paper's top k: the pairs kept by blocks of rows, united, then their rows
+        kw_shared = client.submit(blocks.shares_incidence_task, kw_inc, pure=False)
+        shares_kept = [client.submit(blocks.kept_pairs_block, kw_shared, lo, hi, k=shares_k,
+                                     min_count=params.min_shared, measure="jaccard", pure=False)
+                       for lo, hi in _blocks(n_kw, partition_size)]
+        shares_codes = np.unique(np.concatenate(client.gather(shares_kept))) if shares_kept else np.zeros(0, np.int64)
+        shares_parts = [
+            client.submit(blocks.shares_rows_block, kw_shared, shares_codes[a:b],
+                          part_path(workdir, "shares_keywords", i), pure=False)
+            for i, (a, b) in enumerate(_blocks(len(shares_codes), PAIRS_PER_TASK))
+        ]
+    else:
+        shares_parts = [
+            client.submit(blocks.shares_keywords_block, kw_inc, lo, hi, part_path(workdir, "shares_keywords", i),
+                          min_shared=params.min_shared, pure=False)
+            for i, (lo, hi) in enumerate(_blocks(n_kw, partition_size))
+        ]
     knobs = dict(k=params.coupling_k, min_count=params.coupling_min_count, measure=params.coupling_measure)
     kept = {}
     for kind, inc in incs.items():
