@@ -250,6 +250,32 @@ def test_replace_derived_is_atomic(sqlite_store):
     assert sqlite_store._conn().execute("PRAGMA foreign_keys").fetchone() == (1,)  # enforced again
 
 
+def test_replace_derived_checks_every_end_before_deleting(sqlite_store):
+    """The ends are checked in Python instead of by foreign_key_check after the
+    writes: an unknown paper in columns, an unknown keyword, each refused with
+    the old graph intact."""
+    import numpy as np
+
+    from graph.edge_arrays import EdgeArrays
+    from graph.models import SharedKeywordsEdge
+
+    sqlite_store.upsert_papers(_papers(3))
+    sqlite_store.replace_derived(DERIVED)
+    ghost = EdgeArrays(SharedKeywordsEdge, ["p000", "p001", "zz-ghost", "kw"], np.array([0, 1]), np.array([1, 2]),
+                       np.array([1, 1]), np.array([0.5, 0.5]), np.array([0, 1, 2]), np.array([3, 3]))
+    with pytest.raises(PaperNotFound) as err:
+        sqlite_store.replace_derived(DerivedGraph((), (), (), ghost, ()))
+    assert err.value.paper_id == "zz-ghost"
+    with pytest.raises(KeywordNotFound) as err:
+        sqlite_store.replace_derived(DerivedGraph((), (KeywordScore("p002", "nowhere", 0.1),), (), (), ()))
+    assert err.value.name == "nowhere"
+    assert sqlite_store.load_derived() == DERIVED
+    fine = EdgeArrays(SharedKeywordsEdge, ["p000", "p001", "kw"], np.array([0]), np.array([1]), np.array([1]),
+                      np.array([0.5]), np.array([0, 1]), np.array([2]))
+    sqlite_store.replace_derived(DerivedGraph((), (), (), fine, ()))
+    assert sqlite_store.load_derived().shares_keywords == (SharedKeywordsEdge("p000", "p001", 1, 0.5, ("kw",)),)
+
+
 def test_derived_edge_to_unknown_keyword(sqlite_store):
     sqlite_store.upsert_papers(_papers(3))
     sqlite_store.replace_derived(DERIVED)

@@ -24,6 +24,8 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+import numpy as np
+
 from graph.edge_arrays import EdgeArrays
 from graph.errors import (
     CommunityNotFound,
@@ -217,7 +219,11 @@ class SQLiteStore(SQLiteAuthorsMixin, GraphStore):
     def replace_derived(self, derived: DerivedGraph, *, batch_size: int = 5000) -> None:
         check_int("batch_size", "replace_derived", batch_size, 1)
         try:
-            with self._write(check_later=Q.DERIVED_TABLES) as conn:
+            # The ends are checked here, before anything is deleted, instead of by
+            # SQLite's foreign_key_check after the writes: that one seeks every row's
+            # ends (~2 x 70M at synth-1M) and ran longer than the writes (docs/scaling.md).
+            with self._write(check_later=Q.DERIVED_TABLES, checked=True) as conn:
+                _check_derived_ends(conn, derived)
                 for table in Q.DERIVED_TABLES:
                     conn.execute(f"DELETE FROM {table}")
                 # Into empty tables the secondary indexes are cheaper built once,
@@ -555,7 +561,8 @@ class SQLiteStore(SQLiteAuthorsMixin, GraphStore):
             raise
 
     @contextmanager
-    def _write(self, *, check_later: tuple[str, ...] = ()) -> Iterator[sqlite3.Connection]:
+    def _write(self, *, check_later: tuple[str, ...] = (),
+               checked: bool = False) -> Iterator[sqlite3.Connection]:
         """One write transaction, serialised with this process's other writers.
 
         With ``check_later``, foreign keys are not enforced row by row; instead the
@@ -574,7 +581,7 @@ class SQLiteStore(SQLiteAuthorsMixin, GraphStore):
                     conn.execute("BEGIN IMMEDIATE")
                     try:
                         yield conn
-                        for table in check_later:
+                        for table in () if checked else check_later:
                             cursor = conn.execute(f"PRAGMA foreign_key_check({table})")
                             violation = cursor.fetchmany(1)
                             cursor.close()
@@ -651,6 +658,33 @@ class SQLiteStore(SQLiteAuthorsMixin, GraphStore):
 
 
 # -- helpers ------------------------------------------------------------------------------
+
+
+def _check_derived_ends(conn: sqlite3.Connection, derived: DerivedGraph) -> None:
+    """What the foreign keys of the derived tables require, for a replace of all
+    of them: every paper named is stored, every HAS_KEYWORD keyword is among
+    ``derived.keywords`` and every REFERENCES target among ``derived.references``.
+    Raises PaperNotFound / KeywordNotFound (the smallest unknown name), as the
+    foreign keys do through :meth:`SQLiteStore._raise_missing`."""
+    stored = {pid for (pid,) in conn.execute("SELECT id FROM papers")}
+    missing: set[str] = set()
+    for edges in (derived.similar, derived.shares_keywords, derived.cites, derived.coupled, derived.co_cited):
+        if isinstance(edges, EdgeArrays):  # each name once, not once per edge
+            used = np.unique(np.concatenate([edges.source, edges.target])).tolist() if len(edges) else []
+            missing.update(n for n in (edges.names[i] for i in used) if n not in stored)
+        else:
+            missing.update(n for e in edges for n in (e.source, e.target) if n not in stored)
+    missing.update(h.paper_id for h in derived.has_keyword if h.paper_id not in stored)
+    missing.update(e.source for e in derived.references_edges if e.source not in stored)
+    if missing:
+        raise PaperNotFound(min(missing))
+    names = {k.name for k in derived.keywords}
+    unknown = {h.keyword for h in derived.has_keyword if h.keyword not in names}
+    if unknown:
+        raise KeywordNotFound(min(unknown))
+    refs = {r.id for r in derived.references}
+    if any(e.target not in refs for e in derived.references_edges):
+        raise sqlite3.IntegrityError("FOREIGN KEY constraint failed in paper_references")
 
 
 
