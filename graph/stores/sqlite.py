@@ -567,7 +567,9 @@ class SQLiteStore(SQLiteAuthorsMixin, GraphStore):
 
         With ``check_later``, foreign keys are not enforced row by row; instead the
         named tables are checked once before COMMIT (an IntegrityError rolls back).
-        Bulk deletes then take SQLite's truncate path (docs/benchmarks.md).
+        Bulk deletes then take SQLite's truncate path (docs/benchmarks.md). With
+        ``checked`` as well, the caller has checked the rows itself and the tables
+        are not checked again (:func:`_check_derived_ends`).
         """
         conn = self._conn()
         if not self._write_lock.acquire(timeout=self.timeout):
@@ -685,7 +687,6 @@ def _check_derived_ends(conn: sqlite3.Connection, derived: DerivedGraph) -> None
     refs = {r.id for r in derived.references}
     if any(e.target not in refs for e in derived.references_edges):
         raise sqlite3.IntegrityError("FOREIGN KEY constraint failed in paper_references")
-
 
 
 @contextmanager
