@@ -217,14 +217,12 @@ def shares_keywords_edges(
 @dataclass(frozen=True)
 class KeywordIncidence:
     """Papers x keywords (0/1, CSR) of SHARES_KEYWORDS (:func:`keyword_incidence`):
-    sorted ids, the kept keywords (sorted), the matrix, its transpose and each
-    paper's count of kept keywords."""
+    sorted ids, the kept keywords (sorted), the matrix and its transpose."""
 
     ids: list[str]
     vocab: list[str]
     matrix: sp.csr_matrix
     transposed: sp.csr_matrix
-    sizes: np.ndarray
 
 
 def keyword_incidence(has_keyword: Iterable[KeywordScore], *, max_df: int | None = None) -> KeywordIncidence:
@@ -246,7 +244,7 @@ def keyword_incidence(has_keyword: Iterable[KeywordScore], *, max_df: int | None
     incidence = sp.csr_matrix(
         (np.ones(len(indices), dtype=np.int32), indices, indptr), shape=(len(ids), len(vocab))
     )
-    return KeywordIncidence(ids, vocab, incidence, incidence.T.tocsr(), np.diff(indptr))
+    return KeywordIncidence(ids, vocab, incidence, incidence.T.tocsr())
 
 
 def shares_keywords_arrays(

@@ -622,10 +622,10 @@ class SQLiteStore(SQLiteAuthorsMixin, GraphStore):
             (Q.UPSERT_KEYWORD, ((k.name, int(k.df)) for k in derived.keywords)),
             (Q.UPSERT_HAS_KEYWORD, ((h.paper_id, h.keyword, float(h.score)) for h in derived.has_keyword)),
             (Q.UPSERT_SIMILAR, (_similar_row(e) for e in derived.similar)),
-            (Q.UPSERT_SHARES, _shares_rows(derived.shares_keywords)),
+            (Q.UPSERT_SHARES, _evidence_rows(derived.shares_keywords, _shares_row)),
             (Q.UPSERT_CITES, ((e.source, e.target) for e in derived.cites)),
-            (Q.UPSERT_COUPLED, _biblio_rows(derived.coupled, "shared")),
-            (Q.UPSERT_CO_CITED, _biblio_rows(derived.co_cited, "citers")),
+            (Q.UPSERT_COUPLED, _evidence_rows(derived.coupled, lambda e: _biblio_row(e, e.shared))),
+            (Q.UPSERT_CO_CITED, _evidence_rows(derived.co_cited, lambda e: _biblio_row(e, e.citers))),
             (Q.INSERT_REFERENCE, ((r.id, r.doi, r.title, r.year) for r in derived.references)),
             (Q.INSERT_PAPER_REFERENCE, ((e.source, e.target) for e in derived.references_edges)),
         )
@@ -759,14 +759,6 @@ def _similar_row(e: SimilarEdge) -> tuple[Any, ...]:
     return (source, target, float(e.score), _ENCODE(e.terms))
 
 
-def _shares_rows(edges) -> Iterable[tuple[Any, ...]]:
-    """SHARES_KEYWORDS rows: from columns (the build's, :func:`graph.edges.shares_keywords_arrays`)
-    streamed in order, else from edge objects."""
-    if isinstance(edges, EdgeArrays):
-        return _InOrder((s, t, c, st, _ENCODE(ev)) for s, t, c, st, ev in edges.rows())
-    return (_shares_row(e) for e in edges)
-
-
 def _shares_row(e: SharedKeywordsEdge) -> tuple[Any, ...]:
     source, target = edge_key(e.source, e.target)
     return (source, target, int(e.count), float(e.jaccard), _ENCODE(e.keywords))
@@ -782,12 +774,13 @@ class _InOrder(Iterator):
         return next(self._rows)
 
 
-def _biblio_rows(edges, evidence: str) -> Iterable[tuple[Any, ...]]:
-    """COUPLED / CO_CITED rows: from columns (:class:`~graph.edge_arrays.EdgeArrays`,
-    ``source < target``, sorted) streamed in order, else from edge objects."""
+def _evidence_rows(edges, row_of) -> Iterable[tuple[Any, ...]]:
+    """SHARES_KEYWORDS / COUPLED / CO_CITED rows ``(source, target, count, weight,
+    evidence)``: from columns (:class:`~graph.edge_arrays.EdgeArrays`, ``source <
+    target``, sorted) streamed in order, else ``row_of`` each edge object."""
     if isinstance(edges, EdgeArrays):
         return _InOrder((s, t, c, st, _ENCODE(ev)) for s, t, c, st, ev in edges.rows())
-    return (_biblio_row(e, getattr(e, evidence)) for e in edges)
+    return (row_of(e) for e in edges)
 
 
 def _biblio_row(e: CoupledEdge | CoCitedEdge, names: tuple[str, ...]) -> tuple[Any, ...]:
