@@ -41,14 +41,20 @@ import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence, runtime_checkable
 
+import numpy as np
+
+from graph.authors import Authorship
+from graph.edge_arrays import EdgeArrays
 from graph.errors import CitegraphError, InvalidParameter, KeywordNotFound, PaperNotFound
 from graph.models import DerivedGraph, Paper
 from graph.stores import neo4j_rows as conv
+from graph.stores.neo4j_rows import ROWS as _ROWS
 
 __all__ = [
     "Importer",
+    "OfflineImporter",
     "BulkFiles",
     "PAPER_COLUMNS",
     "REL_HEADERS",
@@ -63,6 +69,20 @@ log = logging.getLogger(__name__)
 #: server's database, which it stops first and starts again after (Community
 #: edition has one user database and cannot stop it alone).
 Importer = Callable[[Sequence[str]], None]
+
+
+@runtime_checkable
+class OfflineImporter(Protocol):
+    """An :data:`Importer` that can take the database offline ahead of the import
+    (``run --bulk`` does so while the build runs, once nothing more is read from the
+    server; the import then finds it stopped) and bring it back without importing
+    (after a failure before the import)."""
+
+    def __call__(self, args: Sequence[str]) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def start(self) -> None: ...
 
 #: Paper properties in :func:`graph.stores.neo4j_rows.paper_row` order, with their
 #: importer types (``id`` is a property: the import id is the row number).
@@ -92,6 +112,10 @@ REL_HEADERS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     "COUPLED": ("Paper", (("count", "long"), ("strength", "double"), ("shared", "string[]"))),
     "CO_CITED": ("Paper", (("count", "long"), ("strength", "double"), ("citers", "string[]"))),
 }
+
+#: Relationship kinds a build may hold as :class:`EdgeArrays` columns, by their
+#: :class:`DerivedGraph` field: written from the columns, without edge objects.
+_ARRAY_KINDS: dict[str, str] = {"SHARES_KEYWORDS": "shares_keywords", "COUPLED": "coupled", "CO_CITED": "co_cited"}
 
 #: The importer reads an empty list as no property; the Cypher path stores an
 #: empty list. These set the empty lists after the import (rows: paper ids, or
@@ -157,6 +181,7 @@ def write_csv(
     directory: str | Path,
     papers: Sequence[Paper],
     derived: DerivedGraph,
+    authorship: Authorship | None = None,
 ) -> BulkFiles:
     """Write ``papers`` and ``derived`` as importer CSV files into ``directory``.
 
@@ -168,6 +193,10 @@ def write_csv(
         Every paper of the graph (ids unique).
     derived : DerivedGraph
         Keywords and derived edges, as :meth:`GraphStore.replace_derived` takes them.
+    authorship : Authorship, optional
+        Author and Venue nodes with their WROTE / PUBLISHED_IN relationships, as
+        :meth:`~graph.stores.neo4j.Neo4jStore.replace_authorship` writes them
+        (:func:`graph.authors.authorship` of ``papers``). Without it none are written.
 
     Returns
     -------
@@ -180,7 +209,7 @@ def write_csv(
     InvalidParameter
         A text value cannot be written (a lone surrogate), as the Cypher path refuses it.
     """
-    from graph.stores.neo4j_rows import KINDS as _KINDS, ROWS as _ROWS
+    from graph.stores.neo4j_rows import KINDS as _KINDS
 
     missing = [kind for kind in _KINDS if kind not in REL_HEADERS]
     if missing:
@@ -197,62 +226,54 @@ def write_csv(
     wanted_kw = {k.name: int(k.df) for k in derived.keywords}  # the last wins, as in replace_derived
     kw_index = {name: i for i, name in enumerate(wanted_kw)}
     _check_ends(derived, index, kw_index)
-    rows = {kind: _ROWS[kind](derived, index, kw_index) for kind in _KINDS}
-    delimiter = _array_delimiter(paper_rows, rows)
-
-    nodes: list[tuple[str, Path]] = []
-    rels: list[tuple[str, Path]] = []
-    multiline: list[Path] = []
-    counts: dict[str, int] = {}
+    delimiter = _array_delimiter(paper_rows, derived)
+    files = _Files(out, delimiter)
 
     header = [":ID(Paper)", *(f"{name}:{kind}" if kind != "string" else name for name, kind in PAPER_COLUMNS)]
-    path = out / "papers.csv"
-    if _write(path, header, ([i, *(row[name] for name, _ in PAPER_COLUMNS)] for i, row in enumerate(paper_rows)),
-              delimiter):
-        multiline.append(path)
-    nodes.append(("Paper", path))
-    counts["papers"] = len(paper_rows)
-
-    path = out / "keywords.csv"
-    if _write(path, [":ID(Keyword)", "name", "df:long"],
-              ([i, name, df] for i, (name, df) in enumerate(wanted_kw.items())), delimiter):
-        multiline.append(path)
-    nodes.append(("Keyword", path))
-    counts["keywords"] = len(wanted_kw)
-
-    path = out / "meta.csv"
-    _write(path, [":ID(Meta)", "key", "unresolved_references:long"],
-           [[0, "derived", int(derived.unresolved_references)]], delimiter)
-    nodes.append(("CitegraphMeta", path))
+    columns = [list(range(len(paper_rows)))] + [[row[name] for row in paper_rows] for name, _ in PAPER_COLUMNS]
+    files.node("Paper", "papers", header, ["long", *(kind for _, kind in PAPER_COLUMNS)], columns)
+    files.node("Keyword", "keywords", [":ID(Keyword)", "name", "df:long"], ["long", "string", "long"],
+               [list(range(len(wanted_kw))), list(wanted_kw), list(wanted_kw.values())])
+    files.node("CitegraphMeta", "meta", [":ID(Meta)", "key", "unresolved_references:long"],
+               ["long", "string", "long"], [[0], ["derived"], [int(derived.unresolved_references)]])
 
     # Reference nodes and REFERENCES edges (issue 23 item 1), as replace_derived writes them.
     wanted_refs = {r.id: r for r in derived.references}  # the last wins
     ref_index = {rid: i for i, rid in enumerate(wanted_refs)}
-    path = out / "references.csv"
-    if _write(path, [":ID(Reference)", "id", "doi", "title", "year:long"],
-              ([i, r.id, r.doi, r.title, r.year] for i, r in enumerate(wanted_refs.values())), delimiter):
-        multiline.append(path)
-    nodes.append(("Reference", path))
-    counts["references"] = len(wanted_refs)
+    refs = list(wanted_refs.values())
+    files.node("Reference", "references", [":ID(Reference)", "id", "doi", "title", "year:long"],
+               ["long", "string", "string", "string", "long"],
+               [list(range(len(refs))), [r.id for r in refs], [r.doi for r in refs], [r.title for r in refs],
+                [r.year for r in refs]])
     ref_rows = sorted({(index[e.source], ref_index[e.target]) for e in derived.references_edges})
-    path = out / "rel-REFERENCES.csv"
-    _write(path, [":START_ID(Paper)", ":END_ID(Reference)"], (list(row) for row in ref_rows), delimiter)
-    rels.append(("REFERENCES", path))
-    counts["REFERENCES"] = len(ref_rows)
+    files.relationship("REFERENCES", [":START_ID(Paper)", ":END_ID(Reference)"], ["long", "long"],
+                       [[a for a, _ in ref_rows], [b for _, b in ref_rows]])
 
+    empty: dict[tuple[str, str], list[Any]] = _empty_paper_lists(paper_rows)
     for kind in _KINDS:
         end_label, props = REL_HEADERS[kind]
-        path = out / f"rel-{kind}.csv"
         head = [":START_ID(Paper)", f":END_ID({end_label})", *(f"{name}:{typ}" for name, typ in props)]
-        if _write(path, head, rows[kind], delimiter):
-            multiline.append(path)
-        rels.append((kind, path))
-        counts[kind] = len(rows[kind])
-    empty = _empty_lists(paper_rows, rows)
+        types = ["long", "long", *(typ for _, typ in props)]
+        edges = getattr(derived, _ARRAY_KINDS[kind], None) if kind in _ARRAY_KINDS else None
+        if isinstance(edges, EdgeArrays):
+            columns, empty_at = _array_columns(edges, index)
+        else:
+            rows = _ROWS[kind](derived, index, kw_index)
+            columns = [list(col) for col in zip(*rows)] if rows else [[] for _ in types]
+            lists = [j for j, typ in enumerate(types) if typ.endswith("[]")]
+            empty_at = [i for i, row in enumerate(rows) if any(row[j] is not None and len(row[j]) == 0 for j in lists)]
+            del rows
+        _note_empty(empty, kind, props, columns, empty_at, paper_rows)
+        files.relationship(kind, head, types, columns)
+        del columns
+
+    if authorship is not None:
+        _write_authorship(files, authorship, index)
     seconds = time.perf_counter() - t0
-    log.info("bulk CSV: %s in %.1f s (%s)", ", ".join(f"{k} {v}" for k, v in counts.items()), seconds, out)
-    return BulkFiles(directory=out, nodes=tuple(nodes), relationships=tuple(rels), array_delimiter=delimiter,
-                     multiline=tuple(multiline), counts=counts, seconds=seconds, empty_lists=empty)
+    log.info("bulk CSV: %s in %.1f s (%s)", ", ".join(f"{k} {v}" for k, v in files.counts.items()), seconds, out)
+    return BulkFiles(directory=out, nodes=tuple(files.nodes), relationships=tuple(files.rels),
+                     array_delimiter=delimiter, multiline=tuple(files.multiline), counts=files.counts,
+                     seconds=seconds, empty_lists=empty)
 
 
 def set_empty_lists(store, files: BulkFiles, *, batch_size: int = 5000) -> int:
@@ -267,35 +288,103 @@ def set_empty_lists(store, files: BulkFiles, *, batch_size: int = 5000) -> int:
 # -- helpers ------------------------------------------------------------------
 
 
-def _empty_lists(paper_rows: list[dict[str, Any]], rows: Mapping[str, list[list[Any]]]) -> dict[tuple[str, str], list[Any]]:
+def _empty_paper_lists(paper_rows: list[dict[str, Any]]) -> dict[tuple[str, str], list[Any]]:
     out: dict[tuple[str, str], list[Any]] = {}
     for name, typ in PAPER_COLUMNS:
         if typ.endswith("[]"):
             ids = [row["id"] for row in paper_rows if row[name] is not None and len(row[name]) == 0]
             if ids:
                 out[("Paper", name)] = ids
-    for kind, kind_rows in rows.items():
-        end_label, props = REL_HEADERS[kind]
-        for j, (name, typ) in enumerate(props, start=2):
-            if not typ.endswith("[]"):
-                continue
-            pairs = [row[:2] for row in kind_rows if row[j] is not None and len(row[j]) == 0]
-            if not pairs:
-                continue
-            if (kind, name) not in SET_EMPTY_LIST or end_label != "Paper":
-                raise CitegraphError(f"the bulk loader cannot write an empty {kind}.{name} list; "
-                                     "add a statement to graph.stores.neo4j_bulk.SET_EMPTY_LIST")
-            out[(kind, name)] = [[paper_rows[a]["id"], paper_rows[b]["id"]] for a, b in pairs]
     return out
+
+
+def _note_empty(out: dict[tuple[str, str], list[Any]], kind: str, props: tuple[tuple[str, str], ...],
+                columns: list[list[Any]], empty_at: Sequence[int], paper_rows: list[dict[str, Any]]) -> None:
+    """Record the edges (rows ``empty_at``) whose list property is empty: the importer drops it."""
+    if not len(empty_at):
+        return
+    end_label = REL_HEADERS[kind][0]
+    for j, (name, typ) in enumerate(props, start=2):
+        if not typ.endswith("[]"):
+            continue
+        if (kind, name) not in SET_EMPTY_LIST or end_label != "Paper":
+            raise CitegraphError(f"the bulk loader cannot write an empty {kind}.{name} list; "
+                                 "add a statement to graph.stores.neo4j_bulk.SET_EMPTY_LIST")
+        starts, ends, values = columns[0], columns[1], columns[j]
+        pairs = [[paper_rows[starts[i]]["id"], paper_rows[ends[i]]["id"]] for i in empty_at
+                 if values[i] is not None and len(values[i]) == 0]
+        if pairs:
+            out[(kind, name)] = pairs
+
+
+def _array_columns(edges: EdgeArrays, index: Mapping[str, int]) -> tuple[list[Any], list[int]]:
+    """Columns ``start, end, count, strength, names`` of an :class:`EdgeArrays` kind
+    (the rows :func:`graph.stores.neo4j_rows.biblio_row` / ``shares_row`` make,
+    de-duplicated as :func:`~graph.stores.neo4j_rows.unique` does), without an
+    edge object; and the rows whose list is empty."""
+    from graph.stores.neo4j_rows import unique_order
+
+    if not len(edges):
+        return [[], [], [], [], []], []
+    rows = np.fromiter((index.get(name, -1) for name in edges.names), dtype=np.int64, count=len(edges.names))
+    a, b = rows[edges.source], rows[edges.target]
+    # _check_ends found every end; the smaller paper id (= row) starts the relationship.
+    start, end = np.minimum(a, b), np.maximum(a, b)
+    keep = unique_order(start, end)
+    names, ptr, ev = edges.names, edges.evidence_ptr, edges.evidence
+    lo, hi = ptr[keep], ptr[keep + 1]
+    evidence = [[names[x] for x in ev[i:j].tolist()] for i, j in zip(lo.tolist(), hi.tolist())]
+    columns = [start[keep].tolist(), end[keep].tolist(), edges.count[keep].tolist(), edges.strength[keep].tolist(),
+               evidence]
+    return columns, np.flatnonzero(lo == hi).tolist()
+
+
+def _write_authorship(files: "_Files", rows: Authorship, index: Mapping[str, int]) -> None:
+    """Author and Venue nodes, WROTE and PUBLISHED_IN, as replace_authorship's MERGE/SET leave them."""
+    from graph.authors import normalize_name
+
+    authors = {a.id: a for a in rows.authors}  # the last wins
+    venues = {v.id: v for v in rows.venues}
+    a_index = {aid: i for i, aid in enumerate(authors)}
+    v_index = {vid: i for i, vid in enumerate(venues)}
+    unknown = sorted({p for _, p, _ in rows.wrote if p not in index} | {p for p, _ in rows.published_in if p not in index})
+    if unknown:
+        raise PaperNotFound(unknown[0])
+    lost = sorted({a for a, _, _ in rows.wrote if a not in a_index} | {v for _, v in rows.published_in if v not in v_index})
+    if lost:
+        raise InvalidParameter(f"An authorship row names an author or venue that is not written: {lost[0]!r}.",
+                               name="authorship")
+    files.node("Author", "authors", [":ID(Author)", "id", "name", "orcid", "key"],
+               ["long", "string", "string", "string", "string"],
+               [list(range(len(authors))), list(authors), [a.name for a in authors.values()],
+                [a.orcid for a in authors.values()], [normalize_name(a.name) for a in authors.values()]])
+    files.node("Venue", "venues", [":ID(Venue)", "id", "name", "issn", "key"],
+               ["long", "string", "string", "string", "string"],
+               [list(range(len(venues))), list(venues), [v.name for v in venues.values()],
+                [v.issn for v in venues.values()], [normalize_name(v.name) for v in venues.values()]])
+    wrote = {(a_index[a], index[p]): int(pos) for a, p, pos in rows.wrote}  # MERGE, SET: the last wins
+    files.relationship("WROTE", [":START_ID(Author)", ":END_ID(Paper)", "position:long"], ["long", "long", "long"],
+                       [[a for a, _ in wrote], [p for _, p in wrote], list(wrote.values())])
+    published = sorted({(index[p], v_index[v]) for p, v in rows.published_in})
+    files.relationship("PUBLISHED_IN", [":START_ID(Paper)", ":END_ID(Venue)"], ["long", "long"],
+                       [[p for p, _ in published], [v for _, v in published]])
 
 
 def _check_ends(derived: DerivedGraph, papers: Mapping[str, int], keywords: Mapping[str, int]) -> None:
     """Refuse edges naming an unknown paper or keyword (as the Cypher path does)."""
     unknown = {e.source for e in derived.similar if e.source not in papers}
     unknown |= {e.target for e in derived.similar if e.target not in papers}
-    for edges in (derived.shares_keywords, derived.cites):
-        unknown |= {e.source for e in edges if e.source not in papers}
-        unknown |= {e.target for e in edges if e.target not in papers}
+    unknown |= {e.source for e in derived.cites if e.source not in papers}
+    unknown |= {e.target for e in derived.cites if e.target not in papers}
+    for attr in _ARRAY_KINDS.values():
+        edges = getattr(derived, attr)
+        if isinstance(edges, EdgeArrays):  # one look-up per name, not per edge
+            if len(edges):
+                ends = np.unique(np.concatenate([edges.source, edges.target])).tolist()
+                unknown |= {edges.names[i] for i in ends if edges.names[i] not in papers}
+        else:
+            unknown |= {e.source for e in edges if e.source not in papers}
+            unknown |= {e.target for e in edges if e.target not in papers}
     unknown |= {h.paper_id for h in derived.has_keyword if h.paper_id not in papers}
     unknown |= {e.source for e in derived.references_edges if e.source not in papers}
     if unknown:
@@ -310,24 +399,25 @@ def _check_ends(derived: DerivedGraph, papers: Mapping[str, int], keywords: Mapp
                                f"{min(unknown_refs)!r}.", name="derived.references_edges")
 
 
-def _array_delimiter(paper_rows: list[dict[str, Any]], rows: Mapping[str, list[list[Any]]]) -> str:
-    """The first of :data:`_DELIMITERS` that no list element contains."""
+def _array_delimiter(paper_rows: list[dict[str, Any]], derived: DerivedGraph) -> str:
+    """The first of :data:`_DELIMITERS` that no list element contains (every name an
+    :class:`EdgeArrays` kind holds counts, used or not)."""
     seen: set[str] = set()
 
-    def chars(values: Iterable[Any]) -> None:
-        for value in values:
-            if isinstance(value, list):
-                for item in value:
-                    if isinstance(item, str):
-                        seen.update(c for c in _DELIMITERS if c in item)
+    def scan(strings: Iterable[Any]) -> None:
+        blob = "\x00".join(str(v) for v in strings)
+        seen.update(c for c in _DELIMITERS if c in blob)
 
-    for row in paper_rows:
-        chars((row["authors"], row["references"]))
-    for kind_rows in rows.values():
-        for row in kind_rows:
-            chars(row[2:])
-        if len(seen) == len(_DELIMITERS):
-            break
+    scan(a for row in paper_rows for a in row["authors"])
+    scan(r for row in paper_rows for r in row["references"])
+    scan(t for e in derived.similar for t in e.terms)
+    for attr in _ARRAY_KINDS.values():
+        edges = getattr(derived, attr)
+        if isinstance(edges, EdgeArrays):
+            scan(edges.names)
+        else:
+            scan(x for e in edges for x in (e.keywords if attr == "shares_keywords" else
+                                             e.shared if attr == "coupled" else e.citers))
     for candidate in _DELIMITERS:
         if candidate not in seen:
             return candidate
@@ -335,49 +425,84 @@ def _array_delimiter(paper_rows: list[dict[str, Any]], rows: Mapping[str, list[l
                            "load this corpus through Cypher (without --bulk).", name="bulk")
 
 
-def _write(path: Path, header: list[str], rows: Iterable[list[Any]], delimiter: str) -> bool:
-    """Write one CSV file; True when a value holds a line break."""
-    multiline = False
-    with open(path, "w", encoding="utf-8", errors="strict", newline="") as fh:
-        fh.write(",".join(header) + "\n")
-        buf: list[str] = []
-        for row in rows:
-            line = ",".join([_field(v, delimiter) for v in row])
-            if "\n" in line or "\r" in line:
-                multiline = True
-            buf.append(line)
-            if len(buf) >= 10_000:
-                _flush(fh, buf, path)
-        _flush(fh, buf, path)
-    return multiline
+class _Files:
+    """The files of one load as they are written: typed columns to CSV, in chunks."""
+
+    def __init__(self, directory: Path, delimiter: str) -> None:
+        self.directory = directory
+        self.delimiter = delimiter
+        self.nodes: list[tuple[str, Path]] = []
+        self.rels: list[tuple[str, Path]] = []
+        self.multiline: list[Path] = []
+        self.counts: dict[str, int] = {}
+
+    def node(self, label: str, name: str, header: list[str], types: list[str], columns: list[list[Any]]) -> None:
+        path = self.directory / f"{name}.csv"
+        self._write(path, header, types, columns)
+        self.nodes.append((label, path))
+        self.counts[name] = len(columns[0])
+
+    def relationship(self, kind: str, header: list[str], types: list[str], columns: list[list[Any]]) -> None:
+        path = self.directory / f"rel-{kind}.csv"
+        self._write(path, header, types, columns)
+        self.rels.append((kind, path))
+        self.counts[kind] = len(columns[0])
+
+    def _write(self, path: Path, header: list[str], types: list[str], columns: list[list[Any]]) -> None:
+        n = len(columns[0])
+        multiline = False
+        with open(path, "w", encoding="utf-8", errors="strict", newline="") as fh:
+            fh.write(",".join(header) + "\n")
+            for lo in range(0, n, _CHUNK):
+                hi = min(n, lo + _CHUNK)
+                fields = [_FORMAT[typ](col[lo:hi], self.delimiter) for typ, col in zip(types, columns)]
+                body = "\n".join(map(",".join, zip(*fields)))
+                # A row's text holds a line break when the chunk has more of them than rows.
+                if body.count("\n") != hi - lo - 1 or "\r" in body:
+                    multiline = True
+                try:
+                    fh.write(body + "\n")
+                except UnicodeEncodeError:
+                    raise InvalidParameter(f"A text value of {path.name} cannot be written: it is not valid "
+                                           "Unicode (it holds a lone surrogate).", name="papers") from None
+        if multiline:
+            self.multiline.append(path)
 
 
-def _flush(fh, buf: list[str], path: Path) -> None:
-    try:
-        fh.write("\n".join(buf) + "\n" if buf else "")
-    except UnicodeEncodeError:
-        raise InvalidParameter(f"A text value of {path.name} cannot be written: it is not valid Unicode "
-                               "(it holds a lone surrogate).", name="papers") from None
-    buf.clear()
+#: Rows formatted at a time (bounds the transient strings).
+_CHUNK = 50_000
 
 
 def _quote(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _field(value: Any, delimiter: str) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return _quote(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isfinite(value):
-            return repr(value)
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-    if isinstance(value, (list, tuple)):
-        return _quote(delimiter.join(str(v) for v in value))
-    raise TypeError(f"no CSV form for {type(value).__name__}")
+def _longs(values: Sequence[Any], _delimiter: str) -> list[str]:
+    if None not in values:  # ints (node rows, counts) already
+        return list(map(str, map(int, values)))
+    return ["" if v is None else str(int(v)) for v in values]
+
+
+def _doubles(values: Sequence[Any], _delimiter: str) -> list[str]:
+    if all(v is not None and math.isfinite(v) for v in values):
+        return list(map(repr, map(float, values)))
+    return ["" if v is None else repr(float(v)) if math.isfinite(v) else
+            "NaN" if math.isnan(v) else ("Infinity" if v > 0 else "-Infinity") for v in values]
+
+
+def _strings(values: Sequence[Any], _delimiter: str) -> list[str]:
+    return ["" if v is None else _quote(v) for v in values]
+
+
+def _lists(values: Sequence[Any], delimiter: str) -> list[str]:
+    return ["" if v is None else _quote(delimiter.join(map(str, v))) for v in values]
+
+
+#: How a column of each importer type is written: a missing value is an empty
+#: unquoted field (no property), text is always quoted, floats by ``repr``.
+_FORMAT: dict[str, Callable[[Sequence[Any], str], list[str]]] = {
+    "long": _longs,
+    "double": _doubles,
+    "string": _strings,
+    "string[]": _lists,
+}

@@ -30,6 +30,7 @@ __all__ = [
     "community_from_props",
     "evidence",
     "unique",
+    "unique_order",
     "ROWS",
     "KINDS",
     "derived_rows",
@@ -196,12 +197,19 @@ def unique(rows: Iterable[list[Any]]) -> list[list[Any]]:
         return rows
     starts = np.fromiter((row[0] for row in rows), dtype=np.int64, count=n)
     ends = np.fromiter((row[1] for row in rows), dtype=np.int64, count=n)
+    return [rows[i] for i in unique_order(starts, ends).tolist()]
+
+
+def unique_order(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Positions of the rows :func:`unique` keeps, given their two node ids as
+    arrays: each pair's last row, sorted by end node then start node."""
+    n = len(starts)
     # By end, then start, then the later row first; keep each pair's first.
     order = np.lexsort((np.arange(n - 1, -1, -1), starts, ends))
     ends, starts = ends[order], starts[order]
     keep = np.ones(n, dtype=bool)
     keep[1:] = (ends[1:] != ends[:-1]) | (starts[1:] != starts[:-1])
-    return [rows[i] for i in order[keep].tolist()]
+    return order[keep]
 
 
 def has_keyword_rows(derived: DerivedGraph, papers: Mapping[str, int], keywords: Mapping[str, int]) -> list[list[Any]]:
