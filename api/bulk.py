@@ -17,11 +17,13 @@ from graph.config import Settings
 from graph.errors import NotSupported, StoreUnavailable
 from graph.stores.neo4j_bulk import Importer
 
-__all__ = ["local_importer"]
+__all__ = ["LocalImporter", "local_importer"]
 
 
 def local_importer(cfg: Settings) -> Importer:
-    """The importer of the managed local server that ``cfg.neo4j_uri`` names.
+    """The importer of the managed local server that ``cfg.neo4j_uri`` names (an
+    :class:`~graph.stores.neo4j_bulk.OfflineImporter`: ``run --bulk`` stops the
+    server while it builds).
 
     Raises :class:`NotSupported` when the store is not Neo4j or the URI names
     another server than the managed local one.
@@ -36,11 +38,33 @@ def local_importer(cfg: Settings) -> Importer:
         raise NotSupported(
             f"--bulk stops and restarts the server: it needs the managed local Neo4j (citegraph neo4j, "
             f"port {local.port} from NEO4J_LOCAL_PORT), and NEO4J_URI is {cfg.neo4j_uri}.")
+    return LocalImporter()
 
-    def importer(args: Sequence[str]) -> None:
+
+class LocalImporter:
+    """``neo4j-admin database import full`` on the managed local server: stop it
+    (now, or at the import), import, start it again."""
+
+    def __call__(self, args: Sequence[str]) -> None:
+        from api import neo4j_local
+
         try:
             neo4j_local.bulk_import(args)
         except neo4j_local.Neo4jLocalError as exc:
             raise StoreUnavailable(f"the bulk import into the local Neo4j failed: {exc}") from None
 
-    return importer
+    def stop(self) -> None:
+        from api import neo4j_local
+
+        try:
+            neo4j_local.stop()
+        except neo4j_local.Neo4jLocalError as exc:
+            raise StoreUnavailable(f"the local Neo4j did not stop for the bulk import: {exc}") from None
+
+    def start(self) -> None:
+        from api import neo4j_local
+
+        try:
+            neo4j_local.start()
+        except neo4j_local.Neo4jLocalError as exc:
+            raise StoreUnavailable(f"the local Neo4j did not start again: {exc}") from None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -37,7 +38,7 @@ from graph.jobs import (
     versions,
 )
 from graph.stores.base import GraphStore
-from graph.stores.neo4j_bulk import Importer, set_empty_lists, write_csv
+from graph.stores.neo4j_bulk import Importer, OfflineImporter, set_empty_lists, write_csv
 
 __all__ = ["run_bulk"]
 
@@ -63,6 +64,10 @@ def run_bulk(
 
     ``store`` is closed while ``importer`` replaces its database and opened
     again after (which creates the constraints and indexes and waits for them).
+    An :class:`~graph.stores.neo4j_bulk.OfflineImporter` is stopped as soon as
+    the papers are read, while the build runs; when the run fails before the
+    import, it is started again (and ``store`` opened) before the error is raised.
+    Author and Venue nodes go into the CSV files too.
     The CSV files go to a temporary directory under ``workdir`` (deleted
     after). With ``timings``, the seconds of each step are put into it.
 
@@ -82,38 +87,67 @@ def run_bulk(
     ordered, report = _ingest_plan(store, paths, format=format, citations=citations, strict=strict,
                                    progress=progress)
     steps["read"] = time.perf_counter() - t
-    started, t0 = _now(), time.perf_counter()
-    index = index_references((p.id, p.doi, p.arxiv_id, p.extra.get("source_id")) for p in ordered)
-    derived = build_derived(ordered, index, build_params, progress=progress)
-    del index
-    steps["build"] = time.perf_counter() - t0
-    ids = [p.id for p in ordered]
-    a_started, a_t0 = _now(), time.perf_counter()
+    # Nothing more is read from the server: an importer that can take it offline
+    # early does so while the build runs (the stop waits seconds on the server).
+    stopping = _Stopping(importer) if isinstance(importer, OfflineImporter) else None
+    if stopping is not None:
+        store.close()
+        stopping.begin()
     child = None
-    if use_fork(len(ids)):
-        child = _start_analysis(derived, ids, analyze_params)
+    imported = False
     try:
+        started, t0 = _now(), time.perf_counter()
+        index = index_references((p.id, p.doi, p.arxiv_id, p.extra.get("source_id")) for p in ordered)
+        derived = build_derived(ordered, index, build_params, progress=progress)
+        del index
+        steps["build"] = time.perf_counter() - t0
+        ids = [p.id for p in ordered]
+        a_started, a_t0 = _now(), time.perf_counter()
+        if use_fork(len(ids)):
+            child = _start_analysis(derived, ids, analyze_params)
         with tempfile.TemporaryDirectory(prefix="citegraph-bulk-", dir=workdir) as tmp:
             t = time.perf_counter()
             progress("write csv", 0, 1)
-            files = write_csv(tmp, ordered, derived)
+            files = write_csv(tmp, ordered, derived, authorship(ordered))
             steps["csv"] = time.perf_counter() - t
             progress("import", 0, 1)
             t = time.perf_counter()
-            store.close()
+            if stopping is not None:
+                stopping.wait()
+                steps["stop_wait"] = time.perf_counter() - t
+                t = time.perf_counter()
+            else:
+                store.close()
             try:
                 importer(files.import_args(getattr(store, "database", "neo4j")))
-            finally:
-                steps["import"] = time.perf_counter() - t
-                t = time.perf_counter()
-                store.open()  # constraints and indexes, awaited
-            set_empty_lists(store, files, batch_size=batch_size)
-            store.replace_authorship(authorship(ordered))  # Author/Venue nodes, as ingest writes them
+            except BaseException:
+                imported = True  # the database may be replaced already: nothing to undo
+                try:
+                    if stopping is not None:
+                        importer.start()  # in case the failed import left the server stopped
+                    store.open()
+                except Exception as exc:  # the import's error is the one to report
+                    log.warning("the store did not open again after the failed import: %s", exc)
+                raise
+            imported = True
+            steps["import"] = time.perf_counter() - t
+            t = time.perf_counter()
+            store.open()  # constraints and indexes, awaited
+            store.authorship_schema()  # Author/Venue constraints, as replace_authorship makes them
             steps["schema"] = time.perf_counter() - t
+            t = time.perf_counter()
+            set_empty_lists(store, files, batch_size=batch_size)
+            steps["empty_lists"] = time.perf_counter() - t
             progress("import", 1, 1)
     except BaseException:
         if child is not None:
             child.stop()
+        if stopping is not None and not imported:
+            stopping.undo()
+            try:
+                store.open()
+            except Exception as exc:
+                log.warning("the store did not open again: %s", exc)
         raise
     report.papers_written = len(ordered)
     _log_ingest(report)
@@ -141,3 +175,34 @@ def run_bulk(
     progress("analyze", 1, 1)
     log.info("bulk run: %s", ", ".join(f"{k} {v:.1f} s" for k, v in steps.items()))
     return report, built, analyzed
+
+
+class _Stopping:
+    """``importer.stop()`` in a thread, while the build runs; its error is raised by :meth:`wait`."""
+
+    def __init__(self, importer: OfflineImporter) -> None:
+        self.importer = importer
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="citegraph-bulk-stop", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            self.importer.stop()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller by wait()
+            self.error = exc
+
+    def begin(self) -> None:
+        self.thread.start()
+
+    def wait(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+    def undo(self) -> None:
+        """After a failure before the import: the server up again (errors logged, not raised)."""
+        self.thread.join()
+        try:
+            self.importer.start()
+        except Exception as exc:
+            log.warning("the server did not start again after the failed bulk run: %s", exc)

@@ -113,7 +113,7 @@ def _dump(store) -> tuple[list[str], list[str], list[str]]:
 
 @pytest.mark.neo4j
 def test_bulk_load_gives_the_graph_of_the_cypher_path(bulk_store, bulk_server, tmp_path):
-    from api.neo4j_local import bulk_import
+    from api.neo4j_local import bulk_import, manager
     from graph.bulk import run_bulk
     from graph.jobs import run
 
@@ -127,17 +127,29 @@ def test_bulk_load_gives_the_graph_of_the_cypher_path(bulk_store, bulk_server, t
     cypher_nodes, cypher_rels, cypher_rest = _dump(bulk_store)
     bulk_store.clear()
 
+    calls: list[str] = []
     imported: list[list[str]] = []
 
-    def importer(args):
-        imported.append(list(args))
-        bulk_import(args)
+    class Importer:  # as api.bulk.LocalImporter, recording its calls
+        def __call__(self, args):
+            calls.append("import")
+            imported.append(list(args))
+            bulk_import(args)
+
+        def stop(self):
+            calls.append("stop")
+            manager.stop()
+
+        def start(self):
+            calls.append("start")
+            manager.start()
 
     timings: dict = {}
-    run_bulk(bulk_store, paths, citations=[cites], importer=importer, timings=timings)
+    run_bulk(bulk_store, paths, citations=[cites], importer=Importer(), timings=timings)
     bulk_nodes, bulk_rels, bulk_rest = _dump(bulk_store)
 
-    assert imported, "the importer was not called"
+    assert calls == ["stop", "import"], "the server is stopped while the build runs, then imported into"
+    assert "--nodes=Author=" in " ".join(imported[0]), "authors go into the CSV files"
     assert len(bulk_nodes) == len(cypher_nodes) > 440
     assert len(bulk_rels) == len(cypher_rels) > 5000
     assert set(bulk_nodes) ^ set(cypher_nodes) == set()
@@ -145,7 +157,8 @@ def test_bulk_load_gives_the_graph_of_the_cypher_path(bulk_store, bulk_server, t
     assert bulk_nodes == cypher_nodes and bulk_rels == cypher_rels
     assert bulk_rest == cypher_rest  # runs (build, analyze) and the same constraints and indexes
     kinds = {json.loads(line)["t"] for line in bulk_rels}
-    assert kinds >= {"HAS_KEYWORD", "SIMILAR_TO", "SHARES_KEYWORDS", "CITES", "IN_COMMUNITY", "REFERENCES"}
+    assert kinds >= {"HAS_KEYWORD", "SIMILAR_TO", "SHARES_KEYWORDS", "CITES", "IN_COMMUNITY", "REFERENCES",
+                     "COUPLED", "CO_CITED", "WROTE", "PUBLISHED_IN"}
     # x:quote's reference to a paper nobody loaded is a Reference node either way (issue 23 item 1).
     assert any(json.loads(line) == {"l": ["Reference"], "p": {"id": "ref:x:missing", "title": "x:missing"}}
                for line in bulk_nodes)
@@ -162,6 +175,35 @@ def test_bulk_load_refuses_a_database_with_papers(bulk_store):
         run_bulk(bulk_store, SEEDS[:1], importer=called.append)
     assert called == []
     assert bulk_store.counts()["papers"] == 1
+
+
+@pytest.mark.neo4j
+def test_a_failed_import_is_reported_and_the_server_is_back(bulk_store):
+    """The server is stopped while the build runs; an importer that fails leaves it
+    started again with the database as it was, and its own error is the one raised."""
+    from api.neo4j_local import manager
+    from graph.bulk import run_bulk
+
+    calls: list[str] = []
+
+    class Failing:
+        def __call__(self, args):
+            calls.append("import")
+            assert manager.status()["running"] is False, "the import runs on a stopped server"
+            raise RuntimeError("the importer broke")
+
+        def stop(self):
+            calls.append("stop")
+            manager.stop()
+
+        def start(self):
+            calls.append("start")
+            manager.start()
+
+    with pytest.raises(RuntimeError, match="the importer broke"):
+        run_bulk(bulk_store, SEEDS[:1], importer=Failing())
+    assert calls == ["stop", "import", "start"]
+    assert bulk_store.counts()["papers"] == 0  # up, open, and still empty
 
 
 # -- the CSV files alone (no server) -----------------------------------------------
@@ -238,3 +280,38 @@ def test_csv_refuses_an_edge_to_an_unknown_paper(tmp_path):
     papers, derived = _tiny()
     with pytest.raises(PaperNotFound, match="nobody"):
         write_csv(tmp_path, papers, replace(derived, cites=(CitationEdge("a", "nobody"),)))
+
+
+def test_csv_of_edge_columns_equals_the_csv_of_edge_objects(tmp_path):
+    """COUPLED / CO_CITED / SHARES_KEYWORDS held as EdgeArrays are written from the
+    columns; the files are those the edge objects give (ends ordered by paper id,
+    a repeated pair written once with its last row, an empty list left to SET_EMPTY_LIST)."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from graph.authors import authorship
+    from graph.edge_arrays import EdgeArrays
+    from graph.models import CoCitedEdge, CoupledEdge, SharedKeywordsEdge
+    from graph.stores.neo4j_bulk import write_csv
+
+    papers, derived = _tiny()
+    names = ["b", "a", "kw one", 'kw "two"']  # not in id order: "a" < "b" but index 1 > 0
+    coupled = EdgeArrays(CoupledEdge, names, np.array([0, 0]), np.array([1, 1]), np.array([2, 3]),
+                         np.array([0.5, 0.75]), np.array([0, 1, 3]), np.array([1, 0, 1]))
+    co_cited = EdgeArrays(CoCitedEdge, names, np.array([1]), np.array([0]), np.array([1]), np.array([0.25]),
+                          np.array([0, 1]), np.array([0]))
+    shares = EdgeArrays(SharedKeywordsEdge, names, np.array([0]), np.array([1]), np.array([0]), np.array([0.0]),
+                        np.array([0, 0]), np.array([], dtype=np.int32))
+    as_arrays = replace(derived, coupled=coupled, co_cited=co_cited, shares_keywords=shares)
+    as_objects = replace(derived, coupled=tuple(coupled), co_cited=tuple(co_cited), shares_keywords=tuple(shares))
+    got = write_csv(tmp_path / "arrays", papers, as_arrays, authorship(papers))
+    want = write_csv(tmp_path / "objects", papers, as_objects, authorship(papers))
+    for _, path in got.nodes + got.relationships:
+        assert path.read_text(encoding="utf-8") == (tmp_path / "objects" / path.name).read_text(encoding="utf-8"), path.name
+    # (split on "\n": str.splitlines also breaks at the \x1e delimiter)
+    assert (tmp_path / "arrays" / "rel-COUPLED.csv").read_text().split("\n")[1:] == ['0,1,3,0.75,"b\x1ea"', ""]
+    assert got.empty_lists == want.empty_lists and got.empty_lists[("SHARES_KEYWORDS", "keywords")] == [["a", "b"]]
+    assert got.counts == want.counts and got.counts["authors"] == 2 and got.counts["WROTE"] == 2
+    assert (tmp_path / "arrays" / "authors.csv").read_text(encoding="utf-8").split("\n")[1:] == [
+        '0,"name:x y","X|Y",,"x y"', '1,"name:z w","Z\x1fW",,"z w"', ""]

@@ -25,10 +25,14 @@ def _check(name: str, where: str, value: object, low: int) -> None:
 
 
 class Neo4jAuthorsMixin:
-    def replace_authorship(self, rows: Authorship) -> None:
+    def authorship_schema(self) -> None:
+        """The uniqueness constraints on ``Author.id`` and ``Venue.id`` (if missing)."""
         with self._translate(), self._session() as session:
             for statement in ca.SCHEMA:
                 session.run(statement).consume()
+
+    def replace_authorship(self, rows: Authorship) -> None:
+        self.authorship_schema()
         self._delete_all(ca.DELETE_AUTHORS_BATCH, _DELETE)
         self._delete_all(ca.DELETE_VENUES_BATCH, _DELETE)
         self._write_batches(ca.WRITE_AUTHORS, [{"id": a.id, "name": a.name, "orcid": a.orcid,
