@@ -22,8 +22,8 @@ __all__ = ["LocalImporter", "local_importer"]
 
 def local_importer(cfg: Settings) -> Importer:
     """The importer of the managed local server that ``cfg.neo4j_uri`` names (an
-    :class:`~graph.stores.neo4j_bulk.OfflineImporter`: ``run --bulk`` stops the
-    server while it builds).
+    :class:`~graph.stores.neo4j_bulk.OfflineImporter`: ``run --bulk`` has the
+    server shut down while it builds).
 
     Raises :class:`NotSupported` when the store is not Neo4j or the URI names
     another server than the managed local one.
@@ -54,10 +54,12 @@ class LocalImporter:
             raise StoreUnavailable(f"the bulk import into the local Neo4j failed: {exc}") from None
 
     def stop(self) -> None:
+        """SIGTERM the server and return: it shuts down while the build runs, and
+        :func:`~api.neo4j_local.bulk_import` waits for it to be gone."""
         from api import neo4j_local
 
         try:
-            neo4j_local.stop()
+            neo4j_local.stop(wait=False)
         except neo4j_local.Neo4jLocalError as exc:
             raise StoreUnavailable(f"the local Neo4j did not stop for the bulk import: {exc}") from None
 
@@ -65,6 +67,7 @@ class LocalImporter:
         from api import neo4j_local
 
         try:
+            neo4j_local.stop()  # a stop asked for ends first
             neo4j_local.start()
         except neo4j_local.Neo4jLocalError as exc:
             raise StoreUnavailable(f"the local Neo4j did not start again: {exc}") from None

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import tempfile
-import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -64,9 +63,10 @@ def run_bulk(
 
     ``store`` is closed while ``importer`` replaces its database and opened
     again after (which creates the constraints and indexes and waits for them).
-    An :class:`~graph.stores.neo4j_bulk.OfflineImporter` is stopped as soon as
-    the papers are read, while the build runs; when the run fails before the
-    import, it is started again (and ``store`` opened) before the error is raised.
+    An :class:`~graph.stores.neo4j_bulk.OfflineImporter` is asked to stop its
+    server as soon as the papers are read, so the server shuts down while the
+    build runs; when the run fails before the import, it is started again (and
+    ``store`` opened) before the error is raised.
     Author and Venue nodes go into the CSV files too.
     The CSV files go to a temporary directory under ``workdir`` (deleted
     after). With ``timings``, the seconds of each step are put into it.
@@ -88,11 +88,11 @@ def run_bulk(
                                    progress=progress)
     steps["read"] = time.perf_counter() - t
     # Nothing more is read from the server: an importer that can take it offline
-    # early does so while the build runs (the stop waits seconds on the server).
-    stopping = _Stopping(importer) if isinstance(importer, OfflineImporter) else None
-    if stopping is not None:
+    # early asks it to stop now, and the server shuts down while the build runs.
+    early = isinstance(importer, OfflineImporter)
+    if early:
         store.close()
-        stopping.begin()
+        importer.stop()
     child = None
     imported = False
     try:
@@ -112,18 +112,13 @@ def run_bulk(
             steps["csv"] = time.perf_counter() - t
             progress("import", 0, 1)
             t = time.perf_counter()
-            if stopping is not None:
-                stopping.wait()
-                steps["stop_wait"] = time.perf_counter() - t
-                t = time.perf_counter()
-            else:
-                store.close()
+            store.close()
             try:
                 importer(files.import_args(getattr(store, "database", "neo4j")))
             except BaseException:
                 imported = True  # the database may be replaced already: nothing to undo
                 try:
-                    if stopping is not None:
+                    if early:
                         importer.start()  # in case the failed import left the server stopped
                     store.open()
                 except Exception as exc:  # the import's error is the one to report
@@ -142,12 +137,12 @@ def run_bulk(
     except BaseException:
         if child is not None:
             child.stop()
-        if stopping is not None and not imported:
-            stopping.undo()
+        if early and not imported:
             try:
+                importer.start()
                 store.open()
-            except Exception as exc:
-                log.warning("the store did not open again: %s", exc)
+            except Exception as exc:  # the run's error is the one to report
+                log.warning("the server or the store did not come back after the failed bulk run: %s", exc)
         raise
     report.papers_written = len(ordered)
     _log_ingest(report)
@@ -176,33 +171,3 @@ def run_bulk(
     log.info("bulk run: %s", ", ".join(f"{k} {v:.1f} s" for k, v in steps.items()))
     return report, built, analyzed
 
-
-class _Stopping:
-    """``importer.stop()`` in a thread, while the build runs; its error is raised by :meth:`wait`."""
-
-    def __init__(self, importer: OfflineImporter) -> None:
-        self.importer = importer
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="citegraph-bulk-stop", daemon=True)
-
-    def _run(self) -> None:
-        try:
-            self.importer.stop()
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller by wait()
-            self.error = exc
-
-    def begin(self) -> None:
-        self.thread.start()
-
-    def wait(self) -> None:
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-
-    def undo(self) -> None:
-        """After a failure before the import: the server up again (errors logged, not raised)."""
-        self.thread.join()
-        try:
-            self.importer.start()
-        except Exception as exc:
-            log.warning("the server did not start again after the failed bulk run: %s", exc)

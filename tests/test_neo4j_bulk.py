@@ -113,7 +113,7 @@ def _dump(store) -> tuple[list[str], list[str], list[str]]:
 
 @pytest.mark.neo4j
 def test_bulk_load_gives_the_graph_of_the_cypher_path(bulk_store, bulk_server, tmp_path):
-    from api.neo4j_local import bulk_import, manager
+    from api.bulk import LocalImporter
     from graph.bulk import run_bulk
     from graph.jobs import run
 
@@ -130,19 +130,19 @@ def test_bulk_load_gives_the_graph_of_the_cypher_path(bulk_store, bulk_server, t
     calls: list[str] = []
     imported: list[list[str]] = []
 
-    class Importer:  # as api.bulk.LocalImporter, recording its calls
+    class Importer(LocalImporter):  # the CLI's importer, recording its calls
         def __call__(self, args):
             calls.append("import")
             imported.append(list(args))
-            bulk_import(args)
+            super().__call__(args)
 
         def stop(self):
             calls.append("stop")
-            manager.stop()
+            super().stop()
 
         def start(self):
             calls.append("start")
-            manager.start()
+            super().start()
 
     timings: dict = {}
     run_bulk(bulk_store, paths, citations=[cites], importer=Importer(), timings=timings)
@@ -178,32 +178,42 @@ def test_bulk_load_refuses_a_database_with_papers(bulk_store):
 
 
 @pytest.mark.neo4j
-def test_a_failed_import_is_reported_and_the_server_is_back(bulk_store):
+def test_a_failed_import_is_reported_and_the_server_is_back(bulk_store, tmp_path):
     """The server is stopped while the build runs; an importer that fails leaves it
     started again with the database as it was, and its own error is the one raised."""
+    from api.bulk import LocalImporter
     from api.neo4j_local import manager
     from graph.bulk import run_bulk
 
     calls: list[str] = []
 
-    class Failing:
+    class Failing(LocalImporter):
         def __call__(self, args):
             calls.append("import")
-            assert manager.status()["running"] is False, "the import runs on a stopped server"
+            manager.stop()  # as bulk_import: the stop asked for has ended
             raise RuntimeError("the importer broke")
 
         def stop(self):
             calls.append("stop")
-            manager.stop()
+            super().stop()
 
         def start(self):
             calls.append("start")
-            manager.start()
+            super().start()
 
     with pytest.raises(RuntimeError, match="the importer broke"):
         run_bulk(bulk_store, SEEDS[:1], importer=Failing())
     assert calls == ["stop", "import", "start"]
+    assert manager.status()["running"]
     assert bulk_store.counts()["papers"] == 0  # up, open, and still empty
+
+    # A failure after the stop and before the import (no folder for the CSV files):
+    # the server is started again without importing.
+    calls.clear()
+    with pytest.raises(FileNotFoundError):
+        run_bulk(bulk_store, SEEDS[:1], importer=Failing(), workdir=tmp_path / "missing")
+    assert calls == ["stop", "start"]
+    assert bulk_store.counts()["papers"] == 0
 
 
 # -- the CSV files alone (no server) -----------------------------------------------

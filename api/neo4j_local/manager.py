@@ -695,32 +695,30 @@ def start(timeout: float = 180.0) -> dict:
         return _result(s, proc.pid, seconds, False)
 
 
+def _signal(pid: int, sig: int) -> None:
+    """Send ``sig`` to the server: its whole process group when it leads one (as
+    start() makes it), else the process alone."""
+    try:
+        if os.getpgid(pid) == pid:
+            os.killpg(pid, sig)
+        else:
+            os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
+
+
 def _stop_pid(s: Settings, pid: int, timeout: float) -> bool:
     """SIGTERM the server's process group, SIGKILL after timeout. True if it was running."""
     if not _is_our_server(s, pid):
         s.pid_file.unlink(missing_ok=True)
         return False
-    try:
-        pgid = os.getpgid(pid)
-    except ProcessLookupError:
-        pgid = None
-
-    def send(sig: int) -> None:
-        try:
-            if pgid == pid:  # its own group, as start() creates it
-                os.killpg(pgid, sig)
-            else:
-                os.kill(pid, sig)
-        except ProcessLookupError:
-            pass
-
-    send(signal.SIGTERM)
+    _signal(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while _alive(pid) and time.monotonic() < deadline:
         time.sleep(0.2)
     if _alive(pid):
         _log(f"pid {pid} did not stop within {timeout:.0f} s; sending SIGKILL")
-        send(signal.SIGKILL)
+        _signal(pid, signal.SIGKILL)
         deadline = time.monotonic() + 10
         while _alive(pid) and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -734,14 +732,20 @@ def _stop_pid(s: Settings, pid: int, timeout: float) -> bool:
     return True
 
 
-def stop(timeout: float = 60.0) -> bool:
-    """Stop the server of this home. Returns True if one was running."""
+def stop(timeout: float = 60.0, *, wait: bool = True) -> bool:
+    """Stop the server of this home. Returns True if one was running.
+
+    With ``wait=False`` the server is only asked to stop (SIGTERM) and this returns
+    at once; a later :func:`stop` (or ``bulk_import``) waits for it to be gone."""
     s = Settings()
     with _lock(s):
         pid = _running_pid(s)
         if pid is None:
             s.pid_file.unlink(missing_ok=True)
             return False
+        if not wait:
+            _signal(pid, signal.SIGTERM)
+            return True
         return _stop_pid(s, pid, timeout)
 
 

@@ -73,16 +73,20 @@ Importer = Callable[[Sequence[str]], None]
 
 @runtime_checkable
 class OfflineImporter(Protocol):
-    """An :data:`Importer` that can take the database offline ahead of the import
-    (``run --bulk`` does so while the build runs, once nothing more is read from the
-    server; the import then finds it stopped) and bring it back without importing
-    (after a failure before the import)."""
+    """An :data:`Importer` whose server can be asked to stop ahead of the import.
+
+    ``run --bulk`` calls :meth:`stop` once nothing more is read from the server,
+    so the shutdown overlaps the build; the import then waits for it to end.
+    :meth:`start` brings the server back without importing (after a failure
+    before the import), once a stop asked for has ended."""
 
     def __call__(self, args: Sequence[str]) -> None: ...
 
-    def stop(self) -> None: ...
+    def stop(self) -> None:
+        """Ask the server to stop; may return before it has."""
 
-    def start(self) -> None: ...
+    def start(self) -> None:
+        """Wait for a stop asked for, then start the server."""
 
 #: Paper properties in :func:`graph.stores.neo4j_rows.paper_row` order, with their
 #: importer types (``id`` is a property: the import id is the row number).
@@ -231,11 +235,12 @@ def write_csv(
 
     header = [":ID(Paper)", *(f"{name}:{kind}" if kind != "string" else name for name, kind in PAPER_COLUMNS)]
     columns = [list(range(len(paper_rows)))] + [[row[name] for row in paper_rows] for name, _ in PAPER_COLUMNS]
-    files.node("Paper", "papers", header, ["long", *(kind for _, kind in PAPER_COLUMNS)], columns)
+    files.node("Paper", "papers", header, ["long", *(kind for _, kind in PAPER_COLUMNS)], _table(columns))
+    del columns
     files.node("Keyword", "keywords", [":ID(Keyword)", "name", "df:long"], ["long", "string", "long"],
-               [list(range(len(wanted_kw))), list(wanted_kw), list(wanted_kw.values())])
+               _table([list(range(len(wanted_kw))), list(wanted_kw), list(wanted_kw.values())]))
     files.node("CitegraphMeta", "meta", [":ID(Meta)", "key", "unresolved_references:long"],
-               ["long", "string", "long"], [[0], ["derived"], [int(derived.unresolved_references)]])
+               ["long", "string", "long"], _table([[0], ["derived"], [int(derived.unresolved_references)]]))
 
     # Reference nodes and REFERENCES edges (issue 23 item 1), as replace_derived writes them.
     wanted_refs = {r.id: r for r in derived.references}  # the last wins
@@ -243,11 +248,11 @@ def write_csv(
     refs = list(wanted_refs.values())
     files.node("Reference", "references", [":ID(Reference)", "id", "doi", "title", "year:long"],
                ["long", "string", "string", "string", "long"],
-               [list(range(len(refs))), [r.id for r in refs], [r.doi for r in refs], [r.title for r in refs],
-                [r.year for r in refs]])
+               _table([list(range(len(refs))), [r.id for r in refs], [r.doi for r in refs], [r.title for r in refs],
+                       [r.year for r in refs]]))
     ref_rows = sorted({(index[e.source], ref_index[e.target]) for e in derived.references_edges})
     files.relationship("REFERENCES", [":START_ID(Paper)", ":END_ID(Reference)"], ["long", "long"],
-                       [[a for a, _ in ref_rows], [b for _, b in ref_rows]])
+                       _table([[a for a, _ in ref_rows], [b for _, b in ref_rows]]))
 
     empty: dict[tuple[str, str], list[Any]] = _empty_paper_lists(paper_rows)
     for kind in _KINDS:
@@ -256,16 +261,19 @@ def write_csv(
         types = ["long", "long", *(typ for _, typ in props)]
         edges = getattr(derived, _ARRAY_KINDS[kind], None) if kind in _ARRAY_KINDS else None
         if isinstance(edges, EdgeArrays):
-            columns, empty_at = _array_columns(edges, index)
+            table, empty_pairs = _array_table(edges, index)
+            lists = {props[2][0]: empty_pairs}  # their one list: the evidence names
         else:
             rows = _ROWS[kind](derived, index, kw_index)
-            columns = [list(col) for col in zip(*rows)] if rows else [[] for _ in types]
-            lists = [j for j, typ in enumerate(types) if typ.endswith("[]")]
-            empty_at = [i for i, row in enumerate(rows) if any(row[j] is not None and len(row[j]) == 0 for j in lists)]
+            table = _table([list(col) for col in zip(*rows)] if rows else [[] for _ in types])
+            lists = {name: [(row[0], row[1]) for row in rows if row[j] is not None and len(row[j]) == 0]
+                     for j, (name, typ) in enumerate(props, start=2) if typ.endswith("[]")}
             del rows
-        _note_empty(empty, kind, props, columns, empty_at, paper_rows)
-        files.relationship(kind, head, types, columns)
-        del columns
+        for name, pairs in lists.items():
+            if pairs:
+                empty[(kind, name)] = _empty_pairs(kind, name, pairs, paper_rows)
+        files.relationship(kind, head, types, table)
+        del table
 
     if authorship is not None:
         _write_authorship(files, authorship, index)
@@ -298,45 +306,55 @@ def _empty_paper_lists(paper_rows: list[dict[str, Any]]) -> dict[tuple[str, str]
     return out
 
 
-def _note_empty(out: dict[tuple[str, str], list[Any]], kind: str, props: tuple[tuple[str, str], ...],
-                columns: list[list[Any]], empty_at: Sequence[int], paper_rows: list[dict[str, Any]]) -> None:
-    """Record the edges (rows ``empty_at``) whose list property is empty: the importer drops it."""
-    if not len(empty_at):
-        return
-    end_label = REL_HEADERS[kind][0]
-    for j, (name, typ) in enumerate(props, start=2):
-        if not typ.endswith("[]"):
-            continue
-        if (kind, name) not in SET_EMPTY_LIST or end_label != "Paper":
-            raise CitegraphError(f"the bulk loader cannot write an empty {kind}.{name} list; "
-                                 "add a statement to graph.stores.neo4j_bulk.SET_EMPTY_LIST")
-        starts, ends, values = columns[0], columns[1], columns[j]
-        pairs = [[paper_rows[starts[i]]["id"], paper_rows[ends[i]]["id"]] for i in empty_at
-                 if values[i] is not None and len(values[i]) == 0]
-        if pairs:
-            out[(kind, name)] = pairs
+def _empty_pairs(kind: str, name: str, pairs: Sequence[tuple[int, int]],
+                 paper_rows: list[dict[str, Any]]) -> list[list[str]]:
+    """The ``[start id, end id]`` rows of :data:`SET_EMPTY_LIST` for the edges
+    (``pairs`` of paper rows) whose list ``name`` is empty: the importer drops it."""
+    if (kind, name) not in SET_EMPTY_LIST or REL_HEADERS[kind][0] != "Paper":
+        raise CitegraphError(f"the bulk loader cannot write an empty {kind}.{name} list; "
+                             "add a statement to graph.stores.neo4j_bulk.SET_EMPTY_LIST")
+    return [[paper_rows[a]["id"], paper_rows[b]["id"]] for a, b in pairs]
 
 
-def _array_columns(edges: EdgeArrays, index: Mapping[str, int]) -> tuple[list[Any], list[int]]:
-    """Columns ``start, end, count, strength, names`` of an :class:`EdgeArrays` kind
-    (the rows :func:`graph.stores.neo4j_rows.biblio_row` / ``shares_row`` make,
-    de-duplicated as :func:`~graph.stores.neo4j_rows.unique` does), without an
-    edge object; and the rows whose list is empty."""
+#: ``(rows, chunk)``: a file's rows as columns, ``chunk(lo, hi)`` giving rows ``lo:hi`` of each.
+_Table = tuple[int, Callable[[int, int], list[Sequence[Any]]]]
+
+
+def _table(columns: list[list[Any]]) -> _Table:
+    return len(columns[0]), lambda lo, hi: [col[lo:hi] for col in columns]
+
+
+def _array_table(edges: EdgeArrays, index: Mapping[str, int]) -> tuple[_Table, list[tuple[int, int]]]:
+    """The columns ``start, end, count, strength, names`` of an :class:`EdgeArrays`
+    kind (the rows :func:`graph.stores.neo4j_rows.biblio_row` / ``shares_row``
+    make, de-duplicated as :func:`~graph.stores.neo4j_rows.unique` does), made a
+    chunk at a time from the arrays, without an edge object; and the ``(start,
+    end)`` rows of the edges with no evidence name."""
     from graph.stores.neo4j_rows import unique_order
 
     if not len(edges):
-        return [[], [], [], [], []], []
+        return _table([[], [], [], [], []]), []
     rows = np.fromiter((index.get(name, -1) for name in edges.names), dtype=np.int64, count=len(edges.names))
     a, b = rows[edges.source], rows[edges.target]
     # _check_ends found every end; the smaller paper id (= row) starts the relationship.
-    start, end = np.minimum(a, b), np.maximum(a, b)
-    keep = unique_order(start, end)
-    names, ptr, ev = edges.names, edges.evidence_ptr, edges.evidence
-    lo, hi = ptr[keep], ptr[keep + 1]
-    evidence = [[names[x] for x in ev[i:j].tolist()] for i, j in zip(lo.tolist(), hi.tolist())]
-    columns = [start[keep].tolist(), end[keep].tolist(), edges.count[keep].tolist(), edges.strength[keep].tolist(),
-               evidence]
-    return columns, np.flatnonzero(lo == hi).tolist()
+    keep = unique_order(np.minimum(a, b), np.maximum(a, b))
+    start, end = np.minimum(a, b)[keep], np.maximum(a, b)[keep]
+    del rows, a, b
+    count, strength = edges.count[keep], edges.strength[keep]
+    first, last = edges.evidence_ptr[keep], edges.evidence_ptr[keep + 1]
+    names, evidence = edges.names, edges.evidence
+
+    def chunk(lo: int, hi: int) -> list[Sequence[Any]]:
+        sizes = last[lo:hi] - first[lo:hi]
+        cuts = np.concatenate(([0], np.cumsum(sizes)))
+        at = np.repeat(first[lo:hi] - cuts[:-1], sizes) + np.arange(cuts[-1])
+        named = [names[x] for x in evidence[at].tolist()]
+        cut = cuts.tolist()
+        return [start[lo:hi].tolist(), end[lo:hi].tolist(), count[lo:hi].tolist(), strength[lo:hi].tolist(),
+                [named[cut[k]:cut[k + 1]] for k in range(hi - lo)]]
+
+    none = np.flatnonzero(first == last)
+    return (len(keep), chunk), list(zip(start[none].tolist(), end[none].tolist()))
 
 
 def _write_authorship(files: "_Files", rows: Authorship, index: Mapping[str, int]) -> None:
@@ -356,18 +374,18 @@ def _write_authorship(files: "_Files", rows: Authorship, index: Mapping[str, int
                                name="authorship")
     files.node("Author", "authors", [":ID(Author)", "id", "name", "orcid", "key"],
                ["long", "string", "string", "string", "string"],
-               [list(range(len(authors))), list(authors), [a.name for a in authors.values()],
-                [a.orcid for a in authors.values()], [normalize_name(a.name) for a in authors.values()]])
+               _table([list(range(len(authors))), list(authors), [a.name for a in authors.values()],
+                       [a.orcid for a in authors.values()], [normalize_name(a.name) for a in authors.values()]]))
     files.node("Venue", "venues", [":ID(Venue)", "id", "name", "issn", "key"],
                ["long", "string", "string", "string", "string"],
-               [list(range(len(venues))), list(venues), [v.name for v in venues.values()],
-                [v.issn for v in venues.values()], [normalize_name(v.name) for v in venues.values()]])
+               _table([list(range(len(venues))), list(venues), [v.name for v in venues.values()],
+                       [v.issn for v in venues.values()], [normalize_name(v.name) for v in venues.values()]]))
     wrote = {(a_index[a], index[p]): int(pos) for a, p, pos in rows.wrote}  # MERGE, SET: the last wins
     files.relationship("WROTE", [":START_ID(Author)", ":END_ID(Paper)", "position:long"], ["long", "long", "long"],
-                       [[a for a, _ in wrote], [p for _, p in wrote], list(wrote.values())])
+                       _table([[a for a, _ in wrote], [p for _, p in wrote], list(wrote.values())]))
     published = sorted({(index[p], v_index[v]) for p, v in rows.published_in})
     files.relationship("PUBLISHED_IN", [":START_ID(Paper)", ":END_ID(Venue)"], ["long", "long"],
-                       [[p for p, _ in published], [v for _, v in published]])
+                       _table([[p for p, _ in published], [v for _, v in published]]))
 
 
 def _check_ends(derived: DerivedGraph, papers: Mapping[str, int], keywords: Mapping[str, int]) -> None:
@@ -436,26 +454,26 @@ class _Files:
         self.multiline: list[Path] = []
         self.counts: dict[str, int] = {}
 
-    def node(self, label: str, name: str, header: list[str], types: list[str], columns: list[list[Any]]) -> None:
+    def node(self, label: str, name: str, header: list[str], types: list[str], table: _Table) -> None:
         path = self.directory / f"{name}.csv"
-        self._write(path, header, types, columns)
+        self._write(path, header, types, table)
         self.nodes.append((label, path))
-        self.counts[name] = len(columns[0])
+        self.counts[name] = table[0]
 
-    def relationship(self, kind: str, header: list[str], types: list[str], columns: list[list[Any]]) -> None:
+    def relationship(self, kind: str, header: list[str], types: list[str], table: _Table) -> None:
         path = self.directory / f"rel-{kind}.csv"
-        self._write(path, header, types, columns)
+        self._write(path, header, types, table)
         self.rels.append((kind, path))
-        self.counts[kind] = len(columns[0])
+        self.counts[kind] = table[0]
 
-    def _write(self, path: Path, header: list[str], types: list[str], columns: list[list[Any]]) -> None:
-        n = len(columns[0])
+    def _write(self, path: Path, header: list[str], types: list[str], table: _Table) -> None:
+        n, chunk = table
         multiline = False
         with open(path, "w", encoding="utf-8", errors="strict", newline="") as fh:
             fh.write(",".join(header) + "\n")
             for lo in range(0, n, _CHUNK):
                 hi = min(n, lo + _CHUNK)
-                fields = [_FORMAT[typ](col[lo:hi], self.delimiter) for typ, col in zip(types, columns)]
+                fields = [_FORMAT[typ](col, self.delimiter) for typ, col in zip(types, chunk(lo, hi))]
                 body = "\n".join(map(",".join, zip(*fields)))
                 # A row's text holds a line break when the chunk has more of them than rows.
                 if body.count("\n") != hi - lo - 1 or "\r" in body:
