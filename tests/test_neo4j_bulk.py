@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from api.bulk import LocalImporter
 from graph.errors import NotSupported
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,6 +86,33 @@ def bulk_store(bulk_server):
         store.close()
 
 
+class _Recording(LocalImporter):
+    """The CLI's importer, recording its calls (``fail``: the import raises instead)."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.fail = fail
+        self.calls: list[str] = []
+        self.args: list[str] = []
+
+    def __call__(self, args):
+        self.calls.append("import")
+        self.args = list(args)
+        if self.fail:
+            from api.neo4j_local import manager
+
+            manager.stop()  # as bulk_import would: the stop asked for has ended
+            raise RuntimeError("the importer broke")
+        super().__call__(args)
+
+    def stop(self):
+        self.calls.append("stop")
+        super().stop()
+
+    def start(self):
+        self.calls.append("start")
+        super().start()
+
+
 def _without_seconds(value):
     if isinstance(value, dict):
         return {k: _without_seconds(v) for k, v in value.items() if "seconds" not in k}
@@ -113,7 +141,6 @@ def _dump(store) -> tuple[list[str], list[str], list[str]]:
 
 @pytest.mark.neo4j
 def test_bulk_load_gives_the_graph_of_the_cypher_path(bulk_store, bulk_server, tmp_path):
-    from api.bulk import LocalImporter
     from graph.bulk import run_bulk
     from graph.jobs import run
 
@@ -127,29 +154,13 @@ def test_bulk_load_gives_the_graph_of_the_cypher_path(bulk_store, bulk_server, t
     cypher_nodes, cypher_rels, cypher_rest = _dump(bulk_store)
     bulk_store.clear()
 
-    calls: list[str] = []
-    imported: list[list[str]] = []
-
-    class Importer(LocalImporter):  # the CLI's importer, recording its calls
-        def __call__(self, args):
-            calls.append("import")
-            imported.append(list(args))
-            super().__call__(args)
-
-        def stop(self):
-            calls.append("stop")
-            super().stop()
-
-        def start(self):
-            calls.append("start")
-            super().start()
-
+    importer = _Recording()
     timings: dict = {}
-    run_bulk(bulk_store, paths, citations=[cites], importer=Importer(), timings=timings)
+    run_bulk(bulk_store, paths, citations=[cites], importer=importer, timings=timings)
     bulk_nodes, bulk_rels, bulk_rest = _dump(bulk_store)
 
-    assert calls == ["stop", "import"], "the server is stopped while the build runs, then imported into"
-    assert "--nodes=Author=" in " ".join(imported[0]), "authors go into the CSV files"
+    assert importer.calls == ["stop", "import"], "the server is stopped while the build runs, then imported into"
+    assert "--nodes=Author=" in " ".join(importer.args), "authors go into the CSV files"
     assert len(bulk_nodes) == len(cypher_nodes) > 440
     assert len(bulk_rels) == len(cypher_rels) > 5000
     assert set(bulk_nodes) ^ set(cypher_nodes) == set()
@@ -181,38 +192,22 @@ def test_bulk_load_refuses_a_database_with_papers(bulk_store):
 def test_a_failed_import_is_reported_and_the_server_is_back(bulk_store, tmp_path):
     """The server is stopped while the build runs; an importer that fails leaves it
     started again with the database as it was, and its own error is the one raised."""
-    from api.bulk import LocalImporter
     from api.neo4j_local import manager
     from graph.bulk import run_bulk
 
-    calls: list[str] = []
-
-    class Failing(LocalImporter):
-        def __call__(self, args):
-            calls.append("import")
-            manager.stop()  # as bulk_import: the stop asked for has ended
-            raise RuntimeError("the importer broke")
-
-        def stop(self):
-            calls.append("stop")
-            super().stop()
-
-        def start(self):
-            calls.append("start")
-            super().start()
-
+    failing = _Recording(fail=True)
     with pytest.raises(RuntimeError, match="the importer broke"):
-        run_bulk(bulk_store, SEEDS[:1], importer=Failing())
-    assert calls == ["stop", "import", "start"]
+        run_bulk(bulk_store, SEEDS[:1], importer=failing)
+    assert failing.calls == ["stop", "import", "start"]
     assert manager.status()["running"]
     assert bulk_store.counts()["papers"] == 0  # up, open, and still empty
 
     # A failure after the stop and before the import (no folder for the CSV files):
     # the server is started again without importing.
-    calls.clear()
+    failing.calls.clear()
     with pytest.raises(FileNotFoundError):
-        run_bulk(bulk_store, SEEDS[:1], importer=Failing(), workdir=tmp_path / "missing")
-    assert calls == ["stop", "start"]
+        run_bulk(bulk_store, SEEDS[:1], importer=failing, workdir=tmp_path / "missing")
+    assert failing.calls == ["stop", "start"]
     assert bulk_store.counts()["papers"] == 0
 
 
