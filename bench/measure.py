@@ -39,16 +39,26 @@ def _rss_kb(pid: int | str = "self") -> int:
 
 
 def _tree_pids(pid: int) -> Iterator[int]:
-    """A process and all its descendants (those alive while walked)."""
+    """A process and all its descendants (those alive while walked).
+
+    Children are listed per thread (``/proc/<pid>/task/<tid>/children``): a JVM
+    starts processes from threads other than its first one (the importer JVM
+    that ``neo4j-admin``'s launcher starts was missed when only the first
+    thread's children were read)."""
     todo = [pid]
     while todo:
         p = todo.pop()
         yield p
         try:
-            with open(f"/proc/{p}/task/{p}/children") as fh:
-                todo += [int(c) for c in fh.read().split()]
-        except (OSError, ValueError):
-            pass
+            tasks = os.listdir(f"/proc/{p}/task")
+        except OSError:
+            continue
+        for tid in tasks:
+            try:
+                with open(f"/proc/{p}/task/{tid}/children") as fh:
+                    todo += [int(c) for c in fh.read().split()]
+            except (OSError, ValueError):
+                pass
 
 
 def _tree_rss_kb(pid: int) -> int:
