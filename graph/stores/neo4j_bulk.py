@@ -265,10 +265,10 @@ def write_csv(
             lists = {props[2][0]: empty_pairs}  # their one list: the evidence names
         else:
             rows = _ROWS[kind](derived, index, kw_index)
-            table = _table([list(col) for col in zip(*rows)] if rows else [[] for _ in types])
+            table = _row_table(rows)
             lists = {name: [(row[0], row[1]) for row in rows if row[j] is not None and len(row[j]) == 0]
                      for j, (name, typ) in enumerate(props, start=2) if typ.endswith("[]")}
-            del rows
+            del rows  # the table holds them until written
         for name, pairs in lists.items():
             if pairs:
                 empty[(kind, name)] = _empty_pairs(kind, name, pairs, paper_rows)
@@ -322,6 +322,11 @@ _Table = tuple[int, Callable[[int, int], list[Sequence[Any]]]]
 
 def _table(columns: list[list[Any]]) -> _Table:
     return len(columns[0]), lambda lo, hi: [col[lo:hi] for col in columns]
+
+
+def _row_table(rows: list[list[Any]]) -> _Table:
+    """Rows as a table: each chunk is turned into columns when it is written."""
+    return len(rows), lambda lo, hi: list(zip(*rows[lo:hi]))
 
 
 def _array_table(edges: EdgeArrays, index: Mapping[str, int]) -> tuple[_Table, list[tuple[int, int]]]:
