@@ -28,6 +28,8 @@ from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal, Mapping, NamedTuple
 
+import numpy as np
+
 from graph.models import AnalysisResult, Community, DerivedGraph, Paper, PaperScores, ReferenceEdge, ReferenceNode, RunRecord
 from graph.errors import InvalidParameter, NotSupported, param_error
 from graph.models import normalize_arxiv, normalize_doi
@@ -51,6 +53,7 @@ __all__ = [
     "SortKey",
     "Metric",
     "edge_key",
+    "derived_paper_ids",
     "index_references",
     "LEVELS",
     "check_level",
@@ -484,6 +487,25 @@ def sort_keyword_years(rows: Iterable[tuple[str, int | None, int]]) -> list[tupl
     the same in every store whatever its collation."""
     return sorted(((str(k), None if y is None else int(y), int(n)) for k, y, n in rows),
                   key=lambda r: (r[0], r[1] is not None, r[1] or 0))
+
+
+def derived_paper_ids(derived: DerivedGraph) -> set[str]:
+    """Every paper id a derived graph's edges name (the ends a store must hold).
+    Edges held as :class:`~graph.edge_arrays.EdgeArrays` are read by their ends'
+    indices, each name once, without making an edge object."""
+    from graph.edge_arrays import EdgeArrays
+
+    ids = {h.paper_id for h in derived.has_keyword}
+    ids.update(e.source for e in derived.references_edges)
+    for edges in (derived.similar, derived.shares_keywords, derived.cites, derived.coupled, derived.co_cited):
+        if isinstance(edges, EdgeArrays):
+            if len(edges):
+                ends = np.unique(np.concatenate([edges.source, edges.target])).tolist()
+                ids.update(edges.names[i] for i in ends)
+        else:
+            for e in edges:
+                ids.update((e.source, e.target))
+    return ids
 
 
 def edge_key(a: str, b: str) -> tuple[str, str]:

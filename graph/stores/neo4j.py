@@ -70,6 +70,7 @@ from graph.stores.base import (
     CypherResult,
     GraphStore,
     check_choice,
+    derived_paper_ids,
     sort_keyword_years,
     check_int,
     check_level,
@@ -378,11 +379,7 @@ class Neo4jStore(Neo4jAuthorsMixin, Neo4jReferencesMixin, GraphStore):
         ids of the papers named, and (adding only) of the stored keywords named
         but absent from ``derived.keywords``.
         """
-        ids = {h.paper_id for h in derived.has_keyword}
-        for edges in (derived.similar, derived.shares_keywords, derived.cites, derived.coupled, derived.co_cited):
-            for e in edges:
-                ids.update((e.source, e.target))
-        ids.update(e.source for e in derived.references_edges)
+        ids = derived_paper_ids(derived)
         wanted = sorted(ids)
         papers: dict[str, int] = {}
         for start in range(0, len(wanted), 50_000):

@@ -50,6 +50,7 @@ from graph.edge_arrays import EdgeArrays
 from graph.errors import CitegraphError, InvalidParameter, KeywordNotFound, PaperNotFound
 from graph.models import DerivedGraph, Paper
 from graph.stores import neo4j_rows as conv
+from graph.stores.base import derived_paper_ids
 from graph.stores.neo4j_rows import ROWS as _ROWS
 
 __all__ = [
@@ -395,21 +396,7 @@ def _write_authorship(files: "_Files", rows: Authorship, index: Mapping[str, int
 
 def _check_ends(derived: DerivedGraph, papers: Mapping[str, int], keywords: Mapping[str, int]) -> None:
     """Refuse edges naming an unknown paper or keyword (as the Cypher path does)."""
-    unknown = {e.source for e in derived.similar if e.source not in papers}
-    unknown |= {e.target for e in derived.similar if e.target not in papers}
-    unknown |= {e.source for e in derived.cites if e.source not in papers}
-    unknown |= {e.target for e in derived.cites if e.target not in papers}
-    for attr in _ARRAY_KINDS.values():
-        edges = getattr(derived, attr)
-        if isinstance(edges, EdgeArrays):  # one look-up per name, not per edge
-            if len(edges):
-                ends = np.unique(np.concatenate([edges.source, edges.target])).tolist()
-                unknown |= {edges.names[i] for i in ends if edges.names[i] not in papers}
-        else:
-            unknown |= {e.source for e in edges if e.source not in papers}
-            unknown |= {e.target for e in edges if e.target not in papers}
-    unknown |= {h.paper_id for h in derived.has_keyword if h.paper_id not in papers}
-    unknown |= {e.source for e in derived.references_edges if e.source not in papers}
+    unknown = derived_paper_ids(derived) - papers.keys()
     if unknown:
         raise PaperNotFound(min(unknown))
     unknown_kw = {h.keyword for h in derived.has_keyword if h.keyword not in keywords}

@@ -24,8 +24,6 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-import numpy as np
-
 from graph.edge_arrays import EdgeArrays
 from graph.errors import (
     CommunityNotFound,
@@ -53,7 +51,7 @@ from graph.models import (
 from graph.stores import sqlite_queries as Q
 from graph.stores.base import GraphStore, KeywordInfo, check_level, MapPaper, index_references, Metric, Neighbor, Relation, SortKey, StoredPaper, edge_key, gc_paused
 from graph.stores.base import check_choice, check_int, check_page, chunks, sort_keyword_years, unsendable
-from graph.stores.base import EDGE_COUNT_KEYS, NODE_COUNT_KEYS
+from graph.stores.base import EDGE_COUNT_KEYS, NODE_COUNT_KEYS, derived_paper_ids
 from graph.stores.sqlite_authors import SQLiteAuthorsMixin
 from graph.stores.sqlite_schema import DERIVED_INDEXES, PRAGMAS, SCORE_INDEXES, create_schema
 
@@ -669,15 +667,7 @@ def _check_derived_ends(conn: sqlite3.Connection, derived: DerivedGraph) -> None
     Raises PaperNotFound / KeywordNotFound (the smallest unknown name), as the
     foreign keys do through :meth:`SQLiteStore._raise_missing`."""
     stored = {pid for (pid,) in conn.execute("SELECT id FROM papers")}
-    missing: set[str] = set()
-    for edges in (derived.similar, derived.shares_keywords, derived.cites, derived.coupled, derived.co_cited):
-        if isinstance(edges, EdgeArrays):  # each name once, not once per edge
-            used = np.unique(np.concatenate([edges.source, edges.target])).tolist() if len(edges) else []
-            missing.update(n for n in (edges.names[i] for i in used) if n not in stored)
-        else:
-            missing.update(n for e in edges for n in (e.source, e.target) if n not in stored)
-    missing.update(h.paper_id for h in derived.has_keyword if h.paper_id not in stored)
-    missing.update(e.source for e in derived.references_edges if e.source not in stored)
+    missing = derived_paper_ids(derived) - stored
     if missing:
         raise PaperNotFound(min(missing))
     names = {k.name for k in derived.keywords}
