@@ -45,9 +45,13 @@ class LocalImporter:
     """``neo4j-admin database import full`` on the managed local server: stop it
     (now, or at the import), import, start it again."""
 
+    def __init__(self) -> None:
+        self._stop_asked = False  # a SIGTERM sent that no one has waited for yet
+
     def __call__(self, args: Sequence[str]) -> None:
         from api import neo4j_local
 
+        self._stop_asked = False  # bulk_import waits for the stop and starts the server after
         try:
             neo4j_local.bulk_import(args)
         except neo4j_local.Neo4jLocalError as exc:
@@ -59,7 +63,7 @@ class LocalImporter:
         from api import neo4j_local
 
         try:
-            neo4j_local.stop(wait=False)
+            self._stop_asked = neo4j_local.stop(wait=False)
         except neo4j_local.Neo4jLocalError as exc:
             raise StoreUnavailable(f"the local Neo4j did not stop for the bulk import: {exc}") from None
 
@@ -67,7 +71,9 @@ class LocalImporter:
         from api import neo4j_local
 
         try:
-            neo4j_local.stop()  # a stop asked for ends first
+            if self._stop_asked:  # the stop asked for ends first; a running server is left running
+                neo4j_local.stop()
+                self._stop_asked = False
             neo4j_local.start()
         except neo4j_local.Neo4jLocalError as exc:
             raise StoreUnavailable(f"the local Neo4j did not start again: {exc}") from None

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from api.bulk import LocalImporter
-from graph.errors import NotSupported
+from graph.errors import NotSupported, StoreUnavailable
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted(str(p) for p in (ROOT / "graph" / "sample").glob("*.txt"))
@@ -87,7 +87,7 @@ def bulk_store(bulk_server):
 
 
 class _Recording(LocalImporter):
-    """The CLI's importer, recording its calls (``fail``: the import raises instead)."""
+    """The CLI's importer, recording its calls (``fail``: a real import that fails)."""
 
     def __init__(self, fail: bool = False) -> None:
         self.fail = fail
@@ -97,12 +97,14 @@ class _Recording(LocalImporter):
     def __call__(self, args):
         self.calls.append("import")
         self.args = list(args)
-        if self.fail:
-            from api.neo4j_local import manager
+        if not self.fail:
+            return super().__call__(args)
+        from api.neo4j_local import manager
 
-            manager.stop()  # as bulk_import would: the stop asked for has ended
-            raise RuntimeError("the importer broke")
-        super().__call__(args)
+        try:  # a real import that fails: neo4j-admin exits non-zero, bulk_import starts the server again
+            super().__call__([args[0], "--nodes=Paper=/nonexistent/papers.csv"])
+        finally:
+            self.pid_after_import = manager.status()["pid"]
 
     def stop(self):
         self.calls.append("stop")
@@ -196,10 +198,11 @@ def test_a_failed_import_is_reported_and_the_server_is_back(bulk_store, tmp_path
     from graph.bulk import run_bulk
 
     failing = _Recording(fail=True)
-    with pytest.raises(RuntimeError, match="the importer broke"):
+    with pytest.raises(StoreUnavailable, match="bulk import into the local Neo4j failed"):
         run_bulk(bulk_store, SEEDS[:1], importer=failing)
     assert failing.calls == ["stop", "import", "start"]
-    assert manager.status()["running"]
+    assert failing.pid_after_import is not None
+    assert manager.status()["pid"] == failing.pid_after_import  # started once, not stopped and started again
     assert bulk_store.counts()["papers"] == 0  # up, open, and still empty
 
     # A failure after the stop and before the import (no folder for the CSV files):
