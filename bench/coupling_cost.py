@@ -94,7 +94,7 @@ def _reset_peak() -> int:
     return _status_kb("VmRSS")
 
 
-FUNCTIONS = ("coupling_edges", "cocitation_edges", "both kinds", "both kinds forked")
+FUNCTIONS = ("coupling_edges", "cocitation_edges", "both kinds", "both kinds parallel")
 
 
 def stages(data: Path, against: str | None = None, measures: tuple[str, ...] = ("cosine", "association"),
@@ -104,9 +104,10 @@ def stages(data: Path, against: str | None = None, measures: tuple[str, ...] = (
     ``best_of``) and peak RSS increase in MB (largest of the calls) of each
     bibliometric edge kind on the corpus's citations, per measure; with
     ``against``, also graph/coupling.py of that git revision, alternating, and
-    whether both give the same edges. ``both kinds forked`` is ``both kinds``
-    with ``parallel=True`` (half of a large product in a forked child, whose
-    CPU and memory are not in the columns): "same" then compares it with
+    whether both give the same edges. ``both kinds parallel`` is ``both kinds``
+    with ``parallel=True``: the pieces on threads (CPU of every thread counted);
+    in code before 2026-12-08 half of a large product in a forked child (whose
+    CPU and memory are not in the columns). "same" then compares it with
     ``both kinds`` of the same code, when measured before it."""
     import gc
 
@@ -122,7 +123,7 @@ def stages(data: Path, against: str | None = None, measures: tuple[str, ...] = (
         for measure in measures:
             first = None
             for label, module in versions:
-                if fn == "both kinds forked" and module is not now:
+                if fn == "both kinds parallel" and "parallel" not in getattr(module, "bibliometric_arrays", lambda: None).__code__.co_varnames:
                     continue  # older code has no parallel product
                 best, wall, peak, edges = float("inf"), float("inf"), 0.0, []
                 for _ in range(best_of):
@@ -139,7 +140,7 @@ def stages(data: Path, against: str | None = None, measures: tuple[str, ...] = (
                     edges = [list(edges[0]), list(edges[1])]
                 if fn == "both kinds":
                     serial[(label, measure)] = edges
-                if fn == "both kinds forked" and (label, measure) in serial:
+                if fn == "both kinds parallel" and (label, measure) in serial:
                     first = serial[(label, measure)]
                 first = edges if first is None else first
                 n = sum(map(len, edges)) if both else len(edges)
@@ -154,7 +155,7 @@ def _call(module, fn: str, cites: list[tuple[str, str]], measure: str):
     functions in turn in code that predates it)."""
     if not fn.startswith("both kinds"):
         return getattr(module, fn)(cites, k=20, measure=measure)
-    if fn == "both kinds forked":
+    if fn == "both kinds parallel":
         return module.bibliometric_arrays(cites, k=20, measure=measure, parallel=True)
     if hasattr(module, "bibliometric_arrays"):
         return module.bibliometric_arrays(cites, k=20, measure=measure)

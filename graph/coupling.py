@@ -29,6 +29,8 @@ two-step citation paths that the ``cites`` signal of ``related`` adds.
 from __future__ import annotations
 
 import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -36,7 +38,6 @@ import scipy.sparse as sp
 
 from graph.edge_arrays import EdgeArrays
 from graph.errors import param_error
-from graph.forked import ForkedCall, use_fork
 from graph.models import CitationEdge, CoCitedEdge, CoupledEdge
 
 __all__ = [
@@ -59,17 +60,24 @@ logger = logging.getLogger(__name__)
 #: Normalisations of a shared count.
 MEASURES = ("cosine", "association")
 
-#: Work of one chunk: product entries a chunk of rows may make (top k), or
-#: incidence entries the pairs of a chunk read (evidence). Bounds its memory
-#: whatever the degrees: a chunk holds one row or pair more than this at most.
+#: Work of one chunk of :meth:`SharedIncidence.arrays`: the incidence entries its
+#: pairs read (evidence). Bounds its memory whatever the degrees: a chunk holds
+#: one pair more than this at most.
 _WORK_PER_CHUNK = 2_000_000
 
+#: Product entries of one piece of rows of :meth:`SharedIncidence.kept_pairs`
+#: (a few tenths of a second of the kernel): the unit the threads share.
+_WORK_PER_PIECE = 50_000_000
+
 #: Product entries (the sum over shared works of their number of citers,
-#: squared) from which :meth:`SharedIncidence.kept_pairs` gives half its chunks
-#: to a forked child, when the caller allows (``parallel``): COUPLED's product
-#: grows ~N^1.7 (a classic cited by d papers makes d^2 entries: 3.7G at
-#: synth-300k, 28G at 1M, ~100 ns each) and ran alone on one of two cores.
-_FORK_MIN_WORK = 200_000_000
+#: squared) from which :meth:`SharedIncidence.kept_pairs` runs its pieces on
+#: :data:`THREADS` threads when the caller leaves it to size (``parallel=None``):
+#: COUPLED's product grows ~N^1.7 (a classic cited by d papers makes d^2
+#: entries: 3.7G at synth-300k, 28G at 1M).
+_PARALLEL_MIN_WORK = 100_000_000
+
+#: Threads of :meth:`SharedIncidence.kept_pairs` (at most one per core).
+THREADS = 4
 
 
 def strength(count: int, n_a: int, n_b: int, *, measure: str = "cosine") -> float:
@@ -177,9 +185,9 @@ def bibliometric_arrays(
     kinds : sequence of {'coupled', 'co_cited'}
         Which to compute; the other comes back empty.
     parallel : bool or None, default False
-        Whether a large product (:data:`_FORK_MIN_WORK` entries) may be shared
-        with a forked child (:func:`graph.forked.use_fork`: None decides by the
-        number of papers); the same edges either way.
+        Whether the pairs are ranked on several threads
+        (:meth:`SharedIncidence.kept_pairs`; None: from a product of
+        :data:`_PARALLEL_MIN_WORK` entries on); the same edges either way.
 
     Returns
     -------
@@ -419,40 +427,49 @@ class SharedIncidence:
                    what: str = "COUPLED/CO_CITED pairs") -> tuple[np.ndarray, np.ndarray]:
         """``(a, b)`` index arrays, ``a < b``, unique, sorted: the pairs in the top
         ``k`` of one of ``rows`` (None: every item; ``k`` None: every pair of at
-        least ``min_count`` shared features whose smaller end is one of ``rows``),
-        in chunks of rows of bounded work (:func:`_chunks`). With ``parallel`` (None: by the number of items,
-        :func:`graph.forked.use_fork`) and a product of :data:`_FORK_MIN_WORK`
-        entries or more, a forked child computes the second half of the chunks
-        (by work) while this process computes the first: the same pairs."""
+        least ``min_count`` shared features whose smaller end is one of ``rows``).
+
+        One compiled pass per row over the shared counts
+        (:func:`graph.kernels.top_shared_pairs`), in pieces of rows of bounded
+        work (:func:`_chunks`). With ``parallel`` (None: from a product of
+        :data:`_PARALLEL_MIN_WORK` entries on), the pieces run on
+        :data:`THREADS` threads (the kernel releases the GIL): the same pairs."""
+        from graph.kernels import top_shared_pairs
+
         inc, incT = self.inc, self.incT
         n = inc.shape[0]
+        order_rows = np.arange(n, dtype=np.int64) if rows is None else np.asarray(rows, dtype=np.int64)
+        if not len(order_rows) or not inc.nnz:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         df = np.diff(incT.indptr).astype(np.int64)
         # Work of a row: the entries its product row may have (sum of its features' df).
         lengths = np.diff(inc.indptr)
         work = np.zeros(n, dtype=np.int64)
-        if inc.nnz:
-            work[lengths > 0] = np.add.reduceat(df[inc.indices], inc.indptr[:-1][lengths > 0])
-        order_rows = np.arange(n, dtype=np.int64) if rows is None else np.asarray(rows, dtype=np.int64)
+        work[lengths > 0] = np.add.reduceat(df[inc.indices], inc.indptr[:-1][lengths > 0])
         row_work = work[order_rows]
-        chunks = _chunks(row_work, _WORK_PER_CHUNK)
+        pieces = _chunks(row_work, _WORK_PER_PIECE)
         total = int(row_work.sum())
-        child = None
-        if len(chunks) > 1 and total >= _FORK_MIN_WORK and use_fork(n, parallel):
-            done = np.cumsum(row_work)[[hi - 1 for _, hi in chunks]]
-            half = min(max(int(np.searchsorted(done, total / 2)), 1), len(chunks) - 1)
-            child = ForkedCall(_kept_codes, (self, order_rows, chunks[half:], k, min_count, measure, rows is None),
-                               what=what, lost="nothing of this build was written")
-            chunks = chunks[:half]
-        try:
-            codes = _kept_codes(self, order_rows, chunks, k, min_count, measure, rows is None)
-            if child is not None:
-                codes = np.union1d(codes, child.result())
-        except BaseException:
-            if child is not None:
-                child.stop()
-            raise
-        if not len(codes):
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        threads = 1
+        if len(pieces) > 1 and (parallel or (parallel is None and total >= _PARALLEL_MIN_WORK)):
+            threads = min(len(pieces), THREADS, os.cpu_count() or 1)
+        logger.debug("%s: rows=%d product=%d pieces=%d threads=%d", what, len(order_rows), total, len(pieces), threads)
+
+        def piece(span: tuple[int, int]) -> np.ndarray:
+            lo, hi = span
+            return top_shared_pairs(inc.indptr, inc.indices, incT.indptr, incT.indices, self.sizes,
+                                    order_rows[lo:hi], k, min_count, measure)
+
+        if threads == 1:
+            codes = [piece(span) for span in pieces]
+        else:
+            with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="shared-pairs") as pool:
+                futures = [pool.submit(piece, span) for span in pieces]
+                try:
+                    codes = [f.result() for f in futures]
+                except BaseException:
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    raise
+        codes = np.unique(np.concatenate(codes))
         return np.divmod(codes, n)
 
     def arrays(self, kind: type, a: np.ndarray, b: np.ndarray, *, measure: str, n_shared: int) -> EdgeArrays:
@@ -498,43 +515,6 @@ def _named_apart(kind: type, inc: SharedIncidence, a, b, count, strength, ptr, e
     return EdgeArrays(kind, names, a.astype(np.int32), b.astype(np.int32), count, strength, ptr, ev + off)
 
 
-def _kept_codes(inc: SharedIncidence, order_rows: np.ndarray, chunks: Sequence[tuple[int, int]], k: int,
-                min_count: int, measure: str, whole: bool) -> np.ndarray:
-    """``min(a, b) * n + max(a, b)``, unique and sorted, of the pairs in the top
-    ``k`` (None: every pair, from its smaller end) of the rows ``order_rows[lo:hi]``
-    of each chunk (:meth:`SharedIncidence.kept_pairs`;
-    ``whole``: ``order_rows`` is every row in order, sliced instead of gathered)."""
-    n, sizes = inc.inc.shape[0], inc.sizes
-    keep: list[np.ndarray] = []
-    for lo, hi in chunks:
-        block = inc.inc[lo:hi] @ inc.incT if whole else inc.inc[order_rows[lo:hi]] @ inc.incT
-        r = np.repeat(order_rows[lo:hi], np.diff(block.indptr))
-        cols = block.indices.astype(np.int64)
-        counts = block.data
-        del block
-        # Every pair once (from its smaller end) when all are kept, else both ends rank theirs.
-        hit = ((r < cols) if k is None else (r != cols)) & (counts >= min_count)
-        r, cols, counts = r[hit], cols[hit], counts[hit]
-        del hit
-        if not len(r):
-            continue
-        if k is None:
-            keep.append(np.unique(r * n + cols))
-            continue
-        order = _rank_order(r, cols, counts, _strength(counts, sizes[r], sizes[cols], measure), n)
-        r, cols = r[order], cols[order]
-        del order, counts
-        first = np.r_[True, r[1:] != r[:-1]]
-        starts = np.flatnonzero(first)
-        rank = np.arange(len(r)) - np.repeat(starts, np.diff(np.r_[starts, len(r)]))
-        top = rank < k
-        a, b = r[top], cols[top]
-        keep.append(np.unique(np.minimum(a, b) * n + np.maximum(a, b)))
-    if not keep:
-        return np.zeros(0, dtype=np.int64)
-    return np.unique(np.concatenate(keep))
-
-
 def _chunks(work: np.ndarray, limit: int) -> list[tuple[int, int]]:
     """``[lo, hi)`` runs covering ``work`` in order, each of total work at most
     ``limit`` or of one element.
@@ -551,29 +531,6 @@ def _chunks(work: np.ndarray, limit: int) -> list[tuple[int, int]]:
         out.append((lo, hi))
         lo = hi
     return out
-
-
-def _rank_order(rows: np.ndarray, cols: np.ndarray, counts: np.ndarray, st: np.ndarray, n: int) -> np.ndarray:
-    """The order of product entries by row, then strength descending, then count
-    descending, then the other's index: each row's best first.
-
-    The four keys are packed into one int64 when they fit (strengths are rounded
-    to 6 decimals, so ``st * 1e6`` is an exact integer; the keys are unique), and
-    one sort of it is several times cheaper than ``np.lexsort`` over four keys
-    (docs/benchmarks.md, "COUPLED and CO_CITED"); else ``np.lexsort``.
-    """
-    if not len(rows):
-        return np.zeros(0, dtype=np.int64)
-    r0 = int(rows.min())
-    rel = rows - r0
-    s_int = np.rint(st * 1e6).astype(np.int64)
-    c_int = counts.astype(np.int64)
-    s_max, c_max = int(s_int.max()), int(c_int.max())
-    b_col, b_c, b_s = max(n - 1, 1).bit_length(), c_max.bit_length(), s_max.bit_length()
-    if int(rel.max()).bit_length() + b_s + b_c + b_col > 63 or int(s_int.min()) < 0:
-        return np.lexsort((cols, -counts, -st, rows))
-    key = (rel << (b_s + b_c + b_col)) | ((s_max - s_int) << (b_c + b_col)) | ((c_max - c_int) << b_col) | cols
-    return np.argsort(key)
 
 
 def _strength(counts: np.ndarray, na: np.ndarray, nb: np.ndarray, measure: str) -> np.ndarray:

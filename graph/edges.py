@@ -262,8 +262,8 @@ def shares_keywords_arrays(
     ``(source, target)``, as columns (:class:`graph.edge_arrays.EdgeArrays`:
     ~40 bytes an edge instead of a few hundred as objects; 28M edges at
     synth-1M). The pairs come from :meth:`graph.coupling.SharedIncidence.kept_pairs`
-    (sparse products in chunks of rows of bounded work; with ``parallel``, half of
-    a large product in a forked child), the counts, Jaccard and keywords from
+    (one compiled pass over each row's shared counts; with ``parallel``, on
+    several threads), the counts, Jaccard and keywords from
     :meth:`~graph.coupling.SharedIncidence.arrays`. The edges of row blocks,
     concatenated in order, are the whole.
 
@@ -407,10 +407,11 @@ def build_derived(
         ``progress(stage, done, total)`` as each stage advances.
     parallel : bool, optional
         Compute SIMILAR_TO in a forked child process beside the other edges,
-        and give half of a large COUPLED/CO_CITED product to another
-        (:func:`bibliometric_edges`): the same graph, sooner on two cores;
-        None decides by the size (:func:`graph.forked.use_fork`), True forks,
-        False never does.
+        and rank the pairs of a large SHARES_KEYWORDS or COUPLED/CO_CITED
+        product on several threads (:meth:`graph.coupling.SharedIncidence.kept_pairs`):
+        the same graph, sooner on two cores; None decides by the size
+        (:func:`graph.forked.use_fork`), True forks, False never does (and
+        ranks on one thread).
 
     Returns
     -------
@@ -509,8 +510,8 @@ def bibliometric_edges(cites: Sequence[CitationEdge], params: BuildParams | None
     :func:`graph.coupling.coupling_edges` and :func:`graph.coupling.cocitation_edges`
     held as :class:`graph.edge_arrays.EdgeArrays`, sequences of edge objects);
     none when ``params.coupling_k`` is 0. ``parallel``: as
-    :func:`graph.coupling.bibliometric_arrays` (a large product shared with a
-    forked child)."""
+    :func:`graph.coupling.bibliometric_arrays` (a large product ranked on
+    several threads)."""
     params = params or BuildParams()
     if params.coupling_k == 0:
         return (), ()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["pair_dots", "head_mask", "top_products"]
+__all__ = ["pair_dots", "head_mask", "top_products", "top_shared_pairs", "SHARED_MEASURES"]
 
 
 @njit(nogil=True, cache=True)
@@ -170,3 +170,120 @@ def top_products(a, b, m: int, offset: int) -> tuple[np.ndarray, np.ndarray]:
     """
     return _top_products(a.indptr, a.indices, np.ascontiguousarray(a.data, dtype=np.float32), b.indptr, b.indices,
                          np.ascontiguousarray(b.data, dtype=np.float32), int(b.shape[1]), int(m), int(offset))
+
+
+#: Strength measures of :func:`top_shared_pairs`, by their code in the kernel.
+SHARED_MEASURES = ("cosine", "jaccard", "association")
+
+
+@njit(nogil=True, cache=True)
+def _top_shared_pairs(indptr, indices, t_indptr, t_indices, sizes, rows, k, min_count, measure):  # pragma: no cover - compiled
+    n = len(sizes)
+    count = np.zeros(n, dtype=np.int32)
+    touched = np.empty(n, dtype=np.int32)
+    keys = np.empty(n, dtype=np.int64)
+    cands = np.empty(n, dtype=np.int64)
+    capacity = max(len(rows) * k, 1024) if k > 0 else 1024
+    out = np.empty(capacity, dtype=np.int64)
+    total = 0
+    for p in range(len(rows)):
+        i = rows[p]
+        # Row i of the shared counts: every item sharing a feature with i.
+        m = 0
+        for q in range(indptr[i], indptr[i + 1]):
+            f = indices[q]
+            for t in range(t_indptr[f], t_indptr[f + 1]):
+                j = t_indices[t]
+                if count[j] == 0:
+                    touched[m] = j
+                    m += 1
+                count[j] += 1
+        na = sizes[i]
+        length = 0
+        for t in range(m):
+            j = touched[t]
+            c = count[j]
+            count[j] = 0
+            if j == i or c < min_count:
+                continue
+            if k <= 0:
+                if j > i:
+                    cands[length] = j
+                    length += 1
+                continue
+            nb = sizes[j]
+            cf = np.float64(c)
+            # As graph.coupling._strength, in float64, rounded to 6 decimals.
+            if measure == 0:
+                s = cf / np.sqrt(na * nb)
+            elif measure == 1:
+                s = cf / (na + nb - cf)
+            else:
+                s = cf * max(na, nb) / (na * nb)
+            si = np.int64(np.rint(s * 1e6))
+            # Ascending key: strength descending, then count descending.
+            keys[length] = ((np.int64(2097151) - si) << 32) | (np.int64(4294967295) - np.int64(c))
+            cands[length] = j
+            length += 1
+        take = length
+        if k > 0 and length > k:
+            take = k
+        if total + take > len(out):
+            grown = np.empty(max(2 * len(out), total + take), dtype=np.int64)
+            grown[:total] = out[:total]
+            out = grown
+        if take == length:
+            for t in range(length):
+                j = cands[t]
+                out[total] = min(i, j) * n + max(i, j)
+                total += 1
+            continue
+        # The k best: every key below the k-th smallest, then the ties at it by index.
+        cut = np.partition(keys[:length], k - 1)[k - 1]
+        ties = 0
+        start = total
+        for t in range(length):
+            if keys[t] < cut:
+                j = cands[t]
+                out[total] = min(i, j) * n + max(i, j)
+                total += 1
+            elif keys[t] == cut:
+                ties += 1
+        tied = np.empty(ties, dtype=np.int64)
+        ties = 0
+        for t in range(length):
+            if keys[t] == cut:
+                tied[ties] = cands[t]
+                ties += 1
+        tied.sort()
+        for t in range(k - (total - start)):
+            j = tied[t]
+            out[total] = min(i, j) * n + max(i, j)
+            total += 1
+    return out[:total]
+
+
+def top_shared_pairs(indptr, indices, t_indptr, t_indices, sizes: np.ndarray, rows: np.ndarray, k: int | None,
+                     min_count: int, measure: str) -> np.ndarray:
+    """``min(a, b) * n + max(a, b)`` of the pairs each of ``rows`` keeps, in one
+    pass over the shared counts without building their product: the item x
+    feature incidence is ``(indptr, indices)`` (CSR, 0/1), its transpose
+    ``(t_indptr, t_indices)``, ``sizes`` its row lengths (float64, ``n`` items).
+
+    With ``k``, a row keeps its ``k`` best partners of at least ``min_count``
+    shared features, ranked by strength rounded to 6 decimals
+    (:data:`SHARED_MEASURES`) descending, then count descending, then index;
+    with ``k`` None, every partner of at least ``min_count`` above itself.
+    Codes may repeat (both ends of a pair may keep it); unsorted.
+
+    >>> import scipy.sparse as sp
+    >>> inc = sp.csr_matrix(np.array([[1, 1, 0], [1, 1, 0], [1, 0, 1]], dtype=np.float64))
+    >>> t = inc.T.tocsr()
+    >>> sizes = np.diff(inc.indptr).astype(np.float64)
+    >>> codes = top_shared_pairs(inc.indptr, inc.indices, t.indptr, t.indices, sizes, np.arange(3), 1, 1, "cosine")
+    >>> sorted(divmod(int(c), 3) for c in codes)  # 0-1 share two of two; 2's best is 0 (tie with 1, by index)
+    [(0, 1), (0, 1), (0, 2)]
+    """
+    return _top_shared_pairs(indptr, indices, t_indptr, t_indices, np.ascontiguousarray(sizes, dtype=np.float64),
+                             np.ascontiguousarray(rows, dtype=np.int64), 0 if k is None else int(k), int(min_count),
+                             SHARED_MEASURES.index(measure))

@@ -89,7 +89,8 @@ def test_chunking_gives_the_same_edges(monkeypatch):
 
     cites = [(f"p{i:02d}", f"r{(i * 7 + j) % 13:02d}") for i in range(40) for j in range(4)]
     whole = coupling_edges(cites, k=3)
-    monkeypatch.setattr(gc, "_WORK_PER_CHUNK", 5)  # a chunk of a row or two
+    monkeypatch.setattr(gc, "_WORK_PER_CHUNK", 5)  # a chunk of a pair or two
+    monkeypatch.setattr(gc, "_WORK_PER_PIECE", 5)  # a piece of a row or two
     assert coupling_edges(cites, k=3) == whole
 
 
@@ -145,6 +146,7 @@ def test_blocked_edges_equal_the_whole_product_with_a_hub(monkeypatch, work, mea
 
     cites = _hub_citations(seed)
     monkeypatch.setattr(gc, "_WORK_PER_CHUNK", work)
+    monkeypatch.setattr(gc, "_WORK_PER_PIECE", work)
     knobs = dict(k=k, min_count=min_count, measure=measure, n_shared=3)
     coupled, co_cited = bibliometric_arrays(cites, **knobs)
     assert [astuple(e) for e in coupled] == _reference_edges(cites, transpose=False, **knobs)
@@ -155,32 +157,35 @@ def test_blocked_edges_equal_the_whole_product_with_a_hub(monkeypatch, work, mea
 
 
 @pytest.mark.parametrize("work", [1, 50])
-def test_a_forked_half_of_the_chunks_gives_the_same_edges(monkeypatch, work):
-    """With ``parallel`` and a product above _FORK_MIN_WORK, a forked child
-    computes the second half of the chunks: the edges are the whole product's,
-    and the child really ran (counted through the ForkedCall it was given)."""
+def test_pairs_ranked_on_threads_are_the_whole_products(monkeypatch, work):
+    """With ``parallel``, pieces of rows of bounded work are ranked on several
+    threads: the edges are the whole product's, and more than one thread really
+    ran the kernel."""
+    import threading
+
     import graph.coupling as gc
+    import graph.kernels
 
     cites = _hub_citations(0)
-    monkeypatch.setattr(gc, "_WORK_PER_CHUNK", work)
-    monkeypatch.setattr(gc, "_FORK_MIN_WORK", 0)
-    forks: list[str] = []
+    monkeypatch.setattr(gc, "_WORK_PER_PIECE", work)
+    ran: set[int] = set()
+    real = graph.kernels.top_shared_pairs
 
-    class Counted(gc.ForkedCall):
-        def __init__(self, fn, args, **kw):
-            forks.append(kw["what"])
-            super().__init__(fn, args, **kw)
+    def counted(*args):
+        ran.add(threading.get_ident())
+        return real(*args)
 
-    monkeypatch.setattr(gc, "ForkedCall", Counted)
+    monkeypatch.setattr(graph.kernels, "top_shared_pairs", counted)
+    monkeypatch.setattr(gc, "THREADS", 2)
     knobs = dict(k=3, min_count=1, measure="cosine", n_shared=3)
     coupled, co_cited = bibliometric_arrays(cites, **knobs, parallel=True)
-    assert forks == ["COUPLED/CO_CITED pairs"] * 2
+    assert len(ran) == 2
     assert [astuple(e) for e in coupled] == _reference_edges(cites, transpose=False, **knobs)
     assert [astuple(e) for e in co_cited] == _reference_edges(cites, transpose=True, **knobs)
-    forks.clear()
-    serial = bibliometric_arrays(cites, **knobs)  # parallel=False: never forks
-    assert forks == [] and [list(map(astuple, x)) for x in serial] == [list(map(astuple, coupled)),
-                                                                       list(map(astuple, co_cited))]
+    ran.clear()
+    serial = bibliometric_arrays(cites, **knobs)  # parallel=False: this thread only
+    assert ran == {threading.get_ident()} and [list(map(astuple, x)) for x in serial] == [
+        list(map(astuple, coupled)), list(map(astuple, co_cited))]
 
 
 @pytest.mark.parametrize("knob, value", [("k", 0), ("min_count", 0), ("measure", "jaccard"), ("n_shared", -1)])
@@ -240,21 +245,3 @@ def test_edges_around_name_the_touched_papers_exactly():
     assert edges == [CoupledEdge("a", "b", 1, round(1 / math.sqrt(2), 6), ("x",))]
     touched, edges = cocitation_edges_around(cites, ["q"])  # q cites and is cited by nothing
     assert (touched, edges) == ({"q"}, [])
-
-
-def test_packed_rank_order_is_the_lexsort_order():
-    """The one-key sort of product entries (bench: ~3x cheaper on hepth) ranks as
-    np.lexsort over (row, -strength, -count, col), ties included."""
-    import numpy as np
-
-    from graph.coupling import _rank_order
-
-    rng = np.random.default_rng(0)
-    m = 5000
-    rows = np.sort(rng.integers(100, 160, m))
-    cols = rng.permutation(np.arange(m)) % 997  # may repeat across rows, never within the test's intent
-    counts = rng.integers(1, 4, m).astype(np.float64)
-    st = np.round(rng.choice([0.25, 0.5, 1 / 3, 0.707107], m), 6)
-    expected = np.lexsort((cols, -counts, -st, rows))
-    got = _rank_order(rows, cols, counts, st, 997)
-    assert np.array_equal(np.c_[rows, st, counts, cols][got], np.c_[rows, st, counts, cols][expected])

@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import random
 import signal
+import threading
 import time
 
 import pytest
@@ -86,6 +87,7 @@ def test_shares_keywords_bounded_chunks_give_the_same_edges(monkeypatch):
     whole = shares_keywords_edges(rows)
     # Chunks of rows and of pairs of a few product entries each.
     monkeypatch.setattr(coupling, "_WORK_PER_CHUNK", 7)
+    monkeypatch.setattr(coupling, "_WORK_PER_PIECE", 7)
     assert shares_keywords_edges(rows) == whole
 
 
@@ -108,14 +110,16 @@ def test_shares_keywords_match_brute_force_over_many_pairs(monkeypatch):
     # Row blocks, concatenated in order, are the whole.
     blocks = [e for lo in range(0, 120, 17) for e in shares_keywords_rows(inc, lo, min(lo + 17, 120))]
     assert blocks == expected
-    # Half of the product's chunks in a forked child (as build does from 200M entries): the same edges.
-    monkeypatch.setattr(coupling, "_WORK_PER_CHUNK", 50)
-    monkeypatch.setattr(coupling, "_FORK_MIN_WORK", 0)
-    forks = []
-    real = coupling.ForkedCall
-    monkeypatch.setattr(coupling, "ForkedCall", lambda *a, **kw: forks.append(1) or real(*a, **kw))
+    # Pieces of the product ranked on two threads (as build does from 100M entries): the same edges.
+    import graph.kernels
+
+    monkeypatch.setattr(coupling, "_WORK_PER_PIECE", 50)
+    monkeypatch.setattr(coupling, "THREADS", 2)
+    ran = set()
+    real = graph.kernels.top_shared_pairs
+    monkeypatch.setattr(graph.kernels, "top_shared_pairs", lambda *a: ran.add(threading.get_ident()) or real(*a))
     arrays = shares_keywords_arrays(inc, parallel=True)
-    assert forks == [1]
+    assert len(ran) == 2
     assert list(arrays) == expected
     assert arrays.names[: len(inc.ids)] == inc.ids
 
@@ -137,8 +141,7 @@ def test_each_paper_keeps_its_k_strongest_shares_keywords(k, monkeypatch):
     expected = [every[pair] for pair in sorted(kept)]
     assert len(expected) < len(every)
     assert shares_keywords_edges(rows, max_df=1000, k=k) == expected
-    monkeypatch.setattr(coupling, "_WORK_PER_CHUNK", 30)
-    monkeypatch.setattr(coupling, "_FORK_MIN_WORK", 0)
+    monkeypatch.setattr(coupling, "_WORK_PER_PIECE", 30)
     assert list(shares_keywords_arrays(keyword_incidence(rows, max_df=1000), k=k, parallel=True)) == expected
 
 

@@ -87,3 +87,39 @@ def test_top_products_of_empty_rows():
     b = sp.csr_matrix(np.ones((4, 5), dtype=np.float32))
     rows, cols = kernels.top_products(a, b, 2, 0)
     assert rows.tolist() == [] and cols.tolist() == []
+
+
+def _top_shared_reference(inc, rows, k, min_count, measure):
+    """Every pair's count from the dense product, each row's candidates in a plain
+    sort by (strength rounded to 6 decimals desc, count desc, index)."""
+    dense = inc.toarray()
+    counts = dense @ dense.T
+    sizes = dense.sum(axis=1)
+    n = len(sizes)
+    codes = []
+    for i in rows:
+        cand = [j for j in range(n) if j != i and counts[i, j] >= min_count]
+        if k is None:
+            codes += [i * n + j for j in cand if j > i]
+            continue
+        c = counts[i, cand]
+        na, nb = sizes[i], sizes[cand]
+        s = {"cosine": c / np.sqrt(na * nb), "jaccard": c / (na + nb - c),
+             "association": c * np.maximum(na, nb) / (na * nb)}[measure]
+        s = np.round(s, 6)
+        best = sorted(zip(-s, -c, cand))[:k]
+        codes += [min(i, j) * n + max(i, j) for _, _, j in best]
+    return sorted(codes)
+
+
+@pytest.mark.parametrize("measure", kernels.SHARED_MEASURES)
+@pytest.mark.parametrize("k, min_count", [(1, 1), (3, 1), (5, 2), (None, 1), (None, 2), (1000, 1)])
+def test_top_shared_pairs_equals_the_dense_product_then_a_sort(measure, k, min_count):
+    rng = np.random.default_rng(7)
+    # 0/1 rows with few features, so counts and strengths tie often; some rows empty.
+    inc = sp.csr_matrix((rng.random((70, 12)) < 0.25).astype(np.float64))
+    t = inc.T.tocsr()
+    sizes = np.diff(inc.indptr).astype(np.float64)
+    rows = rng.permutation(70)[:50]
+    got = kernels.top_shared_pairs(inc.indptr, inc.indices, t.indptr, t.indices, sizes, rows, k, min_count, measure)
+    assert sorted(got.tolist()) == _top_shared_reference(inc, rows, k, min_count, measure)
