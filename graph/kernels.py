@@ -176,13 +176,27 @@ def top_products(a, b, m: int, offset: int) -> tuple[np.ndarray, np.ndarray]:
 SHARED_MEASURES = ("cosine", "jaccard", "association")
 
 
+@njit(nogil=True, cache=True, inline="always")
+def _worse(key_a, j_a, key_b, j_b):  # pragma: no cover - compiled
+    return key_a > key_b or (key_a == key_b and j_a > j_b)
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _floor2(key):  # pragma: no cover - compiled
+    # (strength one unit of the 6th decimal below the key's, or 0)^2.
+    si = np.int64(2097151) - (key >> 32)
+    floor = max(si - 1, 0) / 1e6
+    return floor * floor
+
+
 @njit(nogil=True, cache=True)
 def _top_shared_pairs(indptr, indices, t_indptr, t_indices, sizes, rows, k, min_count, measure):  # pragma: no cover - compiled
     n = len(sizes)
     count = np.zeros(n, dtype=np.int32)
     touched = np.empty(n, dtype=np.int32)
-    keys = np.empty(n, dtype=np.int64)
-    cands = np.empty(n, dtype=np.int64)
+    # The k best candidates of a row so far: a heap, its worst (key, index) on top.
+    heap_key = np.empty(max(k, 1), dtype=np.int64)
+    heap_j = np.empty(max(k, 1), dtype=np.int64)
     capacity = max(len(rows) * k, 1024) if k > 0 else 1024
     out = np.empty(capacity, dtype=np.int64)
     total = 0
@@ -198,66 +212,73 @@ def _top_shared_pairs(indptr, indices, t_indptr, t_indices, sizes, rows, k, min_
                     touched[m] = j
                     m += 1
                 count[j] += 1
-        na = sizes[i]
-        length = 0
+        if total + (m if k <= 0 else k) > len(out):
+            grown = np.empty(max(2 * len(out), total + m), dtype=np.int64)
+            grown[:total] = out[:total]
+            out = grown
+        na = np.float64(sizes[i])
+        size = 0
+        floor2 = 0.0
         for t in range(m):
-            j = touched[t]
+            j = np.int64(touched[t])
             c = count[j]
             count[j] = 0
             if j == i or c < min_count:
                 continue
             if k <= 0:
                 if j > i:
-                    cands[length] = j
-                    length += 1
+                    out[total] = i * n + j
+                    total += 1
                 continue
-            nb = sizes[j]
+            nb = np.float64(sizes[j])
             cf = np.float64(c)
             # As graph.coupling._strength, in float64, rounded to 6 decimals.
             if measure == 0:
+                # A full heap's worst strength (rounded) is si_top: a candidate whose
+                # strength is more than one unit of the 6th decimal below cannot
+                # enter (checked on squares, without the square root).
+                if size == k and cf * cf < floor2 * (na * nb):
+                    continue
                 s = cf / np.sqrt(na * nb)
             elif measure == 1:
                 s = cf / (na + nb - cf)
             else:
                 s = cf * max(na, nb) / (na * nb)
             si = np.int64(np.rint(s * 1e6))
-            # Ascending key: strength descending, then count descending.
-            keys[length] = ((np.int64(2097151) - si) << 32) | (np.int64(4294967295) - np.int64(c))
-            cands[length] = j
-            length += 1
-        take = length
-        if k > 0 and length > k:
-            take = k
-        if total + take > len(out):
-            grown = np.empty(max(2 * len(out), total + take), dtype=np.int64)
-            grown[:total] = out[:total]
-            out = grown
-        if take == length:
-            for t in range(length):
-                j = cands[t]
-                out[total] = min(i, j) * n + max(i, j)
-                total += 1
-            continue
-        # The k best: every key below the k-th smallest, then the ties at it by index.
-        cut = np.partition(keys[:length], k - 1)[k - 1]
-        ties = 0
-        start = total
-        for t in range(length):
-            if keys[t] < cut:
-                j = cands[t]
-                out[total] = min(i, j) * n + max(i, j)
-                total += 1
-            elif keys[t] == cut:
-                ties += 1
-        tied = np.empty(ties, dtype=np.int64)
-        ties = 0
-        for t in range(length):
-            if keys[t] == cut:
-                tied[ties] = cands[t]
-                ties += 1
-        tied.sort()
-        for t in range(k - (total - start)):
-            j = tied[t]
+            # Ascending key: strength descending, then count descending (then index).
+            key = ((np.int64(2097151) - si) << 32) | (np.int64(4294967295) - np.int64(c))
+            if size < k:
+                pos = size
+                size += 1
+                while pos > 0:
+                    up = (pos - 1) >> 1
+                    if not _worse(key, j, heap_key[up], heap_j[up]):
+                        break
+                    heap_key[pos] = heap_key[up]
+                    heap_j[pos] = heap_j[up]
+                    pos = up
+                heap_key[pos] = key
+                heap_j[pos] = j
+                if size == k:
+                    floor2 = _floor2(heap_key[0])
+            elif _worse(heap_key[0], heap_j[0], key, j):
+                pos = 0
+                while True:
+                    child = 2 * pos + 1
+                    if child >= size:
+                        break
+                    if child + 1 < size and _worse(heap_key[child + 1], heap_j[child + 1], heap_key[child], heap_j[child]):
+                        child += 1
+                    if not _worse(heap_key[child], heap_j[child], key, j):
+                        break
+                    heap_key[pos] = heap_key[child]
+                    heap_j[pos] = heap_j[child]
+                    pos = child
+                heap_key[pos] = key
+                heap_j[pos] = j
+                floor2 = _floor2(heap_key[0])
+        for t in range(size):
+            j = heap_j[t]
             out[total] = min(i, j) * n + max(i, j)
             total += 1
     return out[:total]
@@ -268,7 +289,7 @@ def top_shared_pairs(indptr, indices, t_indptr, t_indices, sizes: np.ndarray, ro
     """``min(a, b) * n + max(a, b)`` of the pairs each of ``rows`` keeps, in one
     pass over the shared counts without building their product: the item x
     feature incidence is ``(indptr, indices)`` (CSR, 0/1), its transpose
-    ``(t_indptr, t_indices)``, ``sizes`` its row lengths (float64, ``n`` items).
+    ``(t_indptr, t_indices)``, ``sizes`` its row lengths (``n`` items).
 
     With ``k``, a row keeps its ``k`` best partners of at least ``min_count``
     shared features, ranked by strength rounded to 6 decimals
@@ -284,6 +305,6 @@ def top_shared_pairs(indptr, indices, t_indptr, t_indices, sizes: np.ndarray, ro
     >>> sorted(divmod(int(c), 3) for c in codes)  # 0-1 share two of two; 2's best is 0 (tie with 1, by index)
     [(0, 1), (0, 1), (0, 2)]
     """
-    return _top_shared_pairs(indptr, indices, t_indptr, t_indices, np.ascontiguousarray(sizes, dtype=np.float64),
+    return _top_shared_pairs(indptr, indices, t_indptr, t_indices, np.asarray(sizes, dtype=np.int32),
                              np.ascontiguousarray(rows, dtype=np.int64), 0 if k is None else int(k), int(min_count),
                              SHARED_MEASURES.index(measure))
