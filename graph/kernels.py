@@ -106,6 +106,7 @@ def _top_products(a_indptr, a_indices, a_data, b_indptr, b_indices, b_data, n_co
     seen = np.zeros(n_columns, dtype=np.bool_)
     touched = np.empty(n_columns, dtype=np.int64)
     values = np.empty(n_columns, dtype=np.float32)
+    heap = np.empty(max(m, 1), dtype=np.float32)
     capacity = 1024
     rows = np.empty(capacity, dtype=np.int64)
     cols = np.empty(capacity, dtype=np.int64)
@@ -125,16 +126,43 @@ def _top_products(a_indptr, a_indices, a_data, b_indptr, b_indices, b_data, n_co
                     count += 1
         diagonal = i + offset
         length = 0
+        size = 0
         for t in range(count):
             j = touched[t]
             # scipy drops zero sums; np.round(x, 6) of a float32 is x * 1e6, rint, / 1e6 in float32.
             if j != diagonal and sums[j] != 0:
-                values[length] = np.rint(sums[j] * scale) / scale
+                v = np.rint(sums[j] * scale) / scale
+                values[length] = v
                 touched[length] = j
                 length += 1
+                # The m largest values so far, in a heap with the smallest on top.
+                if size < m:
+                    pos = size
+                    size += 1
+                    while pos > 0:
+                        up = (pos - 1) >> 1
+                        if heap[up] <= v:
+                            break
+                        heap[pos] = heap[up]
+                        pos = up
+                    heap[pos] = v
+                elif v > heap[0]:
+                    pos = 0
+                    while True:
+                        child = 2 * pos + 1
+                        if child >= size:
+                            break
+                        if child + 1 < size and heap[child + 1] < heap[child]:
+                            child += 1
+                        if heap[child] >= v:
+                            break
+                        heap[pos] = heap[child]
+                        pos = child
+                    heap[pos] = v
+        # The m-th largest value: every value at or above it is kept.
         cut = -np.inf
         if length > m:
-            cut = np.partition(values[:length], length - m)[length - m]
+            cut = heap[0]
         if total + length > capacity:
             while total + length > capacity:
                 capacity *= 2
