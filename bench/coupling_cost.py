@@ -172,8 +172,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--against", help="with --stages: also time graph/coupling.py of this git revision")
     ap.add_argument("--measures", nargs="+", default=["cosine", "association"], help="with --stages")
     ap.add_argument("--best", type=int, default=3, help="with --stages: calls per function and code")
-    ap.add_argument("--functions", nargs="+", default=list(FUNCTIONS), choices=FUNCTIONS, help="with --stages")
+    ap.add_argument("--functions", nargs="+", default=list(FUNCTIONS), choices=FUNCTIONS + ("both kinds forked",),
+                    help="with --stages ('both kinds forked' is the name of 'both kinds parallel' before 2026-12-08)")
     args = ap.parse_args(argv)
+    args.functions = [fn.replace("forked", "parallel") for fn in args.functions]
     if args.stages:
         print(f"load average {os.getloadavg()[0]:.2f}")
         print(f"{'function':<18} {'measure':<12} {'code':<10} {'CPU s':>7} {'wall s':>7} {'+peak MB':>8} {'edges':>8} same")

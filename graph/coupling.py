@@ -454,9 +454,11 @@ class SharedIncidence:
             threads = min(len(pieces), THREADS, os.cpu_count() or 1)
         logger.debug("%s: rows=%d product=%d pieces=%d threads=%d", what, len(order_rows), total, len(pieces), threads)
 
+        sizes = self.sizes.astype(np.int32)  # once, not per piece
+
         def piece(span: tuple[int, int]) -> np.ndarray:
             lo, hi = span
-            return top_shared_pairs(inc.indptr, inc.indices, incT.indptr, incT.indices, self.sizes,
+            return top_shared_pairs(inc.indptr, inc.indices, incT.indptr, incT.indices, sizes,
                                     order_rows[lo:hi], k, min_count, measure)
 
         if threads == 1:
