@@ -162,6 +162,7 @@ def test_pairs_ranked_on_threads_are_the_whole_products(monkeypatch, work):
     threads: the edges are the whole product's, and more than one thread really
     ran the kernel."""
     import threading
+    import time
 
     import graph.coupling as gc
     import graph.kernels
@@ -173,6 +174,7 @@ def test_pairs_ranked_on_threads_are_the_whole_products(monkeypatch, work):
 
     def counted(*args):
         ran.add(threading.get_ident())
+        time.sleep(0.005)  # a piece outlasts a thread's start: the second thread surely takes one
         return real(*args)
 
     monkeypatch.setattr(graph.kernels, "top_shared_pairs", counted)

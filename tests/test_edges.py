@@ -117,7 +117,9 @@ def test_shares_keywords_match_brute_force_over_many_pairs(monkeypatch):
     monkeypatch.setattr(coupling, "THREADS", 2)
     ran = set()
     real = graph.kernels.top_shared_pairs
-    monkeypatch.setattr(graph.kernels, "top_shared_pairs", lambda *a: ran.add(threading.get_ident()) or real(*a))
+    # Each piece outlasts a thread's start: the second thread surely takes one.
+    monkeypatch.setattr(graph.kernels, "top_shared_pairs",
+                        lambda *a: ran.add(threading.get_ident()) or time.sleep(0.005) or real(*a))
     arrays = shares_keywords_arrays(inc, parallel=True)
     assert len(ran) == 2
     assert list(arrays) == expected
